@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/bench"
+	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/errs"
+)
+
+// runBench measures the raw engine's durable single-row commit rate and
+// Haven's own write path in one run and prints both with their ratio.
+func runBench(ctx context.Context, e env, args []string) error {
+	fs, c, err := configFlags("bench", e)
+	if err != nil {
+		return err
+	}
+	engine := fs.String("engine", "sqlite", "sqlite (a fresh file in a temporary folder unless --data is given) or postgres (needs --db or HAVEN_DATABASE: an empty database)")
+	duration := fs.Duration("duration", 5*time.Second, "how long to measure each path")
+	conc := fs.Int("concurrency", 4, "concurrent clients")
+	asJSON := fs.Bool("json", false, "print a machine-readable summary")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *conc < 1 || *conc > 1024 || *duration <= 0 {
+		return errs.E(errs.Invalid, "--concurrency must be 1…1024 and --duration positive")
+	}
+	switch *engine {
+	case "sqlite":
+		if c.IsPostgres() {
+			return errs.E(errs.Invalid, "--engine sqlite with a postgres:// database: choose one")
+		}
+		if c.Database == "" {
+			dir, err := os.MkdirTemp("", "haven-bench-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			c.DataDir = dir
+		}
+	case "postgres":
+		if !c.IsPostgres() {
+			return errs.E(errs.Invalid, "--engine postgres needs --db postgres://… (an empty database)")
+		}
+	default:
+		return errs.E(errs.Invalid, "--engine must be sqlite or postgres")
+	}
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	db, err := openDB(ctx, c, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	jid, aid, err := bench.Prepare(ctx, db)
+	if err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	o := bench.Options{Duration: *duration, Concurrency: *conc}
+	rep := bench.Report{Engine: *engine, Concurrency: *conc, Ratios: map[string]float64{}}
+	if *engine == "sqlite" {
+		rep.Durability = "WAL, synchronous=" + c.SQLiteSynchronous + ", one writer connection"
+	} else {
+		rep.Durability = "synchronous_commit as configured on the server"
+	}
+	if !*asJSON {
+		fmt.Fprintf(e.stdout, "haven bench: %s (%s), %d clients, %s per path, database %s\n", *engine, rep.Durability, *conc, *duration, config.RedactDSN(db.String()))
+	}
+	raw := bench.Measure(ctx, "raw_insert", o, bench.RawInsert(db))
+	raw.Underlying = "INSERT of one row per transaction"
+	hv := bench.Measure(ctx, "haven_create_case", o, bench.HavenCreateCase(db, jid, aid))
+	hv.Underlying = "raw_insert"
+	rep.Results = []bench.Result{raw, hv}
+	if raw.OpsPerSec > 0 {
+		rep.Ratios["haven_create_case/raw_insert"] = hv.OpsPerSec / raw.OpsPerSec
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(e.stdout, "%-20s %10s %10s %9s %9s %9s %7s\n", "path", "ops", "ops/s", "p50 ms", "p99 ms", "max ms", "errors")
+	for _, r := range rep.Results {
+		fmt.Fprintf(e.stdout, "%-20s %10d %10.0f %9.2f %9.2f %9.2f %7d\n", r.Name, r.Ops, r.OpsPerSec, r.P50Millis, r.P99Millis, r.MaxMillis, r.Errors)
+	}
+	for k, v := range rep.Ratios {
+		fmt.Fprintf(e.stdout, "ratio %s = %.2f\n", k, v)
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/haven-nrm/haven/internal/demo"
+	"github.com/haven-nrm/haven/internal/errs"
+)
+
+// runDemo starts Haven on a fresh database filled with synthetic data and
+// prints the demo accounts.
+func runDemo(ctx context.Context, e env, args []string) error {
+	fs, c, err := configFlags("demo", e)
+	if err != nil {
+		return err
+	}
+	cases := fs.Int("cases", 500, "number of synthetic cases to generate")
+	seed := fs.Uint64("seed", 1, "seed number: the same seed gives the same data")
+	noServe := fs.Bool("no-serve", false, "generate the data and exit instead of serving")
+	dataSet := false
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "data" {
+			dataSet = true
+		}
+	})
+	if e.getenv("HAVEN_DATA_DIR") != "" {
+		dataSet = true
+	}
+	if *cases < 0 || *cases > 10_000_000 {
+		return errs.E(errs.Invalid, "--cases must be between 0 and 10000000")
+	}
+	// A fresh embedded database each time: a new temporary folder unless
+	// one is named, which must then hold no database yet.
+	if !c.IsPostgres() {
+		if !dataSet {
+			dir, err := os.MkdirTemp("", "haven-demo-")
+			if err != nil {
+				return err
+			}
+			c.DataDir = dir
+		} else if _, err := os.Stat(c.SQLitePath()); err == nil {
+			return errs.E(errs.Invalid, "%s already holds a database; the demo needs a fresh one: choose another --data folder", c.SQLitePath())
+		}
+	}
+	c.Demo = true
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	db, err := openDB(ctx, c, false)
+	if err != nil {
+		return err
+	}
+	if v, err := db.SchemaVersion(ctx); err != nil || v != 0 {
+		db.Close()
+		if err != nil {
+			return err
+		}
+		return errs.E(errs.Invalid, "the database %s is not empty; the demo needs a fresh one", db.String())
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Generating synthetic demo data (seed %d, %d cases) in %s …\n", *seed, *cases, db.String())
+	res, err := demo.Generate(ctx, db, demo.Options{Seed: *seed, Cases: *cases, Progress: func(done, total int) {
+		if total >= 100_000 && done%100_000 == 0 {
+			fmt.Fprintf(e.stdout, "  %d / %d cases\n", done, total)
+		}
+	}})
+	db.Close()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Created %d jurisdictions, %d agencies, %d cases. All of it is synthetic.\n\n", res.Jurisdictions, res.Agencies, res.Cases)
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLE\tUSERNAME\tPASSWORD")
+	for _, cr := range res.Credentials {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", cr.Role, cr.Username, cr.Password)
+	}
+	tw.Flush()
+	if !c.IsPostgres() {
+		abs, _ := filepath.Abs(c.DataDir)
+		fmt.Fprintf(e.stdout, "\nData folder: %s\n", abs)
+	}
+	if *noServe {
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "\nOpen http://%s/ and sign in with one of the accounts above. Stop with Ctrl+C.\n", c.Listen)
+	return serve(ctx, e, c)
+}

@@ -1,0 +1,120 @@
+// Command haven runs Haven, the software of a National Referral Mechanism for
+// people affected by human trafficking. main only dispatches to subcommands;
+// each lives in its own file and returns an error instead of exiting.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// env is what a subcommand gets from the process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"run the web server", runServe},
+		"demo":    {"start Haven on a fresh database with synthetic demo data", runDemo},
+		"migrate": {"apply database migrations and exit", runMigrate},
+		"version": {"print the version", runVersion},
+		"bench":   {"measure write throughput against the raw database", runBench},
+		"user":    {"manage accounts: add, disable, list", runUser},
+		"help":    {"list commands", nil},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], env{os.Stdin, os.Stdout, os.Stderr, os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// run returns the process exit code: 0 on success, 2 for usage errors, 1 for
+// everything else.
+func run(ctx context.Context, args []string, e env) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(e.stdout, cmds)
+		return 0
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "haven: unknown command %q; run 'haven help' for the list\n", args[0])
+		return 2
+	}
+	err := c.run(ctx, e, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(e.stderr, "haven %s: %s\n", args[0], userMessage(err))
+	return 1
+}
+
+// errUsage marks errors already reported by a flag set.
+var errUsage = errors.New("usage")
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "haven — National Referral Mechanism for people affected by trafficking")
+	fmt.Fprintln(w, "\nUsage: haven <command> [flags]   (haven <command> -h for its flags)")
+	fmt.Fprintln(w, "\nCommands:")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+	}
+}
+
+// parseFlags parses args and turns flag errors into errUsage (the flag set
+// has already printed them).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return errUsage
+	}
+	return nil
+}
+
+func runVersion(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "haven %s\n", version)
+	return nil
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/web"
+)
+
+// configFlags registers the common settings on a new flag set.
+func configFlags(name string, e env) (*flag.FlagSet, *config.Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	c := config.Defaults()
+	if err := config.Register(fs, &c, e.getenv); err != nil {
+		return nil, nil, errs.Wrap(errs.Invalid, err)
+	}
+	return fs, &c, nil
+}
+
+func newLogger(e env, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// openDB opens the configured database and brings its schema up to date.
+func openDB(ctx context.Context, c *config.Config, migrate bool) (*store.DB, error) {
+	if !c.IsPostgres() {
+		if err := c.EnsureDataDir(); err != nil {
+			return nil, err
+		}
+	}
+	db, err := store.Open(ctx, store.FromConfig(*c))
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		if _, err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs, c, err := configFlags("serve", e)
+	if err != nil {
+		return err
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, e, c)
+}
+
+// serve binds the port first, so a port in use is reported before anything
+// is created on disk, then opens and migrates the database and serves until
+// ctx ends.
+func serve(ctx context.Context, e env, c *config.Config) error {
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	log := newLogger(e, c.LogLevel)
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return errs.E(errs.Unavailable, "cannot listen on %s: %v", c.Listen, err)
+	}
+	defer ln.Close()
+	db, err := openDB(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	bundle, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	if !bundle.Supported(c.DefaultLanguage) {
+		return errs.E(errs.Invalid, "default language %q is not one of the supported languages", c.DefaultLanguage)
+	}
+	bundle = bundle.WithDefault(c.DefaultLanguage)
+	srv, err := web.New(web.Deps{Config: *c, DB: db, I18n: bundle, Logger: log, Version: version})
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go sweepSessions(ctx, db, log)
+	log.Info("haven started", "version", version, "listen", ln.Addr().String(), "database", db.String(), "demo", c.Demo)
+	fmt.Fprintf(e.stdout, "Haven is listening on http://%s/\n", ln.Addr().String())
+	err = srv.Serve(ctx, httpSrv, func() error { return httpSrv.Serve(ln) })
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("haven stopped")
+	return err
+}
+
+// sweepSessions removes expired sessions every few minutes. Every replica
+// runs it; the delete is idempotent.
+func sweepSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if n, err := db.DeleteExpiredSessions(ctx, now, 30*time.Minute); err != nil && ctx.Err() == nil {
+				log.Warn("session sweep failed", "error", err.Error())
+			} else if n > 0 {
+				log.Info("expired sessions removed", "count", n)
+			}
+		}
+	}
+}
+
+func runMigrate(ctx context.Context, e env, args []string) error {
+	fs, c, err := configFlags("migrate", e)
+	if err != nil {
+		return err
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	db, err := openDB(ctx, c, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(e.stdout, "database %s is up to date at schema version %d\n", db.String(), v)
+	} else {
+		fmt.Fprintf(e.stdout, "database %s migrated to schema version %d (applied %v)\n", db.String(), v, applied)
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// runUser manages accounts from the server's command line, for the first
+// administrator and for emergencies.
+func runUser(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(e.stderr, "usage: haven user add|disable|enable|list [flags]")
+		return errUsage
+	}
+	sub, args := args[0], args[1:]
+	fs, c, err := configFlags("user "+sub, e)
+	if err != nil {
+		return err
+	}
+	var username, name, role, agency string
+	var pwStdin bool
+	switch sub {
+	case "add":
+		fs.StringVar(&username, "username", "", "login name")
+		fs.StringVar(&name, "name", "", "display name")
+		fs.StringVar(&role, "role", "", "role: "+roleList())
+		fs.StringVar(&agency, "agency", "", "agency id")
+		fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input instead of generating one")
+	case "disable", "enable":
+		fs.StringVar(&username, "username", "", "login name")
+	case "list":
+	default:
+		fmt.Fprintf(e.stderr, "haven user: unknown subcommand %q (add, disable, enable, list)\n", sub)
+		return errUsage
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	db, err := openDB(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch sub {
+	case "list":
+		us, err := db.Users(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USERNAME\tROLE\tAGENCY\tSTATUS")
+		for _, u := range us {
+			st := "active"
+			if u.Disabled {
+				st = "disabled"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Role, u.AgencyID, st)
+		}
+		return tw.Flush()
+	case "disable", "enable":
+		u, err := db.UserByUsername(ctx, username)
+		if err != nil {
+			return err
+		}
+		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, sub == "disable") }); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "user %s %sd\n", username, sub)
+		return nil
+	}
+	// add
+	if username == "" || name == "" || !access.Role(role).Valid() || agency == "" {
+		return errs.E(errs.Invalid, "add needs --username, --name, --agency and --role (one of %s)", roleList())
+	}
+	if _, err := db.Agency(ctx, agency); err != nil {
+		return errs.E(errs.Invalid, "no agency with id %q", agency)
+	}
+	password, generated := "", false
+	if pwStdin {
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errs.E(errs.Invalid, "no password on standard input")
+		}
+		password = strings.TrimRight(line, "\r\n")
+		if len(password) < 12 {
+			return errs.E(errs.Invalid, "the password must have at least 12 characters")
+		}
+	} else {
+		password, generated = auth.NewToken()[:20], true
+	}
+	hash, err := auth.HashPassword(password, auth.DefaultParams)
+	if err != nil {
+		return err
+	}
+	u := store.User{ID: store.NewID(), Username: username, DisplayName: name, PasswordHash: hash, Role: role, AgencyID: agency}
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		u.CreatedAt, u.UpdatedAt = store.Millis(tx.Now), store.Millis(tx.Now)
+		return tx.InsertUser(ctx, u)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "user %s added\n", username)
+	if generated {
+		fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
+	}
+	return nil
+}
+
+func roleList() string {
+	names := make([]string, len(access.Roles))
+	for i, r := range access.Roles {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}
+

@@ -1,0 +1,197 @@
+// Package access decides every access in Haven with one function, Decide.
+// Deny is the default: an action absent from the policy table, an unknown
+// role, or a resource outside the principal's scope is refused. Handlers name
+// the action of each route in the route table, and a test walks every route
+// against every role so that no route can go without a decision.
+package access
+
+import "slices"
+
+// Role is what a user does in the referral mechanism.
+type Role string
+
+// The roles. The set follows who takes part in a national referral
+// mechanism: first responders refer, the competent authority decides,
+// agencies protect and support, police and prosecutors pursue, analysts see
+// aggregates only.
+const (
+	FirstResponder     Role = "first_responder"
+	CaseWorker         Role = "case_worker"
+	CompetentAuthority Role = "competent_authority"
+	PoliceInvestigator Role = "police_investigator"
+	Prosecutor         Role = "prosecutor"
+	ShelterStaff       Role = "shelter_staff"
+	ServiceProvider    Role = "service_provider"
+	Analyst            Role = "analyst"
+	AgencyAdmin        Role = "agency_admin"
+	SystemAdmin        Role = "system_admin"
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor,
+	ShelterStaff, ServiceProvider, Analyst, AgencyAdmin, SystemAdmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Principal is who is acting: a user with a role in an agency of a
+// jurisdiction. The zero Principal is anonymous.
+type Principal struct {
+	UserID         string
+	Role           Role
+	AgencyID       string
+	JurisdictionID string
+}
+
+// Anonymous reports whether no one is signed in.
+func (p Principal) Anonymous() bool { return p.UserID == "" }
+
+// Resource is what an action is on. The zero Resource means "no particular
+// record" (a page, a list scoped by the caller, a tool).
+type Resource struct {
+	AgencyID       string
+	JurisdictionID string
+	// OwnerUserID is set for records that belong to one user (tokens,
+	// sessions).
+	OwnerUserID string
+}
+
+// Action names what is being done.
+type Action string
+
+// The actions known today.
+const (
+	Public          Action = "public"          // no sign-in needed
+	ViewHome        Action = "home.view"       // the signed-in start page
+	ChangeLanguage  Action = "language.change" // any visitor
+	SignOut         Action = "session.end"     // end one's own session
+	UseScreening    Action = "screening.use"   // the screening tool stores nothing
+	ListReferrals   Action = "referral.list"   // referral work area
+	ListCases       Action = "case.list"       // coded case list
+	ViewCaseSummary Action = "case.view_coded" // one case's coded fields
+	ViewServices    Action = "service.list"    // service directory
+	ViewStatistics  Action = "statistics.view" // aggregates only
+	ViewDirectory   Action = "directory.view"  // jurisdictions and agencies
+	ManageUsers     Action = "user.manage"     // accounts
+	ViewAuditLog    Action = "audit.view"      // who saw what
+	ReadMetrics     Action = "metrics.read"    // operational metrics (no personal data)
+	APIScreening    Action = "api.screening"   // POST /api/v1/screenings
+	ViewAdminHome   Action = "admin.view"      // administration start page
+	ViewProfile     Action = "profile.view"    // one's own account
+	ViewAPIInfo     Action = "api.info"        // API root
+	ViewHealth      Action = "health.view"     // liveness and readiness
+	ViewStatic      Action = "static.view"     // assets
+	ViewLogin       Action = "login.view"      // sign-in form
+	SignIn          Action = "session.start"   // sign-in
+	ViewSessionInfo Action = "session.view"    // own session
+)
+
+// scope says which resources a rule lets a role reach.
+type scope int
+
+const (
+	anyScope          scope = iota // no resource check (pages, tools)
+	agencyScope                    // resource in the principal's agency
+	jurisdictionScope              // resource in the principal's jurisdiction
+	ownScope                       // resource owned by the principal
+)
+
+type rule struct {
+	roles []Role // nil: every signed-in role
+	scope scope
+	anon  bool // anonymous visitors allowed
+}
+
+var everyone = []Role(nil)
+
+// caseRoles may see coded case data of their scope.
+var caseRoles = []Role{CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}
+
+var policy = map[Action]rule{
+	Public:          {anon: true},
+	ViewHealth:      {anon: true},
+	ViewStatic:      {anon: true},
+	ViewLogin:       {anon: true},
+	SignIn:          {anon: true},
+	ChangeLanguage:  {anon: true},
+	ReadMetrics:     {anon: true}, // guarded by network origin or token in the handler
+	ViewAPIInfo:     {anon: true},
+	ViewHome:        {roles: everyone},
+	SignOut:         {roles: everyone},
+	ViewProfile:     {roles: everyone, scope: ownScope},
+	ViewSessionInfo: {roles: everyone, scope: ownScope},
+	UseScreening:    {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
+	APIScreening:    {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
+	ListReferrals:   {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, AgencyAdmin}},
+	ListCases:       {roles: caseRoles},
+	ViewCaseSummary: {roles: caseRoles, scope: agencyScope},
+	ViewServices:    {roles: everyone},
+	ViewStatistics:  {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin}},
+	ViewAdminHome:   {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewDirectory:   {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ManageUsers:     {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewAuditLog:    {roles: []Role{AgencyAdmin, SystemAdmin}},
+}
+
+// Decision is the outcome of Decide.
+type Decision struct {
+	Allow bool
+	// Reason is a stable code for logs and tests: "allowed", "no_policy",
+	// "anonymous", "role", "scope".
+	Reason string
+}
+
+// Decide is the one function that decides whether p may do a on r.
+func Decide(a Action, p Principal, r Resource) Decision {
+	ru, ok := policy[a]
+	if !ok {
+		return Decision{false, "no_policy"}
+	}
+	if p.Anonymous() {
+		if ru.anon {
+			return Decision{true, "allowed"}
+		}
+		return Decision{false, "anonymous"}
+	}
+	if !ru.anon {
+		if !p.Role.Valid() || (ru.roles != nil && !slices.Contains(ru.roles, p.Role)) {
+			return Decision{false, "role"}
+		}
+	}
+	switch ru.scope {
+	case agencyScope:
+		// The competent authority decides on every case of its
+		// jurisdiction; others see their own agency's cases.
+		if p.Role == CompetentAuthority {
+			if r.JurisdictionID == "" || r.JurisdictionID != p.JurisdictionID {
+				return Decision{false, "scope"}
+			}
+		} else if r.AgencyID == "" || r.AgencyID != p.AgencyID {
+			return Decision{false, "scope"}
+		}
+	case jurisdictionScope:
+		if r.JurisdictionID == "" || r.JurisdictionID != p.JurisdictionID {
+			return Decision{false, "scope"}
+		}
+	case ownScope:
+		if r.OwnerUserID != "" && r.OwnerUserID != p.UserID {
+			return Decision{false, "scope"}
+		}
+	}
+	return Decision{true, "allowed"}
+}
+
+// Allowed is Decide(...).Allow.
+func Allowed(a Action, p Principal, r Resource) bool { return Decide(a, p, r).Allow }
+
+// Known reports whether the policy has a rule for a.
+func Known(a Action) bool { _, ok := policy[a]; return ok }
+
+// CaseListScope returns the filter a principal's case list must use: the
+// competent authority sees its jurisdiction, everyone else their agency.
+func CaseListScope(p Principal) (agencyID, jurisdictionID string) {
+	if p.Role == CompetentAuthority {
+		return "", p.JurisdictionID
+	}
+	return p.AgencyID, ""
+}

@@ -1,0 +1,163 @@
+// Package bench measures Haven's write path against the raw database engine
+// in the same run, with the same durability settings, so the cost of Haven's
+// own layers is a ratio rather than a guess.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// Options control a run.
+type Options struct {
+	Duration    time.Duration
+	Concurrency int
+}
+
+// Result is one measured path.
+type Result struct {
+	Name       string  `json:"name"`
+	Ops        int64   `json:"ops"`
+	Errors     int64   `json:"errors"`
+	Seconds    float64 `json:"seconds"`
+	OpsPerSec  float64 `json:"ops_per_sec"`
+	P50Millis  float64 `json:"p50_ms"`
+	P99Millis  float64 `json:"p99_ms"`
+	MaxMillis  float64 `json:"max_ms"`
+	Underlying string  `json:"underlying,omitempty"`
+}
+
+// Report is a whole run.
+type Report struct {
+	Engine      string   `json:"engine"`
+	Durability  string   `json:"durability"`
+	Concurrency int      `json:"concurrency"`
+	Results     []Result `json:"results"`
+	// Ratios compare each Haven path with the raw path it rests on
+	// (Haven ops/s ÷ raw ops/s).
+	Ratios map[string]float64 `json:"ratios"`
+}
+
+// Measure runs op from o.Concurrency goroutines for o.Duration.
+func Measure(ctx context.Context, name string, o Options, op func(ctx context.Context, worker int, i int64) error) Result {
+	ctx, cancel := context.WithTimeout(ctx, o.Duration)
+	defer cancel()
+	var ops, fails atomic.Int64
+	lat := make([][]time.Duration, o.Concurrency)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < o.Concurrency; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := int64(0); ctx.Err() == nil; i++ {
+				t := time.Now()
+				err := op(ctx, w, i)
+				if ctx.Err() != nil {
+					return // the deadline cut this operation short: not counted
+				}
+				if err != nil {
+					fails.Add(1)
+					continue
+				}
+				lat[w] = append(lat[w], time.Since(t))
+				ops.Add(1)
+			}
+		}(w)
+	}
+	wg.Wait()
+	secs := time.Since(start).Seconds()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	pct := func(p float64) float64 {
+		if len(all) == 0 {
+			return 0
+		}
+		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
+	}
+	r := Result{Name: name, Ops: ops.Load(), Errors: fails.Load(), Seconds: secs, P50Millis: pct(.50), P99Millis: pct(.99)}
+	if len(all) > 0 {
+		r.MaxMillis = float64(all[len(all)-1].Microseconds()) / 1000
+	}
+	if secs > 0 {
+		r.OpsPerSec = float64(r.Ops) / secs
+	}
+	return r
+}
+
+// Prepare readies a benchmark database: the raw table and one synthetic
+// jurisdiction and agency for Haven's path. The database must be empty or
+// a previous benchmark database, so that a benchmark never writes into
+// real data.
+func Prepare(ctx context.Context, db *store.DB) (jurisdictionID, agencyID string, err error) {
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	if v > 0 {
+		if val, ok, err := db.Setting(ctx, "bench"); err != nil || !ok || val != "true" {
+			return "", "", fmt.Errorf("the database holds data that is not from a benchmark: use an empty database for haven bench")
+		}
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		return "", "", err
+	}
+	if _, err := db.RawWriter().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_raw (id TEXT PRIMARY KEY, payload TEXT NOT NULL, created_at BIGINT NOT NULL)`); err != nil {
+		return "", "", err
+	}
+	jurisdictionID, agencyID = store.NewID(), store.NewID()
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.SetSetting(ctx, "bench", "true"); err != nil {
+			return err
+		}
+		now := store.Millis(tx.Now)
+		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jurisdictionID, Code: "BENCH-" + jurisdictionID[:8], Country: "ZZ",
+			Name: "Benchmark (synthetic)", Timezone: "UTC", Synthetic: true, CreatedAt: now}); err != nil {
+			return err
+		}
+		return tx.InsertAgency(ctx, store.Agency{ID: agencyID, JurisdictionID: jurisdictionID, Kind: "ngo",
+			Name: "Benchmark agency (synthetic)", Synthetic: true, CreatedAt: now})
+	})
+	return jurisdictionID, agencyID, err
+}
+
+// RawInsert is the raw engine's durable single-row commit: one INSERT in its
+// own transaction on the same connection pool and settings Haven uses.
+func RawInsert(db *store.DB) func(ctx context.Context, w int, i int64) error {
+	return func(ctx context.Context, w int, i int64) error {
+		tx, err := db.RawWriter().BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bench_raw (id, payload, created_at) VALUES ($1, $2, $3)`,
+			store.NewID(), "synthetic benchmark row", time.Now().UnixMilli()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	}
+}
+
+// HavenCreateCase is Haven's write path for a minimal record: a coded case
+// through the store layer in one transaction.
+func HavenCreateCase(db *store.DB, jurisdictionID, agencyID string) func(ctx context.Context, w int, i int64) error {
+	return func(ctx context.Context, w int, i int64) error {
+		return db.Write(ctx, func(tx *store.Tx) error {
+			id := store.NewID()
+			now := store.Millis(tx.Now)
+			return tx.InsertCase(ctx, store.Case{ID: id, Reference: "B-" + id[:16], JurisdictionID: jurisdictionID,
+				AgencyID: agencyID, Status: "Active", TraffickingStatus: "PossibleVictimOfTrafficking", Gender: "NonSpecifiedUnknown",
+				AgeBand: "30-38", Citizenship: "ZZ", Exploitation: "ForcedLabour", Synthetic: true, Version: 1,
+				CreatedAt: now, UpdatedAt: now})
+		})
+	}
+}

@@ -1,0 +1,187 @@
+// Package config holds Haven's run-time settings. Every setting is a flag and
+// a HAVEN_* environment variable; flags win. The Config is a plain value passed
+// explicitly to whoever needs it: there is no global configuration.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the set of settings shared by the commands that run Haven.
+type Config struct {
+	// Database is a postgres:// URL, or a path to the SQLite file. Empty means
+	// <DataDir>/haven.db.
+	Database string
+	// DataDir holds the embedded database, the master key file and the
+	// audit signing key when they are not supplied otherwise.
+	DataDir string
+	// Listen is the TCP address the HTTP server binds.
+	Listen string
+	// BaseURL is the address users reach Haven at; links in e-mail use it
+	// and cookies are marked Secure when it is https.
+	BaseURL string
+	// DefaultLanguage is the language used when neither the user nor the
+	// browser asks for a supported one.
+	DefaultLanguage string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// ShutdownTimeout bounds how long in-flight requests may run after a
+	// stop signal.
+	ShutdownTimeout time.Duration
+	// SQLiteSynchronous is FULL (default, durable) or NORMAL.
+	SQLiteSynchronous string
+	// Demo marks a demonstration instance: a banner is shown on every page.
+	Demo bool
+}
+
+// Setting describes one setting for flags, the environment and the README.
+type Setting struct {
+	Flag, Env, Help string
+}
+
+// Settings lists every setting, in the order the README documents them.
+var Settings = []Setting{
+	{"db", "HAVEN_DATABASE", "postgres:// URL or SQLite file path (default <data>/haven.db)"},
+	{"data", "HAVEN_DATA_DIR", "data folder for the embedded database and key files"},
+	{"listen", "HAVEN_LISTEN", "HTTP listen address"},
+	{"base-url", "HAVEN_BASE_URL", "public base URL, e.g. https://haven.example.gov"},
+	{"lang", "HAVEN_DEFAULT_LANGUAGE", "default language: en, ko, th, mn or ne"},
+	{"log-level", "HAVEN_LOG_LEVEL", "debug, info, warn or error"},
+	{"shutdown-timeout", "HAVEN_SHUTDOWN_TIMEOUT", "time allowed for in-flight requests at shutdown"},
+	{"sqlite-synchronous", "HAVEN_SQLITE_SYNCHRONOUS", "SQLite synchronous mode: FULL (durable, default) or NORMAL"},
+}
+
+// Defaults returns the built-in defaults.
+func Defaults() Config {
+	return Config{
+		DataDir:           "haven-data",
+		Listen:            "127.0.0.1:8080",
+		DefaultLanguage:   "en",
+		LogLevel:          "info",
+		ShutdownTimeout:   20 * time.Second,
+		SQLiteSynchronous: "FULL",
+	}
+}
+
+// Register adds the common flags to fs, with defaults taken from the
+// environment (getenv) over the built-in defaults, so flags given on the
+// command line override both.
+func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
+	d := Defaults()
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	timeout := d.ShutdownTimeout
+	if v := getenv("HAVEN_SHUTDOWN_TIMEOUT"); v != "" {
+		t, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("HAVEN_SHUTDOWN_TIMEOUT: %q is not a duration such as 20s", v)
+		}
+		timeout = t
+	}
+	// The database setting may hold a password: its flag default shows only
+	// that it is set, and the value is taken from the environment afterwards.
+	fs.StringVar(&c.Database, "db", "", Settings[0].Help+" [$HAVEN_DATABASE]")
+	c.Database = getenv("HAVEN_DATABASE")
+	fs.StringVar(&c.DataDir, "data", env("HAVEN_DATA_DIR", d.DataDir), Settings[1].Help+" [$HAVEN_DATA_DIR]")
+	fs.StringVar(&c.Listen, "listen", env("HAVEN_LISTEN", d.Listen), Settings[2].Help+" [$HAVEN_LISTEN]")
+	fs.StringVar(&c.BaseURL, "base-url", env("HAVEN_BASE_URL", ""), Settings[3].Help+" [$HAVEN_BASE_URL]")
+	fs.StringVar(&c.DefaultLanguage, "lang", env("HAVEN_DEFAULT_LANGUAGE", d.DefaultLanguage), Settings[4].Help+" [$HAVEN_DEFAULT_LANGUAGE]")
+	fs.StringVar(&c.LogLevel, "log-level", env("HAVEN_LOG_LEVEL", d.LogLevel), Settings[5].Help+" [$HAVEN_LOG_LEVEL]")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", timeout, Settings[6].Help+" [$HAVEN_SHUTDOWN_TIMEOUT]")
+	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("HAVEN_SQLITE_SYNCHRONOUS", d.SQLiteSynchronous), Settings[7].Help+" [$HAVEN_SQLITE_SYNCHRONOUS]")
+	return nil
+}
+
+// Validate checks the settings once flags are parsed.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("the data folder (--data) must not be empty"))
+	}
+	if c.Listen == "" {
+		errs = append(errs, errors.New("the listen address (--listen) must not be empty"))
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("the base URL (--base-url) must be an http or https URL"))
+		}
+	}
+	switch strings.ToUpper(c.SQLiteSynchronous) {
+	case "FULL", "NORMAL", "EXTRA":
+		c.SQLiteSynchronous = strings.ToUpper(c.SQLiteSynchronous)
+	default:
+		errs = append(errs, fmt.Errorf("--sqlite-synchronous must be FULL, EXTRA or NORMAL"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level must be debug, info, warn or error"))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("--shutdown-timeout must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// IsPostgres reports whether the database setting names a PostgreSQL server.
+func (c *Config) IsPostgres() bool { return IsPostgresURL(c.Database) }
+
+// IsPostgresURL reports whether s is a postgres:// or postgresql:// URL.
+func IsPostgresURL(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// SQLitePath is the embedded database file.
+func (c *Config) SQLitePath() string {
+	if c.Database != "" && !c.IsPostgres() {
+		return c.Database
+	}
+	return filepath.Join(c.DataDir, "haven.db")
+}
+
+// SecureCookies reports whether cookies must carry the Secure attribute.
+func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// RedactedDatabase describes the database setting without any password,
+// for logs and messages.
+func (c *Config) RedactedDatabase() string { return RedactDSN(c.Database) }
+
+// RedactDSN removes credentials from a database URL.
+func RedactDSN(s string) string {
+	if !IsPostgresURL(s) {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "postgres://[unparseable]"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "redacted")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// EnsureDataDir creates the data folder with owner-only permissions.
+func (c *Config) EnsureDataDir() error {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("cannot create the data folder %s: %w", c.DataDir, err)
+	}
+	return nil
+}

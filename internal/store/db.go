@@ -1,0 +1,309 @@
+// Package store is Haven's database layer: one code path over two real
+// engines, embedded SQLite (the default) and PostgreSQL. SQL is written once
+// with $N placeholders, which both drivers bind by number. Instants are stored
+// as integer Unix milliseconds in UTC, because the drivers disagree on
+// time.Time.
+//
+// Writes go through (*DB).Write, which runs a function in one transaction;
+// callers put the change and its audit event in the same function so neither
+// exists without the other.
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/errs"
+)
+
+// Dialect names the database engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Options says which database to open and how.
+type Options struct {
+	// DSN is a postgres:// URL; empty for SQLite.
+	DSN string
+	// Path is the SQLite file; used when DSN is empty.
+	Path string
+	// Synchronous is the SQLite synchronous mode (FULL by default).
+	Synchronous string
+	// MustExist refuses to create a new SQLite file (for commands that read
+	// an existing database, such as audit verify).
+	MustExist bool
+}
+
+// FromConfig derives Options from the run-time configuration.
+func FromConfig(c config.Config) Options {
+	if c.IsPostgres() {
+		return Options{DSN: c.Database}
+	}
+	return Options{Path: c.SQLitePath(), Synchronous: c.SQLiteSynchronous}
+}
+
+// DB is an open database. For SQLite it keeps one writer connection (SQLite
+// allows one writer; several writer connections only add SQLITE_BUSY and long
+// tails) and a pool of read-only connections that WAL lets run beside it.
+type DB struct {
+	Dialect Dialect
+	w       *sql.DB
+	r       *sql.DB
+	desc    string
+}
+
+// sqliteHeader starts every SQLite database file.
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// Open opens and pings the database. It does not migrate.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	if o.DSN != "" {
+		return openPostgres(ctx, o)
+	}
+	return openSQLite(ctx, o)
+}
+
+func openPostgres(ctx context.Context, o Options) (*DB, error) {
+	desc := config.RedactDSN(o.DSN)
+	if _, err := url.Parse(o.DSN); err != nil {
+		return nil, errs.E(errs.Invalid, "the database URL cannot be parsed")
+	}
+	db, err := sql.Open("pgx", o.DSN)
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "the database URL is not valid: %v", sanitize(err, o.DSN))
+	}
+	db.SetMaxOpenConns(24)
+	db.SetMaxIdleConns(24)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, errs.E(errs.Unavailable, "cannot reach the PostgreSQL database %s: %v", desc, sanitize(err, o.DSN))
+	}
+	return &DB{Dialect: Postgres, w: db, r: db, desc: desc}, nil
+}
+
+// sanitize removes the DSN (which may hold a password) from a driver error.
+func sanitize(err error, dsn string) string {
+	s := err.Error()
+	if dsn != "" {
+		s = strings.ReplaceAll(s, dsn, "[database url]")
+	}
+	if u, perr := url.Parse(dsn); perr == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			s = strings.ReplaceAll(s, p, "[redacted]")
+		}
+	}
+	return s
+}
+
+func openSQLite(ctx context.Context, o Options) (*DB, error) {
+	if o.Path == "" {
+		return nil, errs.E(errs.Invalid, "no SQLite database path given")
+	}
+	if strings.ContainsAny(o.Path, "?#") {
+		return nil, errs.E(errs.Invalid, "the SQLite database path must not contain ? or #")
+	}
+	// Check the file before the driver touches it, so that a wrong or
+	// damaged file is reported and left exactly as it was.
+	if err := checkSQLiteFile(o.Path, o.MustExist); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(o.Path), 0o700); err != nil {
+		return nil, errs.E(errs.Unavailable, "cannot create the folder for %s: %v", o.Path, err)
+	}
+	sync := o.Synchronous
+	if sync == "" {
+		sync = "FULL"
+	}
+	// busy_timeout comes first so the following pragmas wait rather than fail.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
+	w, err := sql.Open("sqlite", o.Path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, errs.E(errs.Internal, "open SQLite: %v", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, sqliteOpenError(o.Path, err)
+	}
+	// Make sure the file is a readable database before going further.
+	var n int
+	if err := w.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
+		w.Close()
+		return nil, sqliteOpenError(o.Path, err)
+	}
+	r, err := sql.Open("sqlite", o.Path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, errs.E(errs.Internal, "open SQLite: %v", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxIdleTime(0)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, sqliteOpenError(o.Path, err)
+	}
+	return &DB{Dialect: SQLite, w: w, r: r, desc: o.Path}, nil
+}
+
+func checkSQLiteFile(path string, mustExist bool) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if mustExist {
+			return errs.E(errs.NotFound, "the database file %s does not exist", path)
+		}
+		return nil
+	}
+	if err != nil {
+		return errs.E(errs.Unavailable, "cannot read the database file %s: %v", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteHeader))
+	n, err := io.ReadFull(f, head)
+	if n == 0 && (err == io.EOF) {
+		// An empty file is what SQLite itself creates; accept it.
+		return nil
+	}
+	if err != nil || !bytes.Equal(head, sqliteHeader) {
+		return errs.E(errs.Invalid, "%s is not a SQLite database or is damaged; it was left unchanged", path)
+	}
+	return nil
+}
+
+func sqliteOpenError(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "not a database") || strings.Contains(msg, "malformed") || strings.Contains(msg, "corrupt") {
+		return errs.E(errs.Invalid, "%s is not a SQLite database or is damaged; it was left unchanged", path)
+	}
+	return errs.E(errs.Unavailable, "cannot open the database %s: %v", path, err)
+}
+
+// Close closes the database; for SQLite the last close checkpoints the WAL.
+func (db *DB) Close() error {
+	var err error
+	if db.r != db.w {
+		err = db.r.Close()
+	}
+	return errors.Join(err, db.w.Close())
+}
+
+// String describes the database without credentials.
+func (db *DB) String() string { return string(db.Dialect) + " " + db.desc }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.w.PingContext(ctx); err != nil {
+		return errs.Wrap(errs.Unavailable, err)
+	}
+	return nil
+}
+
+// Reader is what read queries need; *sql.DB, *sql.Tx and *Tx satisfy it.
+type Reader interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// R returns the read pool. Reads that must see a write of the same request
+// run inside that write's transaction instead.
+func (db *DB) R() Reader { return db.r }
+
+// Tx is a write transaction. Store functions take it so that a change and
+// its audit event commit together or not at all.
+type Tx struct {
+	*sql.Tx
+	Dialect Dialect
+	db      *DB
+	// Now is the transaction's clock reading, shared by all rows it writes.
+	Now time.Time
+}
+
+// Write runs fn in one write transaction and commits it when fn returns nil.
+// Commit is durable when Write returns (synchronous=FULL on SQLite,
+// synchronous_commit on PostgreSQL).
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	tx := &Tx{Tx: sqlTx, Dialect: db.Dialect, db: db, Now: time.Now().UTC()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// classify turns driver errors into the taxonomy.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint") || strings.Contains(msg, "SQLSTATE 23505"):
+		return errs.Wrap(errs.Conflict, err)
+	case strings.Contains(msg, "FOREIGN KEY constraint") || strings.Contains(msg, "SQLSTATE 23503"):
+		return errs.Wrap(errs.Invalid, err)
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		return errs.Wrap(errs.Unavailable, err)
+	case strings.Contains(msg, "connection refused") || strings.Contains(msg, "SQLSTATE 57P"):
+		return errs.Wrap(errs.Unavailable, err)
+	}
+	return fmt.Errorf("database: %w", err)
+}
+
+// notFound maps sql.ErrNoRows to errs.NotFound.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "%s not found", what)
+	}
+	return classify(err)
+}
+
+// Millis converts an instant to the stored form.
+func Millis(t time.Time) int64 { return t.UTC().UnixMilli() }
+
+// FromMillis converts the stored form back.
+func FromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// RawWriter exposes the writer pool for the benchmark's raw-engine baseline,
+// so both sides of a comparison use identical connection settings.
+func (db *DB) RawWriter() *sql.DB { return db.w }

@@ -1,0 +1,41 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// healthz answers while the process runs: liveness.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": s.Version})
+}
+
+// readyz answers 200 only when the database is reachable and at the schema
+// version this binary expects: readiness for a load balancer.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status, code := "ready", http.StatusOK
+	if err := s.DB.Ping(ctx); err != nil {
+		status, code = "database_unreachable", http.StatusServiceUnavailable
+	} else if v, err := s.DB.SchemaVersion(ctx); err != nil || v != store.LatestVersion() {
+		status, code = "schema_not_current", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	return json.NewEncoder(w).Encode(map[string]string{"status": status})
+}
+
+// apiRoot describes the JSON API.
+func (s *Server) apiRoot(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.Path != "/api/v1/" {
+		return errNotFound
+	}
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(map[string]any{"name": "haven", "api": "v1", "version": s.Version})
+}

@@ -1,0 +1,41 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+const langCookie = "haven_lang"
+
+// languageChange stores the chosen language: on the account when signed in,
+// and in a cookie for the sign-in page. It works without JavaScript.
+func (s *Server) languageChange(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	lang := r.PostForm.Get("lang")
+	if !s.I18n.Supported(lang) {
+		return errs.Field("lang", "error.bad_request", errs.E(errs.Invalid, "unsupported language"))
+	}
+	if u := currentUser(r); u != nil {
+		if err := s.DB.Write(r.Context(), func(tx *store.Tx) error { return tx.SetUserLanguage(r.Context(), u.ID, lang) }); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", HttpOnly: true,
+		Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+	http.Redirect(w, r, localPath(r.PostForm.Get("return")), http.StatusSeeOther)
+	return nil
+}
+
+// localPath accepts only a path on this site, so the return address cannot
+// send the user elsewhere.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n?#") || len(p) > 200 {
+		return "/"
+	}
+	return p
+}

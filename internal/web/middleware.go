@@ -1,0 +1,302 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyPrincipal
+	keyUser
+)
+
+// requestInfo is filled as the request passes through the layers, so the
+// outermost layer can log what the inner ones learnt.
+type requestInfo struct {
+	id     string
+	route  string
+	user   *store.User
+	status int
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// withObservability gives each request an id, logs one JSON line when it
+// ends and counts it in the metrics. Only the route pattern is logged, never
+// the path, query or body, which could carry personal data.
+func (s *Server) withObservability(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{id: newRequestID()}
+		ctx := context.WithValue(r.Context(), keyRequestID, info)
+		r = r.WithContext(ctx)
+		sw := &statusWriter{ResponseWriter: w}
+		sw.Header().Set("X-Request-Id", info.id)
+		defer func() {
+			if rec := recover(); rec != nil {
+				s.Logger.Error("panic", "request_id", info.id, "panic", slog.AnyValue(rec).String())
+				if sw.status == 0 {
+					s.renderError(sw, r, errInternal)
+				}
+			}
+			route := info.route
+			if route == "" {
+				route = "unmatched"
+			}
+			d := time.Since(start)
+			s.metrics.observe(route, r.Method, sw.status, d)
+			attrs := []any{"request_id", info.id, "method", r.Method, "route", route, "status", sw.status,
+				"duration_ms", float64(d.Microseconds()) / 1000, "bytes", sw.bytes}
+			if info.user != nil {
+				attrs = append(attrs, "user_id", info.user.ID)
+			}
+			s.Logger.Info("request", attrs...)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+func requestInfoFrom(ctx context.Context) *requestInfo {
+	if ri, ok := ctx.Value(keyRequestID).(*requestInfo); ok {
+		return ri
+	}
+	return &requestInfo{}
+}
+
+// contentSecurityPolicy allows only Haven's own scripts, styles and images:
+// no inline script or style, no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+func securityHeaders(next http.Handler, tls bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		if tls {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			// Pages may hold personal data: never store them in a cache.
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// maxBodyBytes bounds every request body; forms and JSON in Haven are small.
+const maxBodyBytes = 1 << 20
+
+// withLimits bounds request bodies and applies a per-address rate limit. The
+// limiter is per process: it protects each replica from floods; limits that
+// guard accounts (failed sign-ins) are kept in the database.
+func (s *Server) withLimits(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBodyBytes {
+			s.renderError(w, r, errTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" &&
+			!s.limiter.allow(clientIP(r)) {
+			w.Header().Set("Retry-After", "5")
+			s.renderError(w, r, errTooMany)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type ipLimiter struct {
+	mu    sync.Mutex
+	rate  rate.Limit
+	burst int
+	m     map[string]*limiterEntry
+	sweep time.Time
+}
+
+type limiterEntry struct {
+	l    *rate.Limiter
+	seen time.Time
+}
+
+func newIPLimiter(perSecond float64, burst int) *ipLimiter {
+	return &ipLimiter{rate: rate.Limit(perSecond), burst: burst, m: map[string]*limiterEntry{}}
+}
+
+func (l *ipLimiter) allow(ip string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if now.Sub(l.sweep) > time.Minute {
+		for k, e := range l.m {
+			if now.Sub(e.seen) > 5*time.Minute {
+				delete(l.m, k)
+			}
+		}
+		l.sweep = now
+	}
+	e := l.m[ip]
+	if e == nil {
+		e = &limiterEntry{l: rate.NewLimiter(l.rate, l.burst)}
+		l.m[ip] = e
+	}
+	e.seen = now
+	return e.l.Allow()
+}
+
+// csrfProtection refuses cross-origin state-changing requests using the
+// browser's Sec-Fetch-Site and Origin headers (net/http's
+// CrossOriginProtection); session cookies are also SameSite=Lax.
+func csrfProtection(next http.Handler, deny http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(deny)
+	return p.Handler(next)
+}
+
+const sessionCookie = "haven_session"
+
+// Session limits.
+const (
+	sessionIdle     = 30 * time.Minute
+	sessionAbsolute = 12 * time.Hour
+)
+
+// withSession loads the signed-in user, if any, from the session cookie.
+func (s *Server) withSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil || c.Value == "" || len(c.Value) > 100 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		now := s.Now()
+		sess, err := s.DB.SessionByToken(r.Context(), c.Value)
+		if err == nil && (store.Millis(now) > sess.ExpiresAt || store.Millis(now)-sess.LastSeenAt > sessionIdle.Milliseconds()) {
+			_ = s.DB.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSession(r.Context(), sess.TokenHash) })
+			err = errSessionEnded
+		}
+		var u store.User
+		if err == nil {
+			u, err = s.DB.UserByID(r.Context(), sess.UserID)
+			if err == nil && u.Disabled {
+				err = errSessionEnded
+			}
+		}
+		if err != nil {
+			s.clearSessionCookie(w)
+			next.ServeHTTP(w, r)
+			return
+		}
+		_ = s.DB.TouchSession(r.Context(), sess, now)
+		requestInfoFrom(r.Context()).user = &u
+		p := access.Principal{UserID: u.ID, Role: access.Role(u.Role), AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
+		ctx := context.WithValue(r.Context(), keyPrincipal, p)
+		ctx = context.WithValue(ctx, keyUser, &u)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(sessionAbsolute.Seconds())})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// principal returns who is acting; the zero value is anonymous.
+func principal(r *http.Request) access.Principal {
+	p, _ := r.Context().Value(keyPrincipal).(access.Principal)
+	return p
+}
+
+// currentUser returns the signed-in user or nil.
+func currentUser(r *http.Request) *store.User {
+	u, _ := r.Context().Value(keyUser).(*store.User)
+	return u
+}
+
+// guard asks access.Decide before the handler runs. An anonymous visitor
+// refused a page is sent to sign in; everyone else refused gets 403.
+func (s *Server) guard(rt Route) http.Handler {
+	h := s.adapt(rt.API, rt.Handler)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requestInfoFrom(r.Context()).route = rt.Pattern
+		p := principal(r)
+		d := access.Decide(rt.Action, p, access.Resource{})
+		// Scoped routes pass the role check here and the scope check in
+		// the handler, once the resource is loaded.
+		if !d.Allow && !(rt.Scoped && d.Reason == "scope") {
+			if p.Anonymous() && !rt.API && r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login", http.StatusSeeOther)
+				return
+			}
+			if p.Anonymous() {
+				s.renderErrorAPI(w, r, rt.API, errUnauthenticated)
+				return
+			}
+			s.renderErrorAPI(w, r, rt.API, errForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,205 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Errors the handlers return; the adapter maps them to pages.
+var (
+	errNotFound        = errs.E(errs.NotFound, "no such page")
+	errForbidden       = errs.E(errs.Forbidden, "access denied")
+	errUnauthenticated = errs.E(errs.Unauthenticated, "sign-in required")
+	errCSRF            = &errs.Error{Kind: errs.Forbidden, Key: "error.csrf", Err: errors.New("cross-origin request refused")}
+	errTooLarge        = &errs.Error{Kind: errs.Invalid, Key: "error.too_large", Err: errors.New("request body too large")}
+	errTooMany         = errs.E(errs.TooMany, "rate limit")
+	errInternal        = errs.E(errs.Internal, "internal error")
+	errSessionEnded    = errs.E(errs.Unauthenticated, "session ended")
+)
+
+// statusOf is the one table from error kinds to HTTP statuses and message
+// keys.
+var statusOf = map[errs.Kind]struct {
+	code int
+	key  string
+}{
+	errs.Internal:        {http.StatusInternalServerError, "error.internal"},
+	errs.Invalid:         {http.StatusBadRequest, "error.bad_request"},
+	errs.NotFound:        {http.StatusNotFound, "error.not_found"},
+	errs.Conflict:        {http.StatusConflict, "error.bad_request"},
+	errs.Forbidden:       {http.StatusForbidden, "error.forbidden"},
+	errs.Unauthenticated: {http.StatusUnauthorized, "error.forbidden"},
+	errs.TooMany:         {http.StatusTooManyRequests, "error.too_many_requests"},
+	errs.Unavailable:     {http.StatusServiceUnavailable, "error.unavailable"},
+}
+
+// page is what every template receives.
+type page struct {
+	L         *i18n.Localizer
+	Langs     []i18n.Language
+	User      *store.User
+	Demo      bool
+	Nav       []navItem
+	Active    string
+	Title     string // translation key
+	Path      string // current path, for the language switcher's return
+	RequestID string
+	Version   string
+	Data      any
+}
+
+type navItem struct {
+	Key, Href, ID string
+}
+
+// navigation lists the capabilities; each appears only to roles the access
+// policy lets in.
+var navigation = []struct {
+	navItem
+	action access.Action
+}{
+	{navItem{"nav.home", "/", "home"}, access.ViewHome},
+	{navItem{"nav.referrals", "/referrals", "referrals"}, access.ListReferrals},
+	{navItem{"nav.cases", "/cases", "cases"}, access.ListCases},
+	{navItem{"nav.screening", "/screening", "screening"}, access.UseScreening},
+	{navItem{"nav.services", "/services", "services"}, access.ViewServices},
+	{navItem{"nav.statistics", "/statistics", "statistics"}, access.ViewStatistics},
+	{navItem{"nav.administration", "/admin", "admin"}, access.ViewAdminHome},
+}
+
+func parseTemplates() (map[string]*template.Template, error) {
+	names, err := fs.Glob(assets, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		t, err := template.New(path.Base(n)).Funcs(templateFuncs).ParseFS(assets, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", n, err)
+		}
+		out[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	return out, nil
+}
+
+var templateFuncs = template.FuncMap{
+	"millis": store.FromMillis,
+	"int":    func(n int64) int { return int(n) },
+	"int64":  func(n int) int64 { return int64(n) },
+}
+
+// localizer picks the language: the signed-in user's choice, then the
+// language cookie, then the browser's Accept-Language, then the default.
+func (s *Server) localizer(r *http.Request) *i18n.Localizer {
+	var prefs []string
+	if u := currentUser(r); u != nil && u.Language != "" {
+		prefs = append(prefs, u.Language)
+	}
+	if c, err := r.Cookie(langCookie); err == nil {
+		prefs = append(prefs, c.Value)
+	}
+	prefs = append(prefs, r.Header.Get("Accept-Language"))
+	return s.I18n.Match(prefs...)
+}
+
+func (s *Server) newPage(r *http.Request, title, active string, data any) *page {
+	p := principal(r)
+	var nav []navItem
+	if !p.Anonymous() {
+		for _, n := range navigation {
+			if access.Allowed(n.action, p, access.Resource{}) {
+				nav = append(nav, n.navItem)
+			}
+		}
+	}
+	return &page{
+		L: s.localizer(r), Langs: s.I18n.Languages(), User: currentUser(r), Demo: s.Config.Demo,
+		Nav: nav, Active: active, Title: title, Path: r.URL.Path, RequestID: requestInfoFrom(r.Context()).id,
+		Version: s.Version, Data: data,
+	}
+}
+
+// render executes a page into a buffer first, so a template error never
+// sends half a page.
+func (s *Server) render(w http.ResponseWriter, status int, name string, p *page) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// adapt turns a handlerFunc into an http.Handler that renders its error.
+func (s *Server) adapt(api bool, h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.renderErrorAPI(w, r, api, err)
+		}
+	})
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	s.renderErrorAPI(w, r, strings.HasPrefix(r.URL.Path, "/api/"), err)
+}
+
+// renderErrorAPI logs the cause (internal errors only; the text may name
+// internals but never personal data, which store errors do not carry) and
+// shows a translated message that leaks nothing.
+func (s *Server) renderErrorAPI(w http.ResponseWriter, r *http.Request, api bool, err error) {
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		err = errTooLarge
+	}
+	kind := errs.KindOf(err)
+	st := statusOf[kind]
+	key := st.key
+	var e *errs.Error
+	if errors.As(err, &e) && e.Key != "" {
+		key = e.Key
+	}
+	ri := requestInfoFrom(r.Context())
+	if kind == errs.Internal || kind == errs.Unavailable {
+		s.Logger.Error("request failed", "request_id", ri.id, "route", ri.route, "kind", kind.String(), "error", err.Error())
+	}
+	L := s.localizer(r)
+	msg := L.T(key, "Ref", ri.id)
+	if api {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(st.code)
+		body := map[string]any{"error": map[string]any{"code": kind.String(), "message": msg, "request_id": ri.id}}
+		if e != nil && e.Field != "" {
+			body["error"].(map[string]any)["field"] = e.Field
+		}
+		_ = json.NewEncoder(w).Encode(body)
+		return
+	}
+	p := s.newPage(r, "error.title", "", map[string]any{"Message": msg, "Status": st.code})
+	if rerr := s.render(w, st.code, "error", p); rerr != nil {
+		s.Logger.Error("error page failed", "request_id", ri.id, "error", rerr.Error())
+		http.Error(w, http.StatusText(st.code), st.code)
+	}
+}

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/haven-nrm/haven/internal/i18n"
+)
+
+var (
+	actionRe = regexp.MustCompile(`(?s)\{\{.*?\}\}`)
+	tagRe    = regexp.MustCompile(`(?s)<[^>]*>`)
+	// Attributes a person reads or hears.
+	attrRe = regexp.MustCompile(`(?i)\b(alt|title|placeholder|aria-label|aria-description|label|summary)\s*=\s*"([^"]*)"`)
+)
+
+// untranslatedLiterals returns the human-language text written straight
+// into a template instead of through the catalogue.
+func untranslatedLiterals(src string) []string {
+	s := actionRe.ReplaceAllString(src, "§")
+	var found []string
+	for _, tag := range tagRe.FindAllString(s, -1) {
+		for _, m := range attrRe.FindAllStringSubmatch(tag, -1) {
+			if hasLetters(m[2]) {
+				found = append(found, m[0])
+			}
+		}
+	}
+	for _, text := range tagRe.Split(s, -1) {
+		if hasLetters(text) {
+			found = append(found, strings.TrimSpace(text))
+		}
+	}
+	return found
+}
+
+func hasLetters(s string) bool {
+	s = strings.ReplaceAll(s, "§", "")
+	// HTML entities such as &nbsp; are not words.
+	s = regexp.MustCompile(`&[a-zA-Z]+;|&#[0-9]+;`).ReplaceAllString(s, "")
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTemplatesHaveNoUntranslatedLiterals(t *testing.T) {
+	files, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, _ := fs.Glob(assets, "templates/pages/*.html")
+	files = append(files, pages...)
+	if len(files) < 5 {
+		t.Fatalf("found only %d templates", len(files))
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(assets, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := strings.Replace(string(b), "<!doctype html>", "", 1)
+		for _, lit := range untranslatedLiterals(src) {
+			t.Errorf("%s: untranslated text %q: use the catalogue", f, lit)
+		}
+	}
+}
+
+// The checker itself must catch literals, or the test above proves nothing.
+func TestUntranslatedLiteralChecker(t *testing.T) {
+	cases := []struct {
+		src  string
+		want int
+	}{
+		{`<p>{{.L.T "a.b"}}</p>`, 0},
+		{`<p>Hello</p>`, 1},
+		{`<p>{{.L.T "a.b"}} world</p>`, 1},
+		{`<img alt="A photo" src="x">`, 1},
+		{`<nav aria-label="{{.L.T "nav.label"}}">`, 0},
+		{`<input placeholder="Name">`, 1},
+		{`<p>{{.Data.Reference}} · 42 &nbsp;</p>`, 0},
+		{`<p>사례</p>`, 1},
+	}
+	for _, c := range cases {
+		if got := untranslatedLiterals(c.src); len(got) != c.want {
+			t.Errorf("%s: found %q, want %d", c.src, got, c.want)
+		}
+	}
+}
+
+func TestEveryTemplateParses(t *testing.T) {
+	pages, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"login", "home", "soon", "error", "cases", "case", "admin", "jurisdictions", "agencies", "users"} {
+		if pages[want] == nil {
+			t.Errorf("page %s missing", want)
+		}
+	}
+}
+
+func TestTemplateKeysExistInEnglish(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, k := range b.Keys() {
+		known[k] = true
+	}
+	keyRe := regexp.MustCompile(`\.(?:T|N) "([^"]+)"`)
+	files, _ := fs.Glob(assets, "templates/*.html")
+	pages, _ := fs.Glob(assets, "templates/pages/*.html")
+	for _, f := range append(files, pages...) {
+		src, _ := fs.ReadFile(assets, f)
+		for _, m := range keyRe.FindAllStringSubmatch(string(src), -1) {
+			if !known[m[1]] {
+				t.Errorf("%s uses key %q, which the English catalogue lacks", f, m[1])
+			}
+		}
+	}
+}

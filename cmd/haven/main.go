@@ -38,8 +38,11 @@ func commands() map[string]command {
 		"migrate": {"apply database migrations and exit", runMigrate},
 		"version": {"print the version", runVersion},
 		"bench":   {"measure write throughput against the raw database", runBench},
-		"user":    {"manage accounts: add, disable, list", runUser},
-		"help":    {"list commands", nil},
+		"user":    {"manage accounts: add, disable, enable, list", runUser},
+		"screen": {"screen one case (JSON on standard input) against the law and the indicators", func(ctx context.Context, e env, args []string) error {
+			return runScreen(args, e.stdin, e.stdout, e.stderr)
+		}},
+		"help": {"list commands", nil},
 	}
 }
 

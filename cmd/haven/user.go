@@ -125,4 +125,3 @@ func roleList() string {
 	}
 	return strings.Join(names, ", ")
 }
-

@@ -9,12 +9,12 @@ import (
 // queues need. Codes follow HTCDS 2.0.
 type Case struct {
 	ID, Reference, JurisdictionID, AgencyID string
-	Status, TraffickingStatus              string
-	Gender, AgeBand, Citizenship           string
-	Exploitation                           string
-	Urgent, Synthetic                      bool
-	Version                                int64
-	CreatedAt, UpdatedAt                   int64
+	Status, TraffickingStatus               string
+	Gender, AgeBand, Citizenship            string
+	Exploitation                            string
+	Urgent, Synthetic                       bool
+	Version                                 int64
+	CreatedAt, UpdatedAt                    int64
 }
 
 const caseCols = `id, reference, jurisdiction_id, agency_id, status, trafficking_status, gender, age_band,

@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"errors"
 	"encoding/hex"
+	"errors"
 )
 
 // NewID returns a random 128-bit identifier as 32 hex digits. Ids carry no

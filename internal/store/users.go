@@ -13,8 +13,8 @@ import (
 // User is an account. PasswordHash is an argon2id PHC string.
 type User struct {
 	ID, Username, DisplayName, PasswordHash, Role, AgencyID, Language string
-	Disabled, Synthetic                                                bool
-	CreatedAt, UpdatedAt                                               int64
+	Disabled, Synthetic                                               bool
+	CreatedAt, UpdatedAt                                              int64
 	// JurisdictionID is the agency's jurisdiction (joined, not stored).
 	JurisdictionID string
 }

@@ -69,6 +69,16 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		db.Close()
 		return err
 	}
+	k, err := loadKeys(c, true)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	db.SetAuditSigner(k.signer)
+	if err := recordAuditKey(ctx, db, k.signer); err != nil {
+		db.Close()
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Generating synthetic demo data (seed %d, %d cases) in %s …\n", *seed, *cases, db.String())
 	res, err := demo.Generate(ctx, db, demo.Options{Seed: *seed, Cases: *cases, Progress: func(done, total int) {
 		if total >= 100_000 && done%100_000 == 0 {

@@ -42,7 +42,8 @@ func commands() map[string]command {
 		"screen": {"screen one case (JSON on standard input) against the law and the indicators", func(ctx context.Context, e env, args []string) error {
 			return runScreen(args, e.stdin, e.stdout, e.stderr)
 		}},
-		"help": {"list commands", nil},
+		"audit": {"verify the audit chain (verify) or sign its head (checkpoint)", runAudit},
+		"help":  {"list commands", nil},
 	}
 }
 

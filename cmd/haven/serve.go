@@ -78,7 +78,7 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		return errs.E(errs.Unavailable, "cannot listen on %s: %v", c.Listen, err)
 	}
 	defer ln.Close()
-	db, err := openDB(ctx, c, true)
+	db, k, err := openInstance(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		return errs.E(errs.Invalid, "default language %q is not one of the supported languages", c.DefaultLanguage)
 	}
 	bundle = bundle.WithDefault(c.DefaultLanguage)
-	srv, err := web.New(web.Deps{Config: *c, DB: db, I18n: bundle, Logger: log, Version: version})
+	srv, err := web.New(web.Deps{Config: *c, DB: db, I18n: bundle, Logger: log, Version: version, Keys: k.ring})
 	if err != nil {
 		return err
 	}
@@ -105,6 +105,7 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go sweepSessions(ctx, db, log)
+	go checkpointAudit(ctx, db, log)
 	log.Info("haven started", "version", version, "listen", ln.Addr().String(), "database", db.String(), "demo", c.Demo)
 	fmt.Fprintf(e.stdout, "Haven is listening on http://%s/\n", ln.Addr().String())
 	err = srv.Serve(ctx, httpSrv, func() error { return httpSrv.Serve(ln) })
@@ -129,6 +130,24 @@ func sweepSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
 				log.Warn("session sweep failed", "error", err.Error())
 			} else if n > 0 {
 				log.Info("expired sessions removed", "count", n)
+			}
+		}
+	}
+}
+
+// checkpointAudit signs the head of the audit chain every minute, so that
+// deleting the newest events is detected even between in-transaction
+// checkpoints.
+func checkpointAudit(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := db.CheckpointHead(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("audit checkpoint failed", "error", err.Error())
 			}
 		}
 	}

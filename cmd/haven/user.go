@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/store"
@@ -47,7 +48,7 @@ func runUser(ctx context.Context, e env, args []string) error {
 	if err := c.Validate(); err != nil {
 		return errs.Wrap(errs.Invalid, err)
 	}
-	db, err := openDB(ctx, c, true)
+	db, _, err := openInstance(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,13 @@ func runUser(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, sub == "disable") }); err != nil {
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.SetUserDisabled(ctx, u.ID, sub == "disable"); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, audit.Event{Action: "user." + sub, ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli"})
+		})
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "user %s %sd\n", username, sub)
@@ -106,7 +113,11 @@ func runUser(ctx context.Context, e env, args []string) error {
 	u := store.User{ID: store.NewID(), Username: username, DisplayName: name, PasswordHash: hash, Role: role, AgencyID: agency}
 	err = db.Write(ctx, func(tx *store.Tx) error {
 		u.CreatedAt, u.UpdatedAt = store.Millis(tx.Now), store.Millis(tx.Now)
-		return tx.InsertUser(ctx, u)
+		if err := tx.InsertUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Action: "user.create", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli",
+			Details: map[string]string{"role": role}})
 	})
 	if err != nil {
 		return err

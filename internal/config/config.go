@@ -39,6 +39,16 @@ type Config struct {
 	SQLiteSynchronous string
 	// Demo marks a demonstration instance: a banner is shown on every page.
 	Demo bool
+	// MasterKeyFile holds the master keys that wrap every record's data key
+	// (created 0600 on first run when it does not exist). Empty means
+	// <DataDir>/master.key. HAVEN_MASTER_KEY, when set, holds the keyring
+	// itself and no file is read.
+	MasterKeyFile string
+	// masterKeyEnv is HAVEN_MASTER_KEY; never a flag, never printed.
+	masterKeyEnv string
+	// AuditKeyFile holds the Ed25519 key that signs audit checkpoints.
+	// Empty means <DataDir>/audit-signing.key. Replicas share one.
+	AuditKeyFile string
 }
 
 // Setting describes one setting for flags, the environment and the README.
@@ -56,6 +66,8 @@ var Settings = []Setting{
 	{"log-level", "HAVEN_LOG_LEVEL", "debug, info, warn or error"},
 	{"shutdown-timeout", "HAVEN_SHUTDOWN_TIMEOUT", "time allowed for in-flight requests at shutdown"},
 	{"sqlite-synchronous", "HAVEN_SQLITE_SYNCHRONOUS", "SQLite synchronous mode: FULL (durable, default) or NORMAL"},
+	{"master-key-file", "HAVEN_MASTER_KEY_FILE", "file of master keys for field encryption (default <data>/master.key; HAVEN_MASTER_KEY may hold the keyring instead)"},
+	{"audit-key-file", "HAVEN_AUDIT_KEY_FILE", "Ed25519 key that signs audit checkpoints (default <data>/audit-signing.key)"},
 }
 
 // Defaults returns the built-in defaults.
@@ -100,6 +112,9 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 	fs.StringVar(&c.LogLevel, "log-level", env("HAVEN_LOG_LEVEL", d.LogLevel), Settings[5].Help+" [$HAVEN_LOG_LEVEL]")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", timeout, Settings[6].Help+" [$HAVEN_SHUTDOWN_TIMEOUT]")
 	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("HAVEN_SQLITE_SYNCHRONOUS", d.SQLiteSynchronous), Settings[7].Help+" [$HAVEN_SQLITE_SYNCHRONOUS]")
+	fs.StringVar(&c.MasterKeyFile, "master-key-file", env("HAVEN_MASTER_KEY_FILE", ""), Settings[8].Help+" [$HAVEN_MASTER_KEY_FILE]")
+	fs.StringVar(&c.AuditKeyFile, "audit-key-file", env("HAVEN_AUDIT_KEY_FILE", ""), Settings[9].Help+" [$HAVEN_AUDIT_KEY_FILE]")
+	c.masterKeyEnv = getenv("HAVEN_MASTER_KEY")
 	return nil
 }
 
@@ -184,4 +199,23 @@ func (c *Config) EnsureDataDir() error {
 		return fmt.Errorf("cannot create the data folder %s: %w", c.DataDir, err)
 	}
 	return nil
+}
+
+// MasterKeyPath is the master key file.
+func (c *Config) MasterKeyPath() string {
+	if c.MasterKeyFile != "" {
+		return c.MasterKeyFile
+	}
+	return filepath.Join(c.DataDir, "master.key")
+}
+
+// MasterKeyFromEnv returns the keyring text given in HAVEN_MASTER_KEY.
+func (c *Config) MasterKeyFromEnv() string { return c.masterKeyEnv }
+
+// AuditKeyPath is the audit checkpoint signing key file.
+func (c *Config) AuditKeyPath() string {
+	if c.AuditKeyFile != "" {
+		return c.AuditKeyFile
+	}
+	return filepath.Join(c.DataDir, "audit-signing.key")
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/store"
 )
@@ -131,6 +132,12 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 			return err
 		}
 		if err := tx.SetSetting(ctx, "demo.seed", strconv.FormatUint(o.Seed, 10)); err != nil {
+			return err
+		}
+		// One event records the whole synthetic load rather than one per
+		// generated row.
+		if err := tx.Audit(ctx, audit.Event{Action: "demo.generate", Reason: "synthetic",
+			Details: map[string]string{"seed": strconv.FormatUint(o.Seed, 10), "cases": strconv.Itoa(o.Cases)}}); err != nil {
 			return err
 		}
 		for i, p := range places {

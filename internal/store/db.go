@@ -66,6 +66,7 @@ type DB struct {
 	w       *sql.DB
 	r       *sql.DB
 	desc    string
+	signer  *AuditSigner
 }
 
 // sqliteHeader starts every SQLite database file.
@@ -128,6 +129,11 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 	}
 	if err := os.MkdirAll(filepath.Dir(o.Path), 0o700); err != nil {
 		return nil, errs.E(errs.Unavailable, "cannot create the folder for %s: %v", o.Path, err)
+	}
+	// Create the file owner-only before SQLite does; SQLite gives its WAL
+	// and shared-memory files the same permissions.
+	if f, err := os.OpenFile(o.Path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
 	}
 	sync := o.Synchronous
 	if sync == "" {

@@ -124,6 +124,17 @@ func (db *DB) Setting(ctx context.Context, key string) (value string, ok bool, e
 	return value, true, nil
 }
 
+// SetSettingIfAbsent writes an instance setting unless it is set, and
+// returns the value in force afterwards.
+func (tx *Tx) SetSettingIfAbsent(ctx context.Context, key, value string) (string, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO instance_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value); err != nil {
+		return "", classify(err)
+	}
+	var v string
+	err := tx.QueryRowContext(ctx, `SELECT value FROM instance_settings WHERE key = $1`, key).Scan(&v)
+	return v, classify(err)
+}
+
 // SetSetting writes an instance setting.
 func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO instance_settings (key, value) VALUES ($1, $2)

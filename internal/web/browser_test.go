@@ -118,17 +118,34 @@ func signIn(t *testing.T, ctx context.Context, f *fixture, role access.Role) {
 	}
 }
 
-// switchLanguage uses the page's own switcher, as a person would.
+// switchLanguage uses the page's own switcher, as a person would, and waits
+// until the new page has replaced the old one.
 func switchLanguage(t *testing.T, ctx context.Context, lang string) {
 	t.Helper()
 	err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`),
 		chromedp.SetValue(chromedp.ID("lang-select"), lang),
 		chromedp.Click(chromedp.CSS(`form.lang button`)),
-		chromedp.WaitReady(chromedp.CSS(fmt.Sprintf(`html[lang="%s"]`, lang))),
 	)
 	if err != nil {
 		t.Fatalf("switch to %s: %v", lang, err)
 	}
+	waitNewPage(t, ctx, fmt.Sprintf(`document.documentElement.lang === %q`, lang))
+}
+
+// waitNewPage waits until the page marked with havenOldPage has been
+// replaced by a loaded page on which cond holds.
+func waitNewPage(t *testing.T, ctx context.Context, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.havenOldPage === undefined && document.readyState === 'complete' && (`+cond+`)`))
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("page did not change to one where %s", cond)
 }
 
 func TestBrowserAccessibilityInEveryLanguage(t *testing.T) {

@@ -32,5 +32,11 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 		// the case exists.
 		return errNotFound
 	}
+	// The view is recorded before it is shown: no audit row, no page.
+	if err := s.DB.Write(r.Context(), func(tx *store.Tx) error {
+		return tx.Audit(r.Context(), s.event(r, "case.view", "case", c.ID, nil))
+	}); err != nil {
+		return err
+	}
 	return s.render(w, http.StatusOK, "case", s.newPage(r, "case.title", "cases", c))
 }

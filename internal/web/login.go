@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/store"
@@ -52,6 +53,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err != nil {
+		ev := audit.Event{Action: "session.failed"}
+		if u.ID != "" {
+			ev.ObjectType, ev.ObjectID, ev.Agency = "user", u.ID, u.AgencyID
+		}
+		if aerr := s.DB.Write(r.Context(), func(tx *store.Tx) error { return tx.Audit(r.Context(), ev) }); aerr != nil {
+			return aerr
+		}
 		p := s.newPage(r, "auth.login.title", "", loginData{Username: username, Failed: true})
 		return s.render(w, http.StatusUnauthorized, "login", p)
 	}
@@ -63,8 +71,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	token := auth.NewToken()
 	now := s.Now()
 	err = s.DB.Write(r.Context(), func(tx *store.Tx) error {
-		return tx.InsertSession(r.Context(), store.Session{TokenHash: store.HashToken(token), UserID: u.ID,
-			CreatedAt: store.Millis(now), LastSeenAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(sessionAbsolute))})
+		if err := tx.InsertSession(r.Context(), store.Session{TokenHash: store.HashToken(token), UserID: u.ID,
+			CreatedAt: store.Millis(now), LastSeenAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(sessionAbsolute))}); err != nil {
+			return err
+		}
+		return tx.Audit(r.Context(), audit.Event{Actor: u.ID, Action: "session.start", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID})
 	})
 	if err != nil {
 		return err
@@ -77,7 +88,13 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if err := s.DB.Write(r.Context(), func(tx *store.Tx) error {
-			return tx.DeleteSession(r.Context(), store.HashToken(c.Value))
+			if err := tx.DeleteSession(r.Context(), store.HashToken(c.Value)); err != nil {
+				return err
+			}
+			if u := currentUser(r); u != nil {
+				return tx.Audit(r.Context(), s.event(r, "session.end", "user", u.ID, nil))
+			}
+			return nil
 		}); err != nil {
 			return err
 		}

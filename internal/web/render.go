@@ -103,6 +103,7 @@ var templateFuncs = template.FuncMap{
 	"millis": store.FromMillis,
 	"int":    func(n int64) int { return int(n) },
 	"int64":  func(n int) int64 { return int64(n) },
+	"sub1":   func(n int) int { return n - 1 },
 }
 
 // localizer picks the language: the signed-in user's choice, then the

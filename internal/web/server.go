@@ -14,6 +14,7 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -27,6 +28,8 @@ type Deps struct {
 	Now func() time.Time
 	// Version is shown in the footer and /healthz.
 	Version string
+	// Keys seal and open identifying fields.
+	Keys *seal.Keyring
 	// RateLimit bounds requests per client address (per second, burst);
 	// zero means 20 per second with bursts of 60.
 	RateLimit RateLimit
@@ -109,6 +112,7 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /admin/jurisdictions", Action: access.ViewDirectory, Handler: s.adminJurisdictions},
 		{Pattern: "GET /admin/agencies", Action: access.ViewDirectory, Handler: s.adminAgencies},
 		{Pattern: "GET /admin/users", Action: access.ManageUsers, Handler: s.adminUsers},
+		{Pattern: "GET /admin/audit", Action: access.ViewAuditLog, Handler: s.adminAudit},
 		{Pattern: "GET /api/v1/", Action: access.ViewAPIInfo, Handler: s.apiRoot, API: true},
 	}
 }

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/haven-nrm/haven/internal/audit"
+	"github.com/haven-nrm/haven/internal/errs"
+)
+
+// runAudit verifies the audit chain or signs its head.
+func runAudit(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "checkpoint") {
+		fmt.Fprintln(e.stderr, "usage: haven audit verify|checkpoint [flags]")
+		return errUsage
+	}
+	sub := args[0]
+	fs, c, err := configFlags("audit "+sub, e)
+	if err != nil {
+		return err
+	}
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	db, err := openDB(ctx, c, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	k, err := loadKeys(c, false)
+	if err != nil {
+		return err
+	}
+	db.SetAuditSigner(k.signer)
+	if sub == "checkpoint" {
+		signed, err := db.CheckpointHead(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "checkpoint signed: %v\n", signed)
+		return nil
+	}
+	// Verify against the key recorded in the database when the instance
+	// was set up as well as the key file, so a swapped key file is noticed.
+	keys := []ed25519.PublicKey{k.signer.Key.Public().(ed25519.PublicKey)}
+	if rec, ok, err := db.Setting(ctx, "audit.public_key"); err == nil && ok {
+		if b, err := hex.DecodeString(rec); err == nil && len(b) == ed25519.PublicKeySize && !ed25519.PublicKey(b).Equal(keys[0]) {
+			return errs.E(errs.Invalid, "the audit key file does not match the key recorded for this database")
+		}
+	}
+	sum, err := db.VerifyAudit(ctx, keys...)
+	var ce *audit.ChainError
+	if errors.As(err, &ce) {
+		fmt.Fprintf(e.stdout, "audit chain BROKEN at event %d (id %s): %s — %s\n", ce.Seq, ce.EventID, ce.Kind, ce.Detail)
+		return errs.E(errs.Invalid, "audit chain verification failed at event %d (%s)", ce.Seq, ce.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "audit chain OK: %d events, %d checkpoints verified, last event %d, last signed checkpoint at event %d\n",
+		sum.Events, sum.Checkpoints, sum.LastSeq, sum.LastCheckpointSeq)
+	return nil
+}

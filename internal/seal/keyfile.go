@@ -1,0 +1,174 @@
+package seal
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// keyFileMode is the only permission set (or a narrower one) accepted for
+// key files.
+const keyFileMode fs.FileMode = 0o600
+
+// ErrKeyFilePermissions is returned (wrapped) when a key file is readable
+// or writable by group or others.
+var ErrKeyFilePermissions = errors.New("seal: key file permissions too wide")
+
+// LoadKeyFile reads and parses an existing key file. It refuses a file whose
+// permissions are wider than 0600, or that is not a regular file.
+func LoadKeyFile(path string) (*Keyring, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("seal: opening key file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("seal: key file %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("seal: key file %s is not a regular file", path)
+	}
+	if perm := fi.Mode().Perm(); perm&^keyFileMode != 0 {
+		return nil, fmt.Errorf("%w: %s has mode %04o, want 0600 (run: chmod 600 %s)", ErrKeyFilePermissions, path, perm, path)
+	}
+	if fi.Size() > maxKeyringSize {
+		return nil, fmt.Errorf("%w: key file %s is larger than %d bytes", ErrInvalidKeyring, path, maxKeyringSize)
+	}
+	// One buffer of the right size, cleared afterwards: no stray copies.
+	data := make([]byte, fi.Size()+1)
+	defer clear(data)
+	n, err := io.ReadFull(f, data)
+	switch {
+	case err == nil:
+		return nil, fmt.Errorf("seal: key file %s grew while being read", path)
+	case err != io.ErrUnexpectedEOF && err != io.EOF:
+		return nil, fmt.Errorf("seal: reading key file %s: %w", path, err)
+	}
+	data = data[:n]
+	kr, err := ParseKeyring(data)
+	if err != nil {
+		return nil, fmt.Errorf("key file %s: %w", path, err)
+	}
+	return kr, nil
+}
+
+// LoadOrCreateKeyFile loads the key file at path, or, if it does not exist,
+// creates it with a new keyring (one master key and an index secret). The
+// file is created atomically with mode 0600: the keyring is written to a
+// temporary file in the same directory, synced, and then linked into place,
+// which fails rather than replaces a file that another process created in
+// the meantime (that file is then loaded instead). The directory is synced
+// afterwards. The directory must exist.
+func LoadOrCreateKeyFile(path string) (*Keyring, error) {
+	kr, err := LoadKeyFile(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return kr, err
+	}
+	kr, err = NewKeyring()
+	if err != nil {
+		return nil, err
+	}
+	created, err := writeKeyFile(path, kr, false)
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		return LoadKeyFile(path)
+	}
+	return kr, nil
+}
+
+// WriteKeyFile atomically writes kr to path with mode 0600 (temporary file
+// in the same directory, fsync, rename, fsync of the directory), replacing
+// any existing file.
+//
+// To guard against replacing a keyring by an unrelated one, which would
+// make every record unreadable, an existing file at path must parse, and kr
+// must contain its active master key and have the same index secret. The
+// rotation steps ([Keyring.WithNewActiveKey], then [Keyring.Without] once
+// all data keys were rewrapped) always satisfy this.
+func WriteKeyFile(path string, kr *Keyring) error {
+	old, err := LoadKeyFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("seal: refusing to replace key file that cannot be loaded: %w", err)
+	default:
+		if subtle.ConstantTimeCompare(old.st.indexSecret[:], kr.st.indexSecret[:]) != 1 {
+			return fmt.Errorf("seal: refusing to replace key file %s: the new keyring has a different index secret", path)
+		}
+		oldActive := old.active()
+		mk, ok := kr.lookup(oldActive.id)
+		if !ok || subtle.ConstantTimeCompare(mk.key[:], oldActive.key[:]) != 1 {
+			return fmt.Errorf("seal: refusing to replace key file %s: the new keyring lacks its active master key %s", path, oldActive.id)
+		}
+	}
+	_, err = writeKeyFile(path, kr, true)
+	return err
+}
+
+// writeKeyFile writes kr to a temporary file next to path and moves it into
+// place: with rename if replace is set, else with a hard link that fails if
+// path exists (reported as created == false, nil error).
+func writeKeyFile(path string, kr *Keyring, replace bool) (created bool, err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".haven-keyring-*.tmp")
+	if err != nil {
+		return false, fmt.Errorf("seal: creating temporary key file: %w", err)
+	}
+	tmpName := tmp.Name()
+	defer func() {
+		if tmp != nil {
+			tmp.Close()
+		}
+		os.Remove(tmpName) // after a link or rename, this only removes the temporary name
+	}()
+	if err := tmp.Chmod(keyFileMode); err != nil {
+		return false, fmt.Errorf("seal: setting key file mode: %w", err)
+	}
+	data := kr.Marshal()
+	defer clear(data)
+	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
+		return false, fmt.Errorf("seal: writing temporary key file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return false, fmt.Errorf("seal: syncing temporary key file: %w", err)
+	}
+	err = tmp.Close()
+	tmp = nil
+	if err != nil {
+		return false, fmt.Errorf("seal: closing temporary key file: %w", err)
+	}
+	if replace {
+		if err := os.Rename(tmpName, path); err != nil {
+			return false, fmt.Errorf("seal: moving key file into place: %w", err)
+		}
+	} else if err := os.Link(tmpName, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return false, nil
+		}
+		return false, fmt.Errorf("seal: linking key file into place: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("seal: opening key file directory: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("seal: syncing key file directory: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/haven-nrm/haven/internal/audit"
+	"github.com/haven-nrm/haven/internal/errs"
+)
+
+// CheckpointEvery is how many events pass between the checkpoints signed
+// inside appending transactions; serve also signs the head every minute.
+const CheckpointEvery = 256
+
+// AuditSigner signs checkpoints of the audit chain.
+type AuditSigner struct {
+	Key   ed25519.PrivateKey
+	KeyID string
+}
+
+// SetAuditSigner gives the database the instance's checkpoint key. Without
+// one, events are still chained but no checkpoints are signed.
+func (db *DB) SetAuditSigner(s *AuditSigner) { db.signer = s }
+
+// Audit appends an event to the chain inside the transaction: the event
+// exists exactly when the change it records does. The caller fills Actor,
+// Action, the object and Details (ids and codes only); Audit fills the id,
+// time, sequence and hashes.
+func (tx *Tx) Audit(ctx context.Context, e audit.Event) error {
+	e.ID = NewID()
+	e.At = Millis(tx.Now)
+	if e.Actor == "" {
+		e.Actor = audit.SystemActor
+	}
+	// Lock the head: concurrent appenders on PostgreSQL wait here until
+	// this transaction ends, so the chain has no forks or gaps.
+	var seq int64
+	var headHex string
+	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &headHex); err != nil {
+		return classify(err)
+	}
+	prev := &audit.Event{Seq: seq - 1}
+	if headHex == "" {
+		prev = nil
+	} else {
+		h, err := hex.DecodeString(headHex)
+		if err != nil {
+			return fmt.Errorf("audit head is damaged: %w", err)
+		}
+		prev.Hash = h
+	}
+	e = audit.Chain(prev, e)
+	if err := e.Validate(); err != nil {
+		return errs.Wrap(errs.Internal, err)
+	}
+	if e.Seq != seq {
+		return fmt.Errorf("audit chain out of step: head %d, event %d", seq, e.Seq)
+	}
+	details, err := json.Marshal(e.Details)
+	if err != nil {
+		return err
+	}
+	if e.Details == nil {
+		details = []byte("{}")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, id, at, actor, action, object_type, object_id, agency, reason, flags, details, prev_hash, hash)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, e.Seq, e.ID, e.At, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Agency,
+		e.Reason, int64(e.Flags), string(details), e.PrevHash, e.Hash); err != nil {
+		return classify(err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, hex.EncodeToString(e.Hash)); err != nil {
+		return classify(err)
+	}
+	if tx.db.signer != nil && e.Seq%CheckpointEvery == 0 {
+		return tx.insertCheckpoint(ctx, audit.Sign(tx.db.signer.Key, tx.db.signer.KeyID, e, e.At))
+	}
+	return nil
+}
+
+func (tx *Tx) insertCheckpoint(ctx context.Context, c audit.Checkpoint) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1,$2,$3,$4,$5)
+		ON CONFLICT (seq) DO NOTHING`, c.Seq, c.Hash, c.At, c.KeyID, c.Signature)
+	return classify(err)
+}
+
+// CheckpointHead signs the newest event unless it is already signed. Every
+// replica may call it; the insert is idempotent.
+func (db *DB) CheckpointHead(ctx context.Context) (signed bool, err error) {
+	if db.signer == nil {
+		return false, errors.New("no audit signing key")
+	}
+	err = db.Write(ctx, func(tx *Tx) error {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq); err != nil {
+			return classify(err)
+		}
+		if seq == 0 {
+			return nil
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM audit_checkpoints WHERE seq = $1`, seq).Scan(&n); err != nil || n > 0 {
+			return classify(err)
+		}
+		e, err := scanAuditEvent(tx.QueryRowContext(ctx, `SELECT `+auditCols+` FROM audit_events WHERE seq = $1`, seq))
+		if err != nil {
+			return notFound(err, "audit event")
+		}
+		signed = true
+		return tx.insertCheckpoint(ctx, audit.Sign(db.signer.Key, db.signer.KeyID, e, Millis(tx.Now)))
+	})
+	return signed, err
+}
+
+const auditCols = `seq, id, at, actor, action, object_type, object_id, agency, reason, flags, details, prev_hash, hash`
+
+func scanAuditEvent(row interface{ Scan(...any) error }) (audit.Event, error) {
+	var e audit.Event
+	var flags int64
+	var details string
+	if err := row.Scan(&e.Seq, &e.ID, &e.At, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.Agency, &e.Reason,
+		&flags, &details, &e.PrevHash, &e.Hash); err != nil {
+		return e, err
+	}
+	e.Flags = uint32(flags)
+	if details != "{}" && details != "" && details != "null" {
+		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
+			// A row whose details no longer parse was altered; hand
+			// the verifier something that cannot match its hash.
+			e.Details = map[string]string{"unparseable": strconv.Itoa(len(details))}
+		}
+	}
+	return e, nil
+}
+
+// EachAuditEvent streams the chain in sequence order, for verification.
+func (db *DB) EachAuditEvent(ctx context.Context, fn func(audit.Event) error) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_events ORDER BY seq`)
+	if err != nil {
+		return classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanAuditEvent(rows)
+		if err != nil {
+			return classify(err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return classify(rows.Err())
+}
+
+// AuditCheckpoints returns every checkpoint in sequence order.
+func (db *DB) AuditCheckpoints(ctx context.Context) ([]audit.Checkpoint, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []audit.Checkpoint
+	for rows.Next() {
+		var c audit.Checkpoint
+		if err := rows.Scan(&c.Seq, &c.Hash, &c.At, &c.KeyID, &c.Signature); err != nil {
+			return nil, classify(err)
+		}
+		out = append(out, c)
+	}
+	return out, classify(rows.Err())
+}
+
+// VerifyAudit walks the whole chain and its checkpoints with the given
+// public keys and returns the summary or the first *audit.ChainError.
+func (db *DB) VerifyAudit(ctx context.Context, keys ...ed25519.PublicKey) (audit.Summary, error) {
+	if len(keys) == 0 {
+		return audit.Summary{}, errors.New("no audit public key")
+	}
+	v := audit.NewVerifier(keys[0])
+	for _, k := range keys[1:] {
+		v.AddKey(k)
+	}
+	cps, err := db.AuditCheckpoints(ctx)
+	if err != nil {
+		return audit.Summary{}, err
+	}
+	for _, c := range cps {
+		if err := v.Checkpoint(c); err != nil {
+			return audit.Summary{}, err
+		}
+	}
+	err = db.EachAuditEvent(ctx, func(e audit.Event) error { return v.Next(e) })
+	if err != nil {
+		var ce *audit.ChainError
+		if errors.As(err, &ce) {
+			return audit.Summary{}, err
+		}
+		return audit.Summary{}, err
+	}
+	return v.Finish()
+}
+
+// AuditFilter narrows the audit log view.
+type AuditFilter struct {
+	Actor, Action, ObjectID, Agency string
+	FromMillis, ToMillis            int64
+	BreakGlassOnly                  bool
+	BeforeSeq                       int64
+	Limit                           int
+}
+
+// AuditEvents lists events newest first.
+func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, error) {
+	q := `SELECT ` + auditCols + ` FROM audit_events WHERE 1=1`
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		q += " AND " + cond + strconv.Itoa(len(args))
+	}
+	if f.Actor != "" {
+		add("actor = $", f.Actor)
+	}
+	if f.Action != "" {
+		add("action = $", f.Action)
+	}
+	if f.ObjectID != "" {
+		add("object_id = $", f.ObjectID)
+	}
+	if f.Agency != "" {
+		add("agency = $", f.Agency)
+	}
+	if f.FromMillis > 0 {
+		add("at >= $", f.FromMillis)
+	}
+	if f.ToMillis > 0 {
+		add("at < $", f.ToMillis)
+	}
+	if f.BeforeSeq > 0 {
+		add("seq < $", f.BeforeSeq)
+	}
+	if f.BreakGlassOnly {
+		add("flags = $", int64(audit.FlagBreakGlass))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	args = append(args, limit)
+	q += " ORDER BY seq DESC LIMIT $" + strconv.Itoa(len(args))
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		e, err := scanAuditEvent(rows)
+		if err != nil {
+			return nil, classify(err)
+		}
+		out = append(out, e)
+	}
+	return out, classify(rows.Err())
+}

@@ -231,3 +231,26 @@ func list(codes []string) string {
 	}
 	return strings.Join(codes, ", ")
 }
+
+// Profile returns a copy of the loaded profile with the given id, for
+// building forms.
+func (e *Engine) Profile(id string) (*Profile, bool) {
+	p, ok := e.profiles[id]
+	if !ok {
+		return nil, false
+	}
+	c, err := p.clone()
+	return c, err == nil
+}
+
+// ProfileFor returns the profile the engine would choose for a population
+// ("adult" or "child") and a form of exploitation ("labour" or "sexual"),
+// if one is loaded.
+func (e *Engine) ProfileFor(population, exploitation string) (*Profile, bool) {
+	p := e.chooseProfile(population, exploitation)
+	if p == nil {
+		return nil, false
+	}
+	c, err := p.clone()
+	return c, err == nil
+}

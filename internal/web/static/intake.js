@@ -1,0 +1,32 @@
+// Live screening: when a fact changes, the form is sent for screening only
+// (nothing is stored) and the result panel is replaced. Without scripts the
+// "Check screening" button does the same with a full page.
+(function () {
+  "use strict";
+  var form = document.getElementById("intake-form");
+  var panel = document.getElementById("screening-panel");
+  if (!form || !panel || !window.fetch || !window.FormData) { return; }
+  var timer = null;
+  var seq = 0;
+  function refresh() {
+    var data = new FormData(form);
+    data.set("action", "screen");
+    var mine = ++seq;
+    fetch(form.getAttribute("action"), {
+      method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+      headers: { "X-Haven-Fragment": "screening" }
+    }).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
+      if (html === null || mine !== seq) { return; }
+      var tpl = document.createElement("template");
+      tpl.innerHTML = html.trim();
+      var fresh = tpl.content.getElementById("screening-panel");
+      if (fresh) { panel.replaceWith(fresh); panel = fresh; }
+    }).catch(function () { /* the button still works */ });
+  }
+  form.addEventListener("change", function (e) {
+    // Identifying fields never leave the page for a live preview.
+    if (e.target && e.target.closest && e.target.closest("#f-identity")) { return; }
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  });
+})();

@@ -37,7 +37,7 @@ func (kr *Keyring) BlindIndex(kind, value string) []byte {
 }
 
 func (kr *Keyring) token(kind, normalized string) []byte {
-	mac := hmac.New(sha256.New, kr.st.indexKey[:])
+	mac := hmac.New(sha256.New, kr.state().indexKey[:])
 	mac.Write([]byte(kind))
 	mac.Write([]byte{0})
 	mac.Write([]byte(normalized))

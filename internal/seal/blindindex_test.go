@@ -30,7 +30,7 @@ func fixedKeyring(t testing.TB) *Keyring {
 
 func TestBlindIndexMatchesSpecification(t *testing.T) {
 	kr := fixedKeyring(t)
-	secret := kr.st.indexSecret[:]
+	secret := kr.state().indexSecret[:]
 	indexKey, err := hkdf.Key(sha256.New, secret, []byte("haven/index-salt/v1"), "haven/blind-index/hmac-sha256/v1", 32)
 	if err != nil {
 		t.Fatal(err)

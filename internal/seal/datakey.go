@@ -176,6 +176,12 @@ func (kr *Keyring) Unwrap(recordID string, w WrappedKey) (DataKey, error) {
 	}
 	mk, ok := kr.lookup(id)
 	if !ok {
+		// A rotation elsewhere may have added the key to the file.
+		if changed, _ := kr.Refresh(); changed {
+			mk, ok = kr.lookup(id)
+		}
+	}
+	if !ok {
 		return DataKey{}, fmt.Errorf("%w: wrapped key names master key %s, which is not in the keyring", ErrUnknownKey, id)
 	}
 	aead, err := newGCM(mk.key)

@@ -55,7 +55,38 @@ func LoadKeyFile(path string) (*Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("key file %s: %w", path, err)
 	}
+	kr.path = path
 	return kr, nil
+}
+
+// Refresh re-reads the key file the keyring was loaded from and, when it
+// holds the same index secret and every key the keyring already has, takes
+// its keys (and its active key) in place. A server calls it periodically,
+// and Unwrap calls it when it meets a key id it does not know, so a
+// rotation by `haven keys rotate` needs no restart. A keyring not loaded
+// from a file does nothing.
+func (kr *Keyring) Refresh() (changed bool, err error) {
+	if kr.path == "" {
+		return false, nil
+	}
+	fresh, err := LoadKeyFile(kr.path)
+	if err != nil {
+		return false, err
+	}
+	cur, next := kr.state(), fresh.state()
+	if subtle.ConstantTimeCompare(cur.indexSecret[:], next.indexSecret[:]) != 1 {
+		return false, fmt.Errorf("%w: the key file's index secret changed; refusing to reload", ErrInvalidKeyring)
+	}
+	if len(next.keys) == len(cur.keys) && next.keys[len(next.keys)-1].id == cur.keys[len(cur.keys)-1].id {
+		same := true
+		for i := range next.keys {
+			same = same && next.keys[i].id == cur.keys[i].id
+		}
+		if same {
+			return false, nil
+		}
+	}
+	return kr.st.CompareAndSwap(cur, next), nil
 }
 
 // LoadOrCreateKeyFile loads the key file at path, or, if it does not exist,
@@ -100,7 +131,7 @@ func WriteKeyFile(path string, kr *Keyring) error {
 	case err != nil:
 		return fmt.Errorf("seal: refusing to replace key file that cannot be loaded: %w", err)
 	default:
-		if subtle.ConstantTimeCompare(old.st.indexSecret[:], kr.st.indexSecret[:]) != 1 {
+		if subtle.ConstantTimeCompare(old.state().indexSecret[:], kr.state().indexSecret[:]) != 1 {
 			return fmt.Errorf("seal: refusing to replace key file %s: the new keyring has a different index secret", path)
 		}
 		oldActive := old.active()

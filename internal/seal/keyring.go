@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // KeySize is the size in bytes of master keys, data keys and the index
@@ -47,16 +48,28 @@ type masterKey struct {
 // Keyring holds the master keys (the last one is active) and the secret
 // from which the blind-index key is derived.
 //
-// A Keyring is immutable: methods that change it return a new Keyring, so
-// one value may be shared between goroutines. Key material is kept behind
-// pointers, and Keyring prints and logs as "[redacted]".
+// Methods that change a Keyring return a new Keyring, so one value may be
+// shared between goroutines. The one exception is Refresh, which lets a
+// running server pick up keys added to its key file by a rotation, so that
+// rotating needs no restart. Key material is kept behind pointers, and
+// Keyring prints and logs as "[redacted]".
 type Keyring struct {
 	// All key material sits two pointers away from any value a caller can
 	// hold. fmt cannot call Format through unexported fields, and for some
 	// verbs it prints what a pointer it meets points to; with this layout
 	// that is never more than further pointers.
-	st *keyringState
+	st *atomic.Pointer[keyringState]
+	// path is the key file the keyring was loaded from, for Refresh.
+	path string
 }
+
+func fromState(st *keyringState) *Keyring {
+	kr := &Keyring{st: new(atomic.Pointer[keyringState])}
+	kr.st.Store(st)
+	return kr
+}
+
+func (kr *Keyring) state() *keyringState { return kr.st.Load() }
 
 type keyringState struct {
 	keys        []masterKey // in file order; the last one is active
@@ -86,7 +99,7 @@ func newKeyring(keys []masterKey, indexSecret *[KeySize]byte) (*Keyring, error) 
 	indexKey := new([KeySize]byte)
 	copy(indexKey[:], ik)
 	clear(ik)
-	return &Keyring{st: &keyringState{keys: keys, indexSecret: indexSecret, indexKey: indexKey}}, nil
+	return fromState(&keyringState{keys: keys, indexSecret: indexSecret, indexKey: indexKey}), nil
 }
 
 // newMasterKey creates a random master key whose id differs from those in
@@ -115,10 +128,10 @@ func hasKeyID(keys []masterKey, id keyID) bool {
 	return false
 }
 
-func (kr *Keyring) active() masterKey { return kr.st.keys[len(kr.st.keys)-1] }
+func (kr *Keyring) active() masterKey { return kr.state().keys[len(kr.state().keys)-1] }
 
 func (kr *Keyring) lookup(id keyID) (masterKey, bool) {
-	for _, k := range kr.st.keys {
+	for _, k := range kr.state().keys {
 		if k.id == id {
 			return k, true
 		}
@@ -133,8 +146,8 @@ func (kr *Keyring) ActiveKeyID() string { return kr.active().id.String() }
 // KeyIDs returns the ids of all master keys, oldest first; the last one is
 // the active key.
 func (kr *Keyring) KeyIDs() []string {
-	ids := make([]string, len(kr.st.keys))
-	for i, k := range kr.st.keys {
+	ids := make([]string, len(kr.state().keys))
+	for i, k := range kr.state().keys {
 		ids[i] = k.id.String()
 	}
 	return ids
@@ -145,14 +158,14 @@ func (kr *Keyring) KeyIDs() []string {
 // available for unwrapping. The index secret is unchanged, so blind indexes
 // stay valid.
 func (kr *Keyring) WithNewActiveKey() (*Keyring, error) {
-	mk, err := newMasterKey(kr.st.keys)
+	mk, err := newMasterKey(kr.state().keys)
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]masterKey, 0, len(kr.st.keys)+1)
-	keys = append(keys, kr.st.keys...)
+	keys := make([]masterKey, 0, len(kr.state().keys)+1)
+	keys = append(keys, kr.state().keys...)
 	keys = append(keys, mk)
-	return &Keyring{st: &keyringState{keys: keys, indexSecret: kr.st.indexSecret, indexKey: kr.st.indexKey}}, nil
+	return fromState(&keyringState{keys: keys, indexSecret: kr.state().indexSecret, indexKey: kr.state().indexKey}), nil
 }
 
 // Without returns a copy of the keyring without the master key keyID. Use it
@@ -170,13 +183,13 @@ func (kr *Keyring) Without(keyID string) (*Keyring, error) {
 	if _, ok := kr.lookup(id); !ok {
 		return nil, fmt.Errorf("%w: %s", ErrUnknownKey, id)
 	}
-	keys := make([]masterKey, 0, len(kr.st.keys)-1)
-	for _, k := range kr.st.keys {
+	keys := make([]masterKey, 0, len(kr.state().keys)-1)
+	for _, k := range kr.state().keys {
 		if k.id != id {
 			keys = append(keys, k)
 		}
 	}
-	return &Keyring{st: &keyringState{keys: keys, indexSecret: kr.st.indexSecret, indexKey: kr.st.indexKey}}, nil
+	return fromState(&keyringState{keys: keys, indexSecret: kr.state().indexSecret, indexKey: kr.state().indexKey}), nil
 }
 
 // Marshal returns the keyring in the key-file text format:
@@ -196,12 +209,12 @@ func (kr *Keyring) Marshal() []byte {
 	// Sized up front and built without strings, so that no stray copies of
 	// the keys are left behind.
 	lineSize := len(masterLineTag) + len(formatV1) + 2*keyIDSize + base64.StdEncoding.EncodedLen(KeySize) + 4
-	b := make([]byte, 0, len(header)+(1+len(kr.st.keys))*lineSize)
+	b := make([]byte, 0, len(header)+(1+len(kr.state().keys))*lineSize)
 	b = append(b, header...)
 	b = append(b, indexLineTag+" "+formatV1+" "...)
-	b = base64.StdEncoding.AppendEncode(b, kr.st.indexSecret[:])
+	b = base64.StdEncoding.AppendEncode(b, kr.state().indexSecret[:])
 	b = append(b, '\n')
-	for _, k := range kr.st.keys {
+	for _, k := range kr.state().keys {
 		b = append(b, masterLineTag+" "+formatV1+" "...)
 		b = hex.AppendEncode(b, k.id[:])
 		b = append(b, ' ')

@@ -20,10 +20,10 @@ func TestNewKeyring(t *testing.T) {
 	if a.ActiveKeyID() == b.ActiveKeyID() {
 		t.Fatal("two keyrings share a key id")
 	}
-	if *a.active().key == *b.active().key || *a.st.indexSecret == *b.st.indexSecret {
+	if *a.active().key == *b.active().key || *a.state().indexSecret == *b.state().indexSecret {
 		t.Fatal("two keyrings share key material")
 	}
-	if *a.st.indexKey == *a.st.indexSecret || *a.st.indexKey == *a.active().key {
+	if *a.state().indexKey == *a.state().indexSecret || *a.state().indexKey == *a.active().key {
 		t.Fatal("index key equals a stored secret")
 	}
 	if got := a.KeyIDs(); len(got) != 1 || got[0] != a.ActiveKeyID() {
@@ -175,7 +175,7 @@ func TestMarshalFormat(t *testing.T) {
 // edit it.
 func validKeyringText(t *testing.T) (kr *Keyring, index, master string) {
 	kr = newTestKeyring(t)
-	index = "haven-index-key v1 " + base64.StdEncoding.EncodeToString(kr.st.indexSecret[:])
+	index = "haven-index-key v1 " + base64.StdEncoding.EncodeToString(kr.state().indexSecret[:])
 	master = "haven-master-key v1 " + kr.ActiveKeyID() + " " + base64.StdEncoding.EncodeToString(kr.active().key[:])
 	return kr, index, master
 }
@@ -216,7 +216,7 @@ func TestParseKeyringRejects(t *testing.T) {
 	kr, index, master := validKeyringText(t)
 	id := kr.ActiveKeyID()
 	secretB64 := base64.StdEncoding.EncodeToString(kr.active().key[:])
-	indexB64 := base64.StdEncoding.EncodeToString(kr.st.indexSecret[:])
+	indexB64 := base64.StdEncoding.EncodeToString(kr.state().indexSecret[:])
 	zero := base64.StdEncoding.EncodeToString(make([]byte, 32))
 	tests := map[string]string{
 		"empty":                 "",

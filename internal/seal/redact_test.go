@@ -38,11 +38,11 @@ func TestRedaction(t *testing.T) {
 	dk, w := newTestDataKey(t, kr, "rec-1")
 
 	var forms []string
-	for _, k := range kr.st.keys {
+	for _, k := range kr.state().keys {
 		forms = append(forms, secretForms(k.key[:])...)
 	}
-	forms = append(forms, secretForms(kr.st.indexSecret[:])...)
-	forms = append(forms, secretForms(kr.st.indexKey[:])...)
+	forms = append(forms, secretForms(kr.state().indexSecret[:])...)
+	forms = append(forms, secretForms(kr.state().indexKey[:])...)
 	forms = append(forms, secretForms(dk.m.key[:])...)
 	// The key id at the start of a wrapped key is not secret; the rest is.
 	forms = append(forms, base64.StdEncoding.EncodeToString(w), hex.EncodeToString(w))

@@ -4,12 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/bench"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/seal"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/web"
 )
 
 // runBench measures the raw engine's durable single-row commit rate and
@@ -75,9 +81,14 @@ func runBench(ctx context.Context, e env, args []string) error {
 	raw.Underlying = "INSERT of one row per transaction"
 	hv := bench.Measure(ctx, "haven_create_case", o, bench.HavenCreateCase(db, jid, aid))
 	hv.Underlying = "raw_insert"
-	rep.Results = []bench.Result{raw, hv}
+	intake, err := benchIntake(ctx, db, c, jid, o)
+	if err != nil {
+		return err
+	}
+	rep.Results = []bench.Result{raw, hv, intake}
 	if raw.OpsPerSec > 0 {
 		rep.Ratios["haven_create_case/raw_insert"] = hv.OpsPerSec / raw.OpsPerSec
+		rep.Ratios["haven_intake_http/raw_insert"] = intake.OpsPerSec / raw.OpsPerSec
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -88,8 +99,50 @@ func runBench(ctx context.Context, e env, args []string) error {
 	for _, r := range rep.Results {
 		fmt.Fprintf(e.stdout, "%-20s %10d %10.0f %9.2f %9.2f %9.2f %7d\n", r.Name, r.Ops, r.OpsPerSec, r.P50Millis, r.P99Millis, r.MaxMillis, r.Errors)
 	}
+	for _, r := range rep.Results {
+		if r.FirstError != "" {
+			fmt.Fprintf(e.stdout, "%s: first error: %s\n", r.Name, r.FirstError)
+		}
+	}
 	for k, v := range rep.Ratios {
 		fmt.Fprintf(e.stdout, "ratio %s = %.2f\n", k, v)
 	}
 	return nil
+}
+
+// benchIntake measures a referral through Haven's HTTP API on loopback: JSON
+// decoding, the intake rules and screening, sealing the identity, the audit
+// events and the commit, with the same database and durability as the raw
+// path.
+func benchIntake(ctx context.Context, db *store.DB, c *config.Config, jurisdictionID string, o bench.Options) (bench.Result, error) {
+	token, err := bench.IntakeSetup(ctx, db, jurisdictionID)
+	if err != nil {
+		return bench.Result{}, err
+	}
+	kr, err := seal.NewKeyring()
+	if err != nil {
+		return bench.Result{}, err
+	}
+	b, err := i18n.New()
+	if err != nil {
+		return bench.Result{}, err
+	}
+	cfg := *c
+	cfg.MFAOptional = true
+	srv, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b, Keys: kr, Version: version,
+		RateLimit: web.RateLimit{PerSecond: 1e9, Burst: 1 << 30}})
+	if err != nil {
+		return bench.Result{}, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return bench.Result{}, err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}, Timeout: 30 * time.Second}
+	r := bench.Measure(ctx, "haven_intake_http", o, bench.HavenIntakeHTTP(client, "http://"+ln.Addr().String(), token))
+	r.Underlying = "raw_insert"
+	return r, nil
 }

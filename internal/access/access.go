@@ -54,6 +54,9 @@ type Resource struct {
 	// OwnerUserID is set for records that belong to one user (tokens,
 	// sessions).
 	OwnerUserID string
+	// BreakGlass is true when the principal holds a live break-glass grant
+	// for this record: it was opened outside scope with a stated reason.
+	BreakGlass bool
 }
 
 // Action names what is being done.
@@ -61,29 +64,44 @@ type Action string
 
 // The actions known today.
 const (
-	Public          Action = "public"          // no sign-in needed
-	ViewHome        Action = "home.view"       // the signed-in start page
-	ChangeLanguage  Action = "language.change" // any visitor
-	SignOut         Action = "session.end"     // end one's own session
-	UseScreening    Action = "screening.use"   // the screening tool stores nothing
-	ListReferrals   Action = "referral.list"   // referral work area
-	ListCases       Action = "case.list"       // coded case list
-	ViewCaseSummary Action = "case.view_coded" // one case's coded fields
-	ViewServices    Action = "service.list"    // service directory
-	ViewStatistics  Action = "statistics.view" // aggregates only
-	ViewDirectory   Action = "directory.view"  // jurisdictions and agencies
-	ManageUsers     Action = "user.manage"     // accounts
-	ViewAuditLog    Action = "audit.view"      // who saw what
-	ReadMetrics     Action = "metrics.read"    // operational metrics (no personal data)
-	APIScreening    Action = "api.screening"   // POST /api/v1/screenings
-	ViewAdminHome   Action = "admin.view"      // administration start page
-	ViewProfile     Action = "profile.view"    // one's own account
-	ViewAPIInfo     Action = "api.info"        // API root
-	ViewHealth      Action = "health.view"     // liveness and readiness
-	ViewStatic      Action = "static.view"     // assets
-	ViewLogin       Action = "login.view"      // sign-in form
-	SignIn          Action = "session.start"   // sign-in
-	ViewSessionInfo Action = "session.view"    // own session
+	Public           Action = "public"             // no sign-in needed
+	ViewHome         Action = "home.view"          // the signed-in start page
+	ChangeLanguage   Action = "language.change"    // any visitor
+	SignOut          Action = "session.end"        // end one's own session
+	UseScreening     Action = "screening.use"      // the screening tool stores nothing
+	ListReferrals    Action = "referral.list"      // referral work area
+	ListCases        Action = "case.list"          // coded case list
+	ViewCaseSummary  Action = "case.view_coded"    // one case's coded fields
+	ViewServices     Action = "service.list"       // service directory
+	ViewStatistics   Action = "statistics.view"    // aggregates only
+	ViewDirectory    Action = "directory.view"     // jurisdictions and agencies
+	ManageUsers      Action = "user.manage"        // accounts
+	ViewAuditLog     Action = "audit.view"         // who saw what
+	ReadMetrics      Action = "metrics.read"       // operational metrics (no personal data)
+	APIScreening     Action = "api.screening"      // POST /api/v1/screenings
+	ViewAdminHome    Action = "admin.view"         // administration start page
+	ViewProfile      Action = "profile.view"       // one's own account
+	ViewAPIInfo      Action = "api.info"           // API root
+	ViewHealth       Action = "health.view"        // liveness and readiness
+	ViewStatic       Action = "static.view"        // assets
+	ViewLogin        Action = "login.view"         // sign-in form
+	SignIn           Action = "session.start"      // sign-in
+	ViewSessionInfo  Action = "session.view"       // own session
+	CreateReferral   Action = "referral.create"    // refer a person or notify anonymously
+	ViewReferral     Action = "referral.view"      // a received referral in full
+	ViewCaseIdentity Action = "case.view_identity" // a case's identifying data
+	ViewDuplicates   Action = "person.duplicates"  // possible matches with other persons
+	BreakGlass       Action = "case.break_glass"   // open a record outside scope, with a reason
+)
+
+// Actions on one's own account and sign-in.
+const (
+	SecondFactor    Action = "session.second_factor" // second step of sign-in; setting up a second factor
+	Reauthenticate  Action = "session.reauth"        // prove one's identity again before a sensitive action
+	EndAllSessions  Action = "session.end_all"       // sign out everywhere
+	ChangePassword  Action = "account.password"      // change one's own password
+	ManageMFA       Action = "account.mfa"           // one's own recovery codes
+	ManageAPITokens Action = "token.manage"          // one's own API tokens
 )
 
 // scope says which resources a rule lets a role reach.
@@ -104,6 +122,14 @@ type rule struct {
 
 var everyone = []Role(nil)
 
+// referrers are the roles that meet presumed victims and refer them: every
+// frontline role (the seed's first responders are found in all of them).
+var referrers = []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, ShelterStaff, ServiceProvider, AgencyAdmin}
+
+// identityRoles may see who a person is, in their scope; agency
+// administrators manage accounts, not people, and do not.
+var identityRoles = []Role{CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider}
+
 // caseRoles may see coded case data of their scope.
 var caseRoles = []Role{CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}
 
@@ -120,17 +146,30 @@ var policy = map[Action]rule{
 	SignOut:         {roles: everyone},
 	ViewProfile:     {roles: everyone, scope: ownScope},
 	ViewSessionInfo: {roles: everyone, scope: ownScope},
-	UseScreening:    {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
-	APIScreening:    {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
-	ListReferrals:   {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, AgencyAdmin}},
-	ListCases:       {roles: caseRoles},
-	ViewCaseSummary: {roles: caseRoles, scope: agencyScope},
-	ViewServices:    {roles: everyone},
-	ViewStatistics:  {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin}},
-	ViewAdminHome:   {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ViewDirectory:   {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ManageUsers:     {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ViewAuditLog:    {roles: []Role{AgencyAdmin, SystemAdmin}},
+	// The handlers of the second step check the half-signed-in session
+	// themselves: it carries no principal until the step is done.
+	SecondFactor:     {anon: true},
+	Reauthenticate:   {roles: everyone},
+	EndAllSessions:   {roles: everyone, scope: ownScope},
+	ChangePassword:   {roles: everyone, scope: ownScope},
+	ManageMFA:        {roles: everyone, scope: ownScope},
+	ManageAPITokens:  {roles: everyone, scope: ownScope},
+	UseScreening:     {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
+	APIScreening:     {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
+	ListReferrals:    {roles: referrers},
+	CreateReferral:   {roles: referrers},
+	ViewReferral:     {roles: []Role{CompetentAuthority}, scope: agencyScope},
+	ViewCaseIdentity: {roles: identityRoles, scope: agencyScope},
+	ViewDuplicates:   {roles: []Role{CompetentAuthority, CaseWorker, PoliceInvestigator}, scope: agencyScope},
+	BreakGlass:       {roles: identityRoles},
+	ListCases:        {roles: caseRoles},
+	ViewCaseSummary:  {roles: caseRoles, scope: agencyScope},
+	ViewServices:     {roles: everyone},
+	ViewStatistics:   {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin}},
+	ViewAdminHome:    {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewDirectory:    {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ManageUsers:      {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewAuditLog:     {roles: []Role{AgencyAdmin, SystemAdmin}},
 }
 
 // Decision is the outcome of Decide.
@@ -160,13 +199,10 @@ func Decide(a Action, p Principal, r Resource) Decision {
 	}
 	switch ru.scope {
 	case agencyScope:
-		// The competent authority decides on every case of its
-		// jurisdiction; others see their own agency's cases.
-		if p.Role == CompetentAuthority {
-			if r.JurisdictionID == "" || r.JurisdictionID != p.JurisdictionID {
-				return Decision{false, "scope"}
+		if !inAgencyScope(p, r) {
+			if r.BreakGlass && slices.Contains(identityRoles, p.Role) {
+				return Decision{true, "break_glass"}
 			}
-		} else if r.AgencyID == "" || r.AgencyID != p.AgencyID {
 			return Decision{false, "scope"}
 		}
 	case jurisdictionScope:
@@ -194,4 +230,37 @@ func CaseListScope(p Principal) (agencyID, jurisdictionID string) {
 		return "", p.JurisdictionID
 	}
 	return p.AgencyID, ""
+}
+
+// inAgencyScope is the agency-scope test of Decide: the competent authority
+// decides on every case of its jurisdiction; others see their own agency's
+// records.
+func inAgencyScope(p Principal, r Resource) bool {
+	if p.Role == CompetentAuthority {
+		return r.JurisdictionID != "" && r.JurisdictionID == p.JurisdictionID
+	}
+	return r.AgencyID != "" && r.AgencyID == p.AgencyID
+}
+
+// Rule describes the policy of one action, for the documented matrix.
+type Rule struct {
+	Anonymous bool
+	// Roles allowed; nil means every signed-in role.
+	Roles []Role
+	// Scope is "any", "agency", "jurisdiction" or "own".
+	Scope string
+	// BreakGlass is true when a live break-glass grant opens records
+	// outside the scope for identity roles.
+	BreakGlass bool
+}
+
+// Describe returns the rule of an action, and false for an unknown one.
+func Describe(a Action) (Rule, bool) {
+	ru, ok := policy[a]
+	if !ok {
+		return Rule{}, false
+	}
+	out := Rule{Anonymous: ru.anon, Roles: ru.roles, Scope: [...]string{"any", "agency", "jurisdiction", "own"}[ru.scope]}
+	out.BreakGlass = ru.scope == agencyScope
+	return out, true
 }

@@ -6,7 +6,10 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +34,7 @@ type Result struct {
 	P99Millis  float64 `json:"p99_ms"`
 	MaxMillis  float64 `json:"max_ms"`
 	Underlying string  `json:"underlying,omitempty"`
+	FirstError string  `json:"first_error,omitempty"`
 }
 
 // Report is a whole run.
@@ -49,6 +53,7 @@ func Measure(ctx context.Context, name string, o Options, op func(ctx context.Co
 	ctx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
 	var ops, fails atomic.Int64
+	var firstErr atomic.Value
 	lat := make([][]time.Duration, o.Concurrency)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -64,6 +69,7 @@ func Measure(ctx context.Context, name string, o Options, op func(ctx context.Co
 				}
 				if err != nil {
 					fails.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
 					continue
 				}
 				lat[w] = append(lat[w], time.Since(t))
@@ -85,6 +91,9 @@ func Measure(ctx context.Context, name string, o Options, op func(ctx context.Co
 		return float64(all[min(len(all)-1, int(p*float64(len(all))))].Microseconds()) / 1000
 	}
 	r := Result{Name: name, Ops: ops.Load(), Errors: fails.Load(), Seconds: secs, P50Millis: pct(.50), P99Millis: pct(.99)}
+	if fe, ok := firstErr.Load().(string); ok {
+		r.FirstError = fe
+	}
 	if len(all) > 0 {
 		r.MaxMillis = float64(all[len(all)-1].Microseconds()) / 1000
 	}
@@ -159,5 +168,58 @@ func HavenCreateCase(db *store.DB, jurisdictionID, agencyID string) func(ctx con
 				AgeBand: "30-38", Citizenship: "ZZ", Exploitation: "ForcedLabour", Synthetic: true, Version: 1,
 				CreatedAt: now, UpdatedAt: now})
 		})
+	}
+}
+
+// IntakeSetup prepares Haven's HTTP intake path: a competent authority to
+// receive referrals and a signed-in first responder. It returns the session
+// token.
+func IntakeSetup(ctx context.Context, db *store.DB, jurisdictionID string) (token string, err error) {
+	authority, user := store.NewID(), store.NewID()
+	token = store.NewID() + store.NewID()
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		now := store.Millis(tx.Now)
+		if err := tx.InsertAgency(ctx, store.Agency{ID: authority, JurisdictionID: jurisdictionID, Kind: "competent_authority",
+			Name: "Benchmark authority (synthetic)", Synthetic: true, CreatedAt: now}); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(ctx, store.User{ID: user, Username: "bench-" + user[:8], DisplayName: "Benchmark (synthetic)",
+			PasswordHash: "$argon2id$v=19$m=1024,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+			Role:         "first_responder", AgencyID: authority, Synthetic: true, CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		return tx.InsertSession(ctx, store.Session{TokenHash: store.HashToken(token), UserID: user, CreatedAt: now,
+			LastSeenAt: now, ExpiresAt: now + int64(12*time.Hour/time.Millisecond), AuthAt: now})
+	})
+	return token, err
+}
+
+// IntakeBody is a minimal referral with identifying data: it is sealed,
+// audited and committed like any other.
+const IntakeBody = `{"sector":"labour_inspection","age":29,"gender":"Feminine","citizenship":"NP","languages":["ne"],
+"exploitation":"labour","acts":["recruitment"],"means":["deception"],"purposes":["forced_labour"],
+"indicators":["deceptive_recruitment.deceived_nature_of_job"],"consent":"given","consent_language":"ne",
+"identity":{"given_name":"Synthetic","family_name":"Benchmark","document_number":"BENCH-000"}}`
+
+// HavenIntakeHTTP posts one referral to Haven's API over loopback HTTP:
+// decode, check, screen, seal, audit, commit, answer.
+func HavenIntakeHTTP(client *http.Client, baseURL, token string) func(ctx context.Context, w int, i int64) error {
+	return func(ctx context.Context, w int, i int64) error {
+		req, err := http.NewRequestWithContext(ctx, "POST", baseURL+"/api/v1/referrals", strings.NewReader(IntakeBody))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.AddCookie(&http.Cookie{Name: "haven_session", Value: token})
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("intake answered %d", resp.StatusCode)
+		}
+		return nil
 	}
 }

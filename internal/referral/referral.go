@@ -64,7 +64,18 @@ func (s *Service) Screen(ctx context.Context, by By, r intake.Referral) (intake.
 	if err != nil {
 		return intake.Plan{}, err
 	}
-	return intake.Check(r, s.Engine, j.Country, s.Now())
+	return intake.Check(r, s.Engine, s.legalProfile(j), s.Now())
+}
+
+// legalProfile is the national legal profile for a jurisdiction's
+// country, or the Protocol itself where the country has none loaded.
+func (s *Service) legalProfile(j store.Jurisdiction) string {
+	for _, c := range s.Engine.JurisdictionCodes() {
+		if strings.EqualFold(c, j.Country) {
+			return c
+		}
+	}
+	return ""
 }
 
 // facts is what a referral keeps in clear: coded facts only.
@@ -100,7 +111,7 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 	if err != nil {
 		return Outcome{}, err
 	}
-	plan, err := intake.Check(r, s.Engine, j.Country, s.Now())
+	plan, err := intake.Check(r, s.Engine, s.legalProfile(j), s.Now())
 	if err != nil {
 		return Outcome{}, &errs.Error{Kind: errs.Invalid, Err: err}
 	}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/haven-nrm/haven/internal/testenv"
+)
+
+// Distinctive values that must never appear in clear outside the pages
+// that show them to authorised users.
+var canaries = []string{"Qzxcanaryname", "Vowlcanaryfamily", "QZX-CANARY-7731", "77 Canarylane Qzxroad"}
+
+// scanFiles reports which canaries (as written, lower-cased or
+// upper-cased) appear in any file under dir.
+func scanFiles(t *testing.T, dir string) (files int, size int64, found []string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil // sockets, lock files the server holds
+		}
+		files++
+		size += int64(len(b))
+		for _, c := range canaries {
+			for _, v := range []string{c, strings.ToLower(c), strings.ToUpper(c)} {
+				if bytes.Contains(b, []byte(v)) {
+					found = append(found, fmt.Sprintf("%s in %s", v, p))
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files, size, found
+}
+
+// The scanner must find what it looks for, or the test proves nothing.
+func TestCanaryScannerFindsPlaintext(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "x"), []byte("prefix "+strings.ToLower(canaries[2])+" suffix"), 0o600)
+	if _, _, found := scanFiles(t, dir); len(found) != 1 {
+		t.Fatalf("scanner found %v", found)
+	}
+}
+
+func containsCanary(s string) []string {
+	var out []string
+	for _, c := range canaries {
+		if strings.Contains(strings.ToLower(s), strings.ToLower(c)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// The canary test writes distinctive identifying values through the
+// application — the JSON API and the web form — reads them back as an
+// authorised user, backs the database up, and then scans the bytes of the
+// database files (including the WAL), the backup, the logs and the metrics:
+// the values must be nowhere in clear.
+func TestCanaryNeverInClear(t *testing.T) {
+	for _, e := range testenv.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			data := t.TempDir()
+			args := []string{"--data", data}
+			var dsn string
+			if e.Name == "postgres" {
+				dsn = testenv.PostgresDSN(t)
+				testenv.Ran(t, "postgres")
+				args = append(args, "--db", dsn)
+			}
+			pw := demoPasswords(t, args...)
+			t.Setenv("HAVEN_MFA_REQUIRED", "false")
+			s := startServer(t, append(args, "--log-level", "debug")...)
+			s.waitReady(t)
+			fr := signedIn(t, s.url, "demo.first_responder", pw["demo.first_responder"])
+			body := fmt.Sprintf(`{"sector":"health","age":33,"acts":["recruitment"],"means":["fraud"],"purposes":["forced_labour"],
+				"consent":"given","consent_language":"th","identity":{"given_name":%q,"family_name":%q,"document_number":%q,"address":%q,
+				"narrative":"%s met %s"}}`, canaries[0], canaries[1], canaries[2], canaries[3], canaries[0], canaries[3])
+			req, _ := http.NewRequest("POST", s.url+"/api/v1/referrals", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := fr.Do(req)
+			if err != nil || resp.StatusCode != 201 {
+				t.Fatalf("API referral: %v %v", resp.StatusCode, err)
+			}
+			resp.Body.Close()
+			resp, err = fr.PostForm(s.url+"/referrals/new", url.Values{"action": {"refer"}, "sector": {"health"}, "age": {"12"},
+				"acts": {"recruitment"}, "purposes": {"forced_labour"}, "given_name": {canaries[0]}, "document_number": {canaries[2]},
+				"address": {canaries[3]}, "idempotency_key": {"canary-form"}})
+			if err != nil || resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("form referral: %v %v", resp.StatusCode, err)
+			}
+			resp.Body.Close()
+			// An authorised user reads them back: the values are served, so
+			// decryption happened, and must still not leak anywhere else.
+			ca := signedIn(t, s.url, "demo.competent_authority", pw["demo.competent_authority"])
+			resp, _ = ca.Get(s.url + "/referrals")
+			queue, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			shown := 0
+			for _, id := range caseLinks(string(queue)) {
+				resp, _ = ca.Get(s.url + "/referrals/" + id)
+				page, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				for _, cid := range caseIDs(string(page)) {
+					resp, _ = ca.Get(s.url + "/cases/" + cid)
+					cp, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if strings.Contains(string(cp), canaries[0]) {
+						shown++
+					}
+				}
+			}
+			if shown != 2 {
+				t.Fatalf("the authority saw the identity on %d case pages, want 2", shown)
+			}
+			resp, _ = http.Get(s.url + "/metrics")
+			metrics, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			// While the server runs the WAL holds the newest pages.
+			_, _, liveFound := scanFiles(t, data)
+			backupFile := filepath.Join(t.TempDir(), "haven.backup")
+			if r := haven(t, "", append([]string{"backup", "--out", backupFile}, args...)...); r.code != 0 {
+				t.Fatalf("backup: %+v", r)
+			}
+			s.cmd.Process.Signal(syscall.SIGTERM)
+			s.cmd.Wait()
+
+			var leaks []string
+			for _, c := range containsCanary(s.stderr.String()) {
+				leaks = append(leaks, "log: "+c)
+			}
+			for _, c := range containsCanary(string(metrics)) {
+				leaks = append(leaks, "metrics: "+c)
+			}
+			files, size, found := scanFiles(t, data)
+			leaks = append(leaks, found...)
+			leaks = append(leaks, liveFound...)
+			bf, bs, found := scanFiles(t, filepath.Dir(backupFile))
+			leaks = append(leaks, found...)
+			files, size = files+bf, size+bs
+			if dsn != "" {
+				dir := postgresDataDir(t)
+				pf, ps, found := scanFiles(t, dir)
+				leaks = append(leaks, found...)
+				files, size = files+pf, size+ps
+			}
+			if len(leaks) > 0 {
+				t.Fatalf("identifying data in clear: %v", leaks)
+			}
+			summary := fmt.Sprintf("canary %s: %d canaries × 3 spellings absent from %d files (%d bytes: database, WAL, key files, backup%s), %d log bytes, %d metrics bytes",
+				e.Name, len(canaries), files, size, map[bool]string{true: ", PostgreSQL data directory", false: ""}[dsn != ""], len(s.stderr.String()), len(metrics))
+			t.Log(summary)
+			if dir := os.Getenv(testenv.EnvReportDir); dir != "" {
+				os.WriteFile(filepath.Join(dir, "canary-summary-"+e.Name+".txt"), []byte(summary+"\n"), 0o644)
+			}
+		})
+	}
+}
+
+func caseLinks(page string) []string {
+	var out []string
+	for _, part := range strings.Split(page, `href="/referrals/`)[1:] {
+		if len(part) >= 32 && !strings.HasPrefix(part, "new") && !strings.HasPrefix(part, "prompt") {
+			out = append(out, part[:32])
+		}
+	}
+	return out
+}
+
+func caseIDs(page string) []string {
+	var out []string
+	for _, part := range strings.Split(page, `href="/cases/`)[1:] {
+		if len(part) >= 32 {
+			out = append(out, part[:32])
+		}
+	}
+	return out
+}
+
+// postgresDataDir asks the test server where its files are; the CI cluster
+// runs on this machine.
+func postgresDataDir(t *testing.T) string {
+	t.Helper()
+	db, err := sql.Open("pgx", os.Getenv(testenv.EnvPostgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var dir string
+	if err := db.QueryRowContext(context.Background(), "SHOW data_directory").Scan(&dir); err != nil {
+		t.Fatalf("data_directory: %v", err)
+	}
+	// Force the WAL and data pages to disk before scanning.
+	if _, err := db.ExecContext(context.Background(), "CHECKPOINT"); err != nil {
+		t.Logf("checkpoint: %v", err)
+	}
+	return dir
+}

@@ -59,11 +59,13 @@ func (s *Service) Jurisdiction(ctx context.Context, by By) (store.Jurisdiction, 
 }
 
 // Screen screens the coded part of a referral without storing anything.
+// Consent is not yet asked for at this point, so it is not checked.
 func (s *Service) Screen(ctx context.Context, by By, r intake.Referral) (intake.Plan, error) {
 	j, err := s.Jurisdiction(ctx, by)
 	if err != nil {
 		return intake.Plan{}, err
 	}
+	r.Consent, r.ConsentLanguage = intake.ConsentGiven, "en"
 	return intake.Check(r, s.Engine, s.legalProfile(j), s.Now())
 }
 

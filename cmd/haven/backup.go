@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/backup"
+	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// runBackup writes a consistent copy of the database to a file while Haven
+// keeps serving; see internal/backup for the format.
+func runBackup(ctx context.Context, e env, args []string) error {
+	fs, c, err := configFlags("backup", e)
+	if err != nil {
+		return err
+	}
+	out := fs.String("out", "", "new file to write the backup to (0600; never replaces a file); - writes to standard output")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		fmt.Fprintln(e.stderr, "haven backup: --out FILE is required")
+		return errUsage
+	}
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	db, err := openExisting(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	opts := backup.Options{HavenVersion: version}
+	var sum backup.Summary
+	msg := e.stdout
+	if *out == "-" {
+		// The backup itself is on standard output.
+		msg = e.stderr
+		sum, err = backup.Write(ctx, db, e.stdout, opts)
+	} else {
+		sum, err = backup.WriteFile(ctx, db, *out, opts)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(msg, "backup of %s written to %s: schema version %d, %d rows in %d tables, sha256 %s\n",
+		db, *out, sum.Header.SchemaVersion, sum.Trailer.Total, len(sum.Header.Tables), sum.Trailer.SHA256)
+	fmt.Fprintln(msg, "the master key and the audit signing key are not in the backup: keep copies of them, apart from it")
+	return nil
+}
+
+// openExisting opens the configured database without creating or migrating
+// anything: a mistyped path must not yield a backup of a new, empty
+// database.
+func openExisting(ctx context.Context, c *config.Config) (*store.DB, error) {
+	o := store.FromConfig(*c)
+	o.MustExist = true
+	return store.Open(ctx, o)
+}
+
+// runRestore reads a backup into a new, empty database.
+func runRestore(ctx context.Context, e env, args []string) error {
+	fs, c, err := configFlags("restore", e)
+	if err != nil {
+		return err
+	}
+	in := fs.String("in", "", "backup file to restore; - reads standard input")
+	check := fs.Bool("check", false, "only check the backup file (format, checksum, row counts) and touch no database")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *in == "" {
+		fmt.Fprintln(e.stderr, "haven restore: --in FILE is required")
+		return errUsage
+	}
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	var r io.Reader = e.stdin
+	if *in != "-" {
+		f, err := openBackupFile(*in)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		// A file is checked whole before any database is opened, so a
+		// damaged one is reported without touching anything. (Restore
+		// checks again as it reads, which is all a stream gets.)
+		sum, err := backup.Verify(f)
+		if err != nil {
+			return inFile(*in, err)
+		}
+		if *check {
+			fmt.Fprintf(e.stdout, "%s is intact: a backup of a %s database at schema version %d made at %s, %d rows in %d tables, sha256 %s\n",
+				*in, sum.Header.Engine, sum.Header.SchemaVersion, sum.Header.CreatedAt.Format(time.RFC3339), sum.Trailer.Total,
+				len(sum.Header.Tables), sum.Trailer.SHA256)
+			return nil
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return errs.E(errs.Unavailable, "cannot read %s again: %v", *in, err)
+		}
+		r = f
+	} else if *check {
+		sum, err := backup.Verify(r)
+		if err != nil {
+			return inFile(*in, err)
+		}
+		fmt.Fprintf(e.stdout, "the backup on standard input is intact: %d rows in %d tables, sha256 %s\n",
+			sum.Trailer.Total, len(sum.Header.Tables), sum.Trailer.SHA256)
+		return nil
+	}
+	db, err := openDB(ctx, c, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sum, err := backup.Restore(ctx, db, r)
+	if err != nil {
+		return inFile(*in, err)
+	}
+	fmt.Fprintf(e.stdout, "restored %d rows in %d tables into %s at schema version %d (a backup of a %s database made at %s)\n",
+		sum.Trailer.Total, len(sum.Header.Tables), db, sum.Header.SchemaVersion, sum.Header.Engine, sum.Header.CreatedAt.Format(time.RFC3339))
+	if latest := store.LatestVersion(); sum.Header.SchemaVersion < latest {
+		fmt.Fprintf(e.stdout, "haven serve (or haven migrate) will bring it to schema version %d\n", latest)
+	}
+	// Without the instance's own keys the restored data is unreadable
+	// (master key) and serve refuses to start (audit key); say so before
+	// someone starts it and a new, wrong master key is created.
+	var missing []string
+	if c.MasterKeyFromEnv() == "" {
+		if _, err := os.Stat(c.MasterKeyPath()); err != nil {
+			missing = append(missing, c.MasterKeyPath())
+		}
+	}
+	if _, err := os.Stat(c.AuditKeyPath()); err != nil {
+		missing = append(missing, c.AuditKeyPath())
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(e.stdout, "before starting haven, put this instance's key files, which the backup does not hold, in place: %s\n", strings.Join(missing, " and "))
+	}
+	return nil
+}
+
+func openBackupFile(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errs.E(errs.NotFound, "the backup file %s does not exist", path)
+	}
+	if err != nil {
+		return nil, errs.E(errs.Unavailable, "cannot open the backup file %s: %v", path, err)
+	}
+	return f, nil
+}
+
+// inFile names the backup file in an error about it.
+func inFile(path string, err error) error {
+	if path == "-" {
+		path = "standard input"
+	}
+	return errs.E(errs.KindOf(err), "%s: %s", path, userMessage(err))
+}

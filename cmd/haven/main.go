@@ -38,11 +38,14 @@ func commands() map[string]command {
 		"migrate": {"apply database migrations and exit", runMigrate},
 		"version": {"print the version", runVersion},
 		"bench":   {"measure write throughput against the raw database", runBench},
-		"user":    {"manage accounts: add, disable, enable, list", runUser},
+		"user":    {"manage accounts: add, disable, enable, reset-mfa, list", runUser},
+		"backup":  {"write a consistent copy of the database to a file while Haven runs", runBackup},
+		"restore": {"restore a backup into a new, empty database (either engine)", runRestore},
 		"screen": {"screen one case (JSON on standard input) against the law and the indicators", func(ctx context.Context, e env, args []string) error {
 			return runScreen(args, e.stdin, e.stdout, e.stderr)
 		}},
 		"audit": {"verify the audit chain (verify) or sign its head (checkpoint)", runAudit},
+		"keys":  {"rotate master keys without downtime (rotate), retire old ones (retire), list them (list)", runKeys},
 		"help":  {"list commands", nil},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/web"
 )
@@ -106,6 +107,7 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 	}
 	go sweepSessions(ctx, db, log)
 	go checkpointAudit(ctx, db, log)
+	go refreshKeys(ctx, k.ring, log)
 	log.Info("haven started", "version", version, "listen", ln.Addr().String(), "database", db.String(), "demo", c.Demo)
 	fmt.Fprintf(e.stdout, "Haven is listening on http://%s/\n", ln.Addr().String())
 	err = srv.Serve(ctx, httpSrv, func() error { return httpSrv.Serve(ln) })
@@ -148,6 +150,25 @@ func checkpointAudit(ctx context.Context, db *store.DB, log *slog.Logger) {
 		case <-t.C:
 			if _, err := db.CheckpointHead(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("audit checkpoint failed", "error", err.Error())
+			}
+		}
+	}
+}
+
+// refreshKeys re-reads the master key file every 30 seconds, so keys added
+// by a rotation elsewhere are used without a restart.
+func refreshKeys(ctx context.Context, kr *seal.Keyring, log *slog.Logger) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if changed, err := kr.Refresh(); err != nil {
+				log.Warn("master key refresh failed", "error", err.Error())
+			} else if changed {
+				log.Info("master keys reloaded", "active_key", kr.ActiveKeyID())
 			}
 		}
 	}

@@ -18,7 +18,7 @@ import (
 // administrator and for emergencies.
 func runUser(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: haven user add|disable|enable|list [flags]")
+		fmt.Fprintln(e.stderr, "usage: haven user add|disable|enable|reset-mfa|list [flags]")
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
@@ -35,11 +35,11 @@ func runUser(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&role, "role", "", "role: "+roleList())
 		fs.StringVar(&agency, "agency", "", "agency id")
 		fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input instead of generating one")
-	case "disable", "enable":
+	case "disable", "enable", "reset-mfa":
 		fs.StringVar(&username, "username", "", "login name")
 	case "list":
 	default:
-		fmt.Fprintf(e.stderr, "haven user: unknown subcommand %q (add, disable, enable, list)\n", sub)
+		fmt.Fprintf(e.stderr, "haven user: unknown subcommand %q (add, disable, enable, reset-mfa, list)\n", sub)
 		return errUsage
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -59,16 +59,46 @@ func runUser(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
+		mfa, err := db.MFAUsers(ctx)
+		if err != nil {
+			return err
+		}
 		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "USERNAME\tROLE\tAGENCY\tSTATUS")
+		fmt.Fprintln(tw, "USERNAME\tROLE\tAGENCY\tSTATUS\tMFA")
 		for _, u := range us {
 			st := "active"
 			if u.Disabled {
 				st = "disabled"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Username, u.Role, u.AgencyID, st)
+			m := "-"
+			if mfa[u.ID] {
+				m = "totp"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, u.AgencyID, st, m)
 		}
 		return tw.Flush()
+	case "reset-mfa":
+		// For a user who lost their authenticator and recovery codes:
+		// both are removed and every session ends; the next sign-in
+		// sets up a new authenticator.
+		if username == "" {
+			return errs.E(errs.Invalid, "reset-mfa needs --username")
+		}
+		u, err := db.UserByUsername(ctx, username)
+		if err != nil {
+			return err
+		}
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.ResetMFA(ctx, u.ID); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, audit.Event{Action: "user.mfa_reset", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli"})
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "second factor of user %s removed and sessions ended; a new one is set up at the next sign-in\n", username)
+		return nil
 	case "disable", "enable":
 		u, err := db.UserByUsername(ctx, username)
 		if err != nil {
@@ -100,11 +130,15 @@ func runUser(ctx context.Context, e env, args []string) error {
 			return errs.E(errs.Invalid, "no password on standard input")
 		}
 		password = strings.TrimRight(line, "\r\n")
-		if len(password) < 12 {
-			return errs.E(errs.Invalid, "the password must have at least 12 characters")
+		if err := auth.CheckPassword(password, username, name); err != nil {
+			return errs.Wrap(errs.Invalid, err)
 		}
 	} else {
-		password, generated = auth.NewToken()[:20], true
+		// 20 characters of base64url: 120 random bits. The policy is
+		// checked all the same, as for any password that is set.
+		for password, generated = auth.NewToken()[:20], true; auth.CheckPassword(password, username, name) != nil; {
+			password = auth.NewToken()[:20]
+		}
 	}
 	hash, err := auth.HashPassword(password, auth.DefaultParams)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -49,6 +50,12 @@ type Config struct {
 	// AuditKeyFile holds the Ed25519 key that signs audit checkpoints.
 	// Empty means <DataDir>/audit-signing.key. Replicas share one.
 	AuditKeyFile string
+	// MFARoles is the comma list of roles that must sign in with a second
+	// factor; empty means every role except analyst, "none" no role.
+	MFARoles string
+	// MFAOptional stops enforcing MFARoles (HAVEN_MFA_REQUIRED=false; the
+	// demo sets it); every page then says so. The zero value enforces.
+	MFAOptional bool
 }
 
 // Setting describes one setting for flags, the environment and the README.
@@ -68,6 +75,8 @@ var Settings = []Setting{
 	{"sqlite-synchronous", "HAVEN_SQLITE_SYNCHRONOUS", "SQLite synchronous mode: FULL (durable, default) or NORMAL"},
 	{"master-key-file", "HAVEN_MASTER_KEY_FILE", "file of master keys for field encryption (default <data>/master.key; HAVEN_MASTER_KEY may hold the keyring instead)"},
 	{"audit-key-file", "HAVEN_AUDIT_KEY_FILE", "Ed25519 key that signs audit checkpoints (default <data>/audit-signing.key)"},
+	{"mfa-roles", "HAVEN_MFA_ROLES", "comma list of roles that must use a second factor (default: every role except analyst; none: no role)"},
+	{"mfa-required", "HAVEN_MFA_REQUIRED", "enforce the second factor for those roles (true, the default, or false)"},
 }
 
 // Defaults returns the built-in defaults.
@@ -115,6 +124,21 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", env("HAVEN_MASTER_KEY_FILE", ""), Settings[8].Help+" [$HAVEN_MASTER_KEY_FILE]")
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", env("HAVEN_AUDIT_KEY_FILE", ""), Settings[9].Help+" [$HAVEN_AUDIT_KEY_FILE]")
 	c.masterKeyEnv = getenv("HAVEN_MASTER_KEY")
+	fs.StringVar(&c.MFARoles, "mfa-roles", env("HAVEN_MFA_ROLES", ""), Settings[10].Help+" [$HAVEN_MFA_ROLES]")
+	setMFARequired := func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.MFAOptional = !b
+		return nil
+	}
+	if v := getenv("HAVEN_MFA_REQUIRED"); v != "" {
+		if err := setMFARequired(v); err != nil {
+			return fmt.Errorf("HAVEN_MFA_REQUIRED: %w", err)
+		}
+	}
+	fs.BoolFunc("mfa-required", Settings[11].Help+" [$HAVEN_MFA_REQUIRED]", setMFARequired)
 	return nil
 }
 

@@ -313,3 +313,8 @@ func b2i(b bool) int {
 // RawWriter exposes the writer pool for the benchmark's raw-engine baseline,
 // so both sides of a comparison use identical connection settings.
 func (db *DB) RawWriter() *sql.DB { return db.w }
+
+func isNotFound(err error) bool {
+	var e *errs.Error
+	return errors.As(err, &e) && e.Kind == errs.NotFound
+}

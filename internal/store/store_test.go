@@ -21,8 +21,8 @@ func TestMigrationsParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, m := range ms {
-		if m.Version != i+1 {
-			t.Fatalf("migration %d has version %d", i, m.Version)
+		if i > 0 && m.Version <= ms[i-1].Version {
+			t.Fatalf("migration versions not increasing at %d", m.Version)
 		}
 		for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 			if m.SQL[d] == "" {
@@ -88,13 +88,14 @@ func TestConcurrentMigrate(t *testing.T) {
 					count[v]++
 				}
 			}
-			for v := 1; v <= store.LatestVersion(); v++ {
-				if count[v] != 1 {
-					t.Errorf("migration %d applied %d times, want once", v, count[v])
+			ms, _ := store.Migrations()
+			for _, m := range ms {
+				if count[m.Version] != 1 {
+					t.Errorf("migration %d applied %d times, want once", m.Version, count[m.Version])
 				}
 			}
 			rows, err := dbs[0].AppliedMigrations(ctx)
-			if err != nil || len(rows) != store.LatestVersion() {
+			if err != nil || len(rows) != len(ms) {
 				t.Fatalf("schema_migrations rows %v, %v", rows, err)
 			}
 		})
@@ -114,7 +115,8 @@ func TestSchemaTooNewIsRefused(t *testing.T) {
 			t.Fatalf("migrate on a newer database: %v, want ErrSchemaTooNew", err)
 		}
 		rows, _ := db.AppliedMigrations(ctx)
-		if len(rows) != store.LatestVersion()+1 {
+		ms, _ := store.Migrations()
+		if len(rows) != len(ms)+1 {
 			t.Fatalf("migration rows changed: %v", rows)
 		}
 	})

@@ -103,6 +103,13 @@ type Session struct {
 	CreatedAt  int64
 	LastSeenAt int64
 	ExpiresAt  int64
+	// AuthAt is when the session last proved the password (and second
+	// factor); Stage is "" for a complete session, "mfa" while the second
+	// factor is awaited, "enrol" while a required one is set up; MFA is
+	// set when a second factor was verified.
+	AuthAt int64
+	Stage  string
+	MFA    bool
 }
 
 // HashToken returns the stored form of a session or API token.
@@ -113,16 +120,18 @@ func HashToken(token string) []byte {
 
 // InsertSession stores a new session.
 func (tx *Tx) InsertSession(ctx context.Context, s Session) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5)`, s.TokenHash, s.UserID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt)
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, auth_at, stage, mfa)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, s.TokenHash, s.UserID, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.AuthAt, s.Stage, b2i(s.MFA))
 	return classify(err)
 }
 
 // SessionByToken finds a live session by its token.
 func (db *DB) SessionByToken(ctx context.Context, token string) (Session, error) {
 	var s Session
-	err := db.w.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1`,
-		HashToken(token)).Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
+	var mfa int
+	err := db.w.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, expires_at, auth_at, stage, mfa FROM sessions WHERE token_hash = $1`,
+		HashToken(token)).Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.AuthAt, &s.Stage, &mfa)
+	s.MFA = mfa != 0
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, errs.E(errs.Unauthenticated, "no such session")
 	}

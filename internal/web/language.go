@@ -37,9 +37,12 @@ func (s *Server) languageChange(w http.ResponseWriter, r *http.Request) error {
 }
 
 // localPath accepts only a path on this site, so the return address cannot
-// send the user elsewhere.
+// send the user elsewhere. Control characters are refused too: browsers
+// drop tabs and newlines from a Location, so "/\t/evil.example" would
+// become "//evil.example".
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n?#") || len(p) > 200 {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\?#") || len(p) > 200 ||
+		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return p

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/errs"
@@ -24,9 +25,12 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, "login", s.newPage(r, "auth.login.title", "", loginData{}))
 }
 
-// loginSubmit signs a user in. Unknown users and wrong passwords get the same
-// message and cost the same time, so the form cannot tell who has an
-// account.
+// loginSubmit is the password step of signing in. Unknown users, wrong
+// passwords, disabled accounts and attempts refused by the failure counters
+// get the same message, so the form cannot tell who has an account; unknown
+// users cost the time of a password check. A user with a second factor
+// gets a session that can only take the second step; a user who must have
+// one and has none gets a session that can only set it up.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.Wrap(errs.Invalid, err)
@@ -36,7 +40,23 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(username) > 100 || len(password) > 1000 {
 		return errs.E(errs.Invalid, "credentials too long")
 	}
-	u, err := s.DB.UserByUsername(r.Context(), username)
+	ctx := r.Context()
+	now := s.Now()
+	refused, err := s.throttled(r, username, now)
+	if err != nil {
+		return err
+	}
+	if refused {
+		// Refused unchecked and uncounted: a lock never grows while
+		// someone keeps knocking.
+		if err := s.DB.Write(ctx, func(tx *store.Tx) error {
+			return tx.Audit(ctx, audit.Event{Action: "session.refused", Reason: "throttled"})
+		}); err != nil {
+			return err
+		}
+		return s.loginFailed(w, r, username)
+	}
+	u, err := s.DB.UserByUsername(ctx, username)
 	switch {
 	case errs.Is(err, errs.NotFound):
 		auth.EqualiseTiming(password)
@@ -57,32 +77,60 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		if u.ID != "" {
 			ev.ObjectType, ev.ObjectID, ev.Agency = "user", u.ID, u.AgencyID
 		}
-		if aerr := s.DB.Write(r.Context(), func(tx *store.Tx) error { return tx.Audit(r.Context(), ev) }); aerr != nil {
+		if aerr := s.DB.Write(ctx, func(tx *store.Tx) error {
+			if err := s.countFailure(ctx, tx, r, username, now); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, ev)
+		}); aerr != nil {
 			return aerr
 		}
-		p := s.newPage(r, "auth.login.title", "", loginData{Username: username, Failed: true})
-		return s.render(w, http.StatusUnauthorized, "login", p)
+		return s.loginFailed(w, r, username)
 	}
-	// A new session id at every sign-in: a session id planted before
-	// sign-in is never promoted.
-	if old, cerr := r.Cookie(sessionCookie); cerr == nil {
-		_ = s.DB.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSession(r.Context(), store.HashToken(old.Value)) })
+	hasMFA, err := s.DB.HasMFA(ctx, u.ID)
+	if err != nil {
+		return err
 	}
-	token := auth.NewToken()
-	now := s.Now()
-	err = s.DB.Write(r.Context(), func(tx *store.Tx) error {
-		if err := tx.InsertSession(r.Context(), store.Session{TokenHash: store.HashToken(token), UserID: u.ID,
-			CreatedAt: store.Millis(now), LastSeenAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(sessionAbsolute))}); err != nil {
+	ms := store.Millis(now)
+	ns := newSession{UserID: u.ID, AuthAt: ms, ExpiresAt: store.Millis(now.Add(sessionAbsolute))}
+	next := "/"
+	switch {
+	case hasMFA:
+		ns.Stage, ns.AuthAt, ns.ExpiresAt, next = stageMFA, 0, store.Millis(now.Add(pendingMFALife)), "/mfa/verify"
+	case s.mfaRequired(access.Role(u.Role)):
+		ns.Stage, ns.ExpiresAt, next = stageEnrol, store.Millis(now.Add(pendingEnrolLife)), "/mfa/enrol"
+	}
+	var token string
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		if token, err = s.rotateSession(ctx, tx, r, ns, now); err != nil {
 			return err
 		}
-		return tx.Audit(r.Context(), audit.Event{Actor: u.ID, Action: "session.start", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID})
+		if ns.Stage != stageMFA {
+			// Everything the account has was proved: forget its
+			// failures. With a second factor that waits for it.
+			if err := s.clearFailures(ctx, tx, username); err != nil {
+				return err
+			}
+		}
+		var details map[string]string
+		if ns.Stage != "" {
+			details = map[string]string{"stage": ns.Stage}
+		}
+		return tx.Audit(ctx, userEvent(u, "session.start", details))
 	})
 	if err != nil {
 		return err
 	}
 	s.setSessionCookie(w, token)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// loginFailed shows the one message every failed sign-in gets.
+func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, username string) error {
+	p := s.newPage(r, "auth.login.title", "", loginData{Username: username, Failed: true})
+	return s.render(w, http.StatusUnauthorized, "login", p)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
@@ -93,6 +141,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			}
 			if u := currentUser(r); u != nil {
 				return tx.Audit(r.Context(), s.event(r, "session.end", "user", u.ID, nil))
+			}
+			if p := pending(r); p != nil {
+				return tx.Audit(r.Context(), userEvent(p.User, "session.end", map[string]string{"stage": p.Stage}))
 			}
 			return nil
 		}); err != nil {

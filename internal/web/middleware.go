@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -23,6 +24,8 @@ const (
 	keyRequestID ctxKey = iota
 	keyPrincipal
 	keyUser
+	keySession
+	keyPending
 )
 
 // requestInfo is filled as the request passes through the layers, so the
@@ -218,9 +221,19 @@ const (
 	sessionAbsolute = 12 * time.Hour
 )
 
-// withSession loads the signed-in user, if any, from the session cookie.
+// withSession loads who is acting. On /api/ paths an Authorization: Bearer
+// token is taken first; otherwise the session cookie. A session that has
+// only passed the password step (waiting for the second factor, or for a
+// required second factor to be set up) carries no principal: it reaches
+// the pages of that step and little else.
 func (s *Server) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			if tok, ok := bearerToken(r); ok {
+				s.withAPIToken(next, w, r, tok)
+				return
+			}
+		}
 		c, err := r.Cookie(sessionCookie)
 		if err != nil || c.Value == "" || len(c.Value) > 100 {
 			next.ServeHTTP(w, r)
@@ -246,11 +259,133 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 		}
 		_ = s.DB.TouchSession(r.Context(), sess, now)
 		requestInfoFrom(r.Context()).user = &u
-		p := access.Principal{UserID: u.ID, Role: access.Role(u.Role), AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
-		ctx := context.WithValue(r.Context(), keyPrincipal, p)
+		ctx := context.WithValue(r.Context(), keySession, &sess)
+		if stage := s.sessionStage(sess, u); stage != "" {
+			ctx = context.WithValue(ctx, keyPending, &pendingSignIn{User: u, Session: sess, Stage: stage})
+			r = r.WithContext(ctx)
+			if !pendingMayVisit(r.URL.Path) {
+				if r.Method == http.MethodGet || r.Method == http.MethodHead {
+					http.Redirect(w, r, stagePath(stage), http.StatusSeeOther)
+					return
+				}
+				s.renderError(w, r, errUnauthenticated)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx = context.WithValue(ctx, keyPrincipal, principalOf(u))
 		ctx = context.WithValue(ctx, keyUser, &u)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+func principalOf(u store.User) access.Principal {
+	return access.Principal{UserID: u.ID, Role: access.Role(u.Role), AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
+}
+
+// Stages of a session that has passed the password step only.
+const (
+	stageMFA   = "mfa"   // the second factor is awaited
+	stageEnrol = "enrol" // a required second factor must be set up first
+)
+
+// pendingSignIn is a session between the password step and the second
+// factor.
+type pendingSignIn struct {
+	User    store.User
+	Session store.Session
+	Stage   string
+}
+
+// sessionStage is the stored stage, or stageEnrol for a complete session
+// of a role that must use a second factor when none was verified (a
+// session from before the requirement applied).
+func (s *Server) sessionStage(sess store.Session, u store.User) string {
+	if sess.Stage != "" {
+		return sess.Stage
+	}
+	if !sess.MFA && s.mfaRequired(access.Role(u.Role)) {
+		return stageEnrol
+	}
+	return ""
+}
+
+func stagePath(stage string) string {
+	if stage == stageEnrol {
+		return "/mfa/enrol"
+	}
+	return "/mfa/verify"
+}
+
+// pendingMayVisit lists what a half-signed-in session may reach: the
+// second step, signing out or in again, the language switch, and what
+// anyone may see.
+func pendingMayVisit(path string) bool {
+	switch path {
+	case "/mfa/verify", "/mfa/enrol", "/mfa/enrol/confirm", "/mfa/cancel", "/logout", "/login", "/language", "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	return strings.HasPrefix(path, "/static/")
+}
+
+// pending returns the half-signed-in session of the request, or nil.
+func pending(r *http.Request) *pendingSignIn {
+	p, _ := r.Context().Value(keyPending).(*pendingSignIn)
+	return p
+}
+
+// currentSession returns the request's cookie session (complete or not),
+// or nil for API tokens and anonymous visitors.
+func currentSession(r *http.Request) *store.Session {
+	s, _ := r.Context().Value(keySession).(*store.Session)
+	return s
+}
+
+// bearerToken returns the token of an Authorization: Bearer header.
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {
+		return "", false
+	}
+	return strings.TrimSpace(h[7:]), true
+}
+
+// withAPIToken authenticates an API request by its bearer token: the
+// token acts with its owner's principal. A token that is unknown, revoked,
+// expired or whose owner is disabled is refused outright (401), never
+// treated as anonymous.
+func (s *Server) withAPIToken(next http.Handler, w http.ResponseWriter, r *http.Request, token string) {
+	now := s.Now()
+	var t store.APIToken
+	var u store.User
+	err := errs.E(errs.Unauthenticated, "malformed token")
+	if len(token) <= 100 {
+		t, err = s.DB.APITokenByHash(r.Context(), store.HashToken(token))
+	}
+	if err == nil && !t.Live(now) {
+		err = errs.E(errs.Unauthenticated, "token revoked or expired")
+	}
+	if err == nil {
+		u, err = s.DB.UserByID(r.Context(), t.UserID)
+		if err == nil && u.Disabled {
+			err = errs.E(errs.Unauthenticated, "account disabled")
+		}
+	}
+	if err != nil {
+		if k := errs.KindOf(err); k != errs.Unauthenticated && k != errs.NotFound {
+			s.renderErrorAPI(w, r, true, err)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		s.renderErrorAPI(w, r, true, errUnauthenticated)
+		return
+	}
+	_ = s.DB.TouchAPIToken(r.Context(), t, now)
+	requestInfoFrom(r.Context()).user = &u
+	ctx := context.WithValue(r.Context(), keyPrincipal, principalOf(u))
+	ctx = context.WithValue(ctx, keyUser, &u)
+	next.ServeHTTP(w, r.WithContext(ctx))
 }
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {

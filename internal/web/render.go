@@ -55,6 +55,7 @@ type page struct {
 	Langs     []i18n.Language
 	User      *store.User
 	Demo      bool
+	MFAOff    bool // second factors are not enforced (the demo)
 	Nav       []navItem
 	Active    string
 	Title     string // translation key
@@ -90,7 +91,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 	}
 	out := map[string]*template.Template{}
 	for _, n := range names {
-		t, err := template.New(path.Base(n)).Funcs(templateFuncs).ParseFS(assets, "templates/layout.html", n)
+		t, err := template.New(path.Base(n)).Funcs(templateFuncs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", n, err)
 		}
@@ -104,6 +105,16 @@ var templateFuncs = template.FuncMap{
 	"int":    func(n int64) int { return int(n) },
 	"int64":  func(n int) int64 { return int64(n) },
 	"sub1":   func(n int) int { return n - 1 },
+	// code is the catalogue key of a code's label in a code list.
+	"code": func(list, code string) string { return "code." + list + "." + code },
+	// sel reports whether a checkbox is ticked.
+	"sel": func(m map[string]bool, list, code string) bool { return m[list+":"+code] },
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 }
 
 // localizer picks the language: the signed-in user's choice, then the
@@ -131,7 +142,7 @@ func (s *Server) newPage(r *http.Request, title, active string, data any) *page 
 		}
 	}
 	return &page{
-		L: s.localizer(r), Langs: s.I18n.Languages(), User: currentUser(r), Demo: s.Config.Demo,
+		L: s.localizer(r), Langs: s.I18n.Languages(), User: currentUser(r), Demo: s.Config.Demo, MFAOff: s.Config.MFAOptional,
 		Nav: nav, Active: active, Title: title, Path: r.URL.Path, RequestID: requestInfoFrom(r.Context()).id,
 		Version: s.Version, Data: data,
 	}
@@ -150,6 +161,19 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// renderFragment executes one named template (no layout), for the live
+// parts of pages that scripts refresh.
+func (s *Server) renderFragment(w http.ResponseWriter, name string, p *page) error {
+	t := s.pages["referral_new"]
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, err := w.Write(buf.Bytes())
 	return err
 }
@@ -198,7 +222,11 @@ func (s *Server) renderErrorAPI(w http.ResponseWriter, r *http.Request, api bool
 		_ = json.NewEncoder(w).Encode(body)
 		return
 	}
-	p := s.newPage(r, "error.title", "", map[string]any{"Message": msg, "Status": st.code})
+	data := map[string]any{"Message": msg, "Status": st.code}
+	if errors.Is(err, errCaseNotAvailable) && access.Allowed(access.BreakGlass, principal(r), access.Resource{}) {
+		data["BreakGlassURL"] = "/cases/" + r.PathValue("id") + "/break-glass"
+	}
+	p := s.newPage(r, "error.title", "", data)
 	if rerr := s.render(w, st.code, "error", p); rerr != nil {
 		s.Logger.Error("error page failed", "request_id", ri.id, "error", rerr.Error())
 		http.Error(w, http.StatusText(st.code), st.code)

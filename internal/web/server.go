@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 )
@@ -30,6 +32,8 @@ type Deps struct {
 	Version string
 	// Keys seal and open identifying fields.
 	Keys *seal.Keyring
+	// Screening is the screening engine; nil means the embedded default.
+	Screening *screening.Engine
 	// RateLimit bounds requests per client address (per second, burst);
 	// zero means 20 per second with bursts of 60.
 	RateLimit RateLimit
@@ -75,6 +79,19 @@ func New(d Deps) (*Server, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.Screening == nil {
+		eng, err := screening.DefaultEngine()
+		if err != nil {
+			return nil, err
+		}
+		d.Screening = eng
+	}
+	if d.Keys == nil {
+		return nil, errors.New("web: no keyring for identifying data")
+	}
+	if _, err := parseMFARoles(d.Config.MFARoles); err != nil {
+		return nil, err
+	}
 	if d.RateLimit.PerSecond <= 0 || d.RateLimit.Burst <= 0 {
 		d.RateLimit = RateLimit{PerSecond: 20, Burst: 60}
 	}
@@ -100,12 +117,35 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /login", Action: access.ViewLogin, Handler: s.loginForm},
 		{Pattern: "POST /login", Action: access.SignIn, Handler: s.loginSubmit},
 		{Pattern: "POST /logout", Action: access.SignOut, Handler: s.logout},
+		{Pattern: "GET /mfa/verify", Action: access.SecondFactor, Handler: s.mfaVerifyForm},
+		{Pattern: "POST /mfa/verify", Action: access.SecondFactor, Handler: s.mfaVerifySubmit},
+		{Pattern: "GET /mfa/enrol", Action: access.SecondFactor, Handler: s.mfaEnrolForm},
+		{Pattern: "POST /mfa/enrol", Action: access.SecondFactor, Handler: s.mfaEnrolStart},
+		{Pattern: "POST /mfa/enrol/confirm", Action: access.SecondFactor, Handler: s.mfaEnrolConfirm},
+		{Pattern: "POST /mfa/cancel", Action: access.SecondFactor, Handler: s.logout},
+		{Pattern: "GET /reauth", Action: access.Reauthenticate, Handler: s.reauthForm},
+		{Pattern: "POST /reauth", Action: access.Reauthenticate, Handler: s.reauthSubmit},
+		{Pattern: "GET /account", Action: access.ViewProfile, Handler: s.accountView},
+		{Pattern: "GET /account/password", Action: access.ChangePassword, Handler: s.passwordForm},
+		{Pattern: "POST /account/password", Action: access.ChangePassword, Handler: s.passwordChange},
+		{Pattern: "POST /account/recovery-codes", Action: access.ManageMFA, Handler: s.recoveryCodesRenew},
+		{Pattern: "POST /account/sessions/end", Action: access.EndAllSessions, Handler: s.endAllSessions},
+		{Pattern: "GET /account/tokens", Action: access.ManageAPITokens, Handler: s.tokenList},
+		{Pattern: "POST /account/tokens", Action: access.ManageAPITokens, Handler: s.tokenCreate},
+		{Pattern: "POST /account/tokens/{id}/revoke", Action: access.ManageAPITokens, Scoped: true, Handler: s.tokenRevoke},
 		{Pattern: "POST /language", Action: access.ChangeLanguage, Handler: s.languageChange},
 		{Pattern: "GET /{$}", Action: access.ViewHome, Handler: s.home},
-		{Pattern: "GET /referrals", Action: access.ListReferrals, Handler: s.comingSoon("nav.referrals", "referrals")},
+		{Pattern: "GET /referrals", Action: access.ListReferrals, Handler: s.referralIndex},
+		{Pattern: "GET /referrals/new", Action: access.CreateReferral, Handler: s.referralNew},
+		{Pattern: "POST /referrals/new", Action: access.CreateReferral, Handler: s.referralSubmit},
+		{Pattern: "GET /referrals/prompt-sheet", Action: access.CreateReferral, Handler: s.promptSheet},
+		{Pattern: "GET /referrals/{id}", Action: access.ListReferrals, Scoped: true, Handler: s.referralShow},
 		{Pattern: "GET /cases", Action: access.ListCases, Handler: s.caseList},
-		{Pattern: "GET /cases/{id}", Action: access.ViewCaseSummary, Scoped: true, Handler: s.caseView},
-		{Pattern: "GET /screening", Action: access.UseScreening, Handler: s.comingSoon("nav.screening", "screening")},
+		{Pattern: "GET /cases/{id}", Action: access.ViewCaseSummary, Scoped: true, Handler: s.caseShow},
+		{Pattern: "GET /cases/{id}/break-glass", Action: access.BreakGlass, Handler: s.breakGlassNew},
+		{Pattern: "POST /cases/{id}/break-glass", Action: access.BreakGlass, Handler: s.breakGlassCreate},
+		{Pattern: "GET /screening", Action: access.UseScreening, Handler: s.screeningTool},
+		{Pattern: "POST /screening", Action: access.UseScreening, Handler: s.screeningTool},
 		{Pattern: "GET /services", Action: access.ViewServices, Handler: s.comingSoon("nav.services", "services")},
 		{Pattern: "GET /statistics", Action: access.ViewStatistics, Handler: s.comingSoon("nav.statistics", "statistics")},
 		{Pattern: "GET /admin", Action: access.ViewAdminHome, Handler: s.adminHome},
@@ -114,6 +154,9 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /admin/users", Action: access.ManageUsers, Handler: s.adminUsers},
 		{Pattern: "GET /admin/audit", Action: access.ViewAuditLog, Handler: s.adminAudit},
 		{Pattern: "GET /api/v1/", Action: access.ViewAPIInfo, Handler: s.apiRoot, API: true},
+		{Pattern: "GET /api/v1/me", Action: access.ViewSessionInfo, Handler: s.apiMe, API: true},
+		{Pattern: "POST /api/v1/screenings", Action: access.APIScreening, Handler: s.apiScreening, API: true},
+		{Pattern: "POST /api/v1/referrals", Action: access.CreateReferral, Handler: s.apiReferralCreate, API: true},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/demo"
 	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
 	"github.com/haven-nrm/haven/internal/web"
@@ -42,7 +43,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	cfg := config.Defaults()
 	cfg.Demo = true
-	s, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b.EnablePseudo(), Version: "test", RateLimit: web.RateLimit{PerSecond: 1e6, Burst: 1e6}})
+	cfg.MFAOptional = true // as haven demo sets it
+	kr, err := seal.NewKeyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b.EnablePseudo(), Version: "test", Keys: kr, RateLimit: web.RateLimit{PerSecond: 1e6, Burst: 1e6}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +308,7 @@ func TestHardening(t *testing.T) {
 	}
 	// Floods are slowed down.
 	limited := web.RateLimit{PerSecond: 1, Burst: 3}
-	ls, _ := web.New(web.Deps{Config: config.Defaults(), DB: db, I18n: f.web.I18n, RateLimit: limited})
+	ls, _ := web.New(web.Deps{Config: config.Defaults(), DB: db, I18n: f.web.I18n, Keys: f.web.Keys, RateLimit: limited})
 	lts := httptest.NewServer(ls.Handler())
 	defer lts.Close()
 	codes := map[int]int{}

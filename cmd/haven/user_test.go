@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/audit"
+	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// userEnv runs subcommands on the SQLite database in data.
+func userEnv(data, stdin string) (env, *bytes.Buffer) {
+	var out bytes.Buffer
+	return env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &out, getenv: func(k string) string {
+		if k == "HAVEN_DATA_DIR" {
+			return data
+		}
+		return ""
+	}}, &out
+}
+
+func TestUserAddPolicyAndResetMFA(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	db, err := store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	jid, aid := store.NewID(), store.NewID()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-1", Country: "NP", Name: "T", Timezone: "UTC", CreatedAt: 1}); err != nil {
+			return err
+		}
+		return tx.InsertAgency(ctx, store.Agency{ID: aid, JurisdictionID: jid, Kind: "ngo", Name: "T", CreatedAt: 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	add := func(pw string) (string, error) {
+		e, out := userEnv(data, pw+"\n")
+		err := runUser(ctx, e, []string{"add", "--username", "rita.k", "--name", "Rita Kumari", "--role", "case_worker", "--agency", aid, "--password-stdin"})
+		return out.String(), err
+	}
+	// The password policy applies to passwords set from the command line.
+	for _, bad := range []string{"short-pw", "password12345", "sunshine2024!", "rita-kumari-2024"} {
+		if _, err := add(bad); !errs.Is(err, errs.Invalid) {
+			t.Errorf("password %q: %v, want refused", bad, err)
+		}
+	}
+	if out, err := add("violet tractor ledger 4 cups"); err != nil || !strings.Contains(out, "added") {
+		t.Fatalf("add: %v %s", err, out)
+	}
+	// A generated password passes the policy and is shown once.
+	e, out := userEnv(data, "")
+	if err := runUser(ctx, e, []string{"add", "--username", "gen", "--name", "G", "--role", "analyst", "--agency", aid}); err != nil ||
+		!strings.Contains(out.String(), "password (shown once): ") {
+		t.Fatalf("add with generated password: %v %s", err, out)
+	}
+
+	// Give the user an authenticator, recovery codes and a session.
+	db, err = store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.UserByUsername(ctx, "rita.k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.PutPendingMFA(ctx, store.MFA{UserID: u.ID, WrappedKey: []byte("w"), Secret: []byte("s")}); err != nil {
+			return err
+		}
+		if err := tx.ConfirmMFA(ctx, u.ID, 1); err != nil {
+			return err
+		}
+		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, [][]byte{store.HashToken("r")}); err != nil {
+			return err
+		}
+		return tx.InsertSession(ctx, store.Session{TokenHash: store.HashToken("sess"), UserID: u.ID, CreatedAt: store.Millis(now),
+			LastSeenAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(time.Hour)), MFA: true})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e, out = userEnv(data, "")
+	if err := runUser(ctx, e, []string{"list"}); err != nil || !strings.Contains(out.String(), "MFA") || !strings.Contains(out.String(), "totp") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+
+	e, out = userEnv(data, "")
+	if err := runUser(ctx, e, []string{"reset-mfa", "--username", "rita.k"}); err != nil || !strings.Contains(out.String(), "removed") {
+		t.Fatalf("reset-mfa: %v %s", err, out)
+	}
+	if has, _ := db.HasMFA(ctx, u.ID); has {
+		t.Fatal("authenticator survived reset-mfa")
+	}
+	if n, _ := db.RecoveryCodesLeft(ctx, u.ID); n != 0 {
+		t.Fatal("recovery codes survived reset-mfa")
+	}
+	if _, err := db.SessionByToken(ctx, "sess"); err == nil {
+		t.Fatal("session survived reset-mfa")
+	}
+	found := false
+	if err := db.EachAuditEvent(ctx, func(ev audit.Event) error {
+		if ev.Action == "user.mfa_reset" && ev.ObjectID == u.ID && ev.Reason == "cli" {
+			found = true
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Fatal("reset-mfa not audited")
+	}
+	e, _ = userEnv(data, "")
+	if err := runUser(ctx, e, []string{"reset-mfa", "--username", "nobody"}); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("reset-mfa of an unknown user: %v", err)
+	}
+}

@@ -45,6 +45,11 @@ type Config struct {
 	// <DataDir>/master.key. HAVEN_MASTER_KEY, when set, holds the keyring
 	// itself and no file is read.
 	MasterKeyFile string
+	// TrustedProxies lists the reverse proxies (IP addresses or CIDR
+	// prefixes, comma-separated) whose X-Forwarded-For header names the
+	// client; without it every client behind a proxy would share the
+	// proxy's address in rate limits and sign-in throttling.
+	TrustedProxies string
 	// masterKeyEnv is HAVEN_MASTER_KEY; never a flag, never printed.
 	masterKeyEnv string
 	// AuditKeyFile holds the Ed25519 key that signs audit checkpoints.
@@ -122,6 +127,7 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", timeout, Settings[6].Help+" [$HAVEN_SHUTDOWN_TIMEOUT]")
 	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("HAVEN_SQLITE_SYNCHRONOUS", d.SQLiteSynchronous), Settings[7].Help+" [$HAVEN_SQLITE_SYNCHRONOUS]")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", env("HAVEN_MASTER_KEY_FILE", ""), Settings[8].Help+" [$HAVEN_MASTER_KEY_FILE]")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("HAVEN_TRUSTED_PROXIES", ""), "comma list of reverse-proxy addresses or CIDR prefixes whose X-Forwarded-For is believed [$HAVEN_TRUSTED_PROXIES]")
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", env("HAVEN_AUDIT_KEY_FILE", ""), Settings[9].Help+" [$HAVEN_AUDIT_KEY_FILE]")
 	c.masterKeyEnv = getenv("HAVEN_MASTER_KEY")
 	fs.StringVar(&c.MFARoles, "mfa-roles", env("HAVEN_MFA_ROLES", ""), Settings[10].Help+" [$HAVEN_MFA_ROLES]")

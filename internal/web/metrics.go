@@ -49,7 +49,8 @@ func (m *metrics) observe(route, method string, status int, d time.Duration) {
 // scraper on the same host or behind the same proxy); operators expose them
 // further through their proxy if they wish.
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) error {
-	if ip := net.ParseIP(clientIP(r)); ip == nil || !ip.IsLoopback() {
+	// Only a direct local peer, never a request relayed by a proxy.
+	if ip := net.ParseIP(peerIP(r)); ip == nil || !ip.IsLoopback() || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
 		return errForbidden
 	}
 	s.metrics.handler.ServeHTTP(w, r)

@@ -156,7 +156,7 @@ func (s *Server) accountKey(username string) []byte {
 }
 
 func (s *Server) addressKey(r *http.Request) []byte {
-	return s.Keys.BlindIndex("throttle-address", "a:"+clientIP(r))
+	return s.Keys.BlindIndex("throttle-address", "a:"+s.clientIP(r))
 }
 
 // throttled reports whether an attempt for username from r's address must

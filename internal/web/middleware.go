@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -149,7 +151,7 @@ func (s *Server) withLimits(next http.Handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" &&
-			!s.limiter.allow(clientIP(r)) {
+			!s.limiter.allow(s.clientIP(r)) {
 			w.Header().Set("Retry-After", "5")
 			s.renderError(w, r, errTooMany)
 			return
@@ -158,12 +160,73 @@ func (s *Server) withLimits(next http.Handler) http.Handler {
 	})
 }
 
-func clientIP(r *http.Request) string {
+// peerIP is the address of the direct peer.
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// clientIP is the client's address: the peer, or, when the peer is a
+// trusted proxy, the right-most address in X-Forwarded-For that is not a
+// trusted proxy (the left part of the header is whatever the client sent).
+func (s *Server) clientIP(r *http.Request) string {
+	peer := peerIP(r)
+	if !s.trusted(peer) {
+		return peer
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(h); err != nil {
+			break
+		}
+		if !s.trusted(h) {
+			return h
+		}
+	}
+	return peer
+}
+
+func (s *Server) trusted(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseProxies reads the trusted-proxy setting.
+func parseProxies(setting string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(setting, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q is not an address or prefix", f)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is not an address or prefix", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 type ipLimiter struct {

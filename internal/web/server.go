@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
@@ -51,6 +52,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	metrics *metrics
 	limiter *ipLimiter
+	proxies []netip.Prefix
 	routes  []Route
 }
 
@@ -95,7 +97,11 @@ func New(d Deps) (*Server, error) {
 	if d.RateLimit.PerSecond <= 0 || d.RateLimit.Burst <= 0 {
 		d.RateLimit = RateLimit{PerSecond: 20, Burst: 60}
 	}
-	s := &Server{Deps: d, metrics: newMetrics(), limiter: newIPLimiter(d.RateLimit.PerSecond, d.RateLimit.Burst)}
+	proxies, err := parseProxies(d.Config.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, metrics: newMetrics(), limiter: newIPLimiter(d.RateLimit.PerSecond, d.RateLimit.Burst), proxies: proxies}
 	pages, err := parseTemplates()
 	if err != nil {
 		return nil, err

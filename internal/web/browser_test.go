@@ -162,8 +162,8 @@ func TestBrowserAccessibilityInEveryLanguage(t *testing.T) {
 		role  access.Role
 		pages []string
 	}{
-		{access.CompetentAuthority, []string{"/", "/referrals", "/cases", "/screening", "/services", "/statistics"}},
-		{access.SystemAdmin, []string{"/admin", "/admin/jurisdictions", "/admin/agencies", "/admin/users"}},
+		{access.CompetentAuthority, []string{"/", "/referrals", "/cases", "/screening", "/services", "/statistics", "/account"}},
+		{access.SystemAdmin, []string{"/admin", "/admin/jurisdictions", "/admin/agencies", "/admin/users", "/admin/audit"}},
 	}
 	for _, w := range walks {
 		signIn(t, ctx, f, w.role)

@@ -22,22 +22,14 @@ func runAudit(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseCommand(fs, c, args[1:]); err != nil {
 		return err
 	}
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	db, err := openDB(ctx, c, false)
+	db, k, err := openWithKeys(ctx, c, false)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	k, err := loadKeys(c, false)
-	if err != nil {
-		return err
-	}
-	db.SetAuditSigner(k.signer)
 	if sub == "checkpoint" {
 		signed, err := db.CheckpointHead(ctx)
 		if err != nil {

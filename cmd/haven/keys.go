@@ -103,3 +103,20 @@ func recordAuditKey(ctx context.Context, db *store.DB, s *store.AuditSigner) err
 	}
 	return nil
 }
+
+// openWithKeys opens the database (migrating it when migrate is set) and
+// loads the existing instance keys, for commands that work on an instance
+// that has been set up.
+func openWithKeys(ctx context.Context, c *config.Config, migrate bool) (*store.DB, *keys, error) {
+	db, err := openDB(ctx, c, migrate)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := loadKeys(c, false)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	db.SetAuditSigner(k.signer)
+	return db, k, nil
+}

@@ -30,11 +30,8 @@ func runKeys(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	keyID := fs.String("key", "", "master key id to retire")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseCommand(fs, c, args[1:]); err != nil {
 		return err
-	}
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
 	}
 	if c.MasterKeyFromEnv() != "" {
 		return errs.E(errs.Invalid, "the keyring comes from HAVEN_MASTER_KEY: rotate it where it is kept, using a key file (--master-key-file) for the rotation")
@@ -43,16 +40,11 @@ func runKeys(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return errs.E(errs.Invalid, "master key: %v", err)
 	}
-	db, err := openDB(ctx, c, true)
+	db, _, err := openWithKeys(ctx, c, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	k, err := loadKeys(c, false)
-	if err != nil {
-		return err
-	}
-	db.SetAuditSigner(k.signer)
 	usedBy := func(id string) (int, error) {
 		return db.CountWrappedWith(ctx, func(wk []byte) bool {
 			kid, err := seal.WrappedKey(wk).KeyID()

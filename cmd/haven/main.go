@@ -8,6 +8,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/errs"
 	"io"
 	"os"
 	"os/signal"
@@ -112,6 +114,17 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		return errUsage
+	}
+	return nil
+}
+
+// parseCommand parses a command's flags and validates the settings.
+func parseCommand(fs *flag.FlagSet, c *config.Config, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
 	}
 	return nil
 }

@@ -179,11 +179,8 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCommand(fs, c, args); err != nil {
 		return err
-	}
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
 	}
 	db, err := openDB(ctx, c, false)
 	if err != nil {

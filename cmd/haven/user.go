@@ -42,11 +42,8 @@ func runUser(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "haven user: unknown subcommand %q (add, disable, enable, reset-mfa, list)\n", sub)
 		return errUsage
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCommand(fs, c, args); err != nil {
 		return err
-	}
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
 	}
 	db, _, err := openInstance(ctx, c)
 	if err != nil {

@@ -7,16 +7,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
-	"runtime"
-)
 
-// signingKeyMode is the only permission set (or a narrower one) accepted
-// for signing key files.
-const signingKeyMode fs.FileMode = 0o600
+	"github.com/haven-nrm/haven/internal/secretfile"
+)
 
 // maxKeyFileSize bounds how much of a key file is read.
 const maxKeyFileSize = 4 << 10
@@ -25,7 +19,7 @@ const pemTypePrivateKey = "PRIVATE KEY"
 
 // ErrKeyFilePermissions is returned (wrapped) when a signing key file is
 // readable or writable by group or others.
-var ErrKeyFilePermissions = errors.New("audit: signing key file permissions too wide")
+var ErrKeyFilePermissions = secretfile.ErrPermissions
 
 // LoadOrCreateSigningKey loads the Ed25519 checkpoint signing key from the
 // file at path, creating the file with a new random key if it does not
@@ -70,30 +64,11 @@ func LoadOrCreateSigningKey(path string) (ed25519.PrivateKey, string, error) {
 }
 
 func loadSigningKey(path string) (ed25519.PrivateKey, error) {
-	f, err := os.Open(path)
+	data, err := secretfile.Read(path, maxKeyFileSize)
 	if err != nil {
-		return nil, fmt.Errorf("audit: opening signing key file: %w", err)
+		return nil, fmt.Errorf("audit: signing key file: %w", err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("audit: signing key file %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("audit: signing key file %s is not a regular file", path)
-	}
-	// Windows does not have Unix permission bits; Go reports 0666 or 0444.
-	if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && perm&^signingKeyMode != 0 {
-		return nil, fmt.Errorf("%w: %s has mode %04o, want 0600 (run: chmod 600 %s)", ErrKeyFilePermissions, path, perm, path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
 	defer clear(data)
-	if err != nil {
-		return nil, fmt.Errorf("audit: reading signing key file %s: %w", path, err)
-	}
-	if len(data) > maxKeyFileSize {
-		return nil, fmt.Errorf("audit: signing key file %s is too large", path)
-	}
 	block, rest := pem.Decode(data)
 	if block == nil || block.Type != pemTypePrivateKey {
 		return nil, fmt.Errorf("audit: signing key file %s: no PEM %q block", path, pemTypePrivateKey)
@@ -113,9 +88,8 @@ func loadSigningKey(path string) (ed25519.PrivateKey, error) {
 	return priv, nil
 }
 
-// createSigningKeyFile writes priv to a temporary file next to path and
-// links it into place. It reports created == false, with a nil error, if
-// path already exists.
+// createSigningKeyFile writes priv to a new file at path. It reports
+// created == false, with a nil error, if path already exists.
 func createSigningKeyFile(path string, priv ed25519.PrivateKey) (created bool, err error) {
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
@@ -124,46 +98,9 @@ func createSigningKeyFile(path string, priv ed25519.PrivateKey) (created bool, e
 	defer clear(der)
 	data := pem.EncodeToMemory(&pem.Block{Type: pemTypePrivateKey, Bytes: der})
 	defer clear(data)
-
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".haven-audit-key-*.tmp")
+	created, err = secretfile.Create(path, data)
 	if err != nil {
-		return false, fmt.Errorf("audit: creating temporary signing key file: %w", err)
+		return false, fmt.Errorf("audit: signing key file: %w", err)
 	}
-	tmpName := tmp.Name()
-	defer func() {
-		if tmp != nil {
-			tmp.Close()
-		}
-		os.Remove(tmpName) // after a link, this only removes the temporary name
-	}()
-	if err := tmp.Chmod(signingKeyMode); err != nil {
-		return false, fmt.Errorf("audit: setting signing key file mode: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return false, fmt.Errorf("audit: writing temporary signing key file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return false, fmt.Errorf("audit: syncing temporary signing key file: %w", err)
-	}
-	err = tmp.Close()
-	tmp = nil
-	if err != nil {
-		return false, fmt.Errorf("audit: closing temporary signing key file: %w", err)
-	}
-	if err := os.Link(tmpName, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return false, nil
-		}
-		return false, fmt.Errorf("audit: linking signing key file into place: %w", err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return false, fmt.Errorf("audit: opening signing key directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return false, fmt.Errorf("audit: syncing signing key directory: %w", err)
-	}
-	return true, nil
+	return created, nil
 }

@@ -1,56 +1,26 @@
 package seal
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
-)
 
-// keyFileMode is the only permission set (or a narrower one) accepted for
-// key files.
-const keyFileMode fs.FileMode = 0o600
+	"github.com/haven-nrm/haven/internal/secretfile"
+)
 
 // ErrKeyFilePermissions is returned (wrapped) when a key file is readable
 // or writable by group or others.
-var ErrKeyFilePermissions = errors.New("seal: key file permissions too wide")
+var ErrKeyFilePermissions = secretfile.ErrPermissions
 
 // LoadKeyFile reads and parses an existing key file. It refuses a file whose
 // permissions are wider than 0600, or that is not a regular file.
 func LoadKeyFile(path string) (*Keyring, error) {
-	f, err := os.Open(path)
+	data, err := secretfile.Read(path, maxKeyringSize)
 	if err != nil {
-		return nil, fmt.Errorf("seal: opening key file: %w", err)
+		return nil, fmt.Errorf("seal: key file: %w", err)
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("seal: key file %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("seal: key file %s is not a regular file", path)
-	}
-	if perm := fi.Mode().Perm(); perm&^keyFileMode != 0 {
-		return nil, fmt.Errorf("%w: %s has mode %04o, want 0600 (run: chmod 600 %s)", ErrKeyFilePermissions, path, perm, path)
-	}
-	if fi.Size() > maxKeyringSize {
-		return nil, fmt.Errorf("%w: key file %s is larger than %d bytes", ErrInvalidKeyring, path, maxKeyringSize)
-	}
-	// One buffer of the right size, cleared afterwards: no stray copies.
-	data := make([]byte, fi.Size()+1)
 	defer clear(data)
-	n, err := io.ReadFull(f, data)
-	switch {
-	case err == nil:
-		return nil, fmt.Errorf("seal: key file %s grew while being read", path)
-	case err != io.ErrUnexpectedEOF && err != io.EOF:
-		return nil, fmt.Errorf("seal: reading key file %s: %w", path, err)
-	}
-	data = data[:n]
 	kr, err := ParseKeyring(data)
 	if err != nil {
 		return nil, fmt.Errorf("key file %s: %w", path, err)
@@ -144,62 +114,19 @@ func WriteKeyFile(path string, kr *Keyring) error {
 	return err
 }
 
-// writeKeyFile writes kr to a temporary file next to path and moves it into
-// place: with rename if replace is set, else with a hard link that fails if
-// path exists (reported as created == false, nil error).
+// writeKeyFile writes kr to path: replacing it if replace is set, else
+// only if it does not exist yet (reported as created == false, nil error).
 func writeKeyFile(path string, kr *Keyring, replace bool) (created bool, err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".haven-keyring-*.tmp")
-	if err != nil {
-		return false, fmt.Errorf("seal: creating temporary key file: %w", err)
-	}
-	tmpName := tmp.Name()
-	defer func() {
-		if tmp != nil {
-			tmp.Close()
-		}
-		os.Remove(tmpName) // after a link or rename, this only removes the temporary name
-	}()
-	if err := tmp.Chmod(keyFileMode); err != nil {
-		return false, fmt.Errorf("seal: setting key file mode: %w", err)
-	}
 	data := kr.Marshal()
 	defer clear(data)
-	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
-		return false, fmt.Errorf("seal: writing temporary key file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return false, fmt.Errorf("seal: syncing temporary key file: %w", err)
-	}
-	err = tmp.Close()
-	tmp = nil
-	if err != nil {
-		return false, fmt.Errorf("seal: closing temporary key file: %w", err)
-	}
 	if replace {
-		if err := os.Rename(tmpName, path); err != nil {
-			return false, fmt.Errorf("seal: moving key file into place: %w", err)
-		}
-	} else if err := os.Link(tmpName, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return false, nil
-		}
-		return false, fmt.Errorf("seal: linking key file into place: %w", err)
+		err = secretfile.Replace(path, data)
+		created = err == nil
+	} else {
+		created, err = secretfile.Create(path, data)
 	}
-	if err := syncDir(dir); err != nil {
-		return false, err
-	}
-	return true, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("seal: opening key file directory: %w", err)
+		return false, fmt.Errorf("seal: key file: %w", err)
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("seal: syncing key file directory: %w", err)
-	}
-	return nil
+	return created, nil
 }

@@ -64,34 +64,35 @@ type Action string
 
 // The actions known today.
 const (
-	Public           Action = "public"             // no sign-in needed
-	ViewHome         Action = "home.view"          // the signed-in start page
-	ChangeLanguage   Action = "language.change"    // any visitor
-	SignOut          Action = "session.end"        // end one's own session
-	UseScreening     Action = "screening.use"      // the screening tool stores nothing
-	ListReferrals    Action = "referral.list"      // referral work area
-	ListCases        Action = "case.list"          // coded case list
-	ViewCaseSummary  Action = "case.view_coded"    // one case's coded fields
-	ViewServices     Action = "service.list"       // service directory
-	ViewStatistics   Action = "statistics.view"    // aggregates only
-	ViewDirectory    Action = "directory.view"     // jurisdictions and agencies
-	ManageUsers      Action = "user.manage"        // accounts
-	ViewAuditLog     Action = "audit.view"         // who saw what
-	ReadMetrics      Action = "metrics.read"       // operational metrics (no personal data)
-	APIScreening     Action = "api.screening"      // POST /api/v1/screenings
-	ViewAdminHome    Action = "admin.view"         // administration start page
-	ViewProfile      Action = "profile.view"       // one's own account
-	ViewAPIInfo      Action = "api.info"           // API root
-	ViewHealth       Action = "health.view"        // liveness and readiness
-	ViewStatic       Action = "static.view"        // assets
-	ViewLogin        Action = "login.view"         // sign-in form
-	SignIn           Action = "session.start"      // sign-in
-	ViewSessionInfo  Action = "session.view"       // own session
-	CreateReferral   Action = "referral.create"    // refer a person or notify anonymously
-	ViewReferral     Action = "referral.view"      // a received referral in full
-	ViewCaseIdentity Action = "case.view_identity" // a case's identifying data
-	ViewDuplicates   Action = "person.duplicates"  // possible matches with other persons
-	BreakGlass       Action = "case.break_glass"   // open a record outside scope, with a reason
+	Public            Action = "public"             // no sign-in needed
+	ViewHome          Action = "home.view"          // the signed-in start page
+	ChangeLanguage    Action = "language.change"    // any visitor
+	SignOut           Action = "session.end"        // end one's own session
+	UseScreening      Action = "screening.use"      // the screening tool stores nothing
+	ListReferrals     Action = "referral.list"      // referral work area
+	ListCases         Action = "case.list"          // coded case list
+	ViewCaseSummary   Action = "case.view_coded"    // one case's coded fields
+	ViewServices      Action = "service.list"       // service directory
+	ViewStatistics    Action = "statistics.view"    // aggregates only
+	ViewDirectory     Action = "directory.view"     // jurisdictions and agencies
+	ManageUsers       Action = "user.manage"        // accounts
+	ViewAuditLog      Action = "audit.view"         // who saw what
+	ReadMetrics       Action = "metrics.read"       // operational metrics (no personal data)
+	APIScreening      Action = "api.screening"      // POST /api/v1/screenings
+	ViewAdminHome     Action = "admin.view"         // administration start page
+	ViewProfile       Action = "profile.view"       // one's own account
+	ViewAPIInfo       Action = "api.info"           // API root
+	ViewHealth        Action = "health.view"        // liveness and readiness
+	ViewStatic        Action = "static.view"        // assets
+	ViewLogin         Action = "login.view"         // sign-in form
+	SignIn            Action = "session.start"      // sign-in
+	ViewSessionInfo   Action = "session.view"       // own session
+	CreateReferral    Action = "referral.create"    // refer a person or notify anonymously
+	ViewReferral      Action = "referral.view"      // a received referral in full
+	ViewCaseIdentity  Action = "case.view_identity" // a case's identifying data
+	ViewDuplicates    Action = "person.duplicates"  // possible matches with other persons
+	BreakGlass        Action = "case.break_glass"   // open a record outside scope, with a reason
+	ViewNotifications Action = "notification.list"  // the agency's notifications
 )
 
 // Actions on one's own account and sign-in.
@@ -148,28 +149,29 @@ var policy = map[Action]rule{
 	ViewSessionInfo: {roles: everyone, scope: ownScope},
 	// The handlers of the second step check the half-signed-in session
 	// themselves: it carries no principal until the step is done.
-	SecondFactor:     {anon: true},
-	Reauthenticate:   {roles: everyone},
-	EndAllSessions:   {roles: everyone, scope: ownScope},
-	ChangePassword:   {roles: everyone, scope: ownScope},
-	ManageMFA:        {roles: everyone, scope: ownScope},
-	ManageAPITokens:  {roles: everyone, scope: ownScope},
-	UseScreening:     {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
-	APIScreening:     {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
-	ListReferrals:    {roles: referrers},
-	CreateReferral:   {roles: referrers},
-	ViewReferral:     {roles: []Role{CompetentAuthority}, scope: agencyScope},
-	ViewCaseIdentity: {roles: identityRoles, scope: agencyScope},
-	ViewDuplicates:   {roles: []Role{CompetentAuthority, CaseWorker, PoliceInvestigator}, scope: agencyScope},
-	BreakGlass:       {roles: identityRoles},
-	ListCases:        {roles: caseRoles},
-	ViewCaseSummary:  {roles: caseRoles, scope: agencyScope},
-	ViewServices:     {roles: everyone},
-	ViewStatistics:   {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin}},
-	ViewAdminHome:    {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ViewDirectory:    {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ManageUsers:      {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ViewAuditLog:     {roles: []Role{AgencyAdmin, SystemAdmin}},
+	SecondFactor:      {anon: true},
+	Reauthenticate:    {roles: everyone},
+	EndAllSessions:    {roles: everyone, scope: ownScope},
+	ChangePassword:    {roles: everyone, scope: ownScope},
+	ManageMFA:         {roles: everyone, scope: ownScope},
+	ManageAPITokens:   {roles: everyone, scope: ownScope},
+	UseScreening:      {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
+	APIScreening:      {roles: []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}},
+	ListReferrals:     {roles: referrers},
+	CreateReferral:    {roles: referrers},
+	ViewReferral:      {roles: []Role{CompetentAuthority}, scope: agencyScope},
+	ViewCaseIdentity:  {roles: identityRoles, scope: agencyScope},
+	ViewDuplicates:    {roles: []Role{CompetentAuthority, CaseWorker, PoliceInvestigator}, scope: agencyScope},
+	BreakGlass:        {roles: identityRoles},
+	ViewNotifications: {roles: append([]Role{AgencyAdmin}, identityRoles...), scope: agencyScope},
+	ListCases:         {roles: caseRoles},
+	ViewCaseSummary:   {roles: caseRoles, scope: agencyScope},
+	ViewServices:      {roles: everyone},
+	ViewStatistics:    {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin}},
+	ViewAdminHome:     {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewDirectory:     {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ManageUsers:       {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewAuditLog:      {roles: []Role{AgencyAdmin, SystemAdmin}},
 }
 
 // Decision is the outcome of Decide.

@@ -74,6 +74,9 @@ func TestDynamicKeysExist(t *testing.T) {
 			}
 		}
 	}
+	for _, k := range []string{"referral_received", "urgent_referral_received", "child_referral", "guardian_requested", "break_glass"} {
+		need("notice." + k)
+	}
 	for _, k := range []string{intake.KindReferral, intake.KindSelfReferral, intake.KindAnonymousNotification} {
 		need("referral.kind." + k)
 	}

@@ -78,6 +78,10 @@ func TestReferralFlow(t *testing.T) {
 		if !strings.Contains(queue, refID) {
 			t.Fatal("referral missing from the authority's queue")
 		}
+		_, home := get(t, ca, f.srv.URL+"/")
+		if !strings.Contains(home, "/referrals/"+refID) {
+			t.Fatal("the urgent referral is not among the authority's notices")
+		}
 		_, casePage := get(t, ca, f.srv.URL+"/cases/"+caseID)
 		if !strings.Contains(casePage, "Sita") || !strings.Contains(casePage, "PA 123-456") {
 			t.Fatal("the authority does not see the identity")

@@ -27,58 +27,78 @@ type AuditSigner struct {
 // one, events are still chained but no checkpoints are signed.
 func (db *DB) SetAuditSigner(s *AuditSigner) { db.signer = s }
 
-// Audit appends an event to the chain inside the transaction: the event
-// exists exactly when the change it records does. The caller fills Actor,
-// Action, the object and Details (ids and codes only); Audit fills the id,
-// time, sequence and hashes.
+// Audit records an event in the transaction: the event exists exactly when
+// the change it records does. The caller fills Actor, Action, the object
+// and Details (ids and codes only); Audit checks them now and fills the id
+// and time. The transaction's events are chained and written just before
+// it commits, so the lock on the chain's head is held only for that
+// moment, not for the whole transaction.
 func (tx *Tx) Audit(ctx context.Context, e audit.Event) error {
 	e.ID = NewID()
 	e.At = Millis(tx.Now)
 	if e.Actor == "" {
 		e.Actor = audit.SystemActor
 	}
-	// Lock the head: concurrent appenders on PostgreSQL wait here until
-	// this transaction ends, so the chain has no forks or gaps.
-	var seq int64
+	// Validate with placeholder chain fields; Chain fills the real ones.
+	probe := audit.Chain(nil, e)
+	if err := probe.Validate(); err != nil {
+		return errs.Wrap(errs.Internal, err)
+	}
+	tx.pending = append(tx.pending, e)
+	return nil
+}
+
+// flushAudit chains and writes the transaction's pending events. It locks
+// the head row: concurrent appenders on PostgreSQL wait here until this
+// transaction ends, so the chain has no forks or gaps.
+func (tx *Tx) flushAudit(ctx context.Context) error {
+	n := int64(len(tx.pending))
+	if n == 0 {
+		return nil
+	}
+	var last int64
 	var headHex string
-	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &headHex); err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, n).Scan(&last, &headHex); err != nil {
 		return classify(err)
 	}
-	prev := &audit.Event{Seq: seq - 1}
-	if headHex == "" {
-		prev = nil
-	} else {
+	var prev *audit.Event
+	if headHex != "" {
 		h, err := hex.DecodeString(headHex)
 		if err != nil {
 			return fmt.Errorf("audit head is damaged: %w", err)
 		}
-		prev.Hash = h
+		prev = &audit.Event{Seq: last - n, Hash: h}
+	} else if last != n {
+		return fmt.Errorf("audit head is damaged: no hash at sequence %d", last-n)
 	}
-	e = audit.Chain(prev, e)
-	if err := e.Validate(); err != nil {
-		return errs.Wrap(errs.Internal, err)
+	for i := range tx.pending {
+		e := audit.Chain(prev, tx.pending[i])
+		if e.Seq != last-n+int64(i)+1 {
+			return fmt.Errorf("audit chain out of step: event %d, expected %d", e.Seq, last-n+int64(i)+1)
+		}
+		details := []byte("{}")
+		if e.Details != nil {
+			var err error
+			if details, err = json.Marshal(e.Details); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, id, at, actor, action, object_type, object_id, agency, reason, flags, details, prev_hash, hash)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, e.Seq, e.ID, e.At, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Agency,
+			e.Reason, int64(e.Flags), string(details), e.PrevHash, e.Hash); err != nil {
+			return classify(err)
+		}
+		if tx.db.signer != nil && e.Seq%CheckpointEvery == 0 {
+			if err := tx.insertCheckpoint(ctx, audit.Sign(tx.db.signer.Key, tx.db.signer.KeyID, e, e.At)); err != nil {
+				return err
+			}
+		}
+		prev = &e
 	}
-	if e.Seq != seq {
-		return fmt.Errorf("audit chain out of step: head %d, event %d", seq, e.Seq)
-	}
-	details, err := json.Marshal(e.Details)
-	if err != nil {
-		return err
-	}
-	if e.Details == nil {
-		details = []byte("{}")
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, id, at, actor, action, object_type, object_id, agency, reason, flags, details, prev_hash, hash)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, e.Seq, e.ID, e.At, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Agency,
-		e.Reason, int64(e.Flags), string(details), e.PrevHash, e.Hash); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, hex.EncodeToString(prev.Hash)); err != nil {
 		return classify(err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, hex.EncodeToString(e.Hash)); err != nil {
-		return classify(err)
-	}
-	if tx.db.signer != nil && e.Seq%CheckpointEvery == 0 {
-		return tx.insertCheckpoint(ctx, audit.Sign(tx.db.signer.Key, tx.db.signer.KeyID, e, e.At))
-	}
+	tx.pending = nil
 	return nil
 }
 

@@ -25,6 +25,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
 )
@@ -245,6 +246,8 @@ type Tx struct {
 	db      *DB
 	// Now is the transaction's clock reading, shared by all rows it writes.
 	Now time.Time
+	// pending are the audit events to chain and write before commit.
+	pending []audit.Event
 }
 
 // Write runs fn in one write transaction and commits it when fn returns nil.
@@ -257,6 +260,10 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	}
 	tx := &Tx{Tx: sqlTx, Dialect: db.Dialect, db: db, Now: time.Now().UTC()}
 	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := tx.flushAudit(ctx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

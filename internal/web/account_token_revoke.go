@@ -12,7 +12,7 @@ import (
 // someone else answers 404, as if it did not exist.
 func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if len(id) != 32 {
+	if !isID(id) {
 		return errNotFound
 	}
 	ctx := r.Context()

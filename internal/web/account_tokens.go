@@ -76,7 +76,7 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	days, derr := strconv.Atoi(r.PostForm.Get("days"))
 	d := tokensData{Name: name, Days: days}
 	switch {
-	case name == "" || utf8.RuneCountInString(name) > maxTokenName || strings.ContainsFunc(name, isControl):
+	case name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxTokenName || strings.ContainsFunc(name, isControl):
 		d.Error = "account.tokens.bad_name"
 	case derr != nil || days < 1 || days > maxTokenDays:
 		d.Error, d.Days = "account.tokens.bad_days", defaultTokenDays

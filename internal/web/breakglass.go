@@ -32,7 +32,7 @@ type breakGlassForm struct {
 // breakGlassNew asks for the reason before a record outside scope opens.
 func (s *Server) breakGlassNew(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if len(id) != 32 {
+	if !isID(id) {
 		return errNotFound
 	}
 	return s.render(w, http.StatusOK, "break_glass", s.newPage(r, "breakglass.title", "cases", breakGlassForm{CaseID: id, Reasons: breakGlassReasons}))
@@ -42,7 +42,7 @@ func (s *Server) breakGlassNew(w http.ResponseWriter, r *http.Request) error {
 // break-glass flag and notifies the record's agency.
 func (s *Server) breakGlassCreate(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if len(id) != 32 {
+	if !isID(id) {
 		return errNotFound
 	}
 	if err := r.ParseForm(); err != nil {

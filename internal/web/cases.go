@@ -33,7 +33,7 @@ type caseView struct {
 // break-glass grant. Out of scope looks the same as absent.
 func (s *Server) loadCaseInScope(r *http.Request, action access.Action) (store.Case, access.Decision, string, error) {
 	id := r.PathValue("id")
-	if len(id) != 32 {
+	if !isID(id) {
 		return store.Case{}, access.Decision{}, "", errNotFound
 	}
 	c, err := s.DB.Case(r.Context(), id)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
@@ -39,6 +40,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	password := r.PostForm.Get("password")
 	if len(username) > 100 || len(password) > 1000 {
 		return errs.E(errs.Invalid, "credentials too long")
+	}
+	// No account has such a name, and PostgreSQL refuses NUL and invalid
+	// UTF-8 in a query parameter.
+	if !utf8.ValidString(username) || strings.IndexByte(username, 0) >= 0 {
+		return errs.E(errs.Invalid, "malformed user name")
 	}
 	ctx := r.Context()
 	now := s.Now()

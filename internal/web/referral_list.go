@@ -40,7 +40,7 @@ type referralView struct {
 // its receiving authority.
 func (s *Server) referralShow(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if len(id) != 32 {
+	if !isID(id) {
 		return errNotFound
 	}
 	ref, err := s.DB.ReferralByID(r.Context(), id)
@@ -59,6 +59,22 @@ func (s *Server) referralShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, http.StatusOK, "referral", s.newPage(r, "referral.title", "referrals", referralView{Ref: ref, Full: full}))
+}
+
+// isID reports whether s has the form of a Haven id (store.NewID: 32
+// lowercase hex digits). Anything else answers 404 before it reaches the
+// database, where PostgreSQL refuses NUL and invalid UTF-8 in text
+// parameters with an error.
+func isID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // promptSheet is the printable interview guide for places where no device

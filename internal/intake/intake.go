@@ -256,11 +256,15 @@ func Check(r Referral, eng *screening.Engine, jurisdiction string, now time.Time
 		"document_number": {r.Identity.DocumentNumber, MaxDocumentLen}, "phone": {r.Identity.Phone, MaxPhoneLen},
 		"address": {r.Identity.Address, MaxAddressLen}, "narrative": {r.Identity.Narrative, MaxNarrativeLen},
 		"consent_language": {r.ConsentLanguage, 3}} {
+		multiline := field == "narrative" || field == "address"
 		if !utf8.ValidString(v.s) {
 			add(field, "intake.error.encoding", "")
 		} else if utf8.RuneCountInString(v.s) > v.max {
 			add(field, "intake.error.too_long", "")
-		} else if strings.ContainsFunc(v.s, isControl) {
+		} else if strings.ContainsFunc(v.s, isControl) || (!multiline && strings.ContainsAny(v.s, "\r\n\t")) {
+			add(field, "intake.error.control_chars", "")
+		} else if strings.ContainsFunc(v.s, isBidiOverride) {
+			// Direction overrides can make a name display as another.
 			add(field, "intake.error.control_chars", "")
 		}
 	}
@@ -321,6 +325,12 @@ func Check(r Referral, eng *screening.Engine, jurisdiction string, now time.Time
 		return Plan{}, errs
 	}
 	return plan, nil
+}
+
+// isBidiOverride reports the explicit direction embeddings, overrides and
+// isolates (U+202A–U+202E, U+2066–U+2069).
+func isBidiOverride(r rune) bool {
+	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func isControl(r rune) bool {

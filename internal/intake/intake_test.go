@@ -94,6 +94,8 @@ func TestCheckRefusesBadInput(t *testing.T) {
 		{"oversized narrative", "free text has limits", "narrative", func(r *Referral) { r.Identity.Narrative = strings.Repeat("x", MaxNarrativeLen+1) }},
 		{"invalid UTF-8", "text must be valid UTF-8", "given_name", func(r *Referral) { r.Identity.GivenName = "\xff\xfe" }},
 		{"control characters", "no control characters in names", "family_name", func(r *Referral) { r.Identity.FamilyName = "a\x00b" }},
+		{"newline in a name", "a name is one line", "given_name", func(r *Referral) { r.Identity.GivenName = "a\nb" }},
+		{"direction override", "no bidi overrides that disguise a name", "given_name", func(r *Referral) { r.Identity.GivenName = "abc\u202edcba" }},
 		{"bad event date", "event dates are YYYY-MM or YYYY-MM-DD, not in the future", "events.0.date", func(r *Referral) { r.Events = []Event{{Type: "Recruitment", Date: "2030-01"}} }},
 		{"unknown need", "needs come from the list", "needs", func(r *Referral) { r.Needs = []string{"pony"} }},
 	}

@@ -286,6 +286,10 @@ func classify(err error) error {
 	switch {
 	case strings.Contains(msg, "UNIQUE constraint") || strings.Contains(msg, "SQLSTATE 23505"):
 		return errs.Wrap(errs.Conflict, err)
+	case strings.Contains(msg, "SQLSTATE 22021") || strings.Contains(msg, "SQLSTATE 22P05"):
+		// PostgreSQL refuses NUL and invalid UTF-8 in text: bad input,
+		// never a server fault.
+		return errs.Wrap(errs.Invalid, err)
 	case strings.Contains(msg, "FOREIGN KEY constraint") || strings.Contains(msg, "SQLSTATE 23503"):
 		return errs.Wrap(errs.Invalid, err)
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):

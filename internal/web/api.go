@@ -47,6 +47,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 // apiScreening screens one case: POST /api/v1/screenings with the same JSON
 // that `haven screen` reads. Nothing is stored.
 func (s *Server) apiScreening(w http.ResponseWriter, r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return errs.Field("content_type", "error.bad_request", errors.New("Content-Type must be application/json"))
+	}
 	c, err := screening.DecodeCase(r.Body)
 	if err != nil {
 		return screeningInputError(err)

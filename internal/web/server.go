@@ -172,12 +172,10 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes {
 		mux.Handle(rt.Pattern, s.guard(rt))
 	}
-	mux.Handle("/", s.adapt(false, func(w http.ResponseWriter, r *http.Request) error {
-		return errNotFound
-	}))
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderError(w, r, errNotFound) }))
 	var h http.Handler = mux
 	h = s.withSession(h)
-	h = csrfProtection(h, s.adapt(false, func(w http.ResponseWriter, r *http.Request) error { return errCSRF }))
+	h = csrfProtection(h, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderError(w, r, errCSRF) }))
 	h = s.withLimits(h)
 	h = securityHeaders(h, s.Config.SecureCookies())
 	h = s.withObservability(h)

@@ -264,7 +264,7 @@ func (tx *Tx) InsertAPIToken(ctx context.Context, t APIToken, tokenHash []byte) 
 // APITokenByHash finds a token by the hash of its secret; errs.Unauthenticated
 // when there is none. The caller checks Live.
 func (db *DB) APITokenByHash(ctx context.Context, tokenHash []byte) (APIToken, error) {
-	t, err := scanAPIToken(db.w.QueryRowContext(ctx, `SELECT `+apiTokenCols+` FROM api_tokens WHERE token_hash = $1`, tokenHash))
+	t, err := scanAPIToken(db.r.QueryRowContext(ctx, `SELECT `+apiTokenCols+` FROM api_tokens WHERE token_hash = $1`, tokenHash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, errs.E(errs.Unauthenticated, "no such token")
 	}

@@ -129,7 +129,7 @@ func (tx *Tx) InsertSession(ctx context.Context, s Session) error {
 func (db *DB) SessionByToken(ctx context.Context, token string) (Session, error) {
 	var s Session
 	var mfa int
-	err := db.w.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, expires_at, auth_at, stage, mfa FROM sessions WHERE token_hash = $1`,
+	err := db.r.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, last_seen_at, expires_at, auth_at, stage, mfa FROM sessions WHERE token_hash = $1`,
 		HashToken(token)).Scan(&s.TokenHash, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.AuthAt, &s.Stage, &mfa)
 	s.MFA = mfa != 0
 	if errors.Is(err, sql.ErrNoRows) {

@@ -315,6 +315,11 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 				err = errSessionEnded
 			}
 		}
+		if err != nil && !errs.Is(err, errs.Unauthenticated) && !errs.Is(err, errs.NotFound) {
+			// The database failed: say so rather than sign the user out.
+			s.renderError(w, r, err)
+			return
+		}
 		if err != nil {
 			s.clearSessionCookie(w)
 			next.ServeHTTP(w, r)

@@ -1,0 +1,87 @@
+package casework
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Queue stages, in the order the authority's queue takes them.
+const (
+	QueueAwaitingRG     = 0 // a reasonable-grounds decision is due
+	QueueAwaitingReview = 1 // a negative conclusive decision awaits a second person
+	QueueAwaitingCG     = 2 // a conclusive decision is due
+	QueueDecided        = 3 // nothing pending
+)
+
+// Priority is a case's place in the competent authority's queue. Urgent
+// cases come first; then cases awaiting a reasonable-grounds decision,
+// earliest deadline first (so overdue ones lead); then negative conclusive
+// decisions awaiting review, then cases awaiting a conclusive decision,
+// then the rest, each oldest referral first; the case id breaks ties.
+type Priority struct {
+	Urgent  bool
+	Stage   int
+	Overdue bool
+	// Due is the reasonable-grounds deadline when one is pending.
+	Due time.Time
+	// Since is when the RG clock started (awaiting RG) or the referral.
+	Since  time.Time
+	CaseID string
+}
+
+// QueueKey places a record in the queue at now. urgent is the case's
+// urgency (immediate needs at referral).
+func QueueKey(rec Record, urgent bool, now time.Time) Priority {
+	p := Priority{Urgent: urgent, CaseID: rec.CaseID, Since: rec.ReferredAt}
+	switch {
+	case rec.AwaitingReasonableGrounds():
+		p.Stage, p.Due, p.Since, p.Overdue = QueueAwaitingRG, rec.RGDeadline, rec.RGClockStart, Overdue(rec, now)
+	case rec.State == StateCGNegativePendingReview:
+		p.Stage = QueueAwaitingReview
+	case rec.AwaitingConclusive():
+		p.Stage = QueueAwaitingCG
+	default:
+		p.Stage = QueueDecided
+	}
+	return p
+}
+
+// Compare orders two priorities: negative when p comes first.
+func (p Priority) Compare(q Priority) int {
+	if p.Urgent != q.Urgent {
+		if p.Urgent {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Or(cmp.Compare(p.Stage, q.Stage), p.Due.Compare(q.Due), p.Since.Compare(q.Since),
+		strings.Compare(p.CaseID, q.CaseID))
+}
+
+// ComparePriority is Compare as a function, for slices.SortFunc.
+func ComparePriority(p, q Priority) int { return p.Compare(q) }
+
+// Key is a string that sorts, byte by byte, in the order of Compare, for
+// an index or a page cursor. Times are UTC milliseconds (the store's
+// precision); times before 1970 sort as 1970.
+func (p Priority) Key() string {
+	u := 1
+	if p.Urgent {
+		u = 0
+	}
+	ms := func(t time.Time) int64 {
+		if t.IsZero() || t.Before(time.Unix(0, 0)) {
+			return 0
+		}
+		return t.UnixMilli()
+	}
+	return fmt.Sprintf("%d.%d.%015d.%015d.%s", u, p.Stage, ms(p.Due), ms(p.Since), p.CaseID)
+}
+
+// Overdue reports whether a reasonable-grounds decision is pending past
+// its deadline at now.
+func Overdue(rec Record, now time.Time) bool {
+	return rec.AwaitingReasonableGrounds() && now.After(rec.RGDeadline)
+}

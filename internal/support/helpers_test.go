@@ -1,0 +1,67 @@
+package support
+
+import (
+	"testing"
+	"time"
+)
+
+// t0 is a fixed instant; tests count from it.
+var t0 = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+
+// at returns t0 plus n hours.
+func at(n int) time.Time { return t0.Add(time.Duration(n) * time.Hour) }
+
+// fixed returns a clock that always says t.
+func fixed(t time.Time) Clock { return func() time.Time { return t } }
+
+const (
+	worker   = "user-case-worker"
+	provider = "user-provider"
+	agencyA  = "agency-owner"
+	agencyB  = "agency-shelter"
+	agencyC  = "agency-clinic"
+)
+
+// wantCode fails unless err carries code (or is nil when code is "").
+func wantCode(t *testing.T, rule string, err error, code Code) {
+	t.Helper()
+	if got := CodeOf(err); got != code || (code == "" && err != nil) {
+		t.Errorf("%s: got error %v (code %q), want code %q", rule, err, got, code)
+	}
+}
+
+// mustOffer offers service from agency with id, or fails.
+func mustOffer(t testing.TB, p Plan, id string, s ServiceType, agency string, when time.Time) Plan {
+	t.Helper()
+	p, err := Offer(p, OfferRequest{ID: id, Service: s, Agency: agency, By: worker, At: when}, when)
+	if err != nil {
+		t.Fatalf("offer %s: %v", id, err)
+	}
+	return p
+}
+
+// mustAct applies a to id, or fails.
+func mustAct(t testing.TB, p Plan, id string, a Action, when time.Time) Plan {
+	t.Helper()
+	p, err := Act(p, id, a, worker, when, when)
+	if err != nil {
+		t.Fatalf("%s %s: %v", a, id, err)
+	}
+	return p
+}
+
+// mustRecord records e, or fails.
+func mustRecord(t testing.TB, l Ledger, e ConsentEvent) Ledger {
+	t.Helper()
+	if e.By == "" {
+		e.By = worker
+	}
+	if e.Language == "" {
+		e.Language = "ne"
+	}
+	l, err := l.Record(e, e.At)
+	if err != nil {
+		t.Fatalf("record %+v: %v", e, err)
+	}
+	return l
+}

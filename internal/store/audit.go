@@ -235,43 +235,17 @@ type AuditFilter struct {
 
 // AuditEvents lists events newest first.
 func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, error) {
-	q := `SELECT ` + auditCols + ` FROM audit_events WHERE 1=1`
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		q += " AND " + cond + strconv.Itoa(len(args))
-	}
-	if f.Actor != "" {
-		add("actor = $", f.Actor)
-	}
-	if f.Action != "" {
-		add("action = $", f.Action)
-	}
-	if f.ObjectID != "" {
-		add("object_id = $", f.ObjectID)
-	}
-	if f.Agency != "" {
-		add("agency = $", f.Agency)
-	}
-	if f.FromMillis > 0 {
-		add("at >= $", f.FromMillis)
-	}
-	if f.ToMillis > 0 {
-		add("at < $", f.ToMillis)
-	}
-	if f.BeforeSeq > 0 {
-		add("seq < $", f.BeforeSeq)
-	}
-	if f.BreakGlassOnly {
-		add("flags = $", int64(audit.FlagBreakGlass))
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 100
-	}
-	args = append(args, limit)
-	q += " ORDER BY seq DESC LIMIT $" + strconv.Itoa(len(args))
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	q := selectFrom(auditCols, "audit_events")
+	q.where(f.Actor != "", "actor =", f.Actor)
+	q.where(f.Action != "", "action =", f.Action)
+	q.where(f.ObjectID != "", "object_id =", f.ObjectID)
+	q.where(f.Agency != "", "agency =", f.Agency)
+	q.where(f.FromMillis > 0, "at >=", f.FromMillis)
+	q.where(f.ToMillis > 0, "at <", f.ToMillis)
+	q.where(f.BeforeSeq > 0, "seq <", f.BeforeSeq)
+	q.where(f.BreakGlassOnly, "flags =", int64(audit.FlagBreakGlass))
+	q.page("seq DESC", f.Limit, 100, 500)
+	rows, err := db.r.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, classify(err)
 	}

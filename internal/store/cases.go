@@ -64,28 +64,12 @@ type CaseFilter struct {
 
 // Cases lists cases, urgent and newest first.
 func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
-	q := `SELECT ` + caseReadCols + ` FROM cases WHERE 1=1`
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		q += " AND " + cond + strconv.Itoa(len(args))
-	}
-	if f.JurisdictionID != "" {
-		add("jurisdiction_id = $", f.JurisdictionID)
-	}
-	if f.AgencyID != "" {
-		add("agency_id = $", f.AgencyID)
-	}
-	if f.Status != "" {
-		add("status = $", f.Status)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
-	args = append(args, limit)
-	q += " ORDER BY urgent DESC, created_at DESC LIMIT $" + strconv.Itoa(len(args))
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	q := selectFrom(caseReadCols, "cases")
+	q.where(f.JurisdictionID != "", "jurisdiction_id =", f.JurisdictionID)
+	q.where(f.AgencyID != "", "agency_id =", f.AgencyID)
+	q.where(f.Status != "", "status =", f.Status)
+	q.page("urgent DESC, created_at DESC", f.Limit, 50, 500)
+	rows, err := db.r.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, classify(err)
 	}

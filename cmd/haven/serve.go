@@ -105,9 +105,7 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	go sweepSessions(ctx, db, log)
-	go checkpointAudit(ctx, db, log)
-	go refreshKeys(ctx, k.ring, log)
+	backgroundJobs(ctx, db, k.ring, log)
 	log.Info("haven started", "version", version, "listen", ln.Addr().String(), "database", db.String(), "demo", c.Demo)
 	fmt.Fprintf(e.stdout, "Haven is listening on http://%s/\n", ln.Addr().String())
 	err = srv.Serve(ctx, httpSrv, func() error { return httpSrv.Serve(ln) })
@@ -118,60 +116,46 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 	return err
 }
 
-// sweepSessions removes expired sessions every few minutes. Every replica
-// runs it; the delete is idempotent.
-func sweepSessions(ctx context.Context, db *store.DB, log *slog.Logger) {
-	t := time.NewTicker(5 * time.Minute)
+// every runs job every d until ctx ends. Background jobs run on every
+// replica, so each must be idempotent.
+func every(ctx context.Context, d time.Duration, job func(now time.Time)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if n, err := db.DeleteExpiredSessions(ctx, now, 30*time.Minute); err != nil && ctx.Err() == nil {
-				log.Warn("session sweep failed", "error", err.Error())
-			} else if n > 0 {
-				log.Info("expired sessions removed", "count", n)
-			}
+			job(now)
 		}
 	}
 }
 
-// checkpointAudit signs the head of the audit chain every minute, so that
-// deleting the newest events is detected even between in-transaction
-// checkpoints.
-func checkpointAudit(ctx context.Context, db *store.DB, log *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := db.CheckpointHead(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("audit checkpoint failed", "error", err.Error())
-			}
+// backgroundJobs starts the periodic work of a server: removing expired
+// sessions, signing the head of the audit chain every minute (so deleting
+// the newest events is detected between in-transaction checkpoints), and
+// re-reading the master key file (so keys added by a rotation elsewhere are
+// used without a restart).
+func backgroundJobs(ctx context.Context, db *store.DB, kr *seal.Keyring, log *slog.Logger) {
+	go every(ctx, 5*time.Minute, func(now time.Time) {
+		if n, err := db.DeleteExpiredSessions(ctx, now, web.SessionIdle); err != nil && ctx.Err() == nil {
+			log.Warn("session sweep failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("expired sessions removed", "count", n)
 		}
-	}
-}
-
-// refreshKeys re-reads the master key file every 30 seconds, so keys added
-// by a rotation elsewhere are used without a restart.
-func refreshKeys(ctx context.Context, kr *seal.Keyring, log *slog.Logger) {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if changed, err := kr.Refresh(); err != nil {
-				log.Warn("master key refresh failed", "error", err.Error())
-			} else if changed {
-				log.Info("master keys reloaded", "active_key", kr.ActiveKeyID())
-			}
+	})
+	go every(ctx, time.Minute, func(time.Time) {
+		if _, err := db.CheckpointHead(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("audit checkpoint failed", "error", err.Error())
 		}
-	}
+	})
+	go every(ctx, 30*time.Second, func(time.Time) {
+		if changed, err := kr.Refresh(); err != nil {
+			log.Warn("master key refresh failed", "error", err.Error())
+		} else if changed {
+			log.Info("master keys reloaded", "active_key", kr.ActiveKeyID())
+		}
+	})
 }
 
 func runMigrate(ctx context.Context, e env, args []string) error {

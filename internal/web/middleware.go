@@ -278,11 +278,12 @@ func csrfProtection(next http.Handler, deny http.Handler) http.Handler {
 
 const sessionCookie = "haven_session"
 
-// Session limits.
-const (
-	sessionIdle     = 30 * time.Minute
-	sessionAbsolute = 12 * time.Hour
-)
+// SessionIdle ends a session unused this long; the server's sweep removes
+// such sessions from the database.
+const SessionIdle = 30 * time.Minute
+
+// sessionAbsolute ends every session this long after sign-in.
+const sessionAbsolute = 12 * time.Hour
 
 // withSession loads who is acting. On /api/ paths an Authorization: Bearer
 // token is taken first; otherwise the session cookie. A session that has
@@ -304,7 +305,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 		}
 		now := s.Now()
 		sess, err := s.DB.SessionByToken(r.Context(), c.Value)
-		if err == nil && (store.Millis(now) > sess.ExpiresAt || store.Millis(now)-sess.LastSeenAt > sessionIdle.Milliseconds()) {
+		if err == nil && (store.Millis(now) > sess.ExpiresAt || store.Millis(now)-sess.LastSeenAt > SessionIdle.Milliseconds()) {
 			_ = s.DB.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSession(r.Context(), sess.TokenHash) })
 			err = errSessionEnded
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -20,8 +19,6 @@ import (
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/config"
-	"github.com/haven-nrm/haven/internal/demo"
-	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
@@ -57,36 +54,14 @@ type acctFixture struct {
 // adjust changes the configuration.
 func newAccountFixture(t *testing.T, db *store.DB, adjust func(*config.Config)) *acctFixture {
 	t.Helper()
-	res, err := demo.Generate(context.Background(), db, demo.Options{Seed: 11, Cases: 10, PasswordParams: &cheap})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	kr, err := seal.NewKeyring()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Defaults()
-	if adjust != nil {
-		adjust(&cfg)
-	}
 	// Mid-step, so a code is never generated on a step boundary.
 	clock := &testClock{t: time.Date(2026, 3, 2, 9, 0, 10, 0, time.UTC)}
-	s, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b.EnablePseudo(), Version: "test", Keys: kr, Now: clock.Now,
-		RateLimit: web.RateLimit{PerSecond: 1e6, Burst: 1e6}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	f := &acctFixture{fixture: &fixture{srv: ts, db: db, creds: map[access.Role]demo.Credential{}, web: s}, clock: clock, keys: kr}
-	for _, c := range res.Credentials {
-		f.creds[c.Role] = c
-	}
-	return f
+	f := buildFixture(t, db, fixtureOptions{seed: 11, cases: 10, adjust: adjust, now: clock.Now, keys: kr})
+	return &acctFixture{fixture: f, clock: clock, keys: kr}
 }
 
 func (f *acctFixture) post(t *testing.T, c *http.Client, path string, form url.Values, hdr ...string) (*http.Response, string) {

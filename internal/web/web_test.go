@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/auth"
@@ -32,8 +33,25 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
+	return buildFixture(t, db, fixtureOptions{seed: 7, cases: 120, adjust: func(c *config.Config) {
+		c.Demo = true
+		c.MFAOptional = true // as haven demo sets it
+	}})
+}
+
+// fixtureOptions vary the server a fixture builds.
+type fixtureOptions struct {
+	seed   uint64
+	cases  int
+	adjust func(*config.Config)
+	now    func() time.Time
+	keys   *seal.Keyring
+}
+
+// buildFixture fills db with demo data and serves it with a real keyring.
+func buildFixture(t *testing.T, db *store.DB, o fixtureOptions) *fixture {
 	t.Helper()
-	res, err := demo.Generate(context.Background(), db, demo.Options{Seed: 7, Cases: 120, PasswordParams: &cheap})
+	res, err := demo.Generate(context.Background(), db, demo.Options{Seed: o.seed, Cases: o.cases, PasswordParams: &cheap})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,13 +60,16 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	cfg := config.Defaults()
-	cfg.Demo = true
-	cfg.MFAOptional = true // as haven demo sets it
-	kr, err := seal.NewKeyring()
-	if err != nil {
-		t.Fatal(err)
+	if o.adjust != nil {
+		o.adjust(&cfg)
 	}
-	s, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b.EnablePseudo(), Version: "test", Keys: kr, RateLimit: web.RateLimit{PerSecond: 1e6, Burst: 1e6}})
+	if o.keys == nil {
+		if o.keys, err = seal.NewKeyring(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b.EnablePseudo(), Version: "test", Keys: o.keys, Now: o.now,
+		RateLimit: web.RateLimit{PerSecond: 1e6, Burst: 1e6}})
 	if err != nil {
 		t.Fatal(err)
 	}

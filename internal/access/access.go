@@ -57,6 +57,13 @@ type Resource struct {
 	// BreakGlass is true when the principal holds a live break-glass grant
 	// for this record: it was opened outside scope with a stated reason.
 	BreakGlass bool
+	// Participant is true when the principal's agency works on the case
+	// (an accepted referral, or a service the person accepted) and the
+	// person's consent, or a recorded override, lets their data go there.
+	Participant bool
+	// Offered is true when the principal's agency has been offered the
+	// case (a transfer or a referral) and has not yet answered.
+	Offered bool
 }
 
 // Action names what is being done.
@@ -95,6 +102,28 @@ const (
 	ViewNotifications Action = "notification.list"  // the agency's notifications
 )
 
+// Actions of casework after intake.
+const (
+	ViewQueue         Action = "case.queue"          // the competent authority's decision queue
+	DecideCase        Action = "case.decide"         // reasonable and conclusive grounds, periods, reviews
+	ReviewNegative    Action = "case.review"         // second-person review of a negative decision
+	ViewLetter        Action = "case.letter"         // a decision letter to the person
+	RecordSupport     Action = "case.support"        // early steps, information, consent, assessment, plan
+	OfferService      Action = "service.offer"       // refer the person to a service
+	ActOnService      Action = "service.act"         // record the person's choice or the provider's work
+	OverrideConsent   Action = "consent.override"    // share without consent, with a reason
+	HandOver          Action = "case.handover"       // transfer or refer a case to another agency
+	RespondHandover   Action = "handover.respond"    // accept, reject, mark done
+	HoldConference    Action = "case.conference"     // multidisciplinary case conference
+	ManageTasks       Action = "task.manage"         // tasks on a case
+	ViewMyWork        Action = "work.view"           // one's own tasks and alerts
+	CloseCase         Action = "case.close"          // close and reopen
+	RecordProsecution Action = "case.prosecution"    // investigations, charges, proceedings
+	ExportCases       Action = "case.export"         // CSV and XLSX exports
+	ManageDirectory   Action = "directory.manage"    // the service directory
+	ViewSafeAddress   Action = "directory.safe_view" // a safe house's address (its agency)
+)
+
 // Actions on one's own account and sign-in.
 const (
 	SecondFactor    Action = "session.second_factor" // second step of sign-in; setting up a second factor
@@ -119,6 +148,10 @@ type rule struct {
 	roles []Role // nil: every signed-in role
 	scope scope
 	anon  bool // anonymous visitors allowed
+	// participants: in agency scope, agencies that work on the case pass
+	// too; offered: so do agencies offered it, to decide whether to take
+	// it.
+	participants, offered bool
 }
 
 var everyone = []Role(nil)
@@ -130,6 +163,9 @@ var referrers = []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInv
 // identityRoles may see who a person is, in their scope; agency
 // administrators manage accounts, not people, and do not.
 var identityRoles = []Role{CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider}
+
+// supportRoles record the person's protection and support.
+var supportRoles = []Role{CaseWorker, CompetentAuthority, ShelterStaff, ServiceProvider}
 
 // caseRoles may see coded case data of their scope.
 var caseRoles = []Role{CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider, AgencyAdmin}
@@ -160,12 +196,30 @@ var policy = map[Action]rule{
 	ListReferrals:     {roles: referrers},
 	CreateReferral:    {roles: referrers},
 	ViewReferral:      {roles: []Role{CompetentAuthority}, scope: agencyScope},
-	ViewCaseIdentity:  {roles: identityRoles, scope: agencyScope},
+	ViewCaseIdentity:  {roles: identityRoles, scope: agencyScope, participants: true},
 	ViewDuplicates:    {roles: []Role{CompetentAuthority, CaseWorker, PoliceInvestigator}, scope: agencyScope},
 	BreakGlass:        {roles: identityRoles},
 	ViewNotifications: {roles: append([]Role{AgencyAdmin}, identityRoles...), scope: agencyScope},
 	ListCases:         {roles: caseRoles},
-	ViewCaseSummary:   {roles: caseRoles, scope: agencyScope},
+	ViewCaseSummary:   {roles: caseRoles, scope: agencyScope, participants: true, offered: true},
+	ViewQueue:         {roles: []Role{CompetentAuthority}},
+	DecideCase:        {roles: []Role{CompetentAuthority}, scope: agencyScope},
+	ReviewNegative:    {roles: []Role{CompetentAuthority}, scope: agencyScope},
+	ViewLetter:        {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope},
+	RecordSupport:     {roles: supportRoles, scope: agencyScope, participants: true},
+	OfferService:      {roles: supportRoles, scope: agencyScope},
+	ActOnService:      {roles: supportRoles, scope: agencyScope, participants: true},
+	OverrideConsent:   {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope},
+	HandOver:          {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope},
+	RespondHandover:   {roles: []Role{CompetentAuthority, CaseWorker, PoliceInvestigator, Prosecutor, ShelterStaff, ServiceProvider}, scope: agencyScope, participants: true, offered: true},
+	HoldConference:    {roles: []Role{CompetentAuthority, CaseWorker, PoliceInvestigator, ShelterStaff, ServiceProvider}, scope: agencyScope, participants: true},
+	ManageTasks:       {roles: identityRoles, scope: agencyScope, participants: true},
+	ViewMyWork:        {roles: identityRoles},
+	CloseCase:         {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope},
+	RecordProsecution: {roles: []Role{PoliceInvestigator, Prosecutor}, scope: agencyScope, participants: true},
+	ExportCases:       {roles: []Role{CompetentAuthority, AgencyAdmin}},
+	ManageDirectory:   {roles: []Role{AgencyAdmin, ShelterStaff, ServiceProvider}},
+	ViewSafeAddress:   {roles: []Role{ShelterStaff, CaseWorker, AgencyAdmin}, scope: agencyScope},
 	ViewServices:      {roles: everyone},
 	ViewStatistics:    {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin}},
 	ViewAdminHome:     {roles: []Role{AgencyAdmin, SystemAdmin}},
@@ -202,7 +256,12 @@ func Decide(a Action, p Principal, r Resource) Decision {
 	switch ru.scope {
 	case agencyScope:
 		if !inAgencyScope(p, r) {
-			if r.BreakGlass && slices.Contains(identityRoles, p.Role) {
+			switch {
+			case r.Participant && ru.participants:
+				return Decision{true, "participant"}
+			case r.Offered && ru.offered:
+				return Decision{true, "offered"}
+			case r.BreakGlass && slices.Contains(identityRoles, p.Role):
 				return Decision{true, "break_glass"}
 			}
 			return Decision{false, "scope"}
@@ -254,6 +313,9 @@ type Rule struct {
 	// BreakGlass is true when a live break-glass grant opens records
 	// outside the scope for identity roles.
 	BreakGlass bool
+	// Participants and Offered: agencies working on the case, or offered
+	// it, pass the agency scope.
+	Participants, Offered bool
 }
 
 // Describe returns the rule of an action, and false for an unknown one.
@@ -264,5 +326,6 @@ func Describe(a Action) (Rule, bool) {
 	}
 	out := Rule{Anonymous: ru.anon, Roles: ru.roles, Scope: [...]string{"any", "agency", "jurisdiction", "own"}[ru.scope]}
 	out.BreakGlass = ru.scope == agencyScope
+	out.Participants, out.Offered = ru.participants, ru.offered
 	return out, true
 }

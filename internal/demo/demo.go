@@ -17,6 +17,8 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/casework"
+	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -157,17 +159,25 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 				res.Agencies++
 			}
 		}
-		for _, role := range access.Roles {
+		users := make([]access.Role, 0, len(access.Roles)+1)
+		users = append(users, access.Roles...)
+		// A second decider, so that a negative conclusive decision can be
+		// reviewed by another person.
+		users = append(users, access.CompetentAuthority)
+		for n, role := range users {
 			pw := fmt.Sprintf("%s-%s-%04d-%s", words[rng.IntN(len(words))], words[rng.IntN(len(words))], rng.IntN(10000), words[rng.IntN(len(words))])
 			hash, err := auth.HashPassword(pw, params)
 			if err != nil {
 				return err
 			}
 			username := "demo." + string(role)
+			if n >= len(access.Roles) {
+				username += ".reviewer"
+			}
 			agencyKind := roleAgency[role]
 			u := store.User{ID: id(), Username: username, DisplayName: "Demo " + string(role) + " (synthetic)",
 				PasswordHash: hash, Role: string(role), AgencyID: agencies[0][agencyKind], Synthetic: true,
-				CreatedAt: created, UpdatedAt: created}
+				Email: username + "@example.org", CreatedAt: created, UpdatedAt: created}
 			if err := tx.InsertUser(ctx, u); err != nil {
 				return err
 			}
@@ -176,6 +186,10 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 		}
 		return nil
 	})
+	if err != nil {
+		return res, err
+	}
+	countries, err := casework.DefaultCountries()
 	if err != nil {
 		return res, err
 	}
@@ -197,6 +211,13 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 				Citizenship: p.citizenships[rng.IntN(len(p.citizenships))], Exploitation: exploitations[rng.IntN(len(exploitations))],
 				Urgent: rng.IntN(20) == 0, Synthetic: true, Version: 1, CreatedAt: at, UpdatedAt: at,
 			}
+			cfg, ok := countries.Lookup(p.country)
+			if !ok {
+				cfg = countries.Default()
+			}
+			if err := decisions(rng, &cs[i], cfg, o.Now); err != nil {
+				return res, err
+			}
 		}
 		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.BulkInsertCases(ctx, cs) }); err != nil {
 			return res, err
@@ -208,4 +229,58 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// decisions gives a synthetic case a decision record that agrees with its
+// trafficking status, taken through the real rules: a possible victim
+// awaits a reasonable-grounds decision (recent referrals) or a conclusive
+// one; an actual victim has both; a person found not to be one has a
+// negative reasonable-grounds decision. Open cases with a decision pending
+// enter the authority's queue.
+func decisions(rng *rand.Rand, c *store.Case, cfg casework.Country, now time.Time) error {
+	c.Child = c.AgeBand == "0-8" || c.AgeBand == "9-17"
+	at := store.FromMillis(c.CreatedAt)
+	rec, _, err := casework.NewRecord(c.ID, at, c.Child, cfg)
+	if err != nil {
+		return err
+	}
+	by := "synthetic"
+	step := func(f func(casework.Record) (casework.Record, []casework.Event, error)) {
+		if err != nil {
+			return
+		}
+		rec, _, err = f(rec)
+	}
+	rgAt := at.Add(time.Duration(1+rng.IntN(7*24)) * time.Hour)
+	switch {
+	case c.TraffickingStatus == casework.StatusNot:
+		step(func(r casework.Record) (casework.Record, []casework.Event, error) {
+			return casework.DecideReasonableGrounds(r, casework.Decision{ExpectedVersion: r.Version, By: by, Outcome: casework.RGNegative}, rgAt, cfg)
+		})
+	case c.TraffickingStatus == casework.StatusActual || now.Sub(at) > 30*24*time.Hour:
+		step(func(r casework.Record) (casework.Record, []casework.Event, error) {
+			return casework.DecideReasonableGrounds(r, casework.Decision{ExpectedVersion: r.Version, By: by, Outcome: casework.RGPositive}, rgAt, cfg)
+		})
+		if c.TraffickingStatus == casework.StatusActual {
+			cgAt := rgAt.Add(time.Duration(30+rng.IntN(90)) * 24 * time.Hour)
+			if cgAt.After(now) {
+				cgAt = now
+			}
+			step(func(r casework.Record) (casework.Record, []casework.Event, error) {
+				return casework.DecideConclusive(r, casework.Decision{ExpectedVersion: r.Version, By: by, Outcome: cfg.ConclusiveOutcomes[0].Code}, cgAt, cfg)
+			})
+		}
+	}
+	if err != nil {
+		return err
+	}
+	dec, key, err := nrm.EncodeRecord(rec, c.Urgent, now)
+	if err != nil {
+		return err
+	}
+	c.Decision, c.Version, c.TraffickingStatus = dec, rec.Version, rec.TraffickingStatus
+	if c.Status == "Active" || c.Status == "FollowUp" {
+		c.QueueKey = key
+	}
+	return nil
 }

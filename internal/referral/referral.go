@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/audit"
+	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/intake"
+	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/people"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
@@ -27,6 +29,8 @@ type Service struct {
 	Keys   *seal.Keyring
 	Engine *screening.Engine
 	Now    func() time.Time
+	// Countries are the decision rules; nil means the embedded ones.
+	Countries *casework.Countries
 }
 
 // By is who refers: a signed-in user of an agency in a jurisdiction.
@@ -78,6 +82,31 @@ func (s *Service) legalProfile(j store.Jurisdiction) string {
 		}
 	}
 	return ""
+}
+
+// country returns the decision rules of a jurisdiction's country.
+func (s *Service) country(code string) (casework.Country, error) {
+	cs := s.Countries
+	if cs == nil {
+		var err error
+		if cs, err = casework.DefaultCountries(); err != nil {
+			return casework.Country{}, err
+		}
+		s.Countries = cs
+	}
+	if c, ok := cs.Lookup(strings.ToUpper(code)); ok {
+		return c, nil
+	}
+	return cs.Default(), nil
+}
+
+// letterLanguage is the language decision letters are written in: the
+// person's first language, else the one consent was asked in.
+func letterLanguage(r intake.Referral) string {
+	if len(r.Languages) > 0 {
+		return r.Languages[0]
+	}
+	return r.ConsentLanguage
 }
 
 // facts is what a referral keeps in clear: coded facts only.
@@ -161,7 +190,8 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 		cid := store.NewID()
 		kase = store.Case{ID: cid, Reference: j.Country + "-" + strings.ToUpper(cid[:8]), JurisdictionID: j.ID, AgencyID: authority.ID,
 			Status: "Active", TraffickingStatus: "PossibleVictimOfTrafficking", Gender: orUnknown(r.Gender), AgeBand: plan.AgeBand,
-			Citizenship: r.Citizenship, Exploitation: r.PrimaryExploitation(), Urgent: plan.Urgent, Version: 1, PersonID: pid}
+			Citizenship: r.Citizenship, Exploitation: r.PrimaryExploitation(), Urgent: plan.Urgent, Version: 1, PersonID: pid,
+			Child: plan.Child, LetterLanguage: letterLanguage(r)}
 		ref.CaseID = cid
 	}
 
@@ -190,6 +220,15 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 				return err
 			}
 			kase.CreatedAt, kase.UpdatedAt = now, now
+			// The competent authority's decision record opens with the
+			// case, and with it the reasonable-grounds deadline.
+			cfg, err := s.country(j.Country)
+			if err != nil {
+				return err
+			}
+			if kase.Decision, kase.QueueKey, err = nrm.OpenRecord(cfg, kase.ID, tx.Now, plan.Child, plan.Urgent); err != nil {
+				return err
+			}
 			if err := tx.InsertCase(ctx, kase); err != nil {
 				return err
 			}
@@ -218,6 +257,12 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 			n.CreatedAt = now
 			if err := tx.InsertNotification(ctx, n); err != nil {
 				return err
+			}
+			// The authority also hears by e-mail: a code and a link only.
+			if n.AgencyID == authority.ID {
+				if err := tx.QueueAgencyEmails(ctx, n.AgencyID, n.Kind, n.ObjectID); err != nil {
+					return err
+				}
 			}
 		}
 		out = Outcome{Referral: ref, Plan: plan}

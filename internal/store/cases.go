@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"strconv"
+
+	"github.com/haven-nrm/haven/internal/errs"
 )
 
 // Case is the coded, non-identifying part of a case: what statistics and
@@ -15,22 +17,39 @@ type Case struct {
 	Urgent, Synthetic                       bool
 	Version                                 int64
 	CreatedAt, UpdatedAt                    int64
+	// Decision is the competent authority's decision record (package
+	// casework) as JSON; QueueKey its place in the authority's queue, ""
+	// when nothing is pending.
+	Decision, QueueKey string
+	Child              bool
+	// LetterLanguage is the language decision letters are written in.
+	LetterLanguage string
 	// PersonID links the sealed identity; empty for demo cases.
 	PersonID string
+	// AssignedUserID is the case worker assigned, if any.
+	AssignedUserID string
+	// ClosedAt is zero while the case is open.
+	ClosedAt      int64
+	ClosureReason string
 }
 
 const caseCols = `id, reference, jurisdiction_id, agency_id, status, trafficking_status, gender, age_band,
-	citizenship, exploitation, urgent, synthetic, version, created_at, updated_at`
+	citizenship, exploitation, urgent, synthetic, version, created_at, updated_at, decision, queue_key, child, letter_language`
 
-// caseReadCols adds the optional person link for reads.
-const caseReadCols = caseCols + `, COALESCE(person_id, '')`
+const caseColCount = 19
+
+// caseReadCols adds the optional links for reads.
+const caseReadCols = `id, reference, jurisdiction_id, agency_id, status, trafficking_status, gender, age_band,
+	citizenship, exploitation, urgent, synthetic, version, created_at, updated_at, decision, COALESCE(queue_key, ''), child,
+	letter_language, COALESCE(person_id, ''), COALESCE(assigned_user_id, ''), COALESCE(closed_at, 0), closure_reason`
 
 func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
-	var urg, syn int
+	var urg, syn, child int
 	err := row.Scan(&c.ID, &c.Reference, &c.JurisdictionID, &c.AgencyID, &c.Status, &c.TraffickingStatus, &c.Gender,
-		&c.AgeBand, &c.Citizenship, &c.Exploitation, &urg, &syn, &c.Version, &c.CreatedAt, &c.UpdatedAt, &c.PersonID)
-	c.Urgent, c.Synthetic = urg != 0, syn != 0
+		&c.AgeBand, &c.Citizenship, &c.Exploitation, &urg, &syn, &c.Version, &c.CreatedAt, &c.UpdatedAt, &c.Decision, &c.QueueKey,
+		&child, &c.LetterLanguage, &c.PersonID, &c.AssignedUserID, &c.ClosedAt, &c.ClosureReason)
+	c.Urgent, c.Synthetic, c.Child = urg != 0, syn != 0, child != 0
 	return c, err
 }
 
@@ -40,14 +59,87 @@ func (tx *Tx) InsertCase(ctx context.Context, c Case) error {
 	if c.PersonID != "" {
 		person = c.PersonID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`, person_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`, person_id) VALUES (`+placeholders(1, caseColCount+1)+`)`,
 		append(caseArgs(c), person)...)
 	return classify(err)
 }
 
 func caseArgs(c Case) []any {
 	return []any{c.ID, c.Reference, c.JurisdictionID, c.AgencyID, c.Status, c.TraffickingStatus, c.Gender, c.AgeBand,
-		c.Citizenship, c.Exploitation, b2i(c.Urgent), b2i(c.Synthetic), c.Version, c.CreatedAt, c.UpdatedAt}
+		c.Citizenship, c.Exploitation, b2i(c.Urgent), b2i(c.Synthetic), c.Version, c.CreatedAt, c.UpdatedAt,
+		c.Decision, nullIfEmpty(c.QueueKey), b2i(c.Child), c.LetterLanguage}
+}
+
+// placeholders returns "$from, …, $to".
+func placeholders(from, to int) string {
+	b := make([]byte, 0, 4*(to-from+1))
+	for i := from; i <= to; i++ {
+		if i > from {
+			b = append(b, ',')
+		}
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(i), 10)
+	}
+	return string(b)
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// CaseUpdate is a change to a case row, applied only if the row is still
+// at Version; the row moves to Version+1.
+type CaseUpdate struct {
+	ID                string
+	Version           int64
+	AgencyID          string
+	TraffickingStatus string
+	Status            string
+	Decision          string
+	QueueKey          string
+	AssignedUserID    string
+	ClosedAt          int64
+	ClosureReason     string
+}
+
+// UpdateCase writes a change to a case row if nobody changed it since it
+// was read at u.Version; otherwise it reports a conflict and writes
+// nothing.
+func (tx *Tx) UpdateCase(ctx context.Context, u CaseUpdate) error {
+	var closed any
+	if u.ClosedAt != 0 {
+		closed = u.ClosedAt
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET version = version + 1, updated_at = $1, agency_id = $2, trafficking_status = $3,
+		status = $4, decision = $5, queue_key = $6, assigned_user_id = $7, closed_at = $8, closure_reason = $9
+		WHERE id = $10 AND version = $11`, Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, u.Decision,
+		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version)
+	if err != nil {
+		return classify(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.E(errs.Conflict, "case changed since it was read")
+	}
+	return nil
+}
+
+// Update returns the CaseUpdate that keeps c as it is.
+func (c Case) Update() CaseUpdate {
+	return CaseUpdate{ID: c.ID, Version: c.Version, AgencyID: c.AgencyID, TraffickingStatus: c.TraffickingStatus, Status: c.Status,
+		Decision: c.Decision, QueueKey: c.QueueKey, AssignedUserID: c.AssignedUserID, ClosedAt: c.ClosedAt, ClosureReason: c.ClosureReason}
+}
+
+// Queue lists the open work of a jurisdiction's competent authority in
+// queue order (casework.Priority.Key), from after a cursor key.
+func (db *DB) Queue(ctx context.Context, jurisdictionID, after string, limit int) ([]Case, error) {
+	q := selectFrom(caseReadCols, "cases")
+	q.where(true, "jurisdiction_id =", jurisdictionID)
+	q.where(true, "queue_key >", after)
+	q.page("queue_key", limit, 50, 500)
+	return db.caseRows(ctx, q)
 }
 
 // Case returns one case.
@@ -69,6 +161,10 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 	q.where(f.AgencyID != "", "agency_id =", f.AgencyID)
 	q.where(f.Status != "", "status =", f.Status)
 	q.page("urgent DESC, created_at DESC", f.Limit, 50, 500)
+	return db.caseRows(ctx, q)
+}
+
+func (db *DB) caseRows(ctx context.Context, q *query) ([]Case, error) {
 	rows, err := db.r.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, classify(err)
@@ -92,7 +188,7 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 // multi-row statements to save round trips.
 func (tx *Tx) BulkInsertCases(ctx context.Context, cs []Case) error {
 	if tx.Dialect == SQLite {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO cases (`+caseCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO cases (`+caseCols+`) VALUES (`+placeholders(1, caseColCount)+`)`)
 		if err != nil {
 			return classify(err)
 		}
@@ -104,7 +200,7 @@ func (tx *Tx) BulkInsertCases(ctx context.Context, cs []Case) error {
 		}
 		return nil
 	}
-	const cols = 15
+	const cols = caseColCount
 	const per = 200
 	for start := 0; start < len(cs); start += per {
 		end := min(start+per, len(cs))
@@ -131,4 +227,42 @@ func (tx *Tx) BulkInsertCases(ctx context.Context, cs []Case) error {
 		}
 	}
 	return nil
+}
+
+// UpdateCaseUrgent marks a case urgent with its new queue key, if it is
+// still at u.Version.
+func (tx *Tx) UpdateCaseUrgent(ctx context.Context, u CaseUpdate) error {
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET urgent = 1, queue_key = $1, version = version + 1, updated_at = $2
+		WHERE id = $3 AND version = $4`, nullIfEmpty(u.QueueKey), Millis(tx.Now), u.ID, u.Version)
+	return changed(res, err)
+}
+
+// CaseIn reads one case through r (a transaction, to see its own writes).
+func CaseIn(ctx context.Context, r Reader, id string) (Case, error) {
+	c, err := scanCase(r.QueryRowContext(ctx, `SELECT `+caseReadCols+` FROM cases WHERE id = $1`, id))
+	return c, notFound(err, "case")
+}
+
+// EachCase calls fn for every case of a scope, urgent and newest first, up
+// to limit rows; exports stream through it.
+func (db *DB) EachCase(ctx context.Context, f CaseFilter, limit int, fn func(Case) error) error {
+	q := selectFrom(caseReadCols, "cases")
+	q.where(f.JurisdictionID != "", "jurisdiction_id =", f.JurisdictionID)
+	q.where(f.AgencyID != "", "agency_id =", f.AgencyID)
+	q.page("urgent DESC, created_at DESC", limit, limit, limit)
+	rows, err := db.r.QueryContext(ctx, q.sql, q.args...)
+	if err != nil {
+		return classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return classify(err)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return classify(rows.Err())
 }

@@ -13,20 +13,22 @@ import (
 // User is an account. PasswordHash is an argon2id PHC string.
 type User struct {
 	ID, Username, DisplayName, PasswordHash, Role, AgencyID, Language string
-	Disabled, Synthetic                                               bool
-	CreatedAt, UpdatedAt                                              int64
+	// Email receives alerts (codes and links only); empty: none.
+	Email                string
+	Disabled, Synthetic  bool
+	CreatedAt, UpdatedAt int64
 	// JurisdictionID is the agency's jurisdiction (joined, not stored).
 	JurisdictionID string
 }
 
 const userCols = `u.id, u.username, u.display_name, u.password_hash, u.role, u.agency_id, u.language,
-	u.disabled, u.synthetic, u.created_at, u.updated_at, a.jurisdiction_id`
+	u.disabled, u.synthetic, u.created_at, u.updated_at, a.jurisdiction_id, u.email`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var dis, syn int
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &u.Role, &u.AgencyID, &u.Language,
-		&dis, &syn, &u.CreatedAt, &u.UpdatedAt, &u.JurisdictionID)
+		&dis, &syn, &u.CreatedAt, &u.UpdatedAt, &u.JurisdictionID, &u.Email)
 	u.Disabled, u.Synthetic = dis != 0, syn != 0
 	return u, err
 }
@@ -34,9 +36,9 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 // InsertUser stores a new account.
 func (tx *Tx) InsertUser(ctx context.Context, u User) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, password_hash, role, agency_id,
-		language, disabled, synthetic, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+		language, disabled, synthetic, created_at, updated_at, email) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
 		u.ID, u.Username, u.DisplayName, u.PasswordHash, u.Role, u.AgencyID, u.Language, b2i(u.Disabled),
-		b2i(u.Synthetic), u.CreatedAt, u.UpdatedAt)
+		b2i(u.Synthetic), u.CreatedAt, u.UpdatedAt, u.Email)
 	if errs.Is(classify(err), errs.Conflict) {
 		return errs.Field("username", "user.username_taken", err)
 	}

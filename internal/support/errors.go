@@ -2,6 +2,7 @@ package support
 
 import (
 	"errors"
+	"github.com/haven-nrm/haven/internal/errs"
 	"strings"
 )
 
@@ -128,4 +129,20 @@ func allow() Decision { return Decision{Allowed: true, Code: CodeAllowed} }
 
 func deny(code Code, referrals ...string) Decision {
 	return Decision{Code: code, Referrals: referrals}
+}
+
+// Unwrap classifies the error in Haven's taxonomy: a refused change is
+// invalid input as the case stands; the message key is
+// "support.error.<code>".
+func (e *Error) Unwrap() error {
+	return &errs.Error{Kind: errs.Invalid, Field: e.Field, Key: "support.error." + string(e.Code), Err: errors.New(string(e.Code))}
+}
+
+// ErrorCodes lists the codes an Error may carry.
+func ErrorCodes() []Code {
+	return []Code{CodeInvalidInput, CodeActorRequired, CodeFutureDate, CodeOutOfOrder, CodeLanguageRequired, CodeInvalidLanguage,
+		CodeUnknownItem, CodeUnknownService, CodeAgencyRequired, CodeDuplicateID, CodeNotFound, CodeAlreadyOpen, CodeUnknownAction,
+		CodeNotAllowedInState, CodeOfferPending, CodeServiceInProgress, CodeUnknownPurpose, CodeUnknownConsentAction,
+		CodeRecipientNotAllowed, CodeUnknownLevel, CodeDuplicateLevel, CodeUnknownRating, CodeUnknownFactor, CodeFactorWrongLevel,
+		CodeNoLevels, CodeNoConsent, CodeConsentWithdrawn, CodeOverrideRole, CodeOverrideReason, CodeOverrideJustification}
 }

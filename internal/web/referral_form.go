@@ -228,5 +228,5 @@ func isIntakeErrors(err error) bool {
 }
 
 func (s *Server) referrals() *referral.Service {
-	return &referral.Service{DB: s.DB, Keys: s.Keys, Engine: s.Screening, Now: s.Now}
+	return &referral.Service{DB: s.DB, Keys: s.Keys, Engine: s.Screening, Now: s.Now, Countries: s.nrm.Countries}
 }

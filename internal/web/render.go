@@ -77,6 +77,8 @@ var navigation = []struct {
 }{
 	{navItem{"nav.home", "/", "home"}, access.ViewHome},
 	{navItem{"nav.referrals", "/referrals", "referrals"}, access.ListReferrals},
+	{navItem{"nav.queue", "/queue", "queue"}, access.ViewQueue},
+	{navItem{"nav.work", "/work", "work"}, access.ViewMyWork},
 	{navItem{"nav.cases", "/cases", "cases"}, access.ListCases},
 	{navItem{"nav.screening", "/screening", "screening"}, access.UseScreening},
 	{navItem{"nav.services", "/services", "services"}, access.ViewServices},
@@ -102,9 +104,20 @@ func parseTemplates() (map[string]*template.Template, error) {
 
 var templateFuncs = template.FuncMap{
 	"millis": store.FromMillis,
-	"int":    func(n int64) int { return int(n) },
-	"int64":  func(n int) int64 { return int64(n) },
-	"sub1":   func(n int) int { return n - 1 },
+	// int64ms is an instant in the stored form, to compare with one.
+	"int64ms": store.Millis,
+	// underscore makes a code with spaces a key part.
+	"underscore": func(s string) string { return strings.ReplaceAll(s, " ", "_") },
+	// split splits a stored comma-separated list of codes.
+	"split": func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return strings.Split(s, ",")
+	},
+	"int":   func(n int64) int { return int(n) },
+	"int64": func(n int) int64 { return int64(n) },
+	"sub1":  func(n int) int { return n - 1 },
 	// code is the catalogue key of a code's label in a code list.
 	"code": func(list, code string) string { return "code." + list + "." + code },
 	// sel reports whether a checkbox is ticked.

@@ -16,6 +16,7 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
@@ -54,6 +55,7 @@ type Server struct {
 	limiter *ipLimiter
 	proxies []netip.Prefix
 	routes  []Route
+	nrm     *nrm.Service
 }
 
 // Route is one entry of the route table. Every route names the access action
@@ -107,6 +109,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.pages = pages
+	if s.nrm, err = nrm.New(d.DB, d.Keys, d.Now); err != nil {
+		return nil, err
+	}
 	s.routes = s.routeTable()
 	return s, nil
 }
@@ -115,7 +120,7 @@ func New(d Deps) (*Server, error) {
 func (s *Server) Routes() []Route { return s.routes }
 
 func (s *Server) routeTable() []Route {
-	return []Route{
+	routes := []Route{
 		{Pattern: "GET /healthz", Action: access.ViewHealth, Handler: s.healthz},
 		{Pattern: "GET /readyz", Action: access.ViewHealth, Handler: s.readyz},
 		{Pattern: "GET /metrics", Action: access.ReadMetrics, Handler: s.metricsHandler},
@@ -148,11 +153,18 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /referrals/{id}", Action: access.ListReferrals, Scoped: true, Handler: s.referralShow},
 		{Pattern: "GET /cases", Action: access.ListCases, Handler: s.caseList},
 		{Pattern: "GET /cases/{id}", Action: access.ViewCaseSummary, Scoped: true, Handler: s.caseShow},
+		{Pattern: "GET /cases/{id}/letter", Action: access.ViewLetter, Scoped: true, Handler: s.letter},
+		{Pattern: "GET /cases/export", Action: access.ExportCases, Handler: s.exportCases},
+		{Pattern: "GET /queue", Action: access.ViewQueue, Handler: s.queue},
+		{Pattern: "GET /work", Action: access.ViewMyWork, Handler: s.myWork},
 		{Pattern: "GET /cases/{id}/break-glass", Action: access.BreakGlass, Handler: s.breakGlassNew},
 		{Pattern: "POST /cases/{id}/break-glass", Action: access.BreakGlass, Handler: s.breakGlassCreate},
 		{Pattern: "GET /screening", Action: access.UseScreening, Handler: s.screeningTool},
 		{Pattern: "POST /screening", Action: access.UseScreening, Handler: s.screeningTool},
-		{Pattern: "GET /services", Action: access.ViewServices, Handler: s.comingSoon("nav.services", "services")},
+		{Pattern: "GET /services", Action: access.ViewServices, Handler: s.servicesIndex},
+		{Pattern: "POST /services/organizations", Action: access.ManageDirectory, Handler: s.organizationCreate},
+		{Pattern: "POST /services/locations", Action: access.ManageDirectory, Handler: s.locationCreate},
+		{Pattern: "POST /services/services", Action: access.ManageDirectory, Handler: s.serviceCreate},
 		{Pattern: "GET /statistics", Action: access.ViewStatistics, Handler: s.comingSoon("nav.statistics", "statistics")},
 		{Pattern: "GET /admin", Action: access.ViewAdminHome, Handler: s.adminHome},
 		{Pattern: "GET /admin/jurisdictions", Action: access.ViewDirectory, Handler: s.adminJurisdictions},
@@ -163,7 +175,12 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/me", Action: access.ViewSessionInfo, Handler: s.apiMe, API: true},
 		{Pattern: "POST /api/v1/screenings", Action: access.APIScreening, Handler: s.apiScreening, API: true},
 		{Pattern: "POST /api/v1/referrals", Action: access.CreateReferral, Handler: s.apiReferralCreate, API: true},
+		{Pattern: "GET /api/v1/openapi.json", Action: access.ViewAPIInfo, Handler: s.openAPI, API: true},
+		{Pattern: "GET /api/v1/queue", Action: access.ViewQueue, Handler: s.apiQueue, API: true},
+		{Pattern: "GET /api/v1/cases/{id}", Action: access.ViewCaseSummary, Scoped: true, Handler: s.apiCase, API: true},
+		{Pattern: "GET /api/v1/work", Action: access.ViewMyWork, Handler: s.apiWork, API: true},
 	}
+	return append(routes, s.caseRoutes()...)
 }
 
 // Handler returns the complete HTTP handler with middleware.

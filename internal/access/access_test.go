@@ -1,0 +1,78 @@
+package access
+
+import "testing"
+
+// TestParticipantAccess checks the rules for agencies working together
+// (docs/SECURITY.md, "Agencies working together"): an agency offered a
+// case sees its coded summary and answers; an agency working on it with
+// the person's consent reaches the actions that admit participants; an
+// agency with no part in it reaches nothing; the decisions of the
+// competent authority never pass to participants.
+func TestParticipantAccess(t *testing.T) {
+	worker := Principal{UserID: "u", Role: CaseWorker, AgencyID: "other", JurisdictionID: "j"}
+	police := Principal{UserID: "p", Role: PoliceInvestigator, AgencyID: "other", JurisdictionID: "j"}
+	owner := Resource{AgencyID: "owner", JurisdictionID: "j"}
+	offered, part := owner, owner
+	offered.Offered, part.Participant = true, true
+	rows := []struct {
+		rule   string
+		a      Action
+		p      Principal
+		r      Resource
+		allow  bool
+		reason string
+	}{
+		{"no part in the case: nothing", ViewCaseSummary, worker, owner, false, "scope"},
+		{"offered: the coded summary, to decide", ViewCaseSummary, worker, offered, true, "offered"},
+		{"offered: may answer", RespondHandover, worker, offered, true, "offered"},
+		{"offered: no identifying data before accepting", ViewCaseIdentity, worker, offered, false, "scope"},
+		{"offered: no support records", RecordSupport, worker, offered, false, "scope"},
+		{"participant with consent: identity", ViewCaseIdentity, worker, part, true, "participant"},
+		{"participant: support records", RecordSupport, worker, part, true, "participant"},
+		{"participant: service actions", ActOnService, worker, part, true, "participant"},
+		{"participant: tasks", ManageTasks, worker, part, true, "participant"},
+		{"participant: conferences", HoldConference, worker, part, true, "participant"},
+		{"participant police: prosecution records", RecordProsecution, police, part, true, "participant"},
+		{"participant: never the authority's decisions", DecideCase, worker, part, false, "role"},
+		{"participant: may not pass the case on", HandOver, worker, part, false, "scope"},
+		{"participant: may not offer services (the owner does)", OfferService, worker, part, false, "scope"},
+		{"participant: may not override consent", OverrideConsent, worker, part, false, "scope"},
+		{"participant: may not close the case", CloseCase, worker, part, false, "scope"},
+		{"role still counts for participants", RecordProsecution, worker, part, false, "role"},
+	}
+	for _, r := range rows {
+		t.Run(r.rule, func(t *testing.T) {
+			d := Decide(r.a, r.p, r.r)
+			if d.Allow != r.allow || d.Reason != r.reason {
+				t.Errorf("Decide(%s) = %v %s, want %v %s", r.a, d.Allow, d.Reason, r.allow, r.reason)
+			}
+		})
+	}
+	// Every action's rule: a participant or offered flag reaches only
+	// actions whose rule admits it.
+	for a, ru := range policy {
+		if ru.scope != agencyScope {
+			continue
+		}
+		for _, p := range []Principal{worker, police} {
+			if ru.roles != nil && !contains(ru.roles, p.Role) {
+				continue
+			}
+			if got := Decide(a, p, part).Allow; got != ru.participants {
+				t.Errorf("%s as %s, participant: %v, rule says %v", a, p.Role, got, ru.participants)
+			}
+			if got := Decide(a, p, offered).Allow; got != ru.offered {
+				t.Errorf("%s as %s, offered: %v, rule says %v", a, p.Role, got, ru.offered)
+			}
+		}
+	}
+}
+
+func contains(rs []Role, r Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,383 @@
+package nrm
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/handover"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/support"
+)
+
+// Offer a case to another agency: a transfer (ownership moves when the
+// receiver accepts) or a referral (the receiver works on the case while
+// the referral stands). The person's data go there only with consent to
+// share with that agency, or on an audited override.
+func (s *Service) HandOver(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	kind, err := code(in, "kind", handover.Kinds())
+	if err != nil {
+		return err
+	}
+	to, err := id(in, "to_agency")
+	if err != nil {
+		return err
+	}
+	_, aerr := s.DB.Agency(ctx, to)
+	var existing []handover.Handover
+	for _, h := range d.Handovers {
+		existing = append(existing, handover.Handover{Kind: h.Kind, State: h.State, From: h.FromAgencyID, To: h.ToAgencyID})
+	}
+	if err := handover.CanOffer(kind, d.Case.AgencyID, to, aerr == nil, d.Case.ClosedAt != 0, existing); err != nil {
+		return err
+	}
+	var svc support.ServiceType
+	if v := in.Get("service"); v != "" {
+		if !slices.Contains(ServiceCodes(), v) {
+			return badField("service")
+		}
+		svc = support.ServiceType(v)
+	}
+	ov, just, err := s.share(p, d, in, to, svc)
+	if err != nil {
+		return err
+	}
+	basis := "consent"
+	if ov != nil {
+		basis = "override"
+	}
+	h := store.Handover{ID: store.NewID(), CaseID: d.Case.ID, Kind: kind, FromAgencyID: d.Case.AgencyID, ToAgencyID: to, Service: string(svc),
+		State: handover.StatePending, Basis: basis, CreatedBy: p.UserID}
+	overrides := d.Overrides
+	if ov != nil {
+		overrides = append(slices.Clone(overrides), *ov)
+	}
+	return s.supportChange(ctx, p, d, in, "case.handover_offer", map[string]string{"handover": h.ID, "kind": kind, "to": to, "basis": basis},
+		func(doc *store.SupportDoc) error { doc.Overrides = mustJSON(overrides); return nil },
+		func(c *change) error {
+			if ov != nil {
+				if err := s.overrideRecorded(c, d, ov, just); err != nil {
+					return err
+				}
+			}
+			h.CreatedAt = store.Millis(c.tx.Now)
+			if err := c.tx.InsertHandover(ctx, h); err != nil {
+				return err
+			}
+			return s.alert(c, to, kind+"_offered", d.Case.ID)
+		})
+}
+
+// RespondHandover applies the sender's or the receiver's answer to a
+// handover. An accepted transfer moves the case to the receiver.
+func (s *Service) RespondHandover(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	hid, err := id(in, "handover")
+	if err != nil {
+		return err
+	}
+	response, err := code(in, "response", handover.Responses())
+	if err != nil {
+		return err
+	}
+	v, err := version(in, "handover_version")
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(d.Handovers, func(h store.Handover) bool { return h.ID == hid })
+	if i < 0 {
+		return badField("handover")
+	}
+	h := d.Handovers[i]
+	if h.Version != v {
+		return conflict
+	}
+	var side handover.Side
+	switch p.AgencyID {
+	case h.ToAgencyID:
+		side = handover.Receiver
+	case h.FromAgencyID:
+		side = handover.Sender
+	default:
+		// The competent authority of the jurisdiction may revoke on the
+		// owner's behalf; no one else answers for either side.
+		if p.Role != access.CompetentAuthority || response != handover.Revoke {
+			return &handover.Error{Code: "wrong_side"}
+		}
+		side = handover.Sender
+	}
+	reason := in.Get("reject_reason")
+	state, err := handover.Respond(handover.Handover{Kind: h.Kind, State: h.State, From: h.FromAgencyID, To: h.ToAgencyID}, side, response, reason)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, p, func(c *change) error {
+		h.State, h.DecidedBy, h.DecidedAt = state, p.UserID, store.Millis(c.tx.Now)
+		if state == handover.StateRejected {
+			h.RejectReason = reason
+		}
+		if err := c.tx.UpdateHandover(ctx, h); err != nil {
+			return asConflict(err)
+		}
+		details := map[string]string{"handover": h.ID, "kind": h.Kind, "state": state}
+		if h.Kind == handover.KindTransfer && state == handover.StateAccepted {
+			// Ownership moves on acceptance only, on the case as it is
+			// now: the case row's version guards it.
+			cur, err := store.CaseIn(ctx, c.tx, d.Case.ID)
+			if err != nil {
+				return err
+			}
+			u := cur.Update()
+			u.AgencyID, u.AssignedUserID = h.ToAgencyID, ""
+			if err := c.tx.UpdateCase(ctx, u); err != nil {
+				return asConflict(err)
+			}
+			details["owner"] = h.ToAgencyID
+		}
+		if err := c.audit("case.handover_"+response, "case", d.Case.ID, details); err != nil {
+			return err
+		}
+		notify := h.FromAgencyID
+		if side == handover.Sender {
+			notify = h.ToAgencyID
+		}
+		return s.alert(c, notify, "handover_"+state, d.Case.ID)
+	})
+}
+
+// Sectors are the disciplines of a multidisciplinary team (the seed's
+// MDT).
+func Sectors() []string {
+	return []string{"social_work", "labour", "health", "justice", "education", "police", "immigration", "ngo", "local_government"}
+}
+
+// TaskKinds are the kinds of tasks.
+func TaskKinds() []string {
+	return []string{"follow_up", "conference_action", "service_arrangement", "safety_check", "document", "reintegration_follow_up", "other"}
+}
+
+// Conference records a case conference: the day, the sectors and agencies
+// present, the decisions (sealed) and one follow-up action as a task.
+func (s *Service) Conference(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	loc := d.Country.Calendar.Location()
+	held, err := date(in, "held_on", loc, true)
+	if err != nil {
+		return err
+	}
+	if held.After(s.Now()) {
+		return badField("held_on")
+	}
+	sectors, err := codes(in, "sectors", Sectors())
+	if err != nil {
+		return err
+	}
+	if len(sectors) < 2 {
+		// A multidisciplinary team has at least two disciplines.
+		return badField("sectors")
+	}
+	var agencies []string
+	for _, a := range in.List("agencies") {
+		if a == "" {
+			continue
+		}
+		if _, err := s.DB.Agency(ctx, a); err != nil || !isToken(a) {
+			return badField("agencies")
+		}
+		if !slices.Contains(agencies, a) {
+			agencies = append(agencies, a)
+		}
+	}
+	decisions, err := text(in, "decisions", true)
+	if err != nil {
+		return err
+	}
+	task, taskText, err := s.taskFrom(ctx, in, d, "action_", "conference_action")
+	if err != nil {
+		return err
+	}
+	conf := store.Conference{ID: store.NewID(), CaseID: d.Case.ID, HeldOn: held.Format(time.DateOnly), Sectors: strings.Join(sectors, ","),
+		Agencies: strings.Join(agencies, ","), CreatedBy: p.UserID}
+	return s.write(ctx, p, func(c *change) error {
+		conf.CreatedAt = store.Millis(c.tx.Now)
+		if err := c.tx.InsertConference(ctx, conf); err != nil {
+			return err
+		}
+		if err := c.audit("case.conference", "case", d.Case.ID, map[string]string{"conference": conf.ID, "sectors": strings.Join(sectors, ".")}); err != nil {
+			return err
+		}
+		if err := s.note(c, d.Case.ID, "conference_decisions", conf.ID, decisions); err != nil {
+			return err
+		}
+		if task != nil {
+			task.ConferenceID = conf.ID
+			return s.insertTask(c, d, *task, taskText)
+		}
+		return nil
+	})
+}
+
+// taskFrom reads an optional task: owner, due day, kind and description,
+// under a field prefix.
+func (s *Service) taskFrom(ctx context.Context, in Input, d *Dossier, prefix, defaultKind string) (*store.Task, string, error) {
+	owner := in.Get(prefix + "owner")
+	if owner == "" {
+		return nil, "", nil
+	}
+	u, err := s.DB.UserByID(ctx, owner)
+	if err != nil || u.Disabled || !isToken(owner) {
+		return nil, "", badField(prefix + "owner")
+	}
+	due, err := date(in, prefix+"due", d.Country.Calendar.Location(), true)
+	if err != nil {
+		return nil, "", err
+	}
+	kind := defaultKind
+	if v := in.Get(prefix + "kind"); v != "" {
+		if !slices.Contains(TaskKinds(), v) {
+			return nil, "", badField(prefix + "kind")
+		}
+		kind = v
+	}
+	desc, err := text(in, prefix+"text", true)
+	if err != nil {
+		return nil, "", err
+	}
+	return &store.Task{ID: store.NewID(), CaseID: d.Case.ID, OwnerUserID: u.ID, Kind: kind, DueAt: store.Millis(d.Country.Calendar.EndOfDay(due))}, desc, nil
+}
+
+func (s *Service) insertTask(c *change, d *Dossier, t store.Task, desc string) error {
+	t.CreatedBy, t.CreatedAt = c.actor.UserID, store.Millis(c.tx.Now)
+	if err := c.tx.InsertTask(c.ctx, t); err != nil {
+		return err
+	}
+	if err := c.audit("task.create", "case", d.Case.ID, map[string]string{"task": t.ID, "kind": t.Kind, "owner": t.OwnerUserID}); err != nil {
+		return err
+	}
+	if err := s.note(c, d.Case.ID, "task", t.ID, desc); err != nil {
+		return err
+	}
+	u, err := s.DB.UserByID(c.ctx, t.OwnerUserID)
+	if err != nil {
+		return err
+	}
+	return alertUser(c, u, "task_assigned", d.Case.ID)
+}
+
+// AddTask adds a task with an owner and a due day.
+func (s *Service) AddTask(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	t, desc, err := s.taskFrom(ctx, in, d, "", "follow_up")
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return badField("owner")
+	}
+	return s.write(ctx, p, func(c *change) error { return s.insertTask(c, d, *t, desc) })
+}
+
+// CompleteTask marks a task done.
+func (s *Service) CompleteTask(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	tid, err := id(in, "task")
+	if err != nil {
+		return err
+	}
+	v, err := version(in, "task_version")
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(d.Tasks, func(t store.Task) bool { return t.ID == tid }) {
+		return badField("task")
+	}
+	return s.write(ctx, p, func(c *change) error {
+		if err := c.tx.CompleteTask(ctx, tid, v); err != nil {
+			return asConflict(err)
+		}
+		return c.audit("task.done", "case", d.Case.ID, map[string]string{"task": tid})
+	})
+}
+
+// Close closes the case with a coded reason, which the person's support
+// must allow (no unanswered offer, no running service). A reintegrated
+// person is followed up first: the case moves to FollowUp with a
+// follow-up task three months on.
+func (s *Service) Close(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	v, err := version(in, "version")
+	if err != nil {
+		return err
+	}
+	reason, err := code(in, "closure_reason", handover.ClosureReasons())
+	if err != nil {
+		return err
+	}
+	note, err := text(in, "note", false)
+	if err != nil {
+		return err
+	}
+	if v != d.Case.Version {
+		return conflict
+	}
+	status, followUp, err := handover.Close(d.Case.Status, reason, !support.CanCloseCase(d.Plan).Allowed)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, p, func(c *change) error {
+		u := d.Case.Update()
+		u.Status, u.ClosureReason, u.QueueKey = status, reason, ""
+		if status != handover.CaseFollowUp {
+			u.ClosedAt = store.Millis(c.tx.Now)
+		}
+		if err := c.tx.UpdateCase(ctx, u); err != nil {
+			return asConflict(err)
+		}
+		if err := c.audit("case.close", "case", d.Case.ID, map[string]string{"reason": reason, "status": status}); err != nil {
+			return err
+		}
+		if err := s.note(c, d.Case.ID, "closure", d.Case.ID, note); err != nil {
+			return err
+		}
+		if followUp {
+			due := d.Country.Calendar.EndOfDay(c.tx.Now.AddDate(0, 3, 0))
+			t := store.Task{ID: store.NewID(), CaseID: d.Case.ID, OwnerUserID: p.UserID, Kind: "reintegration_follow_up", DueAt: store.Millis(due)}
+			return s.insertTask(c, d, t, "")
+		}
+		return nil
+	})
+}
+
+// Reopen returns a closed or followed-up case to Active, and to the
+// authority's queue if a decision is pending.
+func (s *Service) Reopen(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	v, err := version(in, "version")
+	if err != nil {
+		return err
+	}
+	if v != d.Case.Version {
+		return conflict
+	}
+	status, err := handover.Reopen(d.Case.Status)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, p, func(c *change) error {
+		u := d.Case.Update()
+		u.Status, u.ClosedAt, u.ClosureReason = status, 0, ""
+		u.QueueKey = queueKey(d.Record, d.Case.Urgent, c.tx.Now)
+		if err := c.tx.UpdateCase(ctx, u); err != nil {
+			return asConflict(err)
+		}
+		return c.audit("case.reopen", "case", d.Case.ID, nil)
+	})
+}
+
+func isToken(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

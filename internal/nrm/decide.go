@@ -1,0 +1,162 @@
+package nrm
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/casework"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// decide applies one decision rule to the record the user saw and writes
+// the new record, its events, the reasons and the alerts.
+func (s *Service) decide(ctx context.Context, p access.Principal, d *Dossier, in Input, op string,
+	apply func(rec casework.Record, v int64) (casework.Record, []casework.Event, error)) error {
+	v, err := version(in, "version")
+	if err != nil {
+		return err
+	}
+	reason, err := text(in, "reason", false)
+	if err != nil {
+		return err
+	}
+	if d.Case.ClosedAt != 0 {
+		return &casework.Error{Code: casework.CodeOutOfOrder, State: d.Record.State, Detail: "case closed"}
+	}
+	if v != d.Case.Version {
+		return conflict
+	}
+	rec, events, err := apply(d.Record, v)
+	if err != nil {
+		if casework.CodeOf(err) == casework.CodeStaleVersion {
+			return conflict
+		}
+		return err
+	}
+	return s.write(ctx, p, func(c *change) error {
+		dec, key, err := EncodeRecord(rec, d.Case.Urgent, c.tx.Now)
+		if err != nil {
+			return err
+		}
+		u := d.Case.Update()
+		u.Decision, u.QueueKey, u.TraffickingStatus = dec, key, rec.TraffickingStatus
+		if d.Case.ClosedAt != 0 {
+			u.QueueKey = ""
+		}
+		if err := c.tx.UpdateCase(ctx, u); err != nil {
+			return asConflict(err)
+		}
+		for _, e := range events {
+			details := map[string]string{"from": string(e.From), "to": string(e.To), "version": strconv.FormatInt(e.Version, 10), "status": e.Status}
+			if e.Outcome != "" {
+				details["outcome"] = e.Outcome
+			}
+			if e.Party != "" {
+				details["party"] = e.Party
+			}
+			if !e.PeriodEnd.IsZero() {
+				details["period_end"] = strconv.FormatInt(store.Millis(e.PeriodEnd), 10)
+			}
+			if err := c.audit("case."+e.Code, "case", d.Case.ID, details); err != nil {
+				return err
+			}
+		}
+		if err := s.note(c, d.Case.ID, "decision_reason", d.Case.ID+":"+strconv.FormatInt(rec.Version, 10)+":"+op, reason); err != nil {
+			return err
+		}
+		// The owning agency hears of every decision on its case.
+		if d.Case.AgencyID != "" {
+			return s.alert(c, d.Case.AgencyID, "decision_"+op, d.Case.ID)
+		}
+		return nil
+	})
+}
+
+// DecideRG records a reasonable-grounds decision.
+func (s *Service) DecideRG(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	outcome, err := code(in, "outcome", []string{casework.RGPositive, casework.RGNegative})
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.decide(ctx, p, d, in, "rg", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+		return casework.DecideReasonableGrounds(rec, casework.Decision{ExpectedVersion: v, By: p.UserID, Outcome: outcome}, now, d.Country)
+	})
+}
+
+// DecideCG records a conclusive-grounds decision.
+func (s *Service) DecideCG(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	outcome, err := code(in, "outcome", OutcomeCodes(d.Country))
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.decide(ctx, p, d, in, "cg", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+		return casework.DecideConclusive(rec, casework.Decision{ExpectedVersion: v, By: p.UserID, Outcome: outcome}, now, d.Country)
+	})
+}
+
+// OutcomeCodes lists the conclusive outcomes of a country.
+func OutcomeCodes(cfg casework.Country) []string {
+	out := make([]string, len(cfg.ConclusiveOutcomes))
+	for i, o := range cfg.ConclusiveOutcomes {
+		out[i] = o.Code
+	}
+	return out
+}
+
+// Consult records that a party was consulted before a negative conclusive
+// decision.
+func (s *Service) Consult(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	party, err := code(in, "party", d.Country.RequiredConsultations(true))
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.decide(ctx, p, d, in, "consultation", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+		return casework.RecordConsultation(rec, casework.Consultation{ExpectedVersion: v, By: p.UserID, Party: party}, now, d.Country)
+	})
+}
+
+// Review records a second person's review of a negative conclusive
+// decision.
+func (s *Service) Review(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	outcome, err := code(in, "outcome", []string{casework.ReviewUpheld, casework.ReviewReturned})
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.decide(ctx, p, d, in, "review", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+		return casework.ReviewNegative(rec, casework.Review{ExpectedVersion: v, By: p.UserID, Outcome: outcome}, now, d.Country)
+	})
+}
+
+// Reconsider records a request to reconsider a negative decision.
+func (s *Service) Reconsider(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	now := s.Now()
+	return s.decide(ctx, p, d, in, "reconsideration", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+		return casework.RequestReconsideration(rec, casework.Reconsideration{ExpectedVersion: v, By: p.UserID}, now, d.Country)
+	})
+}
+
+// Extend moves the end of the recovery period later: to the end of the
+// day given, in the country's calendar.
+func (s *Service) Extend(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	day, err := date(in, "new_end", d.Country.Calendar.Location(), true)
+	if err != nil {
+		return err
+	}
+	end := d.Country.Calendar.EndOfDay(day)
+	now := s.Now()
+	return s.decide(ctx, p, d, in, "extension", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+		return casework.ExtendPeriod(rec, casework.Extension{ExpectedVersion: v, By: p.UserID, NewEnd: end}, now)
+	})
+}
+
+// RecordJSON is the decision record as the API shows it.
+func RecordJSON(rec casework.Record) json.RawMessage {
+	b, _ := json.Marshal(rec)
+	return b
+}

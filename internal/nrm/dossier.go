@@ -1,0 +1,188 @@
+package nrm
+
+import (
+	"context"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/casework"
+	"github.com/haven-nrm/haven/internal/handover"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/support"
+)
+
+// Dossier is everything recorded on one case after intake, coded; free
+// text stays sealed in Notes until a reader allowed to see it opens it.
+type Dossier struct {
+	Case           store.Case
+	Jurisdiction   store.Jurisdiction
+	Record         casework.Record
+	Country        casework.Country
+	Support        store.SupportDoc
+	Checklist      []support.Entry
+	Ledger         support.Ledger
+	Overrides      []Override
+	Assessments    []support.Assessment
+	Referrals      []store.ServiceReferral
+	Plan           support.Plan
+	Goals          []store.Goal
+	Handovers      []store.Handover
+	Conferences    []store.Conference
+	Tasks          []store.Task
+	Investigations []store.Investigation
+	Notes          []store.Note
+}
+
+// Load reads a case's dossier through r: the read pool for a page, the
+// transaction for a change.
+func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Dossier, error) {
+	d := &Dossier{Case: c}
+	var err error
+	if d.Jurisdiction, err = s.DB.Jurisdiction(ctx, c.JurisdictionID); err != nil {
+		return nil, err
+	}
+	if d.Record, d.Country, err = s.Record(c, d.Jurisdiction.Country); err != nil {
+		return nil, err
+	}
+	if d.Support, err = store.Support(ctx, r, c.ID); err != nil {
+		return nil, err
+	}
+	if d.Checklist, d.Ledger, d.Overrides, d.Assessments, err = decodeSupport(d.Support); err != nil {
+		return nil, err
+	}
+	if d.Referrals, err = store.ServiceReferrals(ctx, r, c.ID); err != nil {
+		return nil, err
+	}
+	if d.Plan, err = planOf(d.Referrals); err != nil {
+		return nil, err
+	}
+	if d.Goals, err = store.Goals(ctx, r, c.ID); err != nil {
+		return nil, err
+	}
+	if d.Handovers, err = store.Handovers(ctx, r, c.ID); err != nil {
+		return nil, err
+	}
+	if d.Conferences, err = store.Conferences(ctx, r, c.ID); err != nil {
+		return nil, err
+	}
+	if d.Tasks, err = store.CaseTasks(ctx, r, c.ID); err != nil {
+		return nil, err
+	}
+	if d.Investigations, err = store.Investigations(ctx, r, c.ID); err != nil {
+		return nil, err
+	}
+	if d.Notes, err = store.Notes(ctx, r, c.ID); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Relation says how an agency stands to a case, for access.Decide: an
+// agency that works on it (an accepted referral, or a service it provides
+// that the person accepted) with the person's consent to share or an
+// override, or one offered a transfer or a referral that has not answered.
+func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string, now time.Time) (participant, offered bool, err error) {
+	if agencyID == "" || agencyID == c.AgencyID {
+		return false, false, nil
+	}
+	hs, err := store.Handovers(ctx, r, c.ID)
+	if err != nil {
+		return false, false, err
+	}
+	working := false
+	for _, h := range hs {
+		if h.ToAgencyID != agencyID {
+			continue
+		}
+		if h.State == handover.StatePending {
+			offered = true
+		}
+		if handover.Working(handover.Handover{Kind: h.Kind, State: h.State}) {
+			working = true
+		}
+	}
+	refs, err := store.ServiceReferrals(ctx, r, c.ID)
+	if err != nil {
+		return false, false, err
+	}
+	var services []support.ServiceType
+	for _, x := range refs {
+		if x.AgencyID == agencyID && (x.State == string(support.StateAccepted) || x.State == string(support.StateDelivered)) {
+			working = true
+			services = append(services, support.ServiceType(x.Service))
+		}
+	}
+	if !working {
+		return false, offered, nil
+	}
+	doc, err := store.Support(ctx, r, c.ID)
+	if err != nil {
+		return false, false, err
+	}
+	_, ledger, overrides, _, err := decodeSupport(doc)
+	if err != nil {
+		return false, false, err
+	}
+	if len(services) == 0 {
+		services = []support.ServiceType{""}
+	}
+	for _, svc := range services {
+		if shareAllowed(ledger, overrides, c.AgencyID, agencyID, svc) {
+			return true, offered, nil
+		}
+	}
+	return false, offered, nil
+}
+
+// shareAllowed reports whether data may go from the owner to agency for
+// service: the person's consent as it stands, or a recorded override.
+func shareAllowed(l support.Ledger, overrides []Override, owner, agency string, service support.ServiceType) bool {
+	if support.CheckShare(l, owner, agency, service, nil).Allowed {
+		return true
+	}
+	for _, o := range overrides {
+		if o.Agency == agency && (o.Service == "" || o.Service == service) {
+			return true
+		}
+	}
+	return false
+}
+
+// Resource is the access resource of a case for a principal.
+func Resource(ctx context.Context, r store.Reader, c store.Case, p access.Principal, breakGlass bool, now time.Time) (access.Resource, error) {
+	part, off, err := Relation(ctx, r, c, p.AgencyID, now)
+	if err != nil {
+		return access.Resource{}, err
+	}
+	return access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: breakGlass, Participant: part, Offered: off}, nil
+}
+
+// planOf rebuilds the person's support plan from the stored referrals.
+func planOf(refs []store.ServiceReferral) (support.Plan, error) {
+	var p support.Plan
+	for _, x := range refs {
+		ref := support.Referral{ID: x.ID, Service: support.ServiceType(x.Service), Agency: x.AgencyID, State: support.State(x.State)}
+		if err := unmarshal(x.History, &ref.History); err != nil {
+			return p, err
+		}
+		p.Referrals = append(p.Referrals, ref)
+	}
+	return p, nil
+}
+
+// NoteText returns the sealed notes about one object, opened, oldest
+// first. Call it only for readers allowed to see identifying data.
+func (s *Service) NoteText(d *Dossier, objectID string) ([]string, error) {
+	var out []string
+	for _, n := range d.Notes {
+		if n.ObjectID != objectID {
+			continue
+		}
+		t, err := s.OpenNote(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}

@@ -1,0 +1,220 @@
+package nrm
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/prosecution"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/support"
+)
+
+// Investigations decodes a dossier's investigation records.
+func Investigations(d *Dossier) ([]prosecution.Investigation, error) {
+	out := make([]prosecution.Investigation, 0, len(d.Investigations))
+	for _, x := range d.Investigations {
+		var inv prosecution.Investigation
+		if err := json.Unmarshal([]byte(x.Record), &inv); err != nil {
+			return nil, err
+		}
+		out = append(out, inv)
+	}
+	return out, nil
+}
+
+// OpenInvestigation opens an investigation of the case by the user's
+// agency.
+func (s *Service) OpenInvestigation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	opened, err := s.dayOrNow(in, "opened_on", d)
+	if err != nil {
+		return err
+	}
+	inv, err := prosecution.Open(store.NewID(), d.Case.ID, p.AgencyID, opened, p.UserID, s.Now())
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, p, func(c *change) error {
+		if err := c.tx.SaveInvestigation(ctx, store.Investigation{ID: inv.ID, CaseID: d.Case.ID, AgencyID: p.AgencyID, Record: mustJSON(inv)}); err != nil {
+			return err
+		}
+		return c.audit("case.investigation_open", "case", d.Case.ID, map[string]string{"investigation": inv.ID})
+	})
+}
+
+// investigationChange applies one rule of package prosecution to the
+// investigation the user saw.
+func (s *Service) investigationChange(ctx context.Context, p access.Principal, d *Dossier, in Input, op string,
+	apply func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error)) error {
+	iid, err := id(in, "investigation")
+	if err != nil {
+		return err
+	}
+	v, err := version(in, "investigation_version")
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(d.Investigations, func(x store.Investigation) bool { return x.ID == iid })
+	if i < 0 {
+		return badField("investigation")
+	}
+	row := d.Investigations[i]
+	if row.Version != v {
+		return conflict
+	}
+	var inv prosecution.Investigation
+	if err := json.Unmarshal([]byte(row.Record), &inv); err != nil {
+		return err
+	}
+	next, err := apply(inv, inv.Version, s.Now())
+	if err != nil {
+		if prosecution.CodeOf(err) == prosecution.CodeStaleVersion {
+			return conflict
+		}
+		return err
+	}
+	return s.write(ctx, p, func(c *change) error {
+		row.Record = mustJSON(next)
+		if err := c.tx.SaveInvestigation(ctx, row); err != nil {
+			return asConflict(err)
+		}
+		return c.audit("case.investigation_"+op, "case", d.Case.ID, map[string]string{"investigation": row.ID,
+			"version": strconv.FormatInt(next.Version, 10)})
+	})
+}
+
+func codesOf[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+// AddSuspect records a suspect by coded role, never by name.
+func (s *Service) AddSuspect(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	sus := prosecution.Suspect{ID: store.NewID(), ChainRole: prosecution.ChainRole(in.Get("chain_role")), Gender: in.Get("gender"),
+		Citizenship: strings.ToUpper(in.Get("citizenship")), Organised: in.Get("organised") == "true", Nature: prosecution.Nature(in.Get("nature"))}
+	return s.investigationChange(ctx, p, d, in, "suspect", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+		return prosecution.AddSuspect(inv, v, sus, p.UserID, now)
+	})
+}
+
+// AddCharge records a charge against a suspect, with the offence category
+// and the provision used.
+func (s *Service) AddCharge(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	ch := prosecution.Charge{ID: store.NewID(), SuspectID: in.Get("suspect"), Offence: prosecution.OffenceCategory(in.Get("offence")),
+		Statute: strings.TrimSpace(in.Get("statute"))}
+	return s.investigationChange(ctx, p, d, in, "charge", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+		return prosecution.AddCharge(inv, v, ch, p.UserID, now)
+	})
+}
+
+// RecordProceeding records a stage of the proceedings on a charge.
+func (s *Service) RecordProceeding(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	at, err := s.dayOrNow(in, "date", d)
+	if err != nil {
+		return err
+	}
+	pr := prosecution.Proceeding{ID: store.NewID(), ChargeID: in.Get("charge"), Stage: prosecution.Stage(in.Get("stage")),
+		Outcome: prosecution.Outcome(in.Get("outcome")), At: at}
+	return s.investigationChange(ctx, p, d, in, "proceeding", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+		return prosecution.RecordProceeding(inv, v, pr, p.UserID, now)
+	})
+}
+
+// RecordSentence records the sentence on a convicted charge.
+func (s *Service) RecordSentence(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	at, err := s.dayOrNow(in, "date", d)
+	if err != nil {
+		return err
+	}
+	months, err := strconv.Atoi(orDefault(in.Get("custodial_months"), "0"))
+	if err != nil {
+		return badField("custodial_months")
+	}
+	fine, err := strconv.ParseInt(orDefault(in.Get("fine_amount"), "0"), 10, 64)
+	if err != nil {
+		return badField("fine_amount")
+	}
+	se := prosecution.Sentence{ID: store.NewID(), ChargeID: in.Get("charge"), CustodialMonths: months, Life: in.Get("life") == "true",
+		Suspended: in.Get("suspended") == "true", Fine: prosecution.Money{Amount: fine, Currency: strings.ToUpper(in.Get("currency"))}, At: at}
+	return s.investigationChange(ctx, p, d, in, "sentence", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+		return prosecution.RecordSentence(inv, v, se, p.UserID, now)
+	})
+}
+
+// RecordCompensation records compensation a court ordered, and what was
+// paid.
+func (s *Service) RecordCompensation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	ordered, err := strconv.ParseInt(orDefault(in.Get("ordered_amount"), "0"), 10, 64)
+	if err != nil {
+		return badField("ordered_amount")
+	}
+	paid, err := strconv.ParseInt(orDefault(in.Get("paid_amount"), "0"), 10, 64)
+	if err != nil {
+		return badField("paid_amount")
+	}
+	at, err := s.dayOrNow(in, "date", d)
+	if err != nil {
+		return err
+	}
+	comp := prosecution.Compensation{ID: orDefault(in.Get("compensation"), store.NewID()), ChargeID: in.Get("charge"),
+		Ordered: prosecution.Money{Amount: ordered, Currency: strings.ToUpper(in.Get("currency"))}, Paid: paid,
+		State: prosecution.CompensationState(in.Get("compensation_state")), At: at}
+	return s.investigationChange(ctx, p, d, in, "compensation", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+		return prosecution.RecordCompensation(inv, v, comp, p.UserID, now)
+	})
+}
+
+// RecordParticipation records whether the person is willing to take part
+// in the proceedings, and the protection measures. "Yes" needs the
+// person's consent to take part, as the consent ledger stands now.
+func (s *Service) RecordParticipation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	at, err := s.dayOrNow(in, "date", d)
+	if err != nil {
+		return err
+	}
+	var measures []prosecution.ProtectionMeasure
+	for _, m := range in.List("measures") {
+		if m != "" {
+			measures = append(measures, prosecution.ProtectionMeasure(m))
+		}
+	}
+	pa := prosecution.Participation{Willing: prosecution.Willingness(in.Get("willing")), At: at, Language: in.Get("language"),
+		ProtectionMeasures: measures}
+	consent := support.Allows(d.Ledger, support.PurposeProceedings, "", "", s.Now())
+	return s.investigationChange(ctx, p, d, in, "participation", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+		return prosecution.RecordParticipation(inv, v, pa, consent, p.UserID, now)
+	})
+}
+
+// RaiseNonPunishment records that the person is suspected of an offence
+// that may be linked to their exploitation.
+func (s *Service) RaiseNonPunishment(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	f := prosecution.NonPunishmentFlag{Raised: in.Get("raised") != "false", OffenceCategory: prosecution.NonPunishmentOffence(in.Get("offence_category")),
+		Linked: in.Get("linked") == "true"}
+	return s.investigationChange(ctx, p, d, in, "non_punishment", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+		f.At = now
+		return prosecution.RaiseNonPunishment(inv, v, f, p.UserID, now)
+	})
+}
+
+// CloseInvestigation closes an investigation with its outcome.
+func (s *Service) CloseInvestigation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+	st := prosecution.InvestigationStatus(in.Get("investigation_status"))
+	return s.investigationChange(ctx, p, d, in, "close", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+		return prosecution.Close(inv, v, st, p.UserID, now)
+	})
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return strings.TrimSpace(s)
+}

@@ -1,0 +1,146 @@
+package prosecution
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxStatuteLen is the longest statute reference of a charge, in
+// characters.
+const MaxStatuteLen = 200
+
+// MaxCustodialMonths bounds a custodial sentence given in months (100
+// years); a life sentence is recorded as such.
+const MaxCustodialMonths = 1200
+
+// validID reports whether s can be an id or a user id: non-empty, at most
+// 128 bytes of printable ASCII without spaces. Ids are opaque to this
+// package; the limit keeps free text out of them.
+func validID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// checkActor refuses a missing or malformed user id.
+func checkActor(by string) error {
+	if by == "" {
+		return refuse(CodeActorRequired, "by", "")
+	}
+	if !validID(by) {
+		return refuse(CodeInvalidInput, "by", "")
+	}
+	return nil
+}
+
+// checkWhen refuses a missing time, a time after now, and a time before
+// floor (the event it follows).
+func checkWhen(field string, at, floor, now time.Time) error {
+	if at.IsZero() {
+		return refuse(CodeInvalidInput, field, "")
+	}
+	if at.After(now) {
+		return refuse(CodeFutureDate, field, "")
+	}
+	if at.Before(floor) {
+		return refuse(CodeOutOfOrder, field, "")
+	}
+	return nil
+}
+
+// iso6391 holds the 183 two-letter codes of ISO 639-1, as in package
+// support.
+var iso6391 = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields(`aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv
+		cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie
+		ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk
+		ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se
+		sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo
+		xh yi yo za zh zu`) {
+		m[c] = true
+	}
+	return m
+}()
+
+// ValidLanguage reports whether code is an ISO 639-1 code, or has the form
+// of an ISO 639-2/3 code (three lower-case letters) and is not one of the
+// special codes und, mul, zxx and mis, which name no language.
+func ValidLanguage(code string) bool {
+	switch len(code) {
+	case 2:
+		return iso6391[code]
+	case 3:
+		for i := 0; i < 3; i++ {
+			if code[i] < 'a' || code[i] > 'z' {
+				return false
+			}
+		}
+		return code != "und" && code != "mul" && code != "zxx" && code != "mis"
+	}
+	return false
+}
+
+func checkLanguage(field, lang string) error {
+	if lang == "" {
+		return refuse(CodeLanguageRequired, field, "")
+	}
+	if !ValidLanguage(lang) {
+		return refuse(CodeInvalidLanguage, field, "")
+	}
+	return nil
+}
+
+// iso3166 holds the 249 officially assigned ISO 3166-1 alpha-2 codes, and
+// XK (Kosovo: user-assigned, used by the European Union and CLDR, and
+// needed by the South-East European TRM).
+var iso3166 = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields(`AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO
+		BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER
+		ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN
+		IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH
+		MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN
+		PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ
+		TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK`) {
+		m[c] = true
+	}
+	return m
+}()
+
+// ValidCountry reports whether code is an officially assigned ISO 3166-1
+// alpha-2 code (upper case), or XK. Reserved and withdrawn codes (UK, EU,
+// YU, …) are refused.
+func ValidCountry(code string) bool { return iso3166[code] }
+
+// ValidCurrency reports whether code has the form of an ISO 4217
+// alphabetic code (three upper-case letters) and is not XXX (no currency)
+// or XTS (testing). The list of active codes is the deployment's.
+func ValidCurrency(code string) bool {
+	if len(code) != 3 || code == "XXX" || code == "XTS" {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if code[i] < 'A' || code[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// validStatute reports whether s can be a statute reference: valid UTF-8,
+// at most MaxStatuteLen characters, no control or bidirectional-override
+// characters (which can disguise text in a user interface).
+func validStatute(s string) bool {
+	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= MaxStatuteLen && !strings.ContainsFunc(s, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 ||
+			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
+	})
+}

@@ -1,0 +1,404 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/haven-nrm/haven/internal/errs"
+)
+
+// The rows of a case file after intake. Rules live in the pure packages
+// (casework, support, prosecution, directory); these rows hold their values
+// as JSON or codes, and every free text as a sealed Note.
+
+// SupportDoc is a person's early steps and information items, consent
+// ledger, consent overrides and assessments, as JSON, under one version
+// that every support change (service referrals included) moves on.
+type SupportDoc struct {
+	CaseID                                     string
+	Version                                    int64
+	Checklist, Consent, Overrides, Assessments string
+	UpdatedAt                                  int64
+}
+
+// Support loads a case's support document; a case without one gets an
+// empty document at version 0.
+func Support(ctx context.Context, r Reader, caseID string) (SupportDoc, error) {
+	d := SupportDoc{CaseID: caseID}
+	err := r.QueryRowContext(ctx, `SELECT version, checklist, consent, overrides, assessments, updated_at FROM case_support
+		WHERE case_id = $1`, caseID).Scan(&d.Version, &d.Checklist, &d.Consent, &d.Overrides, &d.Assessments, &d.UpdatedAt)
+	if err == sql.ErrNoRows {
+		return SupportDoc{CaseID: caseID}, nil
+	}
+	return d, classify(err)
+}
+
+// SaveSupport writes d if the stored document is still at d.Version (0:
+// none yet); the document moves to d.Version+1. A concurrent change gives a
+// conflict and writes nothing.
+func (tx *Tx) SaveSupport(ctx context.Context, d SupportDoc) error {
+	now := Millis(tx.Now)
+	if d.Version == 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO case_support (case_id, version, checklist, consent, overrides, assessments, updated_at)
+			VALUES ($1, 1, $2, $3, $4, $5, $6)`, d.CaseID, d.Checklist, d.Consent, d.Overrides, d.Assessments, now)
+		return classify(err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE case_support SET version = version + 1, checklist = $1, consent = $2, overrides = $3,
+		assessments = $4, updated_at = $5 WHERE case_id = $6 AND version = $7`, d.Checklist, d.Consent, d.Overrides, d.Assessments, now,
+		d.CaseID, d.Version)
+	return changed(res, err)
+}
+
+func changed(res sql.Result, err error) error {
+	if err != nil {
+		return classify(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.E(errs.Conflict, "changed since it was read")
+	}
+	return nil
+}
+
+// ServiceReferral is a referral of the person to a service of a provider
+// agency; History is the JSON of its events (package support).
+type ServiceReferral struct {
+	ID, CaseID, AgencyID, Service, LocationID, State, History string
+	CreatedAt, UpdatedAt                                      int64
+}
+
+// ServiceReferrals lists a case's service referrals, oldest first.
+func ServiceReferrals(ctx context.Context, r Reader, caseID string) ([]ServiceReferral, error) {
+	return collect(ctx, r, `SELECT id, case_id, agency_id, service, location_id, state, history, created_at, updated_at
+		FROM service_referrals WHERE case_id = $1 ORDER BY created_at, id`, []any{caseID}, func(s scanner) (ServiceReferral, error) {
+		var x ServiceReferral
+		err := s.Scan(&x.ID, &x.CaseID, &x.AgencyID, &x.Service, &x.LocationID, &x.State, &x.History, &x.CreatedAt, &x.UpdatedAt)
+		return x, err
+	})
+}
+
+// SaveServiceReferral inserts or replaces a service referral; the support
+// document's version guards it.
+func (tx *Tx) SaveServiceReferral(ctx context.Context, x ServiceReferral) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO service_referrals (id, case_id, agency_id, service, location_id, state, history, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (id) DO UPDATE SET state = excluded.state, history = excluded.history,
+		location_id = excluded.location_id, updated_at = excluded.updated_at`,
+		x.ID, x.CaseID, x.AgencyID, x.Service, x.LocationID, x.State, x.History, x.CreatedAt, x.UpdatedAt)
+	return classify(err)
+}
+
+// Note is sealed free text about a case, under a data key of its own.
+type Note struct {
+	ID, CaseID, Kind, ObjectID string
+	WrappedKey, Body           []byte
+	CreatedBy                  string
+	CreatedAt                  int64
+}
+
+// InsertNote stores a sealed note.
+func (tx *Tx) InsertNote(ctx context.Context, n Note) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_notes (id, case_id, kind, object_id, wrapped_key, body, created_by, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, n.ID, n.CaseID, n.Kind, n.ObjectID, n.WrappedKey, n.Body, n.CreatedBy, n.CreatedAt)
+	return classify(err)
+}
+
+// Notes lists a case's notes, oldest first.
+func Notes(ctx context.Context, r Reader, caseID string) ([]Note, error) {
+	return collect(ctx, r, `SELECT id, case_id, kind, object_id, wrapped_key, body, created_by, created_at FROM case_notes
+		WHERE case_id = $1 ORDER BY created_at, id`, []any{caseID}, func(s scanner) (Note, error) {
+		var n Note
+		err := s.Scan(&n.ID, &n.CaseID, &n.Kind, &n.ObjectID, &n.WrappedKey, &n.Body, &n.CreatedBy, &n.CreatedAt)
+		return n, err
+	})
+}
+
+// Goal is an objective of the support plan; its words are a Note.
+type Goal struct {
+	ID, CaseID, PlanType, TargetDate, Status, CreatedBy string
+	CreatedAt, UpdatedAt                                int64
+}
+
+// SaveGoal inserts or updates a goal.
+func (tx *Tx) SaveGoal(ctx context.Context, g Goal) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO support_goals (id, case_id, plan_type, target_date, status, created_by, created_at, updated_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (id) DO UPDATE SET status = excluded.status, target_date = excluded.target_date,
+		updated_at = excluded.updated_at`, g.ID, g.CaseID, g.PlanType, g.TargetDate, g.Status, g.CreatedBy, g.CreatedAt, g.UpdatedAt)
+	return classify(err)
+}
+
+// Goals lists a case's support plan objectives.
+func Goals(ctx context.Context, r Reader, caseID string) ([]Goal, error) {
+	return collect(ctx, r, `SELECT id, case_id, plan_type, target_date, status, created_by, created_at, updated_at FROM support_goals
+		WHERE case_id = $1 ORDER BY target_date, created_at`, []any{caseID}, func(s scanner) (Goal, error) {
+		var g Goal
+		err := s.Scan(&g.ID, &g.CaseID, &g.PlanType, &g.TargetDate, &g.Status, &g.CreatedBy, &g.CreatedAt, &g.UpdatedAt)
+		return g, err
+	})
+}
+
+// Handover is a transfer or a referral of a case from one agency to
+// another.
+type Handover struct {
+	ID, CaseID, Kind, FromAgencyID, ToAgencyID, Service, State, Basis, RejectReason, CreatedBy string
+	CreatedAt                                                                                  int64
+	DecidedBy                                                                                  string
+	DecidedAt, Version                                                                         int64
+}
+
+const handoverCols = `id, case_id, kind, from_agency_id, to_agency_id, service, state, basis, reject_reason, created_by, created_at,
+	COALESCE(decided_by, ''), COALESCE(decided_at, 0), version`
+
+func scanHandover(s scanner) (Handover, error) {
+	var h Handover
+	err := s.Scan(&h.ID, &h.CaseID, &h.Kind, &h.FromAgencyID, &h.ToAgencyID, &h.Service, &h.State, &h.Basis, &h.RejectReason,
+		&h.CreatedBy, &h.CreatedAt, &h.DecidedBy, &h.DecidedAt, &h.Version)
+	return h, err
+}
+
+// InsertHandover stores a new handover at version 1.
+func (tx *Tx) InsertHandover(ctx context.Context, h Handover) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO handovers (id, case_id, kind, from_agency_id, to_agency_id, service, state, basis,
+		reject_reason, created_by, created_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1)`,
+		h.ID, h.CaseID, h.Kind, h.FromAgencyID, h.ToAgencyID, h.Service, h.State, h.Basis, h.RejectReason, h.CreatedBy, h.CreatedAt)
+	return classify(err)
+}
+
+// UpdateHandover records a response to a handover read at h.Version.
+func (tx *Tx) UpdateHandover(ctx context.Context, h Handover) error {
+	res, err := tx.ExecContext(ctx, `UPDATE handovers SET state = $1, reject_reason = $2, decided_by = $3, decided_at = $4,
+		version = version + 1 WHERE id = $5 AND version = $6`, h.State, h.RejectReason, h.DecidedBy, h.DecidedAt, h.ID, h.Version)
+	return changed(res, err)
+}
+
+// Handovers lists a case's handovers, oldest first.
+func Handovers(ctx context.Context, r Reader, caseID string) ([]Handover, error) {
+	return collect(ctx, r, `SELECT `+handoverCols+` FROM handovers WHERE case_id = $1 ORDER BY created_at, id`, []any{caseID}, scanHandover)
+}
+
+// HandoversTo lists the handovers offered to an agency in a state, newest
+// first.
+func HandoversTo(ctx context.Context, r Reader, agencyID, state string, limit int) ([]Handover, error) {
+	return collect(ctx, r, `SELECT `+handoverCols+` FROM handovers WHERE to_agency_id = $1 AND state = $2 ORDER BY created_at DESC LIMIT $3`,
+		[]any{agencyID, state, limit}, scanHandover)
+}
+
+// Conference is a multidisciplinary case conference; Sectors and Agencies
+// are comma-separated codes and ids; its decisions are a Note.
+type Conference struct {
+	ID, CaseID, HeldOn, Sectors, Agencies, CreatedBy string
+	CreatedAt                                        int64
+}
+
+// InsertConference stores a conference.
+func (tx *Tx) InsertConference(ctx context.Context, c Conference) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO conferences (id, case_id, held_on, sectors, agencies, created_by, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7)`, c.ID, c.CaseID, c.HeldOn, c.Sectors, c.Agencies, c.CreatedBy, c.CreatedAt)
+	return classify(err)
+}
+
+// Conferences lists a case's conferences, latest first.
+func Conferences(ctx context.Context, r Reader, caseID string) ([]Conference, error) {
+	return collect(ctx, r, `SELECT id, case_id, held_on, sectors, agencies, created_by, created_at FROM conferences WHERE case_id = $1
+		ORDER BY held_on DESC, created_at DESC`, []any{caseID}, func(s scanner) (Conference, error) {
+		var c Conference
+		err := s.Scan(&c.ID, &c.CaseID, &c.HeldOn, &c.Sectors, &c.Agencies, &c.CreatedBy, &c.CreatedAt)
+		return c, err
+	})
+}
+
+// Task is a piece of work on a case with an owner and a due date; its
+// description is a Note.
+type Task struct {
+	ID, CaseID, OwnerUserID, Kind, ConferenceID string
+	DueAt, DoneAt                               int64
+	CreatedBy                                   string
+	CreatedAt, Version                          int64
+	// CaseReference is filled by the lists.
+	CaseReference string
+}
+
+const taskCols = `t.id, t.case_id, t.owner_user_id, t.kind, t.conference_id, t.due_at, COALESCE(t.done_at, 0), t.created_by, t.created_at,
+	t.version, c.reference`
+
+func scanTask(s scanner) (Task, error) {
+	var t Task
+	err := s.Scan(&t.ID, &t.CaseID, &t.OwnerUserID, &t.Kind, &t.ConferenceID, &t.DueAt, &t.DoneAt, &t.CreatedBy, &t.CreatedAt, &t.Version,
+		&t.CaseReference)
+	return t, err
+}
+
+// InsertTask stores a task at version 1.
+func (tx *Tx) InsertTask(ctx context.Context, t Task) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO tasks (id, case_id, owner_user_id, kind, conference_id, due_at, created_by, created_at, version)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,1)`, t.ID, t.CaseID, t.OwnerUserID, t.Kind, t.ConferenceID, t.DueAt, t.CreatedBy, t.CreatedAt)
+	return classify(err)
+}
+
+// CompleteTask marks a task read at version done.
+func (tx *Tx) CompleteTask(ctx context.Context, id string, version int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE tasks SET done_at = $1, version = version + 1 WHERE id = $2 AND version = $3 AND done_at IS NULL`,
+		Millis(tx.Now), id, version)
+	return changed(res, err)
+}
+
+// TaskByID loads one task.
+func TaskByID(ctx context.Context, r Reader, id string) (Task, error) {
+	t, err := scanTask(r.QueryRowContext(ctx, `SELECT `+taskCols+` FROM tasks t JOIN cases c ON c.id = t.case_id WHERE t.id = $1`, id))
+	return t, notFound(err, "task")
+}
+
+// CaseTasks lists a case's tasks, open first, earliest due first.
+func CaseTasks(ctx context.Context, r Reader, caseID string) ([]Task, error) {
+	return collect(ctx, r, `SELECT `+taskCols+` FROM tasks t JOIN cases c ON c.id = t.case_id WHERE t.case_id = $1
+		ORDER BY (t.done_at IS NOT NULL), t.due_at`, []any{caseID}, scanTask)
+}
+
+// OpenTasks lists a user's open tasks, earliest due first.
+func OpenTasks(ctx context.Context, r Reader, userID string, limit int) ([]Task, error) {
+	return collect(ctx, r, `SELECT `+taskCols+` FROM tasks t JOIN cases c ON c.id = t.case_id WHERE t.owner_user_id = $1
+		AND t.done_at IS NULL ORDER BY t.due_at LIMIT $2`, []any{userID, limit}, scanTask)
+}
+
+// Investigation is an investigation record (package prosecution) as JSON.
+type Investigation struct {
+	ID, CaseID, AgencyID, Record string
+	Version                      int64
+	CreatedAt, UpdatedAt         int64
+}
+
+// SaveInvestigation inserts (Version 0) or updates an investigation read at
+// Version.
+func (tx *Tx) SaveInvestigation(ctx context.Context, x Investigation) error {
+	now := Millis(tx.Now)
+	if x.Version == 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO investigations (id, case_id, agency_id, record, version, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,1,$5,$5)`, x.ID, x.CaseID, x.AgencyID, x.Record, now)
+		return classify(err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE investigations SET record = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4`,
+		x.Record, now, x.ID, x.Version)
+	return changed(res, err)
+}
+
+// Investigations lists a case's investigations.
+func Investigations(ctx context.Context, r Reader, caseID string) ([]Investigation, error) {
+	return collect(ctx, r, `SELECT id, case_id, agency_id, record, version, created_at, updated_at FROM investigations WHERE case_id = $1
+		ORDER BY created_at`, []any{caseID}, func(s scanner) (Investigation, error) {
+		var x Investigation
+		err := s.Scan(&x.ID, &x.CaseID, &x.AgencyID, &x.Record, &x.Version, &x.CreatedAt, &x.UpdatedAt)
+		return x, err
+	})
+}
+
+// Email is an alert waiting to be sent: a code, a user, a case id.
+type Email struct {
+	ID, UserID, Kind, CaseID string
+	CreatedAt                int64
+	Attempts                 int
+}
+
+// QueueEmail stores an alert for the sender.
+func (tx *Tx) QueueEmail(ctx context.Context, e Email) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO email_outbox (id, user_id, kind, case_id, created_at, attempts, last_error)
+		VALUES ($1,$2,$3,$4,$5,0,'')`, e.ID, e.UserID, e.Kind, e.CaseID, e.CreatedAt)
+	return classify(err)
+}
+
+// PendingEmails lists unsent alerts with fewer than maxAttempts tries,
+// oldest first.
+func (db *DB) PendingEmails(ctx context.Context, maxAttempts, limit int) ([]Email, error) {
+	return collect(ctx, db.r, `SELECT id, user_id, kind, case_id, created_at, attempts FROM email_outbox WHERE sent_at IS NULL
+		AND attempts < $1 ORDER BY created_at LIMIT $2`, []any{maxAttempts, limit}, func(s scanner) (Email, error) {
+		var e Email
+		err := s.Scan(&e.ID, &e.UserID, &e.Kind, &e.CaseID, &e.CreatedAt, &e.Attempts)
+		return e, err
+	})
+}
+
+// MarkEmail records an attempt: sent when errCode is empty, else a failure
+// with a coded reason (never the server's text, which may echo an address).
+func (tx *Tx) MarkEmail(ctx context.Context, id, errCode string) error {
+	var sent any
+	if errCode == "" {
+		sent = Millis(tx.Now)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE email_outbox SET sent_at = $1, attempts = attempts + 1, last_error = $2 WHERE id = $3`, sent, errCode, id)
+	return classify(err)
+}
+
+// UsersOfAgency lists the enabled users of an agency with one of the roles
+// given (all roles when none).
+func (db *DB) UsersOfAgency(ctx context.Context, agencyID string, roles ...string) ([]User, error) {
+	all, err := db.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []User
+	for _, u := range all {
+		if u.AgencyID != agencyID || u.Disabled {
+			continue
+		}
+		if len(roles) > 0 && !containsString(roles, string(u.Role)) {
+			continue
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+type scanner interface{ Scan(...any) error }
+
+// collect runs a query and scans every row.
+func collect[T any](ctx context.Context, r Reader, q string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, classify(err)
+		}
+		out = append(out, x)
+	}
+	return out, classify(rows.Err())
+}
+
+// QueueAgencyEmails queues an alert for every enabled user of an agency
+// who has an e-mail address.
+func (tx *Tx) QueueAgencyEmails(ctx context.Context, agencyID, kind, caseID string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE agency_id = $1 AND disabled = 0 AND email <> ''`, agencyID)
+	if err != nil {
+		return classify(err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return classify(err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return classify(err)
+	}
+	for _, id := range ids {
+		if err := tx.QueueEmail(ctx, Email{ID: NewID(), UserID: id, Kind: kind, CaseID: caseID, CreatedAt: Millis(tx.Now)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

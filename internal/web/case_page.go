@@ -1,0 +1,318 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
+	"github.com/haven-nrm/haven/internal/casework"
+	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/handover"
+	"github.com/haven-nrm/haven/internal/intake"
+	"github.com/haven-nrm/haven/internal/nrm"
+	"github.com/haven-nrm/haven/internal/people"
+	"github.com/haven-nrm/haven/internal/prosecution"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/support"
+)
+
+// caseView is what the case page shows.
+type caseView struct {
+	Case       store.Case
+	Identity   *intake.Identity
+	Erased     bool
+	Matches    []store.PersonMatch
+	ShowDupes  bool
+	BreakGlass bool
+
+	D *nrm.Dossier
+	// Can says which forms the viewer may use, by command name, plus
+	// "notes" (free text may be read) and "letter".
+	Can map[string]bool
+	// Error is the translated refusal of the last change, shown at its
+	// Section.
+	Error, ErrorSection string
+
+	Decision   decisionView
+	Steps      []stepRow
+	Notes      map[string][]string
+	AgencyName map[string]string
+	UserName   map[string]string
+	Agencies   []store.Agency
+	Users      []store.User
+	MyAgency   string
+	Now        time.Time
+	Lists      caseLists
+	// Investigations are the case's investigation records, with the
+	// warnings and guidance the prosecution rules give.
+	Investigations []investigationView
+	// ProceedingsConsent: the person's consent to take part in
+	// proceedings stands.
+	ProceedingsConsent bool
+}
+
+type investigationView struct {
+	Inv           prosecution.Investigation
+	Version       int64
+	Misclassified []string
+	Guidance      prosecution.Guidance
+	Participation *prosecution.Participation
+	NonPunishment *prosecution.NonPunishmentFlag
+}
+
+type decisionView struct {
+	State, Status     string
+	AwaitingRG        bool
+	AwaitingCG        bool
+	PendingReview     bool
+	NegativeInEffect  bool
+	RGDeadline        time.Time
+	Overdue           bool
+	PeriodOpen        bool
+	PeriodEnd         time.Time
+	UntilConclusive   bool
+	RemovalBarred     bool
+	Outcomes, Parties []string
+	Consulted         []string
+	Missing           []string
+	Country           string
+	CountryVerified   bool
+}
+
+type stepRow struct {
+	Item  string
+	Step  bool
+	Done  bool
+	Entry support.Entry
+}
+
+// caseLists are the code lists of the forms.
+type caseLists struct {
+	Prosecution                                                                  map[string][]string
+	Items, Purposes, Services, Levels, Ratings, PlanTypes, GoalStatuses, Actions []string
+	Factors                                                                      map[string][]string
+	HandoverKinds, RejectReasons, Sectors, TaskKinds, ClosureReasons             []string
+	OverrideReasons                                                              []string
+}
+
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+func newCaseLists() caseLists {
+	l := caseLists{Items: strs(support.Items()), Purposes: strs(support.Purposes()), Services: nrm.ServiceCodes(),
+		Levels: strs(support.Levels()), Ratings: strs(support.Ratings()), PlanTypes: strs(support.PlanTypes()),
+		GoalStatuses: nrm.GoalStatuses(), Actions: strs(support.Actions()), Factors: map[string][]string{},
+		HandoverKinds: handover.Kinds(), RejectReasons: handover.RejectReasons(), Sectors: nrm.Sectors(), TaskKinds: nrm.TaskKinds(),
+		ClosureReasons: handover.ClosureReasons(), OverrideReasons: support.OverrideReasons()}
+	l.Prosecution = map[string][]string{}
+	for _, cl := range prosecution.Codes() {
+		l.Prosecution[cl.Name] = cl.Codes
+	}
+	for _, f := range support.Factors() {
+		l.Factors[string(f.Level)] = append(l.Factors[string(f.Level)], string(f.Code))
+	}
+	return l
+}
+
+var caseFormLists = newCaseLists()
+
+// caseShow shows one case.
+func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
+	return s.showCase(w, r, "", nil)
+}
+
+// showCase renders the case page: coded facts to everyone in scope,
+// identifying data and free text to the roles that may see them, the
+// forms the viewer may use, and a refused change's reason when there is
+// one. Every view is audited before it is shown.
+func (s *Server) showCase(w http.ResponseWriter, r *http.Request, section string, refusal error) error {
+	c, res, d, grant, err := s.caseAccess(r, access.ViewCaseSummary)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p := principal(r)
+	view := caseView{Case: c, BreakGlass: d.Reason == "break_glass", Can: map[string]bool{}, MyAgency: p.AgencyID, Now: s.Now(), Lists: caseFormLists}
+	var person store.SealedPerson
+	identity := access.Allowed(access.ViewCaseIdentity, p, res)
+	if c.PersonID != "" && identity {
+		if person, err = s.DB.Person(ctx, c.PersonID); err != nil {
+			return err
+		}
+		if person.Erased {
+			view.Erased = true
+		} else {
+			id, err := people.Open(s.Keys, person)
+			if err != nil {
+				return err
+			}
+			view.Identity = &id
+		}
+	}
+	if c.PersonID != "" && !person.Erased && access.Allowed(access.ViewDuplicates, p, res) && !view.BreakGlass {
+		tokens, err := s.DB.PersonTokens(ctx, c.PersonID)
+		if err != nil {
+			return err
+		}
+		if view.Matches, err = s.DB.MatchPersons(ctx, c.PersonID, tokens); err != nil {
+			return err
+		}
+		view.ShowDupes = true
+	}
+	if view.D, err = s.nrm.Load(ctx, s.DB.R(), c); err != nil {
+		return err
+	}
+	for _, cmd := range caseCommands {
+		view.Can[cmd.Name] = access.Allowed(cmd.Action, p, res)
+	}
+	view.Can["notes"] = identity
+	view.Can["letter"] = access.Allowed(access.ViewLetter, p, res)
+	view.Decision = decisionOf(view.D, view.Now)
+	invs, err := nrm.Investigations(view.D)
+	if err != nil {
+		return err
+	}
+	trafficking := c.TraffickingStatus != casework.StatusNot
+	for i, inv := range invs {
+		iv := investigationView{Inv: inv, Version: view.D.Investigations[i].Version, Misclassified: prosecution.Misclassified(inv, trafficking)}
+		if pa, ok := inv.CurrentParticipation(); ok {
+			iv.Participation = &pa
+		}
+		if np, ok := inv.CurrentNonPunishment(); ok {
+			iv.NonPunishment = &np
+			iv.Guidance = prosecution.NonPunishmentGuidance(np, c.Child)
+		}
+		view.Investigations = append(view.Investigations, iv)
+	}
+	view.ProceedingsConsent = support.Allows(view.D.Ledger, support.PurposeProceedings, "", "", view.Now)
+	view.Steps = stepsOf(view.D)
+	if identity {
+		view.Notes = map[string][]string{}
+		for _, n := range view.D.Notes {
+			t, err := s.nrm.OpenNote(n)
+			if err != nil {
+				return err
+			}
+			view.Notes[n.ObjectID] = append(view.Notes[n.ObjectID], t)
+		}
+	}
+	if view.Agencies, err = s.DB.Agencies(ctx); err != nil {
+		return err
+	}
+	view.AgencyName = map[string]string{}
+	for _, a := range view.Agencies {
+		view.AgencyName[a.ID] = a.Name
+	}
+	users, err := s.DB.Users(ctx)
+	if err != nil {
+		return err
+	}
+	view.UserName = map[string]string{"synthetic": "—"}
+	for _, u := range users {
+		view.UserName[u.ID] = u.DisplayName
+		if !u.Disabled && u.JurisdictionID == c.JurisdictionID && slices.Contains(identityRoleNames, u.Role) {
+			view.Users = append(view.Users, u)
+		}
+	}
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		ev := s.event(r, "case.view", "case", c.ID, nil)
+		if view.BreakGlass {
+			ev.Flags, ev.Reason = audit.FlagBreakGlass, grant
+		}
+		if err := tx.Audit(ctx, ev); err != nil {
+			return err
+		}
+		if view.Identity != nil || len(view.Notes) > 0 {
+			ev = s.event(r, "person.view", "person", c.PersonID, map[string]string{"case": c.ID})
+			if c.PersonID == "" {
+				ev.ObjectType, ev.ObjectID, ev.Details = "case", c.ID, map[string]string{"notes": "opened"}
+			}
+			if view.BreakGlass {
+				ev.Flags, ev.Reason = audit.FlagBreakGlass, grant
+			}
+			return tx.Audit(ctx, ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if refusal != nil {
+		view.ErrorSection = section
+		view.Error = s.refusalMessage(r, refusal)
+		status = http.StatusUnprocessableEntity
+		switch errs.KindOf(refusal) {
+		case errs.Conflict:
+			status = http.StatusConflict
+		case errs.Forbidden:
+			status = http.StatusForbidden
+		}
+	}
+	return s.render(w, status, "case", s.newPage(r, "case.title", "cases", view))
+}
+
+var identityRoleNames = []string{string(access.CaseWorker), string(access.CompetentAuthority), string(access.PoliceInvestigator),
+	string(access.Prosecutor), string(access.ShelterStaff), string(access.ServiceProvider)}
+
+// refusalMessage says in words why a change was refused; a missing
+// consultation names the parties still to consult.
+func (s *Server) refusalMessage(r *http.Request, err error) string {
+	L := s.localizer(r)
+	key := "error.bad_request"
+	var e *errs.Error
+	if errors.As(err, &e) && e.Key != "" {
+		key = e.Key
+	}
+	msg := L.T(key)
+	var ce *casework.Error
+	if errors.As(err, &ce) && len(ce.Missing) > 0 {
+		names := make([]string, len(ce.Missing))
+		for i, m := range ce.Missing {
+			names[i] = L.T("code.party." + m)
+		}
+		msg += " " + strings.Join(names, ", ")
+	}
+	return msg
+}
+
+func decisionOf(d *nrm.Dossier, now time.Time) decisionView {
+	rec := d.Record
+	v := decisionView{State: string(rec.State), Status: rec.TraffickingStatus, AwaitingRG: rec.AwaitingReasonableGrounds(),
+		AwaitingCG:       rec.AwaitingConclusive() && rec.State != casework.StateCGNegativePendingReview,
+		PendingReview:    rec.State == casework.StateCGNegativePendingReview,
+		NegativeInEffect: rec.State == casework.StateRGNegative || rec.State == casework.StateCGNegative,
+		RGDeadline:       rec.RGDeadline, Overdue: casework.Overdue(rec, now), PeriodOpen: rec.Period.Open(),
+		RemovalBarred: casework.RemovalBarred(rec, now), Outcomes: nrm.OutcomeCodes(d.Country),
+		Parties: d.Country.RequiredConsultations(rec.Child), Consulted: rec.Consulted(), Country: d.Country.Code,
+		CountryVerified: d.Country.Provenance.Verified}
+	v.PeriodEnd, v.UntilConclusive = casework.PeriodEnd(rec)
+	for _, p := range v.Parties {
+		if !slices.Contains(v.Consulted, p) {
+			v.Missing = append(v.Missing, p)
+		}
+	}
+	return v
+}
+
+func stepsOf(d *nrm.Dossier) []stepRow {
+	cl, err := support.NewChecklist(func() time.Time { return time.Now().Add(24 * time.Hour) }, d.Checklist...)
+	var rows []stepRow
+	for _, it := range support.Items() {
+		row := stepRow{Item: string(it), Step: it.IsStep()}
+		if err == nil {
+			row.Entry, row.Done = cl.Latest(it)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}

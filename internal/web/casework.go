@@ -1,0 +1,234 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/nrm"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// caseCommand is one change to a case, offered as a form on the case page
+// (POST /cases/{id}/<name>) and in the API (POST /api/v1/cases/{id}/<name>).
+type caseCommand struct {
+	Name   string
+	Action access.Action
+	Run    func(*nrm.Service, context.Context, access.Principal, *nrm.Dossier, nrm.Input) error
+	// Section is the part of the case page the form sits in.
+	Section string
+	// Fields are the command's inputs, for the API document.
+	Fields []string
+}
+
+// caseCommands lists every change to a case.
+var caseCommands = []caseCommand{
+	{"rg", access.DecideCase, (*nrm.Service).DecideRG, "decisions", []string{"version", "outcome", "reason"}},
+	{"consultation", access.DecideCase, (*nrm.Service).Consult, "decisions", []string{"version", "party", "reason"}},
+	{"cg", access.DecideCase, (*nrm.Service).DecideCG, "decisions", []string{"version", "outcome", "reason"}},
+	{"review", access.ReviewNegative, (*nrm.Service).Review, "decisions", []string{"version", "outcome", "reason"}},
+	{"reconsider", access.DecideCase, (*nrm.Service).Reconsider, "decisions", []string{"version", "reason"}},
+	{"extend", access.DecideCase, (*nrm.Service).Extend, "decisions", []string{"version", "new_end", "reason"}},
+	{"item", access.RecordSupport, (*nrm.Service).RecordItem, "steps", []string{"support_version", "item", "language", "date"}},
+	{"consent", access.RecordSupport, (*nrm.Service).RecordConsent, "consent",
+		[]string{"support_version", "purpose", "action", "recipient", "service", "by_guardian", "language", "date"}},
+	{"assessment", access.RecordSupport, (*nrm.Service).Assess, "assessment",
+		[]string{"support_version", "individual_rating", "individual_factors", "household_rating", "household_factors",
+			"community_rating", "community_factors", "needs"}},
+	{"goal", access.RecordSupport, (*nrm.Service).AddGoal, "plan", []string{"support_version", "plan_type", "objective", "target_date"}},
+	{"goal-status", access.RecordSupport, (*nrm.Service).UpdateGoal, "plan", []string{"support_version", "goal", "status"}},
+	{"offer", access.OfferService, (*nrm.Service).Offer, "services",
+		[]string{"support_version", "service", "agency", "location", "override_reason", "override_justification"}},
+	{"service", access.ActOnService, (*nrm.Service).ActOnService, "services", []string{"support_version", "referral", "action"}},
+	{"handover", access.HandOver, (*nrm.Service).HandOver, "handovers",
+		[]string{"support_version", "kind", "to_agency", "service", "override_reason", "override_justification"}},
+	{"handover-response", access.RespondHandover, (*nrm.Service).RespondHandover, "handovers",
+		[]string{"handover", "handover_version", "response", "reject_reason"}},
+	{"conference", access.HoldConference, (*nrm.Service).Conference, "conferences",
+		[]string{"held_on", "sectors", "agencies", "decisions", "action_owner", "action_due", "action_kind", "action_text"}},
+	{"task", access.ManageTasks, (*nrm.Service).AddTask, "tasks", []string{"owner", "due", "kind", "text"}},
+	{"task-done", access.ManageTasks, (*nrm.Service).CompleteTask, "tasks", []string{"task", "task_version"}},
+	{"investigation", access.RecordProsecution, (*nrm.Service).OpenInvestigation, "prosecution", []string{"opened_on"}},
+	{"suspect", access.RecordProsecution, (*nrm.Service).AddSuspect, "prosecution",
+		[]string{"investigation", "investigation_version", "chain_role", "nature", "gender", "citizenship", "organised"}},
+	{"charge", access.RecordProsecution, (*nrm.Service).AddCharge, "prosecution",
+		[]string{"investigation", "investigation_version", "suspect", "offence", "statute"}},
+	{"proceeding", access.RecordProsecution, (*nrm.Service).RecordProceeding, "prosecution",
+		[]string{"investigation", "investigation_version", "charge", "stage", "outcome", "date"}},
+	{"sentence", access.RecordProsecution, (*nrm.Service).RecordSentence, "prosecution",
+		[]string{"investigation", "investigation_version", "charge", "custodial_months", "life", "suspended", "fine_amount", "currency", "date"}},
+	{"compensation", access.RecordProsecution, (*nrm.Service).RecordCompensation, "prosecution",
+		[]string{"investigation", "investigation_version", "compensation", "charge", "ordered_amount", "paid_amount", "currency", "compensation_state", "date"}},
+	{"participation", access.RecordProsecution, (*nrm.Service).RecordParticipation, "prosecution",
+		[]string{"investigation", "investigation_version", "willing", "language", "measures", "date"}},
+	{"non-punishment", access.RecordProsecution, (*nrm.Service).RaiseNonPunishment, "prosecution",
+		[]string{"investigation", "investigation_version", "raised", "offence_category", "linked"}},
+	{"investigation-close", access.RecordProsecution, (*nrm.Service).CloseInvestigation, "prosecution",
+		[]string{"investigation", "investigation_version", "investigation_status"}},
+	{"close", access.CloseCase, (*nrm.Service).Close, "closure", []string{"version", "closure_reason", "note"}},
+	{"reopen", access.CloseCase, (*nrm.Service).Reopen, "closure", []string{"version"}},
+}
+
+// caseRoutes are the routes of the case commands.
+func (s *Server) caseRoutes() []Route {
+	var out []Route
+	for _, c := range caseCommands {
+		out = append(out,
+			Route{Pattern: "POST /cases/{id}/" + c.Name, Action: c.Action, Scoped: true, Handler: s.runCaseCommand(c, false)},
+			Route{Pattern: "POST /api/v1/cases/{id}/" + c.Name, Action: c.Action, Scoped: true, Handler: s.runCaseCommand(c, true), API: true})
+	}
+	return out
+}
+
+// formInput reads a posted form.
+type formInput url.Values
+
+func (f formInput) Get(k string) string    { return url.Values(f).Get(k) }
+func (f formInput) List(k string) []string { return f[k] }
+
+// jsonInput reads a flat JSON object: strings, numbers, booleans and
+// arrays of strings.
+type jsonInput map[string]any
+
+func (j jsonInput) Get(k string) string {
+	switch v := j[k].(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}
+
+func (j jsonInput) List(k string) []string {
+	switch v := j[k].(type) {
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return []string{"\x00"} // not a list of codes: refused as such
+			}
+			out = append(out, s)
+		}
+		return out
+	case string:
+		return []string{v}
+	}
+	return nil
+}
+
+func decodeCommand(r *http.Request) (jsonInput, error) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return nil, errs.Field("content_type", "error.bad_request", errors.New("Content-Type must be application/json"))
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
+	var in map[string]any
+	if err := dec.Decode(&in); err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return nil, errTooLarge
+		}
+		return nil, errs.Field("body", "error.bad_request", err)
+	}
+	if dec.More() {
+		return nil, errs.Field("body", "error.bad_request", errors.New("trailing data after the JSON object"))
+	}
+	return in, nil
+}
+
+// caseAccess loads a case and decides an action on it for the principal:
+// its agency's scope, a live break-glass grant, or the agency's part in the
+// case (working on it, or offered it). Out of scope looks like absent.
+func (s *Server) caseAccess(r *http.Request, action access.Action) (store.Case, access.Resource, access.Decision, string, error) {
+	id := r.PathValue("id")
+	if !isID(id) {
+		return store.Case{}, access.Resource{}, access.Decision{}, "", errNotFound
+	}
+	c, err := s.DB.Case(r.Context(), id)
+	if err != nil {
+		return c, access.Resource{}, access.Decision{}, "", err
+	}
+	p := principal(r)
+	grant, err := s.DB.LiveBreakGlass(r.Context(), p.UserID, c.ID, store.Millis(s.Now()))
+	if err != nil {
+		return c, access.Resource{}, access.Decision{}, "", err
+	}
+	res := access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: grant != ""}
+	d := access.Decide(action, p, res)
+	if !d.Allow || d.Reason == "break_glass" {
+		// The agency's part in the case may open it without breaking the
+		// glass.
+		if res, err = nrm.Resource(r.Context(), s.DB.R(), c, p, grant != "", s.Now()); err != nil {
+			return c, res, d, "", err
+		}
+		d = access.Decide(action, p, res)
+	}
+	if !d.Allow {
+		return c, res, d, "", errCaseNotAvailable
+	}
+	return c, res, d, grant, nil
+}
+
+// runCaseCommand applies one command to a case: the form answers with the
+// case page (the change, or the refusal in words), the API with JSON.
+func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, _, _, _, err := s.caseAccess(r, cmd.Action)
+		if err != nil {
+			return err
+		}
+		var in nrm.Input
+		if api {
+			j, err := decodeCommand(r)
+			if err != nil {
+				return err
+			}
+			for k := range j {
+				if !slices.Contains(cmd.Fields, k) {
+					return errs.Field(k, "error.bad_request", errors.New("unknown field"))
+				}
+			}
+			in = j
+		} else {
+			if err := r.ParseForm(); err != nil {
+				return errs.Wrap(errs.Invalid, err)
+			}
+			in = formInput(r.PostForm)
+		}
+		d, err := s.nrm.Load(r.Context(), s.DB.R(), c)
+		if err != nil {
+			return err
+		}
+		err = cmd.Run(s.nrm, r.Context(), principal(r), d, in)
+		if err != nil {
+			kind := errs.KindOf(err)
+			if api || (kind != errs.Invalid && kind != errs.Conflict && kind != errs.Forbidden) {
+				return err
+			}
+			// A refused change shows the case again with the reason, in
+			// words, at the form that was sent.
+			return s.showCase(w, r, cmd.Section, err)
+		}
+		if api {
+			after, err := s.DB.Case(r.Context(), c.ID)
+			if err != nil {
+				return err
+			}
+			return writeJSON(w, http.StatusOK, map[string]any{"case_id": after.ID, "version": after.Version, "status": after.Status,
+				"trafficking_status": after.TraffickingStatus})
+		}
+		http.Redirect(w, r, "/cases/"+c.ID+"#"+cmd.Section, http.StatusSeeOther)
+		return nil
+	}
+}

@@ -1,0 +1,29 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// CaseCommandFields lists the fields of a case command, for the tests of
+// package web_test.
+func CaseCommandFields(name string) ([]string, bool) {
+	for _, c := range caseCommands {
+		if c.Name == name {
+			return c.Fields, true
+		}
+	}
+	return nil, false
+}
+
+// IssueTokenForTest stores an API token for a user and returns its secret.
+func (s *Server) IssueTokenForTest(ctx context.Context, userID string) (string, error) {
+	secret := apiTokenPrefix + auth.NewToken()
+	now := s.Now()
+	t := store.APIToken{ID: store.NewID(), UserID: userID, Name: "test", CreatedAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(24 * time.Hour))}
+	err := s.DB.Write(ctx, func(tx *store.Tx) error { return tx.InsertAPIToken(ctx, t, store.HashToken(secret)) })
+	return secret, err
+}

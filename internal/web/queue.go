@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/casework"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// queueRow is one case in the competent authority's queue.
+type queueRow struct {
+	Case     store.Case
+	State    string
+	Deadline time.Time
+	Overdue  bool
+	DueSoon  bool
+}
+
+type queuePage struct {
+	Rows []queueRow
+	Next string
+	Now  time.Time
+}
+
+// loadQueue reads a page of the authority's queue from after a cursor.
+func (s *Server) loadQueue(r *http.Request) (queuePage, error) {
+	p := principal(r)
+	after := r.URL.Query().Get("after")
+	if len(after) > 200 || !isQueueCursor(after) {
+		after = ""
+	}
+	cs, err := s.DB.Queue(r.Context(), p.JurisdictionID, after, 50)
+	if err != nil {
+		return queuePage{}, err
+	}
+	now := s.Now()
+	out := queuePage{Now: now}
+	for _, c := range cs {
+		rec, cfg, err := s.nrm.Record(c, "")
+		if err != nil {
+			return out, err
+		}
+		row := queueRow{Case: c, State: string(rec.State)}
+		if rec.AwaitingReasonableGrounds() {
+			row.Deadline, row.Overdue = rec.RGDeadline, casework.Overdue(rec, now)
+			row.DueSoon = !row.Overdue && casework.AddWorkingDays(now, 1, cfg.Calendar).After(rec.RGDeadline)
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	if len(cs) == 50 {
+		out.Next = cs[len(cs)-1].QueueKey
+	}
+	return out, nil
+}
+
+// isQueueCursor accepts a queue key: digits, dots and an id.
+func isQueueCursor(s string) bool {
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// queue shows the competent authority's decisions to take: urgent cases
+// first, then reasonable-grounds decisions by deadline (overdue ones
+// marked), then reviews and conclusive decisions.
+func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
+	q, err := s.loadQueue(r)
+	if err != nil {
+		return err
+	}
+	if err := s.DB.Write(r.Context(), func(tx *store.Tx) error {
+		return tx.Audit(r.Context(), s.event(r, "case.queue_view", "jurisdiction", principal(r).JurisdictionID, nil))
+	}); err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "queue", s.newPage(r, "queue.title", "queue", q))
+}
+
+// workPage is one user's work: tasks, handovers offered to the agency,
+// services the agency provides, and alerts.
+type workPage struct {
+	Tasks         []store.Task
+	Offered       []store.Handover
+	Notifications []store.Notification
+	Cases         map[string]string // case id → reference
+	AgencyName    map[string]string
+	Now           time.Time
+}
+
+// myWork shows the signed-in user's open tasks (overdue first), what has
+// been offered to their agency, and their agency's unread alerts.
+func (s *Server) myWork(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principal(r)
+	var out workPage
+	var err error
+	out.Now = s.Now()
+	if out.Tasks, err = store.OpenTasks(ctx, s.DB.R(), p.UserID, 200); err != nil {
+		return err
+	}
+	if out.Offered, err = store.HandoversTo(ctx, s.DB.R(), p.AgencyID, "pending", 100); err != nil {
+		return err
+	}
+	if access.Allowed(access.ViewNotifications, p, access.Resource{AgencyID: p.AgencyID, JurisdictionID: p.JurisdictionID}) {
+		if out.Notifications, err = s.DB.Notifications(ctx, p.AgencyID); err != nil {
+			return err
+		}
+	}
+	out.Cases = map[string]string{}
+	for _, h := range out.Offered {
+		if c, err := s.DB.Case(ctx, h.CaseID); err == nil {
+			out.Cases[h.CaseID] = c.Reference
+		}
+	}
+	for _, n := range out.Notifications {
+		if n.ObjectType == "case" {
+			if c, err := s.DB.Case(ctx, n.ObjectID); err == nil {
+				out.Cases[n.ObjectID] = c.Reference
+			}
+		}
+	}
+	agencies, err := s.DB.Agencies(ctx)
+	if err != nil {
+		return err
+	}
+	out.AgencyName = map[string]string{}
+	for _, a := range agencies {
+		out.AgencyName[a.ID] = a.Name
+	}
+	return s.render(w, http.StatusOK, "work", s.newPage(r, "work.title", "work", out))
+}

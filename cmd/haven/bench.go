@@ -29,8 +29,15 @@ func runBench(ctx context.Context, e env, args []string) error {
 	duration := fs.Duration("duration", 5*time.Second, "how long to measure each path")
 	conc := fs.Int("concurrency", 4, "concurrent clients")
 	asJSON := fs.Bool("json", false, "print a machine-readable summary")
+	read := fs.Bool("read", false, "measure the read paths (the case page and the authority's queue) on a demo database, e.g. one made with haven demo --cases 1000000")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *read {
+		if *conc < 1 || *conc > 1024 || *duration <= 0 {
+			return errs.E(errs.Invalid, "--concurrency must be 1…1024 and --duration positive")
+		}
+		return runReadBench(ctx, e, c, *engine, bench.Options{Duration: *duration, Concurrency: *conc}, *asJSON)
 	}
 	if *conc < 1 || *conc > 1024 || *duration <= 0 {
 		return errs.E(errs.Invalid, "--concurrency must be 1…1024 and --duration positive")
@@ -95,9 +102,14 @@ func runBench(ctx context.Context, e env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	fmt.Fprintf(e.stdout, "%-20s %10s %10s %9s %9s %9s %7s\n", "path", "ops", "ops/s", "p50 ms", "p99 ms", "max ms", "errors")
+	printResults(e, rep)
+	return nil
+}
+
+func printResults(e env, rep bench.Report) {
+	fmt.Fprintf(e.stdout, "%-22s %10s %10s %9s %9s %9s %7s\n", "path", "ops", "ops/s", "p50 ms", "p99 ms", "max ms", "errors")
 	for _, r := range rep.Results {
-		fmt.Fprintf(e.stdout, "%-20s %10d %10.0f %9.2f %9.2f %9.2f %7d\n", r.Name, r.Ops, r.OpsPerSec, r.P50Millis, r.P99Millis, r.MaxMillis, r.Errors)
+		fmt.Fprintf(e.stdout, "%-22s %10d %10.0f %9.2f %9.2f %9.2f %7d\n", r.Name, r.Ops, r.OpsPerSec, r.P50Millis, r.P99Millis, r.MaxMillis, r.Errors)
 	}
 	for _, r := range rep.Results {
 		if r.FirstError != "" {
@@ -107,7 +119,6 @@ func runBench(ctx context.Context, e env, args []string) error {
 	for k, v := range rep.Ratios {
 		fmt.Fprintf(e.stdout, "ratio %s = %.2f\n", k, v)
 	}
-	return nil
 }
 
 // benchIntake measures a referral through Haven's HTTP API on loopback: JSON
@@ -145,4 +156,68 @@ func benchIntake(ctx context.Context, db *store.DB, c *config.Config, jurisdicti
 	r := bench.Measure(ctx, "haven_intake_http", o, bench.HavenIntakeHTTP(client, "http://"+ln.Addr().String(), token))
 	r.Underlying = "raw_insert"
 	return r, nil
+}
+
+// runReadBench measures the case page and the competent authority's queue
+// over loopback HTTP on a demo database, beside the raw engine's queries
+// under them, as the demo's competent authority (every view is audited, as
+// in production).
+func runReadBench(ctx context.Context, e env, c *config.Config, engine string, o bench.Options, asJSON bool) error {
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	db, k, err := openInstance(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	token, jid, ids, err := bench.ReadSetup(ctx, db, "demo.competent_authority", 20000)
+	if err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	var n int64
+	if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil {
+		return err
+	}
+	b, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	cfg := *c
+	cfg.MFAOptional = true
+	srv, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b, Keys: k.ring, Version: version, RateLimit: web.RateLimit{PerSecond: 1e9, Burst: 1 << 30}})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}, Timeout: 30 * time.Second}
+	base := "http://" + ln.Addr().String()
+	rep := bench.Report{Engine: engine, Concurrency: o.Concurrency, Ratios: map[string]float64{}, Durability: fmt.Sprintf("%d cases", n)}
+	rawCase := bench.Measure(ctx, "raw_case_read", o, bench.RawCaseRead(db, ids))
+	rawCase.Underlying = "SELECT of one case row by id"
+	page := bench.Measure(ctx, "haven_case_page_http", o, bench.HTTPGet(client, base, token, "/cases/%s", ids))
+	page.Underlying = "raw_case_read"
+	rawQueue := bench.Measure(ctx, "raw_queue_read", o, bench.RawQueueRead(db, jid))
+	rawQueue.Underlying = "SELECT of the first 50 queue rows of a jurisdiction"
+	queue := bench.Measure(ctx, "haven_queue_http", o, bench.HTTPGet(client, base, token, "/queue", nil))
+	queue.Underlying = "raw_queue_read"
+	rep.Results = []bench.Result{rawCase, page, rawQueue, queue}
+	if rawCase.OpsPerSec > 0 && rawQueue.OpsPerSec > 0 {
+		rep.Ratios["haven_case_page_http/raw_case_read"] = page.OpsPerSec / rawCase.OpsPerSec
+		rep.Ratios["haven_queue_http/raw_queue_read"] = queue.OpsPerSec / rawQueue.OpsPerSec
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(e.stdout, "haven bench --read: %s, %d cases, %d clients, %s per path\n", engine, n, o.Concurrency, o.Duration)
+	printResults(e, rep)
+	return nil
 }

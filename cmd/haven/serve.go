@@ -10,9 +10,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/alerts"
+	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/notify"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/web"
@@ -106,6 +109,7 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	backgroundJobs(ctx, db, k.ring, log)
+	alertJobs(ctx, c, db, bundle, log)
 	log.Info("haven started", "version", version, "listen", ln.Addr().String(), "database", db.String(), "demo", c.Demo)
 	fmt.Fprintf(e.stdout, "Haven is listening on http://%s/\n", ln.Addr().String())
 	err = srv.Serve(ctx, httpSrv, func() error { return httpSrv.Serve(ln) })
@@ -154,6 +158,37 @@ func backgroundJobs(ctx context.Context, db *store.DB, kr *seal.Keyring, log *sl
 			log.Warn("master key refresh failed", "error", err.Error())
 		} else if changed {
 			log.Info("master keys reloaded", "active_key", kr.ActiveKeyID())
+		}
+	})
+}
+
+// alertJobs sends queued e-mail alerts when an SMTP server is configured,
+// and raises the alerts of reasonable-grounds decisions coming due.
+func alertJobs(ctx context.Context, c *config.Config, db *store.DB, bundle *i18n.Bundle, log *slog.Logger) {
+	countries, err := casework.DefaultCountries()
+	if err != nil {
+		log.Error("decision rules failed to load", "error", err.Error())
+		return
+	}
+	go every(ctx, 10*time.Minute, func(now time.Time) {
+		if n, err := alerts.DeadlineAlerts(ctx, db, countries, now); err != nil && ctx.Err() == nil {
+			log.Warn("deadline alerts failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("deadline alerts raised", "count", n)
+		}
+	})
+	sender := &alerts.Sender{DB: db, I18n: bundle, Mailer: notify.NewMailer(notify.Config{Addr: c.SMTPAddr, From: c.SMTPFrom,
+		Username: c.SMTPUsername, Password: c.SMTPPassword(), StartTLS: c.SMTPStartTLS, BaseURL: c.BaseURL, Timeout: 30 * time.Second})}
+	if c.SMTPAddr == "" {
+		return
+	}
+	go every(ctx, 30*time.Second, func(time.Time) {
+		// Failures are logged by count only: a server's reply may repeat
+		// an address.
+		if n, err := sender.Send(ctx, 100); err != nil && ctx.Err() == nil {
+			log.Warn("alert sending failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("alerts sent", "count", n)
 		}
 	})
 }

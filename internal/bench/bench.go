@@ -223,3 +223,94 @@ func HavenIntakeHTTP(client *http.Client, baseURL, token string) func(ctx contex
 		return nil
 	}
 }
+
+// ReadSetup prepares the read paths on a demo database: a signed-in user of
+// the given role (the demo's own account) and a sample of the case ids of
+// that user's jurisdiction. It refuses a database that is not a demo.
+func ReadSetup(ctx context.Context, db *store.DB, username string, sample int) (token, jurisdictionID string, ids []string, err error) {
+	if v, ok, err := db.Setting(ctx, "demo"); err != nil || !ok || v != "true" {
+		return "", "", nil, fmt.Errorf("the read benchmark runs on a demo database (haven demo --cases 1000000)")
+	}
+	u, err := db.UserByUsername(ctx, username)
+	if err != nil {
+		return "", "", nil, err
+	}
+	rows, err := db.R().QueryContext(ctx, `SELECT id FROM cases WHERE jurisdiction_id = $1 ORDER BY id LIMIT $2`, u.JurisdictionID, sample)
+	if err != nil {
+		return "", "", nil, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return "", "", nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		return "", "", nil, fmt.Errorf("no cases to read: generate some with haven demo --cases")
+	}
+	token = store.NewID() + store.NewID()
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		now := store.Millis(tx.Now)
+		return tx.InsertSession(ctx, store.Session{TokenHash: store.HashToken(token), UserID: u.ID, CreatedAt: now,
+			LastSeenAt: now, ExpiresAt: now + int64(time.Hour/time.Millisecond), AuthAt: now})
+	})
+	return token, u.JurisdictionID, ids, err
+}
+
+// RawCaseRead is the raw engine's read of one case row by its key.
+func RawCaseRead(db *store.DB, ids []string) func(ctx context.Context, w int, i int64) error {
+	return func(ctx context.Context, w int, i int64) error {
+		var ref string
+		return db.R().QueryRowContext(ctx, `SELECT reference FROM cases WHERE id = $1`, ids[int(i)%len(ids)]).Scan(&ref)
+	}
+}
+
+// RawQueueRead is the raw engine's read of the first page of a
+// jurisdiction's queue, the query under the authority's queue page.
+func RawQueueRead(db *store.DB, jurisdictionID string) func(ctx context.Context, w int, i int64) error {
+	return func(ctx context.Context, w int, i int64) error {
+		rows, err := db.R().QueryContext(ctx, `SELECT id, reference, decision, queue_key FROM cases WHERE jurisdiction_id = $1 AND queue_key > ''
+			ORDER BY queue_key LIMIT 50`, jurisdictionID)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if n == 0 {
+			return fmt.Errorf("the queue is empty")
+		}
+		return rows.Err()
+	}
+}
+
+// HTTPGet reads a page of Haven over loopback HTTP as a signed-in user; the
+// path may hold %s for a case id from ids.
+func HTTPGet(client *http.Client, baseURL, token, path string, ids []string) func(ctx context.Context, w int, i int64) error {
+	return func(ctx context.Context, w int, i int64) error {
+		p := path
+		if strings.Contains(p, "%s") {
+			p = fmt.Sprintf(p, ids[int(i*7919)%len(ids)])
+		}
+		req, err := http.NewRequestWithContext(ctx, "GET", baseURL+p, nil)
+		if err != nil {
+			return err
+		}
+		req.AddCookie(&http.Cookie{Name: "haven_session", Value: token})
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET answered %d", resp.StatusCode)
+		}
+		return nil
+	}
+}

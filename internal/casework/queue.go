@@ -3,6 +3,7 @@ package casework
 import (
 	"cmp"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -84,4 +85,26 @@ func (p Priority) Key() string {
 // its deadline at now.
 func Overdue(rec Record, now time.Time) bool {
 	return rec.AwaitingReasonableGrounds() && now.After(rec.RGDeadline)
+}
+
+// ParseKey reads back the stage, the reasonable-grounds deadline (zero when
+// none is pending) and urgency from a key made by Priority.Key, so that a
+// queue can be shown without decoding each record.
+func ParseKey(key string) (stage int, due time.Time, urgent bool, ok bool) {
+	parts := strings.SplitN(key, ".", 5)
+	if len(parts) != 5 || len(parts[1]) != 1 || len(parts[2]) != 15 {
+		return 0, time.Time{}, false, false
+	}
+	stage = int(parts[1][0] - '0')
+	if stage < QueueAwaitingRG || stage > QueueDecided {
+		return 0, time.Time{}, false, false
+	}
+	ms, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil {
+		return 0, time.Time{}, false, false
+	}
+	if ms > 0 {
+		due = time.UnixMilli(ms).UTC()
+	}
+	return stage, due, parts[0] == "0", true
 }

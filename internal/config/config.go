@@ -55,6 +55,11 @@ type Config struct {
 	// AuditKeyFile holds the Ed25519 key that signs audit checkpoints.
 	// Empty means <DataDir>/audit-signing.key. Replicas share one.
 	AuditKeyFile string
+	// SMTP sends e-mail alerts: codes and links only.
+	SMTPAddr, SMTPFrom, SMTPUsername string
+	SMTPStartTLS                     bool
+	// smtpPassword comes from the environment or a file, never a flag.
+	smtpPassword string
 	// MFARoles is the comma list of roles that must sign in with a second
 	// factor; empty means every role except analyst, "none" no role.
 	MFARoles string
@@ -82,6 +87,10 @@ var Settings = []Setting{
 	{"audit-key-file", "HAVEN_AUDIT_KEY_FILE", "Ed25519 key that signs audit checkpoints (default <data>/audit-signing.key)"},
 	{"mfa-roles", "HAVEN_MFA_ROLES", "comma list of roles that must use a second factor (default: every role except analyst; none: no role)"},
 	{"mfa-required", "HAVEN_MFA_REQUIRED", "enforce the second factor for those roles (true, the default, or false)"},
+	{"smtp-addr", "HAVEN_SMTP_ADDR", "SMTP server host:port for e-mail alerts (empty: no e-mail)"},
+	{"smtp-from", "HAVEN_SMTP_FROM", "sender address of e-mail alerts"},
+	{"smtp-username", "HAVEN_SMTP_USERNAME", "SMTP user name (the password comes from HAVEN_SMTP_PASSWORD or HAVEN_SMTP_PASSWORD_FILE)"},
+	{"smtp-starttls", "HAVEN_SMTP_STARTTLS", "require STARTTLS (true, the default, or false for a server on loopback)"},
 }
 
 // Defaults returns the built-in defaults.
@@ -130,6 +139,17 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("HAVEN_TRUSTED_PROXIES", ""), "comma list of reverse-proxy addresses or CIDR prefixes whose X-Forwarded-For is believed [$HAVEN_TRUSTED_PROXIES]")
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", env("HAVEN_AUDIT_KEY_FILE", ""), Settings[9].Help+" [$HAVEN_AUDIT_KEY_FILE]")
 	c.masterKeyEnv = getenv("HAVEN_MASTER_KEY")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("HAVEN_SMTP_ADDR", ""), Settings[12].Help+" [$HAVEN_SMTP_ADDR]")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", env("HAVEN_SMTP_FROM", ""), Settings[13].Help+" [$HAVEN_SMTP_FROM]")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", env("HAVEN_SMTP_USERNAME", ""), Settings[14].Help+" [$HAVEN_SMTP_USERNAME]")
+	c.SMTPStartTLS = env("HAVEN_SMTP_STARTTLS", "true") != "false"
+	fs.BoolVar(&c.SMTPStartTLS, "smtp-starttls", c.SMTPStartTLS, Settings[15].Help+" [$HAVEN_SMTP_STARTTLS]")
+	c.smtpPassword = getenv("HAVEN_SMTP_PASSWORD")
+	if f := getenv("HAVEN_SMTP_PASSWORD_FILE"); f != "" && c.smtpPassword == "" {
+		if b, err := os.ReadFile(f); err == nil {
+			c.smtpPassword = strings.TrimSpace(string(b))
+		}
+	}
 	fs.StringVar(&c.MFARoles, "mfa-roles", env("HAVEN_MFA_ROLES", ""), Settings[10].Help+" [$HAVEN_MFA_ROLES]")
 	setMFARequired := func(v string) error {
 		b, err := strconv.ParseBool(v)
@@ -156,6 +176,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Listen == "" {
 		errs = append(errs, errors.New("the listen address (--listen) must not be empty"))
+	}
+	if c.SMTPAddr != "" && (c.BaseURL == "" || c.SMTPFrom == "") {
+		errs = append(errs, errors.New("e-mail alerts (--smtp-addr) need --base-url for their links and --smtp-from"))
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
@@ -249,3 +272,6 @@ func (c *Config) AuditKeyPath() string {
 	}
 	return filepath.Join(c.DataDir, "audit-signing.key")
 }
+
+// SMTPPassword is the SMTP password from the environment or its file.
+func (c Config) SMTPPassword() string { return c.smtpPassword }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/haven-nrm/haven/internal/notify/smtptest"
 )
 
 const (
@@ -101,7 +103,7 @@ func checkLines(t *testing.T, raw []byte) {
 }
 
 func TestSendBatch(t *testing.T) {
-	srv := startServer(t, serverOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	m := NewMailer(testConfig(srv.Addr()))
 	if !m.Enabled() {
 		t.Fatal("Enabled() = false with Addr set")
@@ -173,7 +175,7 @@ func TestSendBatch(t *testing.T) {
 
 func TestSendRcptRejected(t *testing.T) {
 	const bad = "departed.worker@ngo.example"
-	srv := startServer(t, serverOptions{rejectRcpt: func(a string) bool { return a == bad }})
+	srv := smtptest.Start(t, smtptest.Options{RejectRcpt: func(a string) bool { return a == bad }})
 	m := NewMailer(testConfig(srv.Addr()))
 	rejected := englishTask()
 	rejected.To = bad
@@ -199,7 +201,7 @@ func TestSendRcptRejected(t *testing.T) {
 }
 
 func TestSendConnectionLostAbortsBatch(t *testing.T) {
-	srv := startServer(t, serverOptions{dropAfter: 1})
+	srv := smtptest.Start(t, smtptest.Options{DropAfter: 1})
 	err := NewMailer(testConfig(srv.Addr())).Send(context.Background(), englishTask(), koreanReferral(), englishTask())
 	var se *SendError
 	if !errors.As(err, &se) || se.Index != 1 || !se.Aborted || se.Code != 0 {
@@ -233,7 +235,7 @@ func TestSendNotListening(t *testing.T) {
 }
 
 func TestSendSilentServerTimesOut(t *testing.T) {
-	srv := startServer(t, serverOptions{silent: true})
+	srv := smtptest.Start(t, smtptest.Options{Silent: true})
 	cfg := testConfig(srv.Addr())
 	cfg.Timeout = 300 * time.Millisecond
 	start := time.Now()
@@ -248,7 +250,7 @@ func TestSendSilentServerTimesOut(t *testing.T) {
 }
 
 func TestSendContextCancelled(t *testing.T) {
-	srv := startServer(t, serverOptions{silent: true})
+	srv := smtptest.Start(t, smtptest.Options{Silent: true})
 	cfg := testConfig(srv.Addr())
 	cfg.Timeout = time.Minute
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -264,7 +266,7 @@ func TestSendContextCancelled(t *testing.T) {
 }
 
 func TestStartTLSRequiredButNotOffered(t *testing.T) {
-	srv := startServer(t, serverOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	cfg := testConfig(srv.Addr())
 	cfg.StartTLS = true
 	err := NewMailer(cfg).Send(context.Background(), koreanReferral(), englishTask())
@@ -277,8 +279,8 @@ func TestStartTLSRequiredButNotOffered(t *testing.T) {
 }
 
 func TestStartTLSThenAuth(t *testing.T) {
-	serverTLS, pool := selfSignedTLS(t)
-	srv := startServer(t, serverOptions{tls: serverTLS, user: "haven", pass: "s3cret"})
+	serverTLS, pool := smtptest.SelfSignedTLS(t)
+	srv := smtptest.Start(t, smtptest.Options{TLS: serverTLS, User: "haven", Pass: "s3cret"})
 	cfg := testConfig(srv.Addr())
 	cfg.StartTLS = true
 	cfg.Username, cfg.Password = "haven", "s3cret"
@@ -303,7 +305,7 @@ func TestStartTLSThenAuth(t *testing.T) {
 }
 
 func TestAuthPlainLoopbackWithoutTLS(t *testing.T) {
-	srv := startServer(t, serverOptions{user: "haven", pass: "s3cret"})
+	srv := smtptest.Start(t, smtptest.Options{User: "haven", Pass: "s3cret"})
 	cfg := testConfig(srv.Addr())
 	cfg.Username, cfg.Password = "haven", "s3cret"
 	if err := NewMailer(cfg).Send(context.Background(), englishTask()); err != nil {
@@ -513,7 +515,7 @@ func TestDisabled(t *testing.T) {
 }
 
 func TestSendComposeFailureSendsNothing(t *testing.T) {
-	srv := startServer(t, serverOptions{})
+	srv := smtptest.Start(t, smtptest.Options{})
 	bad := englishTask()
 	bad.Subject = "x\r\nBcc: spy@evil.example"
 	err := NewMailer(testConfig(srv.Addr())).Send(context.Background(), koreanReferral(), bad)

@@ -99,6 +99,14 @@ func codesOf[T ~string](xs []T) []string {
 func (s *Service) AddSuspect(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
 	sus := prosecution.Suspect{ID: store.NewID(), ChainRole: prosecution.ChainRole(in.Get("chain_role")), Gender: in.Get("gender"),
 		Citizenship: strings.ToUpper(in.Get("citizenship")), Organised: in.Get("organised") == "true", Nature: prosecution.Nature(in.Get("nature"))}
+	// A company has no gender; a person whose gender is not known is
+	// recorded as such (HTCDS NonSpecifiedUnknown) rather than refused.
+	switch {
+	case sus.Nature == prosecution.Nature("legal_person"):
+		sus.Gender = ""
+	case sus.Gender == "":
+		sus.Gender = "NonSpecifiedUnknown"
+	}
 	return s.investigationChange(ctx, p, d, in, "suspect", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.AddSuspect(inv, v, sus, p.UserID, now)
 	})

@@ -402,3 +402,15 @@ func (tx *Tx) QueueAgencyEmails(ctx context.Context, agencyID, kind, caseID stri
 	}
 	return nil
 }
+
+// MarkOnce records that something was done for a key, and reports whether
+// it is the first time.
+func (tx *Tx) MarkOnce(ctx context.Context, kind, key string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO instance_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
+		"once:"+kind+":"+key, "1")
+	if err != nil {
+		return false, classify(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}

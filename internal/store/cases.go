@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/haven-nrm/haven/internal/errs"
 )
@@ -133,9 +134,11 @@ func (c Case) Update() CaseUpdate {
 }
 
 // Queue lists the open work of a jurisdiction's competent authority in
-// queue order (casework.Priority.Key), from after a cursor key.
+// queue order (casework.Priority.Key), from after a cursor key. The
+// decision record is left out: the queue key says what is pending and by
+// when.
 func (db *DB) Queue(ctx context.Context, jurisdictionID, after string, limit int) ([]Case, error) {
-	q := selectFrom(caseReadCols, "cases")
+	q := selectFrom(strings.Replace(caseReadCols, "decision,", "'',", 1), "cases")
 	q.where(true, "jurisdiction_id =", jurisdictionID)
 	q.where(true, "queue_key >", after)
 	q.page("queue_key", limit, 50, 500)

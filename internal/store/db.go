@@ -65,7 +65,7 @@ func FromConfig(c config.Config) Options {
 type DB struct {
 	Dialect Dialect
 	w       *sql.DB
-	r       *sql.DB
+	r       *readPool
 	desc    string
 	signer  *AuditSigner
 }
@@ -99,7 +99,7 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		db.Close()
 		return nil, errs.E(errs.Unavailable, "cannot reach the PostgreSQL database %s: %v", desc, sanitize(err, o.DSN))
 	}
-	return &DB{Dialect: Postgres, w: db, r: db, desc: desc}, nil
+	return &DB{Dialect: Postgres, w: db, r: newReadPool(db, false), desc: desc}, nil
 }
 
 // sanitize removes the DSN (which may hold a password) from a driver error.
@@ -173,7 +173,7 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 		r.Close()
 		return nil, sqliteOpenError(o.Path, err)
 	}
-	return &DB{Dialect: SQLite, w: w, r: r, desc: o.Path}, nil
+	return &DB{Dialect: SQLite, w: w, r: newReadPool(r, true), desc: o.Path}, nil
 }
 
 func checkSQLiteFile(path string, mustExist bool) error {
@@ -211,7 +211,7 @@ func sqliteOpenError(path string, err error) error {
 // Close closes the database; for SQLite the last close checkpoints the WAL.
 func (db *DB) Close() error {
 	var err error
-	if db.r != db.w {
+	if db.r.DB != db.w {
 		err = db.r.Close()
 	}
 	return errors.Join(err, db.w.Close())

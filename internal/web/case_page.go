@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
@@ -36,6 +38,8 @@ type caseView struct {
 	// Error is the translated refusal of the last change, shown at its
 	// Section.
 	Error, ErrorSection string
+	// Command is the form a form page shows, Section where it returns.
+	Command, Section string
 
 	Decision   decisionView
 	Steps      []stepRow
@@ -130,18 +134,40 @@ func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
 	return s.showCase(w, r, "", nil)
 }
 
-// showCase renders the case page: coded facts to everyone in scope,
-// identifying data and free text to the roles that may see them, the
-// forms the viewer may use, and a refused change's reason when there is
-// one. Every view is audited before it is shown.
+// formPages are the commands whose form has a page of its own; the
+// others are buttons on the case page.
+var formPages = map[string]bool{"rg": true, "consultation": true, "cg": true, "review": true, "reconsider": true, "extend": true,
+	"item": true, "consent": true, "assessment": true, "goal": true, "offer": true, "handover": true, "conference": true, "task": true, "close": true}
+
+// caseForm shows the form of one command on a page of its own.
+func (s *Server) caseForm(cmd caseCommand) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return s.renderCase(w, r, cmd.Action, "case_form", cmd.Name, cmd.Section, nil)
+	}
+}
+
+// showCase renders the case page, with a refused change's reason when
+// there is one.
 func (s *Server) showCase(w http.ResponseWriter, r *http.Request, section string, refusal error) error {
+	return s.renderCase(w, r, access.ViewCaseSummary, "case", "", section, refusal)
+}
+
+// renderCase renders the case page or a command's form page: coded facts
+// to everyone in scope, identifying data and free text to the roles that
+// may see them, the forms the viewer may use. Every view is audited before
+// it is shown.
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action access.Action, tmpl, command, section string, refusal error) error {
 	c, res, d, grant, err := s.caseAccess(r, access.ViewCaseSummary)
 	if err != nil {
 		return err
 	}
+	if action != access.ViewCaseSummary && !access.Allowed(action, principal(r), res) {
+		return errCaseNotAvailable
+	}
 	ctx := r.Context()
 	p := principal(r)
-	view := caseView{Case: c, BreakGlass: d.Reason == "break_glass", Can: map[string]bool{}, MyAgency: p.AgencyID, Now: s.Now(), Lists: caseFormLists}
+	view := caseView{Case: c, BreakGlass: d.Reason == "break_glass", Can: map[string]bool{}, MyAgency: p.AgencyID, Now: s.Now(), Lists: caseFormLists,
+		Command: command, Section: section}
 	var person store.SealedPerson
 	identity := access.Allowed(access.ViewCaseIdentity, p, res)
 	if c.PersonID != "" && identity {
@@ -205,26 +231,37 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, section string
 			view.Notes[n.ObjectID] = append(view.Notes[n.ObjectID], t)
 		}
 	}
-	if view.Agencies, err = s.DB.Agencies(ctx); err != nil {
-		return err
-	}
-	view.AgencyName = map[string]string{}
-	for _, a := range view.Agencies {
-		view.AgencyName[a.ID] = a.Name
-	}
-	users, err := s.DB.Users(ctx)
+	names, err := s.names.get(ctx, s.DB, s.Now())
 	if err != nil {
 		return err
 	}
-	view.UserName = map[string]string{"synthetic": "—"}
-	for _, u := range users {
-		view.UserName[u.ID] = u.DisplayName
-		if !u.Disabled && u.JurisdictionID == c.JurisdictionID && slices.Contains(identityRoleNames, u.Role) {
-			view.Users = append(view.Users, u)
+	view.AgencyName, view.UserName = names.agency, names.user
+	if command != "" {
+		// Forms offer the agencies of the case's jurisdiction first, then
+		// the others (transfers may cross jurisdictions), and the people
+		// of the jurisdiction who may own a task.
+		for _, a := range names.agencies {
+			if a.JurisdictionID == c.JurisdictionID {
+				view.Agencies = append(view.Agencies, a)
+			}
+		}
+		for _, a := range names.agencies {
+			if a.JurisdictionID != c.JurisdictionID {
+				view.Agencies = append(view.Agencies, a)
+			}
+		}
+		for _, u := range names.users {
+			if !u.Disabled && u.JurisdictionID == c.JurisdictionID && slices.Contains(identityRoleNames, u.Role) {
+				view.Users = append(view.Users, u)
+			}
 		}
 	}
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		ev := s.event(r, "case.view", "case", c.ID, nil)
+		var details map[string]string
+		if command != "" {
+			details = map[string]string{"form": command}
+		}
+		ev := s.event(r, "case.view", "case", c.ID, details)
 		if view.BreakGlass {
 			ev.Flags, ev.Reason = audit.FlagBreakGlass, grant
 		}
@@ -258,7 +295,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, section string
 			status = http.StatusForbidden
 		}
 	}
-	return s.render(w, status, "case", s.newPage(r, "case.title", "cases", view))
+	return s.render(w, status, tmpl, s.newPage(r, "case.title", "cases", view))
 }
 
 var identityRoleNames = []string{string(access.CaseWorker), string(access.CompetentAuthority), string(access.PoliceInvestigator),
@@ -315,4 +352,46 @@ func stepsOf(d *nrm.Dossier) []stepRow {
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// directoryNames caches the names of agencies and users for a few seconds:
+// every case page shows them, and they change rarely.
+type directoryNames struct {
+	mu      sync.Mutex
+	at      time.Time
+	current *nameTables
+}
+
+type nameTables struct {
+	agencies []store.Agency
+	users    []store.User
+	agency   map[string]string
+	user     map[string]string
+}
+
+const namesTTL = 10 * time.Second
+
+func (n *directoryNames) get(ctx context.Context, db *store.DB, now time.Time) (*nameTables, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.current != nil && now.Sub(n.at) < namesTTL && !now.Before(n.at) {
+		return n.current, nil
+	}
+	agencies, err := db.Agencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	users, err := db.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &nameTables{agencies: agencies, users: users, agency: map[string]string{}, user: map[string]string{"synthetic": "—"}}
+	for _, a := range agencies {
+		t.agency[a.ID] = a.Name
+	}
+	for _, u := range users {
+		t.user[u.ID] = u.DisplayName
+	}
+	n.current, n.at = t, now
+	return t, nil
 }

@@ -80,6 +80,9 @@ var caseCommands = []caseCommand{
 func (s *Server) caseRoutes() []Route {
 	var out []Route
 	for _, c := range caseCommands {
+		if formPages[c.Name] {
+			out = append(out, Route{Pattern: "GET /cases/{id}/" + c.Name, Action: c.Action, Scoped: true, Handler: s.caseForm(c)})
+		}
 		out = append(out,
 			Route{Pattern: "POST /cases/{id}/" + c.Name, Action: c.Action, Scoped: true, Handler: s.runCaseCommand(c, false)},
 			Route{Pattern: "POST /api/v1/cases/{id}/" + c.Name, Action: c.Action, Scoped: true, Handler: s.runCaseCommand(c, true), API: true})
@@ -216,8 +219,11 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 			if api || (kind != errs.Invalid && kind != errs.Conflict && kind != errs.Forbidden) {
 				return err
 			}
-			// A refused change shows the case again with the reason, in
-			// words, at the form that was sent.
+			// A refused change shows its form again with the reason, in
+			// words; a button's refusal shows the case.
+			if formPages[cmd.Name] {
+				return s.renderCase(w, r, cmd.Action, "case_form", cmd.Name, cmd.Section, err)
+			}
 			return s.showCase(w, r, cmd.Section, err)
 		}
 		if api {

@@ -27,3 +27,6 @@ func (s *Server) IssueTokenForTest(ctx context.Context, userID string) (string, 
 	err := s.DB.Write(ctx, func(tx *store.Tx) error { return tx.InsertAPIToken(ctx, t, store.HashToken(secret)) })
 	return secret, err
 }
+
+// HasFormPage reports whether a case command has a form page.
+func HasFormPage(name string) bool { return formPages[name] }

@@ -356,6 +356,9 @@ func init() {
 		"goal-status", "offer", "service", "handover", "handover-response", "conference", "task", "task-done", "investigation", "suspect",
 		"charge", "proceeding", "sentence", "compensation", "participation", "non-punishment", "investigation-close", "close", "reopen"} {
 		hostileExercises["POST /cases/{id}/"+name] = "case-command"
+		if web.HasFormPage(name) {
+			hostileExercises["GET /cases/{id}/"+name] = "ids"
+		}
 		hostileExercises["POST /api/v1/cases/{id}/"+name] = "api-case-command"
 	}
 }
@@ -2168,7 +2171,11 @@ func (e *hostile) caseCommand(rt web.Route) {
 	target := "/cases/" + caseID + "/" + name
 	base := e.commandBase(name, caseID, version)
 	fields, _ := web.CaseCommandFields(name)
-	e.checkFormFieldsIfShown(rt, a, "/cases/"+caseID, target, fields)
+	page := "/cases/" + caseID
+	if web.HasFormPage(name) {
+		page = target
+	}
+	e.checkFormFieldsIfShown(rt, a, page, target, fields)
 	o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a }, base: base, fields: fields, writes: true, rotate: len(fields) > 6}
 	e.fields(o)
 	e.bodies(o)

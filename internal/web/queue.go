@@ -24,6 +24,11 @@ type queuePage struct {
 	Now  time.Time
 }
 
+// queueStates names what a queue stage waits for, with the state codes
+// the case page uses.
+var queueStates = map[int]string{casework.QueueAwaitingRG: string(casework.StateReferred),
+	casework.QueueAwaitingReview: string(casework.StateCGNegativePendingReview), casework.QueueAwaitingCG: string(casework.StateRGPositive)}
+
 // loadQueue reads a page of the authority's queue from after a cursor.
 func (s *Server) loadQueue(r *http.Request) (queuePage, error) {
 	p := principal(r)
@@ -37,15 +42,22 @@ func (s *Server) loadQueue(r *http.Request) (queuePage, error) {
 	}
 	now := s.Now()
 	out := queuePage{Now: now}
+	j, err := s.DB.Jurisdiction(r.Context(), p.JurisdictionID)
+	if err != nil {
+		return out, err
+	}
+	// The queue key says what is pending and by when; the next working
+	// day is counted once for the page.
+	soon := casework.AddWorkingDays(now, 1, s.nrm.Country(j.Country).Calendar)
 	for _, c := range cs {
-		rec, cfg, err := s.nrm.Record(c, "")
-		if err != nil {
-			return out, err
+		stage, due, _, ok := casework.ParseKey(c.QueueKey)
+		if !ok {
+			continue
 		}
-		row := queueRow{Case: c, State: string(rec.State)}
-		if rec.AwaitingReasonableGrounds() {
-			row.Deadline, row.Overdue = rec.RGDeadline, casework.Overdue(rec, now)
-			row.DueSoon = !row.Overdue && casework.AddWorkingDays(now, 1, cfg.Calendar).After(rec.RGDeadline)
+		row := queueRow{Case: c, State: queueStates[stage]}
+		if stage == casework.QueueAwaitingRG {
+			row.Deadline, row.Overdue = due, now.After(due)
+			row.DueSoon = !row.Overdue && soon.After(due)
 		}
 		out.Rows = append(out.Rows, row)
 	}

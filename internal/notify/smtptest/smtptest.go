@@ -1,4 +1,9 @@
-package notify
+// Package smtptest runs a local SMTP server for tests: a small relay on
+// 127.0.0.1 that records the messages it accepts and can be made to offer
+// STARTTLS, require AUTH PLAIN, refuse recipients, stay silent or hang up
+// mid-batch. It is never used in production code; only _test.go files
+// import it.
+package smtptest
 
 import (
 	"bufio"
@@ -13,31 +18,35 @@ import (
 	"math/big"
 	"net"
 	"net/textproto"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// serverOptions shape the behaviour of a testServer.
-type serverOptions struct {
-	// tls, when set, makes the server offer STARTTLS.
-	tls *tls.Config
-	// user and pass, when user is set, make the server offer AUTH PLAIN,
+// Options shape the behaviour of a Server. The zero value is a plain relay
+// that accepts every message.
+type Options struct {
+	// TLS, when set, makes the server offer STARTTLS.
+	TLS *tls.Config
+	// User and Pass, when User is set, make the server offer AUTH PLAIN,
 	// accept only these credentials and refuse MAIL before AUTH.
-	user, pass string
-	// rejectRcpt, when it returns true, refuses RCPT with 550 — and a reply
-	// text that repeats the address, as real relays do.
-	rejectRcpt func(addr string) bool
-	// silent accepts connections and never says a word.
-	silent bool
-	// dropAfter, when positive, hangs up after accepting that many messages
+	User, Pass string
+	// RejectRcpt, when it returns true, refuses RCPT with 550 — and a reply
+	// text that repeats the address, as real relays do. It is called from
+	// the server's connection goroutines, so it must be safe for concurrent
+	// use.
+	RejectRcpt func(addr string) bool
+	// Silent accepts connections and never says a word.
+	Silent bool
+	// DropAfter, when positive, hangs up after accepting that many messages
 	// on a connection.
-	dropAfter int
+	DropAfter int
 }
 
-// received is one message as the server got it.
-type received struct {
+// Received is one message as the server got it.
+type Received struct {
 	From   string
 	To     []string
 	Data   []byte // raw DATA, dot-unstuffed, CRLF line ends kept
@@ -46,52 +55,86 @@ type received struct {
 	BareLF bool // a line of DATA ended in LF without CR
 }
 
-// testServer is a small SMTP server on 127.0.0.1 that records what it gets.
+// Server is a small SMTP server on 127.0.0.1 that records what it gets.
 // Its methods are safe for concurrent use.
-type testServer struct {
-	t    *testing.T
+type Server struct {
 	ln   net.Listener
-	opts serverOptions
+	opts Options
 	done chan struct{}
 	wg   sync.WaitGroup
 
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-	msgs   []received
-	mails  int // MAIL commands seen
-	dials  int // connections accepted
-	closed bool
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	msgs    []Received
+	arrived chan struct{} // closed and replaced whenever a message arrives
+	mails   int           // MAIL commands seen
+	dials   int           // connections accepted
+	closed  bool
 }
 
-func startServer(t *testing.T, opts serverOptions) *testServer {
+// Start starts a Server on a free port of 127.0.0.1. The server closes
+// itself, and every connection it holds, when t and its subtests finish.
+func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &testServer{t: t, ln: ln, opts: opts, done: make(chan struct{}), conns: map[net.Conn]struct{}{}}
+	s := &Server{
+		ln:      ln,
+		opts:    opts,
+		done:    make(chan struct{}),
+		conns:   map[net.Conn]struct{}{},
+		arrived: make(chan struct{}),
+	}
 	go s.serve()
 	t.Cleanup(s.close)
 	return s
 }
 
-func (s *testServer) Addr() string { return s.ln.Addr().String() }
+// Addr returns the server's address as host:port.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Messages returns a copy of the messages received so far.
-func (s *testServer) Messages() []received {
+// Messages returns a copy of the messages received so far, in the order
+// they arrived.
+func (s *Server) Messages() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.msgs...)
+	return slices.Clone(s.msgs)
+}
+
+// Wait waits until at least n messages have arrived, or until timeout has
+// passed, and returns a copy of the messages received so far. If it returns
+// fewer than n, the timeout passed; the caller checks the length. Wait does
+// not fail the test itself, so it may be called from any goroutine.
+func (s *Server) Wait(n int, timeout time.Duration) []Received {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		if len(s.msgs) >= n {
+			msgs := slices.Clone(s.msgs)
+			s.mu.Unlock()
+			return msgs
+		}
+		arrived := s.arrived
+		s.mu.Unlock()
+		select {
+		case <-arrived:
+		case <-timer.C:
+			return s.Messages()
+		}
+	}
 }
 
 // Counts returns how many connections and MAIL commands the server saw.
-func (s *testServer) Counts() (dials, mails int) {
+func (s *Server) Counts() (dials, mails int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.dials, s.mails
 }
 
-func (s *testServer) serve() {
+func (s *Server) serve() {
 	defer close(s.done)
 	for {
 		conn, err := s.ln.Accept()
@@ -121,7 +164,7 @@ func (s *testServer) serve() {
 	}
 }
 
-func (s *testServer) close() {
+func (s *Server) close() {
 	s.ln.Close()
 	<-s.done
 	s.mu.Lock()
@@ -133,9 +176,9 @@ func (s *testServer) close() {
 	s.wg.Wait()
 }
 
-func (s *testServer) handle(conn net.Conn) {
+func (s *Server) handle(conn net.Conn) {
 	conn.SetDeadline(time.Now().Add(20 * time.Second))
-	if s.opts.silent {
+	if s.opts.Silent {
 		io.Copy(io.Discard, conn)
 		return
 	}
@@ -162,10 +205,10 @@ func (s *testServer) handle(conn net.Conn) {
 			greeted = true
 			reset()
 			lines := []string{"test.invalid greets " + arg, "8BITMIME"}
-			if s.opts.tls != nil && !isTLS {
+			if s.opts.TLS != nil && !isTLS {
 				lines = append(lines, "STARTTLS")
 			}
-			if s.opts.user != "" {
+			if s.opts.User != "" {
 				lines = append(lines, "AUTH PLAIN")
 			}
 			for i, l := range lines {
@@ -182,14 +225,14 @@ func (s *testServer) handle(conn net.Conn) {
 			reset()
 			reply("250 test.invalid")
 		case "STARTTLS":
-			if s.opts.tls == nil || isTLS {
+			if s.opts.TLS == nil || isTLS {
 				reply("502 5.5.1 not available")
 				continue
 			}
 			if !reply("220 2.0.0 ready to start TLS") {
 				return
 			}
-			tlsConn := tls.Server(conn, s.opts.tls)
+			tlsConn := tls.Server(conn, s.opts.TLS)
 			if err := tlsConn.Handshake(); err != nil {
 				return
 			}
@@ -198,7 +241,7 @@ func (s *testServer) handle(conn net.Conn) {
 			reset()
 		case "AUTH":
 			mech, initial, _ := strings.Cut(arg, " ")
-			if s.opts.user == "" || !strings.EqualFold(mech, "PLAIN") || authed {
+			if s.opts.User == "" || !strings.EqualFold(mech, "PLAIN") || authed {
 				reply("504 5.5.4 unsupported")
 				continue
 			}
@@ -212,7 +255,7 @@ func (s *testServer) handle(conn net.Conn) {
 			}
 			dec, err := base64.StdEncoding.DecodeString(initial)
 			parts := strings.Split(string(dec), "\x00")
-			if err != nil || len(parts) != 3 || parts[1] != s.opts.user || parts[2] != s.opts.pass {
+			if err != nil || len(parts) != 3 || parts[1] != s.opts.User || parts[2] != s.opts.Pass {
 				reply("535 5.7.8 authentication failed")
 				continue
 			}
@@ -223,7 +266,7 @@ func (s *testServer) handle(conn net.Conn) {
 			switch {
 			case !greeted:
 				reply("503 5.5.1 EHLO first")
-			case s.opts.user != "" && !authed:
+			case s.opts.User != "" && !authed:
 				reply("530 5.7.0 authentication required")
 			case !ok:
 				reply("501 5.5.4 syntax")
@@ -241,7 +284,7 @@ func (s *testServer) handle(conn net.Conn) {
 				reply("503 5.5.1 MAIL first")
 			case !ok:
 				reply("501 5.5.4 syntax")
-			case s.opts.rejectRcpt != nil && s.opts.rejectRcpt(addr):
+			case s.opts.RejectRcpt != nil && s.opts.RejectRcpt(addr):
 				reply("550 5.1.1 <%s>: recipient address rejected", addr)
 			default:
 				rcpts = append(rcpts, addr)
@@ -260,11 +303,13 @@ func (s *testServer) handle(conn net.Conn) {
 				return
 			}
 			s.mu.Lock()
-			s.msgs = append(s.msgs, received{From: from, To: rcpts, Data: data, TLS: isTLS, Authed: authed, BareLF: bareLF})
+			s.msgs = append(s.msgs, Received{From: from, To: rcpts, Data: data, TLS: isTLS, Authed: authed, BareLF: bareLF})
+			close(s.arrived)
+			s.arrived = make(chan struct{})
 			s.mu.Unlock()
 			reset()
 			reply("250 2.0.0 queued")
-			if accepted++; accepted == s.opts.dropAfter {
+			if accepted++; accepted == s.opts.DropAfter {
 				return
 			}
 		case "RSET":
@@ -317,9 +362,10 @@ func readData(r *bufio.Reader) (data []byte, bareLF bool, err error) {
 	}
 }
 
-// selfSignedTLS returns a server configuration for 127.0.0.1 and a pool
-// that trusts it.
-func selfSignedTLS(t *testing.T) (*tls.Config, *x509.CertPool) {
+// SelfSignedTLS returns a server configuration with a fresh self-signed
+// certificate for 127.0.0.1, for Options.TLS, and a pool that trusts it, for
+// the client. The certificate is valid for an hour either side of now.
+func SelfSignedTLS(t testing.TB) (*tls.Config, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -327,7 +373,7 @@ func selfSignedTLS(t *testing.T) (*tls.Config, *x509.CertPool) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "notify test relay"},
+		Subject:               pkix.Name{CommonName: "smtptest relay"},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(time.Hour),
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},

@@ -8,7 +8,6 @@ package alerts
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -109,21 +108,24 @@ func DeadlineAlerts(ctx context.Context, db *store.DB, countries *casework.Count
 		if err != nil {
 			return n, err
 		}
+		j2, err := db.Jurisdiction(ctx, j.ID)
+		if err != nil {
+			return n, err
+		}
+		cfg, ok := countries.Lookup(strings.ToUpper(j2.Country))
+		if !ok {
+			cfg = countries.Default()
+		}
+		soon := casework.AddWorkingDays(now, 1, cfg.Calendar)
 		for _, c := range cs {
-			var rec casework.Record
-			if c.Decision == "" || json.Unmarshal([]byte(c.Decision), &rec) != nil || !rec.AwaitingReasonableGrounds() {
-				continue
-			}
-			cfg, ok := countries.Lookup(rec.Country)
-			if !ok {
-				cfg = countries.Default()
-			}
-			if casework.Overdue(rec, now) || casework.AddWorkingDays(now, 1, cfg.Calendar).Before(rec.RGDeadline) {
+			// The queue key says what is pending and by when.
+			stage, due, _, ok := casework.ParseKey(c.QueueKey)
+			if !ok || stage != casework.QueueAwaitingRG || now.After(due) || soon.Before(due) {
 				continue
 			}
 			// One alert per deadline: the key names the case and the
 			// deadline, so a reconsidered case is alerted again.
-			key := c.ID + ":" + strings.TrimSpace(rec.RGDeadline.UTC().Format("20060102T150405"))
+			key := c.ID + ":" + due.UTC().Format("20060102T150405")
 			err := db.Write(ctx, func(tx *store.Tx) error {
 				fresh, err := tx.MarkOnce(ctx, "rg_deadline_near", key)
 				if err != nil || !fresh {

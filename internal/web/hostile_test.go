@@ -2247,7 +2247,8 @@ func (e *hostile) directoryForm(rt web.Route) {
 			"languages": {"ne"}, "capacity_total": {"4"}, "capacity_available": {"2"}, "unit": {"places"}}
 	}
 	e.checkFormFieldsIfShown(rt, a, "/services", target, fields)
-	o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a }, base: base, fields: fields, writes: true}
+	o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a }, base: base, fields: fields, writes: true,
+		identity: map[string]bool{"address_1": target == "/services/locations"}}
 	e.fields(o)
 	e.bodies(o)
 }

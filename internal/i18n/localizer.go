@@ -40,9 +40,19 @@ func (l *Localizer) In(loc *time.Location) *Localizer {
 // to English; a key missing from English too is returned as ⟦key⟧. For a
 // plural message T uses the "other" form; use N instead.
 func (l *Localizer) T(key string, kv ...any) string {
-	data := args(kv)
-	for _, lc := range l.chain() {
-		if m := lc.msgs[key]; m != nil {
+	// Pages ask for a hundred messages each: look up without building the
+	// fallback chain or an empty argument map.
+	var data map[string]string
+	if len(kv) > 0 {
+		data = args(kv)
+	}
+	if m := l.loc.msgs[key]; m != nil {
+		if t := m.forms[plural.Other]; t != nil {
+			return t.render(data)
+		}
+	}
+	if l.src != l.loc {
+		if m := l.src.msgs[key]; m != nil {
 			if t := m.forms[plural.Other]; t != nil {
 				return t.render(data)
 			}

@@ -2,6 +2,7 @@ package nrm
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
@@ -38,7 +39,7 @@ type Dossier struct {
 func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Dossier, error) {
 	d := &Dossier{Case: c}
 	var err error
-	if d.Jurisdiction, err = s.DB.Jurisdiction(ctx, c.JurisdictionID); err != nil {
+	if d.Jurisdiction, err = s.Jurisdiction(ctx, c.JurisdictionID); err != nil {
 		return nil, err
 	}
 	if d.Record, d.Country, err = s.Record(c, d.Jurisdiction.Country); err != nil {
@@ -185,4 +186,38 @@ func (s *Service) NoteText(d *Dossier, objectID string) ([]string, error) {
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// jurisdictionCache keeps jurisdictions for a minute: every case page needs
+// its jurisdiction's country, and jurisdictions hardly ever change.
+type jurisdictionCache struct {
+	mu sync.Mutex
+	m  map[string]cachedJurisdiction
+}
+
+type cachedJurisdiction struct {
+	j  store.Jurisdiction
+	at time.Time
+}
+
+// Jurisdiction reads a jurisdiction through the cache.
+func (s *Service) Jurisdiction(ctx context.Context, id string) (store.Jurisdiction, error) {
+	now := time.Now()
+	s.jcache.mu.Lock()
+	if c, ok := s.jcache.m[id]; ok && now.Sub(c.at) < time.Minute {
+		s.jcache.mu.Unlock()
+		return c.j, nil
+	}
+	s.jcache.mu.Unlock()
+	j, err := s.DB.Jurisdiction(ctx, id)
+	if err != nil {
+		return j, err
+	}
+	s.jcache.mu.Lock()
+	if s.jcache.m == nil {
+		s.jcache.m = map[string]cachedJurisdiction{}
+	}
+	s.jcache.m[id] = cachedJurisdiction{j: j, at: now}
+	s.jcache.mu.Unlock()
+	return j, nil
 }

@@ -33,6 +33,7 @@ type Service struct {
 	Keys      *seal.Keyring
 	Countries *casework.Countries
 	Now       func() time.Time
+	jcache    jurisdictionCache
 }
 
 // New returns a service with the embedded country configurations.

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -158,6 +159,45 @@ func TestAuditRewriteCaughtByCheckpoint(t *testing.T) {
 		var ce *audit.ChainError
 		if !errors.As(err, &ce) || ce.Seq > 256 || ce.Kind == audit.KindModified {
 			t.Fatalf("rewritten chain: %v, want a chain error at or before the checkpoint at 256", err)
+		}
+	})
+}
+
+// Views made at the same moment share a transaction, yet every caller
+// returns only once its own event is committed: 64 concurrent views give 64
+// events on an unbroken chain, and a view whose event is invalid is refused
+// without failing the others.
+func TestRecordViewsBatched(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, pub := signer(t)
+		db.SetAuditSigner(s)
+		var wg sync.WaitGroup
+		errs := make(chan error, 65)
+		for i := 0; i < 64; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- db.RecordViews(ctx, audit.Event{Actor: "u1", Action: "case.view", ObjectType: "case", ObjectID: "c1"})
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := db.RecordViews(ctx, audit.Event{Actor: "u1", Action: "case view with spaces", ObjectType: "case", ObjectID: "c1"}); err == nil {
+				errs <- fmt.Errorf("an invalid event was accepted")
+			}
+		}()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		sum, err := db.VerifyAudit(ctx, pub)
+		if err != nil || sum.Events != 64 {
+			t.Fatalf("after 64 batched views: %+v, %v", sum, err)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"strconv"
-	"strings"
 
 	"github.com/haven-nrm/haven/internal/errs"
 )
@@ -134,15 +133,21 @@ func (c Case) Update() CaseUpdate {
 }
 
 // Queue lists the open work of a jurisdiction's competent authority in
-// queue order (casework.Priority.Key), from after a cursor key. The
-// decision record is left out: the queue key says what is pending and by
-// when.
+// queue order (casework.Priority.Key), from after a cursor key. Only what
+// the queue shows is read (id, reference, urgency, child, queue key,
+// creation): the queue key says what is pending and by when.
 func (db *DB) Queue(ctx context.Context, jurisdictionID, after string, limit int) ([]Case, error) {
-	q := selectFrom(strings.Replace(caseReadCols, "decision,", "'',", 1), "cases")
+	q := selectFrom(`id, reference, urgent, child, queue_key, created_at`, "cases")
 	q.where(true, "jurisdiction_id =", jurisdictionID)
 	q.where(true, "queue_key >", after)
 	q.page("queue_key", limit, 50, 500)
-	return db.caseRows(ctx, q)
+	return collect(ctx, db.r, q.sql, q.args, func(s scanner) (Case, error) {
+		c := Case{JurisdictionID: jurisdictionID}
+		var urg, child int
+		err := s.Scan(&c.ID, &c.Reference, &urg, &child, &c.QueueKey, &c.CreatedAt)
+		c.Urgent, c.Child = urg != 0, child != 0
+		return c, err
+	})
 }
 
 // Case returns one case.

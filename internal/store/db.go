@@ -68,6 +68,7 @@ type DB struct {
 	r       *readPool
 	desc    string
 	signer  *AuditSigner
+	views   viewBatcher
 }
 
 // sqliteHeader starts every SQLite database file.

@@ -15,9 +15,7 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DB.Write(r.Context(), func(tx *store.Tx) error {
-		return tx.Audit(r.Context(), s.event(r, "case.queue_view", "jurisdiction", principal(r).JurisdictionID, nil))
-	}); err != nil {
+	if err := s.DB.RecordViews(r.Context(), s.event(r, "case.queue_view", "jurisdiction", principal(r).JurisdictionID, nil)); err != nil {
 		return err
 	}
 	items := make([]map[string]any, 0, len(q.Rows))
@@ -66,13 +64,11 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 		}
 		body["notes"] = notes
 	}
-	if err := s.DB.Write(r.Context(), func(tx *store.Tx) error {
-		details := map[string]string{"via": "api"}
-		if identity && len(d.Notes) > 0 {
-			details["notes"] = "opened"
-		}
-		return tx.Audit(r.Context(), s.event(r, "case.view", "case", c.ID, details))
-	}); err != nil {
+	details := map[string]string{"via": "api"}
+	if identity && len(d.Notes) > 0 {
+		details["notes"] = "opened"
+	}
+	if err := s.DB.RecordViews(r.Context(), s.event(r, "case.view", "case", c.ID, details)); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, body)

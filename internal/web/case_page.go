@@ -256,30 +256,25 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			}
 		}
 	}
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		var details map[string]string
-		if command != "" {
-			details = map[string]string{"form": command}
+	var details map[string]string
+	if command != "" {
+		details = map[string]string{"form": command}
+	}
+	views := []audit.Event{s.event(r, "case.view", "case", c.ID, details)}
+	if view.Identity != nil || len(view.Notes) > 0 {
+		ev := s.event(r, "person.view", "person", c.PersonID, map[string]string{"case": c.ID})
+		if c.PersonID == "" {
+			ev.ObjectType, ev.ObjectID, ev.Details = "case", c.ID, map[string]string{"notes": "opened"}
 		}
-		ev := s.event(r, "case.view", "case", c.ID, details)
-		if view.BreakGlass {
-			ev.Flags, ev.Reason = audit.FlagBreakGlass, grant
+		views = append(views, ev)
+	}
+	if view.BreakGlass {
+		for i := range views {
+			views[i].Flags, views[i].Reason = audit.FlagBreakGlass, grant
 		}
-		if err := tx.Audit(ctx, ev); err != nil {
-			return err
-		}
-		if view.Identity != nil || len(view.Notes) > 0 {
-			ev = s.event(r, "person.view", "person", c.PersonID, map[string]string{"case": c.ID})
-			if c.PersonID == "" {
-				ev.ObjectType, ev.ObjectID, ev.Details = "case", c.ID, map[string]string{"notes": "opened"}
-			}
-			if view.BreakGlass {
-				ev.Flags, ev.Reason = audit.FlagBreakGlass, grant
-			}
-			return tx.Audit(ctx, ev)
-		}
-		return nil
-	})
+	}
+	// The views are committed before the page is sent.
+	err = s.DB.RecordViews(ctx, views...)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func (s *Server) loadQueue(r *http.Request) (queuePage, error) {
 	}
 	now := s.Now()
 	out := queuePage{Now: now}
-	j, err := s.DB.Jurisdiction(r.Context(), p.JurisdictionID)
+	j, err := s.nrm.Jurisdiction(r.Context(), p.JurisdictionID)
 	if err != nil {
 		return out, err
 	}
@@ -85,9 +85,7 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DB.Write(r.Context(), func(tx *store.Tx) error {
-		return tx.Audit(r.Context(), s.event(r, "case.queue_view", "jurisdiction", principal(r).JurisdictionID, nil))
-	}); err != nil {
+	if err := s.DB.RecordViews(r.Context(), s.event(r, "case.queue_view", "jurisdiction", principal(r).JurisdictionID, nil)); err != nil {
 		return err
 	}
 	return s.render(w, http.StatusOK, "queue", s.newPage(r, "queue.title", "queue", q))

@@ -174,8 +174,10 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	// A failed write means the client has gone: the answer was already
+	// started and nothing more can be told, so it is not an error page.
+	_, _ = w.Write(buf.Bytes())
+	return nil
 }
 
 // renderFragment executes one named template (no layout), for the live

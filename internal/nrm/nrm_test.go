@@ -342,3 +342,33 @@ func TestProsecutionRecords(t *testing.T) {
 		}
 	})
 }
+
+// TestPlacementNamesTheProvidersOwnLocation: a placement is what lets a
+// case's workers see a safe house's address, so an offer may only name a
+// location of the provider itself.
+func TestPlacementNamesTheProvidersOwnLocation(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, false)
+		ctx := context.Background()
+		shelter, health := w.agency["shelter_short_term"].ID, w.agency["health"].ID
+		org, loc := store.NewID(), store.NewID()
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertHSDSOrganization(ctx, store.HSDSOrganization{ID: org, AgencyID: shelter, Name: "Shelter trust", CreatedAt: 1}); err != nil {
+				return err
+			}
+			return tx.InsertHSDSLocation(ctx, store.HSDSLocation{ID: loc, OrganizationID: org, Confidential: true, Area: "Ward 2",
+				WrappedKey: []byte{1}, Address: []byte{1}, CreatedAt: 1})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		d := w.dossier()
+		for _, a := range []string{shelter, health} {
+			d = w.do(ca, (*nrm.Service).RecordConsent, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a, "action": "given", "language": "ne"})
+		}
+		w.refuse(ca, (*nrm.Service).Offer, in{"support_version": sv(d), "service": "medical", "agency": health, "location": loc}, "case.error.field.location")
+		d = w.do(ca, (*nrm.Service).Offer, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter, "location": loc})
+		if d.Referrals[0].LocationID != loc {
+			t.Fatalf("placement not recorded: %+v", d.Referrals[0])
+		}
+	})
+}

@@ -320,6 +320,19 @@ func (s *Service) Offer(ctx context.Context, p access.Principal, d *Dossier, in 
 	if err != nil {
 		return err
 	}
+	// A placement names a location of the provider itself: it is what lets
+	// the case's workers see a safe house's address, so it must not point
+	// anywhere else.
+	location := in.Get("location")
+	if location != "" {
+		ok, err := s.DB.LocationOfAgency(ctx, location, agency)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return badField("location")
+		}
+	}
 	ov, just, err := s.share(p, d, in, agency, support.ServiceType(svc))
 	if err != nil {
 		return err
@@ -344,7 +357,7 @@ func (s *Service) Offer(ctx context.Context, p access.Principal, d *Dossier, in 
 				}
 			}
 			if err := c.tx.SaveServiceReferral(ctx, store.ServiceReferral{ID: rid, CaseID: d.Case.ID, AgencyID: agency, Service: svc,
-				LocationID: in.Get("location"), State: string(ref.State), History: mustJSON(ref.History), CreatedAt: store.Millis(now),
+				LocationID: location, State: string(ref.State), History: mustJSON(ref.History), CreatedAt: store.Millis(now),
 				UpdatedAt: store.Millis(now)}); err != nil {
 				return err
 			}

@@ -114,8 +114,14 @@ func Notes(ctx context.Context, r Reader, caseID string) ([]Note, error) {
 
 // Goal is an objective of the support plan; its words are a Note.
 type Goal struct {
-	ID, CaseID, PlanType, TargetDate, Status, CreatedBy string
-	CreatedAt, UpdatedAt                                int64
+	ID         string `json:"id"`
+	CaseID     string `json:"case_id"`
+	PlanType   string `json:"plan_type"`
+	TargetDate string `json:"target_date"`
+	Status     string `json:"status"`
+	CreatedBy  string `json:"created_by"`
+	CreatedAt  int64  `json:"created_at"`
+	UpdatedAt  int64  `json:"updated_at"`
 }
 
 // SaveGoal inserts or updates a goal.
@@ -139,10 +145,20 @@ func Goals(ctx context.Context, r Reader, caseID string) ([]Goal, error) {
 // Handover is a transfer or a referral of a case from one agency to
 // another.
 type Handover struct {
-	ID, CaseID, Kind, FromAgencyID, ToAgencyID, Service, State, Basis, RejectReason, CreatedBy string
-	CreatedAt                                                                                  int64
-	DecidedBy                                                                                  string
-	DecidedAt, Version                                                                         int64
+	ID           string `json:"id"`
+	CaseID       string `json:"case_id"`
+	Kind         string `json:"kind"`
+	FromAgencyID string `json:"from_agency_id"`
+	ToAgencyID   string `json:"to_agency_id"`
+	Service      string `json:"service,omitempty"`
+	State        string `json:"state"`
+	Basis        string `json:"basis"`
+	RejectReason string `json:"reject_reason,omitempty"`
+	CreatedBy    string `json:"created_by"`
+	CreatedAt    int64  `json:"created_at"`
+	DecidedBy    string `json:"decided_by,omitempty"`
+	DecidedAt    int64  `json:"decided_at,omitempty"`
+	Version      int64  `json:"version"`
 }
 
 const handoverCols = `id, case_id, kind, from_agency_id, to_agency_id, service, state, basis, reject_reason, created_by, created_at,
@@ -185,8 +201,13 @@ func HandoversTo(ctx context.Context, r Reader, agencyID, state string, limit in
 // Conference is a multidisciplinary case conference; Sectors and Agencies
 // are comma-separated codes and ids; its decisions are a Note.
 type Conference struct {
-	ID, CaseID, HeldOn, Sectors, Agencies, CreatedBy string
-	CreatedAt                                        int64
+	ID        string `json:"id"`
+	CaseID    string `json:"case_id"`
+	HeldOn    string `json:"held_on"`
+	Sectors   string `json:"sectors"`
+	Agencies  string `json:"agencies"`
+	CreatedBy string `json:"created_by"`
+	CreatedAt int64  `json:"created_at"`
 }
 
 // InsertConference stores a conference.
@@ -209,12 +230,18 @@ func Conferences(ctx context.Context, r Reader, caseID string) ([]Conference, er
 // Task is a piece of work on a case with an owner and a due date; its
 // description is a Note.
 type Task struct {
-	ID, CaseID, OwnerUserID, Kind, ConferenceID string
-	DueAt, DoneAt                               int64
-	CreatedBy                                   string
-	CreatedAt, Version                          int64
+	ID           string `json:"id"`
+	CaseID       string `json:"case_id"`
+	OwnerUserID  string `json:"owner_user_id"`
+	Kind         string `json:"kind"`
+	ConferenceID string `json:"conference_id,omitempty"`
+	DueAt        int64  `json:"due_at"`
+	DoneAt       int64  `json:"done_at,omitempty"`
+	CreatedBy    string `json:"created_by"`
+	CreatedAt    int64  `json:"created_at"`
+	Version      int64  `json:"version"`
 	// CaseReference is filled by the lists.
-	CaseReference string
+	CaseReference string `json:"case_reference"`
 }
 
 const taskCols = `t.id, t.case_id, t.owner_user_id, t.kind, t.conference_id, t.due_at, COALESCE(t.done_at, 0), t.created_by, t.created_at,

@@ -130,3 +130,12 @@ func (db *DB) PlacedAt(ctx context.Context, agencyID string) (map[string]bool, e
 	}
 	return out, err
 }
+
+// LocationOfAgency reports whether a location belongs to an organisation
+// run by the agency.
+func (db *DB) LocationOfAgency(ctx context.Context, locationID, agencyID string) (bool, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM hsds_locations l JOIN hsds_organizations o ON o.id = l.organization_id
+		WHERE l.id = $1 AND o.agency_id = $2`, locationID, agencyID).Scan(&n)
+	return n > 0, classify(err)
+}

@@ -57,7 +57,12 @@ type caseView struct {
 	// ProceedingsConsent: the person's consent to take part in
 	// proceedings stands.
 	ProceedingsConsent bool
+	// Places are the directory's locations a service may be delivered at,
+	// for the offer form: a safe house by its organisation and area only.
+	Places []placeOption
 }
+
+type placeOption struct{ ID, Label string }
 
 type investigationView struct {
 	Inv           prosecution.Investigation
@@ -256,6 +261,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			}
 		}
 	}
+	if command == "offer" {
+		if view.Places, err = s.placeOptions(ctx); err != nil {
+			return err
+		}
+	}
 	var details map[string]string
 	if command != "" {
 		details = map[string]string{"form": command}
@@ -389,4 +399,30 @@ func (n *directoryNames) get(ctx context.Context, db *store.DB, now time.Time) (
 	}
 	n.current, n.at = t, now
 	return t, nil
+}
+
+// placeOptions lists the directory's locations by organisation and, for a
+// safe house, its area only: the offer form never shows an address.
+func (s *Server) placeOptions(ctx context.Context) ([]placeOption, error) {
+	orgs, err := s.DB.HSDSOrganizations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orgName := map[string]string{}
+	for _, o := range orgs {
+		orgName[o.ID] = o.Name
+	}
+	locs, err := s.DB.HSDSLocations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]placeOption, 0, len(locs))
+	for _, l := range locs {
+		where := l.Area
+		if !l.Confidential && l.Name != "" {
+			where = l.Name
+		}
+		out = append(out, placeOption{ID: l.ID, Label: orgName[l.OrganizationID] + " · " + where})
+	}
+	return out, nil
 }

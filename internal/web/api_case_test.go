@@ -1,0 +1,85 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/testenv"
+)
+
+// TestCaseAPI decides through the JSON API with a token: the queue lists
+// the case, a reasonable-grounds decision moves it on, the same version
+// again is a conflict that writes nothing, an unknown field is refused, and
+// the dossier shows the decision's reason only to a reader allowed to see
+// identifying data.
+func TestCaseAPI(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		fr := f.login(t, access.FirstResponder)
+		status, out := postJSON(t, fr, f.srv.URL+"/api/v1/referrals", `{"sector":"labour_inspection","age":33,"gender":"Masculine","citizenship":"NP",
+			"languages":["ne"],"exploitation":"labour","acts":["recruitment"],"means":["deception"],"purposes":["forced_labour"],
+			"consent":"given","consent_language":"ne","identity":{"given_name":"Api","family_name":"Casetest"}}`)
+		if status != http.StatusCreated {
+			t.Fatalf("referral: %d %v", status, out)
+		}
+		caseID := out["case_id"].(string)
+		ca, err := db.UserByUsername(ctx, f.creds[access.CompetentAuthority].Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, err := f.web.IssueTokenForTest(ctx, ca.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		call := func(method, path, body string) (int, map[string]any) {
+			t.Helper()
+			req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			var m map[string]any
+			_ = json.Unmarshal(b, &m)
+			return resp.StatusCode, m
+		}
+		status, q := call("GET", "/api/v1/queue", "")
+		if status != 200 || !strings.Contains(fmt.Sprint(q["items"]), caseID) {
+			t.Fatalf("queue: %d, the new case missing", status)
+		}
+		status, m := call("POST", "/api/v1/cases/"+caseID+"/rg", `{"version":1,"outcome":"positive","reason":"Credible; indicators present."}`)
+		if status != 200 || m["version"].(float64) != 2 {
+			t.Fatalf("rg: %d %v", status, m)
+		}
+		if status, m = call("POST", "/api/v1/cases/"+caseID+"/rg", `{"version":1,"outcome":"negative"}`); status != http.StatusConflict {
+			t.Fatalf("stale version: %d %v, want 409", status, m)
+		}
+		if status, _ = call("POST", "/api/v1/cases/"+caseID+"/extend", `{"version":2,"new_end":"2020-01-01","role":"system_admin"}`); status != http.StatusBadRequest {
+			t.Fatalf("unknown field: %d, want 400", status)
+		}
+		status, m = call("POST", "/api/v1/cases/"+caseID+"/extend", `{"version":2,"new_end":"2020-01-01"}`)
+		if status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(m["error"]), "never shortened") {
+			t.Fatalf("shortened period: %d %v", status, m)
+		}
+		status, d := call("GET", "/api/v1/cases/"+caseID, "")
+		if status != 200 || d["version"].(float64) != 2 || !strings.Contains(fmt.Sprint(d["notes"]), "Credible") {
+			t.Fatalf("dossier: %d version %v notes %v", status, d["version"], d["notes"])
+		}
+		if !strings.Contains(fmt.Sprint(d["decision"]), "rg_positive") {
+			t.Fatalf("the decision record does not show the positive RG: %v", d["decision"])
+		}
+	})
+}

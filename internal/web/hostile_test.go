@@ -2242,7 +2242,8 @@ func (e *hostile) directoryForm(rt web.Route) {
 		base = url.Values{"organization": {e.hostileOrganization()}, "name": {"Safe house"}, "confidential": {"true"}, "area": {"Ward 9"},
 			"address_1": {"1 Hidden Lane"}, "city": {"Pokhara"}, "country": {"NP"}}
 	case "/services/services":
-		fields = []string{"organization", "type", "name", "description", "status", "languages", "capacity_total", "capacity_available", "unit", "location"}
+		fields = []string{"organization", "type", "name", "description", "status", "languages", "capacity_total", "capacity_available", "unit", "location",
+			"for_whom", "min_age", "max_age", "eligibility_description"}
 		base = url.Values{"organization": {e.hostileOrganization()}, "type": {"medical"}, "name": {"Clinic"}, "status": {"active"},
 			"languages": {"ne"}, "capacity_total": {"4"}, "capacity_available": {"2"}, "unit": {"places"}}
 	}

@@ -255,7 +255,26 @@ func (s *Server) serviceCreate(w http.ResponseWriter, r *http.Request) error {
 		for _, l := range strings.FieldsFunc(f.Get("languages"), func(r rune) bool { return r == ',' || r == ' ' }) {
 			langs = append(langs, l)
 		}
-		ds := directory.Service{ID: store.NewID(), OrganizationID: org.ID, Type: support.ServiceType(f.Get("type")),
+		elig := directory.Eligibility{Description: strings.TrimSpace(f.Get("eligibility_description"))}
+		for field, dst := range map[string]**int{"min_age": &elig.MinAge, "max_age": &elig.MaxAge} {
+			if v := strings.TrimSpace(f.Get(field)); v != "" {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return nil, errs.Field(field, "directory.error.invalid_age", nil)
+				}
+				*dst = &n
+			}
+		}
+		switch f.Get("for_whom") {
+		case "children":
+			elig.ChildrenOnly = true
+		case "adults":
+			elig.AdultsOnly = true
+		case "", "everyone":
+		default:
+			return nil, errs.Field("for_whom", "directory.error.eligibility_conflict", nil)
+		}
+		ds := directory.Service{ID: store.NewID(), OrganizationID: org.ID, Type: support.ServiceType(f.Get("type")), Eligibility: elig,
 			Name: strings.TrimSpace(f.Get("name")), Description: strings.TrimSpace(f.Get("description")), Status: directory.Status(f.Get("status")),
 			Languages: langs, Capacity: directory.Capacity{Total: total, Available: avail, Unit: directory.Unit(f.Get("unit"))}}
 		if err := directory.CheckService(ds); err != nil {

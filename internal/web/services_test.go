@@ -43,8 +43,12 @@ func TestSafeHouseAddressOnServicesPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		post(shelter, "/services/services", url.Values{"organization": {org}, "type": {"short_term_shelter"}, "name": {"Emergency beds"},
-			"status": {"active"}, "languages": {"ne en"}, "capacity_total": {"12"}, "capacity_available": {"3"}, "unit": {"beds"}, "location": {loc}})
+			"status": {"active"}, "languages": {"ne en"}, "capacity_total": {"12"}, "capacity_available": {"3"}, "unit": {"beds"}, "location": {loc},
+			"for_whom": {"adults"}, "min_age": {"18"}, "eligibility_description": {"Women and their children"}})
 		_, own := get(t, shelter, f.srv.URL+"/services")
+		if !strings.Contains(own, "Adults only") || !strings.Contains(own, "Women and their children") {
+			t.Fatal("the service's eligibility is not shown")
+		}
 		if !strings.Contains(own, "17 Quietlane Road") || !strings.Contains(own, "Bluehouse Refuge") {
 			t.Fatal("the shelter's own staff do not see the safe house's address")
 		}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -53,10 +54,26 @@ func commands() map[string]command {
 }
 
 func main() {
+	tuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], env{os.Stdin, os.Stdout, os.Stderr, os.Getenv})
 	stop()
 	os.Exit(code)
+}
+
+// tuneGC trades memory for CPU: a page allocates much short-lived memory
+// and the live heap is small, so collecting at 400 % growth instead of 100 %
+// gives the requests back most of the collector's CPU (measured with haven
+// bench --read: a third more pages per second at 32 clients), while a soft
+// limit of 1 GiB makes the collector work harder before memory grows past
+// it. GOGC and GOMEMLIMIT, when set, win.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 }
 
 // run returns the process exit code: 0 on success, 2 for usage errors, 1 for

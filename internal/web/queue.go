@@ -9,13 +9,18 @@ import (
 	"github.com/haven-nrm/haven/internal/store"
 )
 
-// queueRow is one case in the competent authority's queue.
+// queueRow is one case in the competent authority's queue. The page
+// shows fifty: their words are written here, in the reader's language, so
+// that the template only places them.
 type queueRow struct {
 	Case     store.Case
 	State    string
 	Deadline time.Time
 	Overdue  bool
 	DueSoon  bool
+	// Label, Due and Created are the state, the deadline ("" when none)
+	// and the referral day as the reader reads them.
+	Label, Due, Created string
 }
 
 type queuePage struct {
@@ -49,15 +54,22 @@ func (s *Server) loadQueue(r *http.Request) (queuePage, error) {
 	// The queue key says what is pending and by when; the next working
 	// day is counted once for the page.
 	soon := casework.AddWorkingDays(now, 1, s.nrm.Country(j.Country).Calendar)
+	L := s.localizer(r)
+	labels := map[string]string{}
+	for _, st := range queueStates {
+		labels[st] = L.T("code.cw_state." + st)
+	}
 	for _, c := range cs {
 		stage, due, _, ok := casework.ParseKey(c.QueueKey)
 		if !ok {
 			continue
 		}
-		row := queueRow{Case: c, State: queueStates[stage]}
+		row := queueRow{Case: c, State: queueStates[stage], Created: L.Date(store.FromMillis(c.CreatedAt))}
+		row.Label = labels[row.State]
 		if stage == casework.QueueAwaitingRG {
 			row.Deadline, row.Overdue = due, now.After(due)
 			row.DueSoon = !row.Overdue && soon.After(due)
+			row.Due = L.DateTime(due)
 		}
 		out.Rows = append(out.Rows, row)
 	}

@@ -68,12 +68,13 @@ func TestAlertsReachALocalSMTPServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		users, err := db.UsersOfAgency(ctx, ca.AgencyID)
-		if err != nil {
+		var users int
+		if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE agency_id = $1 AND disabled = 0 AND email <> ''`,
+			ca.AgencyID).Scan(&users); err != nil {
 			t.Fatal(err)
 		}
-		if n != len(users) || n < 2 {
-			t.Fatalf("sent %d alerts, want one per user of the authority (%d)", n, len(users))
+		if n != users || n < 2 {
+			t.Fatalf("sent %d alerts, want one per user of the authority (%d)", n, users)
 		}
 		msgs := srv.Wait(n, 5*time.Second)
 		if len(msgs) != n {

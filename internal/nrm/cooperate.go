@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/handover"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/support"
@@ -181,7 +182,10 @@ func (s *Service) Conference(ctx context.Context, p access.Principal, d *Dossier
 		if a == "" {
 			continue
 		}
-		if _, err := s.DB.Agency(ctx, a); err != nil || !isToken(a) {
+		if !audit.IsToken(a) {
+			return badField("agencies")
+		}
+		if _, err := s.DB.Agency(ctx, a); err != nil {
 			return badField("agencies")
 		}
 		if !slices.Contains(agencies, a) {
@@ -224,8 +228,11 @@ func (s *Service) taskFrom(ctx context.Context, in Input, d *Dossier, prefix, de
 	if owner == "" {
 		return nil, "", nil
 	}
+	if !audit.IsToken(owner) {
+		return nil, "", badField(prefix + "owner")
+	}
 	u, err := s.DB.UserByID(ctx, owner)
-	if err != nil || u.Disabled || !isToken(owner) {
+	if err != nil || u.Disabled {
 		return nil, "", badField(prefix + "owner")
 	}
 	due, err := date(in, prefix+"due", d.Country.Calendar.Location(), true)
@@ -368,16 +375,4 @@ func (s *Service) Reopen(ctx context.Context, p access.Principal, d *Dossier, in
 		}
 		return c.audit("case.reopen", "case", d.Case.ID, nil)
 	})
-}
-
-func isToken(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }

@@ -347,3 +347,12 @@ func unmarshal(s string, v any) error {
 	}
 	return json.Unmarshal([]byte(s), v)
 }
+
+// codesOf turns a list of typed codes into strings, for input checks.
+func codesOf[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}

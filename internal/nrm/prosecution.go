@@ -87,14 +87,6 @@ func (s *Service) investigationChange(ctx context.Context, p access.Principal, d
 	})
 }
 
-func codesOf[T ~string](xs []T) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = string(x)
-	}
-	return out
-}
-
 // AddSuspect records a suspect by coded role, never by name.
 func (s *Service) AddSuspect(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
 	sus := prosecution.Suspect{ID: store.NewID(), ChainRole: prosecution.ChainRole(in.Get("chain_role")), Gender: in.Get("gender"),

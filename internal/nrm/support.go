@@ -44,13 +44,7 @@ func (s *Service) supportChange(ctx context.Context, p access.Principal, d *Doss
 	})
 }
 
-func itemCodes() []string {
-	var out []string
-	for _, i := range support.Items() {
-		out = append(out, string(i))
-	}
-	return out
-}
+func itemCodes() []string { return codesOf(support.Items()) }
 
 // RecordItem records an early step or an item of information given, with
 // the day, the user and the language.
@@ -93,22 +87,10 @@ func (s *Service) dayOrNow(in Input, field string, d *Dossier) (time.Time, error
 	return day.Add(12 * time.Hour), nil
 }
 
-func purposeCodes() []string {
-	var out []string
-	for _, p := range support.Purposes() {
-		out = append(out, string(p))
-	}
-	return out
-}
+func purposeCodes() []string { return codesOf(support.Purposes()) }
 
 // ServiceCodes lists the service types.
-func ServiceCodes() []string {
-	var out []string
-	for _, t := range support.ServiceTypes() {
-		out = append(out, string(t))
-	}
-	return out
-}
+func ServiceCodes() []string { return codesOf(support.ServiceTypes()) }
 
 // RecordConsent records consent given or withdrawn, as the person (or a
 // child's guardian) said it.
@@ -219,13 +201,7 @@ var goalStatuses = []string{"planned", "in_progress", "achieved", "discontinued"
 // GoalStatuses lists them.
 func GoalStatuses() []string { return slices.Clone(goalStatuses) }
 
-func planTypeCodes() []string {
-	var out []string
-	for _, t := range support.PlanTypes() {
-		out = append(out, string(t))
-	}
-	return out
-}
+func planTypeCodes() []string { return codesOf(support.PlanTypes()) }
 
 // AddGoal adds an objective to the support plan (HTCDS spl_Type), with a
 // target date; its words are sealed.
@@ -380,13 +356,7 @@ func (s *Service) overrideRecorded(c *change, d *Dossier, ov *Override, justific
 		"reason": ov.Reason, "note": n.ID})
 }
 
-func actionCodes() []string {
-	var out []string
-	for _, a := range support.Actions() {
-		out = append(out, string(a))
-	}
-	return out
-}
+func actionCodes() []string { return codesOf(support.Actions()) }
 
 // ActOnService records the person's choice on an offered service
 // (accepted, declined, withdrawn) or the provider's work (delivered,

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"github.com/haven-nrm/haven/internal/errs"
 )
@@ -351,35 +350,6 @@ func (tx *Tx) MarkEmail(ctx context.Context, id, errCode string) error {
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE email_outbox SET sent_at = $1, attempts = attempts + 1, last_error = $2 WHERE id = $3`, sent, errCode, id)
 	return classify(err)
-}
-
-// UsersOfAgency lists the enabled users of an agency with one of the roles
-// given (all roles when none).
-func (db *DB) UsersOfAgency(ctx context.Context, agencyID string, roles ...string) ([]User, error) {
-	all, err := db.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []User
-	for _, u := range all {
-		if u.AgencyID != agencyID || u.Disabled {
-			continue
-		}
-		if len(roles) > 0 && !containsString(roles, string(u.Role)) {
-			continue
-		}
-		out = append(out, u)
-	}
-	return out, nil
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 type scanner interface{ Scan(...any) error }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/bench"
@@ -29,9 +30,21 @@ func runBench(ctx context.Context, e env, args []string) error {
 	duration := fs.Duration("duration", 5*time.Second, "how long to measure each path")
 	conc := fs.Int("concurrency", 4, "concurrent clients")
 	asJSON := fs.Bool("json", false, "print a machine-readable summary")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (read it with go tool pprof)")
 	read := fs.Bool("read", false, "measure the read paths (the case page and the authority's queue) on a demo database, e.g. one made with haven demo --cases 1000000")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *read {
 		if *conc < 1 || *conc > 1024 || *duration <= 0 {

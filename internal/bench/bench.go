@@ -272,7 +272,7 @@ func RawCaseRead(db *store.DB, ids []string) func(ctx context.Context, w int, i 
 // jurisdiction's queue, the query under the authority's queue page.
 func RawQueueRead(db *store.DB, jurisdictionID string) func(ctx context.Context, w int, i int64) error {
 	return func(ctx context.Context, w int, i int64) error {
-		rows, err := db.R().QueryContext(ctx, `SELECT id, reference, decision, queue_key FROM cases WHERE jurisdiction_id = $1 AND queue_key > ''
+		rows, err := db.R().QueryContext(ctx, `SELECT id, reference, urgent, child, queue_key, created_at FROM cases WHERE jurisdiction_id = $1 AND queue_key > ''
 			ORDER BY queue_key LIMIT 50`, jurisdictionID)
 		if err != nil {
 			return err

@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/errs"
@@ -52,7 +54,6 @@ var statusOf = map[errs.Kind]struct {
 // page is what every template receives.
 type page struct {
 	L         *i18n.Localizer
-	Langs     []i18n.Language
 	User      *store.User
 	Demo      bool
 	MFAOff    bool // second factors are not enforced (the demo)
@@ -63,6 +64,9 @@ type page struct {
 	RequestID string
 	Version   string
 	Data      any
+	// LangOptions and NavItems are the language switcher's options and
+	// the navigation's items, written in Go: every page has them.
+	LangOptions, NavItems template.HTML
 }
 
 type navItem struct {
@@ -86,20 +90,73 @@ var navigation = []struct {
 	{navItem{"nav.administration", "/admin", "admin"}, access.ViewAdminHome},
 }
 
-func parseTemplates() (map[string]*template.Template, error) {
+// constMessage is a message asked for by a constant key with no
+// arguments, e.g. {{.L.T "case.title"}}: the same text on every page in
+// one language.
+var constMessage = regexp.MustCompile(`\{\{(?:\$|\$\.|\.)L\.T "([a-z0-9_.\-]+)"\}\}`)
+
+// pageSets holds the parsed pages per language. Templates are embedded and
+// messages do not change while Haven runs, so a language's set is parsed
+// once per process, when first used.
+var pageSets sync.Map // language tag → func() (map[string]*template.Template, error)
+
+// pagesIn returns the pages with the constant messages of L's language
+// written into the template text. A page asks for around a hundred
+// constant messages; as text they cost nothing at render time, where each
+// action is a reflective call. Every message is still in the catalogue,
+// and the template source still names its key.
+func pagesIn(L *i18n.Localizer) (map[string]*template.Template, error) {
+	f, _ := pageSets.LoadOrStore(L.Tag(), sync.OnceValues(func() (map[string]*template.Template, error) {
+		return parseTemplates(L)
+	}))
+	return f.(func() (map[string]*template.Template, error))()
+}
+
+func parseTemplates(L *i18n.Localizer) (map[string]*template.Template, error) {
 	names, err := fs.Glob(assets, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
 	}
+	shared, err := fs.Glob(assets, "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared = append([]string{"templates/layout.html"}, shared...)
 	out := map[string]*template.Template{}
 	for _, n := range names {
-		t, err := template.New(path.Base(n)).Funcs(templateFuncs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", n, err)
+		t := template.New(path.Base(n)).Funcs(templateFuncs)
+		for _, file := range append(shared, n) {
+			src, err := fs.ReadFile(assets, file)
+			if err != nil {
+				return nil, err
+			}
+			// As in ParseFS: the page's own file is the root template;
+			// New with the root's name would replace it with an empty one.
+			tmpl := t
+			if file != n {
+				tmpl = t.New(path.Base(file))
+			}
+			if _, err := tmpl.Parse(withMessages(string(src), L)); err != nil {
+				return nil, fmt.Errorf("template %s: %w", file, err)
+			}
 		}
 		out[strings.TrimSuffix(path.Base(n), ".html")] = t
 	}
 	return out, nil
+}
+
+// withMessages writes constant messages into a template's text, escaped
+// for HTML: they sit in text or in quoted attributes, never in a script,
+// style or URL (TestConstantMessagesInTextOnly). A message that looks like
+// template syntax stays an action.
+func withMessages(src string, L *i18n.Localizer) string {
+	return constMessage.ReplaceAllStringFunc(src, func(m string) string {
+		msg := L.T(constMessage.FindStringSubmatch(m)[1])
+		if strings.Contains(msg, "{{") || strings.Contains(msg, "}}") {
+			return m
+		}
+		return template.HTMLEscapeString(msg)
+	})
 }
 
 var templateFuncs = template.FuncMap{
@@ -154,17 +211,50 @@ func (s *Server) newPage(r *http.Request, title, active string, data any) *page 
 			}
 		}
 	}
+	L := s.localizer(r)
 	return &page{
-		L: s.localizer(r), Langs: s.I18n.Languages(), User: currentUser(r), Demo: s.Config.Demo, MFAOff: s.Config.MFAOptional,
+		LangOptions: langOptions(L, s.I18n.Languages()), NavItems: navItems(L, nav, active),
+		L: L, User: currentUser(r), Demo: s.Config.Demo, MFAOff: s.Config.MFAOptional,
 		Nav: nav, Active: active, Title: title, Path: r.URL.Path, RequestID: requestInfoFrom(r.Context()).id,
 		Version: s.Version, Data: data,
 	}
 }
 
+// langOptions writes the language switcher's options, the reader's
+// language selected.
+func langOptions(L *i18n.Localizer, langs []i18n.Language) template.HTML {
+	var f frag
+	for _, l := range langs {
+		f.m(`<option value="`).text(l.Tag).m(`" lang="`).text(l.Tag).m(`"`)
+		if l.Tag == L.Tag() {
+			f.m(" selected")
+		}
+		f.m(">").text(l.Name).m("</option>\n")
+	}
+	return f.html()
+}
+
+// navItems writes the navigation's items, the active one marked.
+func navItems(L *i18n.Localizer, nav []navItem, active string) template.HTML {
+	var f frag
+	for _, n := range nav {
+		f.m(`<li><a href="`).text(n.Href).m(`"`)
+		if n.ID == active {
+			f.m(` aria-current="page"`)
+		}
+		f.m(">").text(L.T(n.Key)).m("</a></li>\n")
+	}
+	return f.html()
+}
+
 // render executes a page into a buffer first, so a template error never
 // sends half a page.
 func (s *Server) render(w http.ResponseWriter, status int, name string, p *page) error {
-	t, ok := s.pages[name]
+	pages, err := pagesIn(p.L)
+	if err != nil {
+		return err
+	}
+	t, ok := pages[name]
 	if !ok {
 		return fmt.Errorf("no template %q", name)
 	}
@@ -183,13 +273,17 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 // renderFragment executes one named template (no layout), for the live
 // parts of pages that scripts refresh.
 func (s *Server) renderFragment(w http.ResponseWriter, name string, p *page) error {
-	t := s.pages["referral_new"]
+	pages, err := pagesIn(p.L)
+	if err != nil {
+		return err
+	}
+	t := pages["referral_new"]
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 

@@ -7,7 +7,6 @@ package web
 import (
 	"context"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -50,7 +49,6 @@ type RateLimit struct {
 // Server holds the parsed templates and dependencies.
 type Server struct {
 	Deps
-	pages   map[string]*template.Template
 	metrics *metrics
 	limiter *ipLimiter
 	proxies []netip.Prefix
@@ -105,11 +103,11 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, metrics: newMetrics(), limiter: newIPLimiter(d.RateLimit.PerSecond, d.RateLimit.Burst), proxies: proxies}
-	pages, err := parseTemplates()
-	if err != nil {
+	// The default language's pages are parsed now, so that a template
+	// error stops the start; other languages follow on first use.
+	if _, err := pagesIn(d.I18n.Match()); err != nil {
 		return nil, err
 	}
-	s.pages = pages
 	if s.nrm, err = nrm.New(d.DB, d.Keys, d.Now); err != nil {
 		return nil, err
 	}

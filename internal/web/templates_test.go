@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -94,14 +95,73 @@ func TestUntranslatedLiteralChecker(t *testing.T) {
 }
 
 func TestEveryTemplateParses(t *testing.T) {
-	pages, err := parseTemplates()
+	b, err := i18n.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"login", "home", "soon", "error", "cases", "case", "admin", "jurisdictions", "agencies", "users"} {
-		if pages[want] == nil {
-			t.Errorf("page %s missing", want)
+	b.EnablePseudo()
+	for _, lang := range b.Languages() {
+		pages, err := parseTemplates(b.Localizer(lang.Tag))
+		if err != nil {
+			t.Fatalf("%s: %v", lang.Tag, err)
 		}
+		for _, want := range []string{"login", "home", "soon", "error", "cases", "case", "admin", "jurisdictions", "agencies", "users", "queue"} {
+			if pages[want] == nil || pages[want].Lookup("layout") == nil || pages[want].Lookup("content") == nil {
+				t.Errorf("%s: page %s missing or without its layout", lang.Tag, want)
+			}
+		}
+	}
+}
+
+// TestConstantMessagesInTextOnly guards withMessages: a message written
+// into the template text is escaped for HTML only, which is right in text
+// and in a quoted attribute that is not a URL, a script or a style, and
+// nowhere else.
+func TestConstantMessagesInTextOnly(t *testing.T) {
+	textAttrs := map[string]bool{"aria-label": true, "title": true, "alt": true, "placeholder": true, "value": true, "label": true, "content": true}
+	attrRe := regexp.MustCompile(`([a-z-]+)="$`)
+	files, _ := fs.Glob(assets, "templates/*/*.html")
+	files = append(files, "templates/layout.html")
+	n := 0
+	for _, f := range files {
+		src, _ := fs.ReadFile(assets, f)
+		s := string(src)
+		for _, loc := range constMessage.FindAllStringIndex(s, -1) {
+			n++
+			before := s[:loc[0]]
+			if strings.LastIndex(before, "<script") > strings.LastIndex(before, "</script>") || strings.LastIndex(before, "<style") > strings.LastIndex(before, "</style>") {
+				t.Errorf("%s: %s inside a script or style", f, s[loc[0]:loc[1]])
+			}
+			lt, gt := strings.LastIndex(before, "<"), strings.LastIndex(before, ">")
+			if lt <= gt {
+				continue // text between tags
+			}
+			m := attrRe.FindStringSubmatch(before)
+			if m == nil || !textAttrs[m[1]] {
+				t.Errorf("%s: %s in a tag but not alone in a quoted text attribute", f, s[loc[0]:loc[1]])
+			}
+		}
+	}
+	if n < 100 {
+		t.Errorf("only %d constant messages found: the pattern has drifted from the templates", n)
+	}
+}
+
+func TestWithMessagesEscapes(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	L := b.Localizer("en")
+	got := withMessages(`<p>{{.L.T "app.name"}}</p><p>{{$L.T "no.such.key"}}</p>{{.L.T "cases.shown" "N" 1}}`, L)
+	if !strings.Contains(got, "<p>"+template.HTMLEscapeString(L.T("app.name"))+"</p>") || strings.Contains(got, `"app.name"`) {
+		t.Errorf("constant message not written: %s", got)
+	}
+	if !strings.Contains(got, "⟦no.such.key⟧") {
+		t.Errorf("a missing key must show as missing, as at render time: %s", got)
+	}
+	if !strings.Contains(got, `{{.L.T "cases.shown" "N" 1}}`) {
+		t.Errorf("a message with arguments must stay an action: %s", got)
 	}
 }
 

@@ -45,35 +45,46 @@ func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Doss
 	if d.Record, d.Country, err = s.Record(c, d.Jurisdiction.Country); err != nil {
 		return nil, err
 	}
-	if d.Support, err = store.Support(ctx, r, c.ID); err != nil {
+	// Only the tables that hold rows of the case are read; the others
+	// leave their part empty, as reading them would.
+	parts, err := store.Parts(ctx, r, c.ID)
+	if err != nil {
 		return nil, err
+	}
+	d.Support = store.SupportDoc{CaseID: c.ID}
+	if parts.Support {
+		if d.Support, err = store.Support(ctx, r, c.ID); err != nil {
+			return nil, err
+		}
 	}
 	if d.Checklist, d.Ledger, d.Overrides, d.Assessments, err = decodeSupport(d.Support); err != nil {
 		return nil, err
 	}
-	if d.Referrals, err = store.ServiceReferrals(ctx, r, c.ID); err != nil {
-		return nil, err
+	if parts.Referrals {
+		if d.Referrals, err = store.ServiceReferrals(ctx, r, c.ID); err != nil {
+			return nil, err
+		}
 	}
 	if d.Plan, err = planOf(d.Referrals); err != nil {
 		return nil, err
 	}
-	if d.Goals, err = store.Goals(ctx, r, c.ID); err != nil {
-		return nil, err
+	reads := []struct {
+		has  bool
+		read func() error
+	}{
+		{parts.Goals, func() (err error) { d.Goals, err = store.Goals(ctx, r, c.ID); return }},
+		{parts.Handovers, func() (err error) { d.Handovers, err = store.Handovers(ctx, r, c.ID); return }},
+		{parts.Conferences, func() (err error) { d.Conferences, err = store.Conferences(ctx, r, c.ID); return }},
+		{parts.Tasks, func() (err error) { d.Tasks, err = store.CaseTasks(ctx, r, c.ID); return }},
+		{parts.Investigations, func() (err error) { d.Investigations, err = store.Investigations(ctx, r, c.ID); return }},
+		{parts.Notes, func() (err error) { d.Notes, err = store.Notes(ctx, r, c.ID); return }},
 	}
-	if d.Handovers, err = store.Handovers(ctx, r, c.ID); err != nil {
-		return nil, err
-	}
-	if d.Conferences, err = store.Conferences(ctx, r, c.ID); err != nil {
-		return nil, err
-	}
-	if d.Tasks, err = store.CaseTasks(ctx, r, c.ID); err != nil {
-		return nil, err
-	}
-	if d.Investigations, err = store.Investigations(ctx, r, c.ID); err != nil {
-		return nil, err
-	}
-	if d.Notes, err = store.Notes(ctx, r, c.ID); err != nil {
-		return nil, err
+	for _, rd := range reads {
+		if rd.has {
+			if err := rd.read(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return d, nil
 }

@@ -315,6 +315,35 @@ func TestSupportWithoutConditions(t *testing.T) {
 		if d.Case.Status != handover.CaseFollowUp || len(d.Tasks) != 1 || d.Tasks[0].Kind != "reintegration_follow_up" {
 			t.Fatalf("reintegrated: follow-up status and task, got %s %+v", d.Case.Status, d.Tasks)
 		}
+		// Load reads only the tables Parts names; each answer agrees with
+		// a direct read of its table.
+		ctx := context.Background()
+		parts, err := store.Parts(ctx, db.R(), d.Case.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sup, _ := store.Support(ctx, db.R(), d.Case.ID)
+		refs, _ := store.ServiceReferrals(ctx, db.R(), d.Case.ID)
+		goals, _ := store.Goals(ctx, db.R(), d.Case.ID)
+		notes, _ := store.Notes(ctx, db.R(), d.Case.ID)
+		hands, _ := store.Handovers(ctx, db.R(), d.Case.ID)
+		confs, _ := store.Conferences(ctx, db.R(), d.Case.ID)
+		tasks, _ := store.CaseTasks(ctx, db.R(), d.Case.ID)
+		invs, _ := store.Investigations(ctx, db.R(), d.Case.ID)
+		for _, c := range []struct {
+			name string
+			has  bool
+			rows int
+		}{{"support", parts.Support, int(sup.Version)}, {"referrals", parts.Referrals, len(refs)}, {"goals", parts.Goals, len(goals)},
+			{"notes", parts.Notes, len(notes)}, {"handovers", parts.Handovers, len(hands)}, {"conferences", parts.Conferences, len(confs)},
+			{"tasks", parts.Tasks, len(tasks)}, {"investigations", parts.Investigations, len(invs)}} {
+			if c.has != (c.rows > 0) {
+				t.Errorf("%s: parts says %v, the table holds %d", c.name, c.has, c.rows)
+			}
+		}
+		if !parts.Support || !parts.Referrals || !parts.Handovers || !parts.Tasks || parts.Investigations {
+			t.Errorf("parts of a case with support, services, a transfer and a task: %+v", parts)
+		}
 	})
 }
 

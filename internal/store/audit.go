@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -58,7 +59,7 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 	}
 	var last int64
 	var headHex string
-	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`, n).Scan(&last, &headHex); err != nil {
+	if err := tx.queryRow(ctx, qAuditAdvance, n).Scan(&last, &headHex); err != nil {
 		return classify(err)
 	}
 	var prev *audit.Event
@@ -83,8 +84,7 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (seq, id, at, actor, action, object_type, object_id, agency, reason, flags, details, prev_hash, hash)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`, e.Seq, e.ID, e.At, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Agency,
+		if _, err := tx.exec(ctx, qAuditInsert, e.Seq, e.ID, e.At, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Agency,
 			e.Reason, int64(e.Flags), string(details), e.PrevHash, e.Hash); err != nil {
 			return classify(err)
 		}
@@ -95,11 +95,50 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 		}
 		prev = &e
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, hex.EncodeToString(prev.Hash)); err != nil {
+	if _, err := tx.exec(ctx, qAuditHead, hex.EncodeToString(prev.Hash)); err != nil {
 		return classify(err)
 	}
 	tx.pending = nil
 	return nil
+}
+
+// The audit trail's statements, which every change and every view runs.
+const (
+	qAuditAdvance = `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`
+	qAuditInsert  = `INSERT INTO audit_events (seq, id, at, actor, action, object_type, object_id, agency, reason, flags, details, prev_hash, hash)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`
+	qAuditHead = `UPDATE audit_head SET hash = $1 WHERE id = 1`
+)
+
+// prepareAudit prepares the audit statements on SQLite's writer before a
+// transaction takes its one connection (preparing inside it would wait for
+// that connection forever). Until the audit tables exist, during the first
+// migration, it prepares nothing and the statements run unprepared.
+func (db *DB) prepareAudit(ctx context.Context) {
+	if !db.ws.cache || db.auditPrepared.Load() {
+		return
+	}
+	for _, q := range []string{qAuditAdvance, qAuditInsert, qAuditHead} {
+		if db.ws.stmt(ctx, q) == nil {
+			return
+		}
+	}
+	db.auditPrepared.Store(true)
+}
+
+// exec runs an audit statement, prepared when prepareAudit could.
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := tx.db.ws.prepared(q); st != nil {
+		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, q, args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := tx.db.ws.prepared(q); st != nil {
+		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, q, args...)
 }
 
 func (tx *Tx) insertCheckpoint(ctx context.Context, c audit.Checkpoint) error {

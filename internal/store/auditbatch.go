@@ -32,6 +32,19 @@ const maxViewBatch = 128
 // returns when they are committed, batched with those of concurrent
 // views.
 func (db *DB) RecordViews(ctx context.Context, events ...audit.Event) error {
+	wait, err := db.BeginViews(ctx, events...)
+	if err != nil {
+		return err
+	}
+	return wait()
+}
+
+// BeginViews queues view events for commit and returns a wait that
+// reports their commit. A handler queues its views as soon as it knows
+// what it will show, prepares the page while the commit runs, and sends
+// the page only after wait returns nil: the view is still durable before
+// anything is shown, but the commit no longer adds to the page's time.
+func (db *DB) BeginViews(ctx context.Context, events ...audit.Event) (wait func() error, err error) {
 	db.views.once.Do(func() {
 		db.views.ch = make(chan viewEvent, 1024)
 		go db.commitViews()
@@ -44,23 +57,27 @@ func (db *DB) RecordViews(ctx context.Context, events ...audit.Event) error {
 			e.Actor = audit.SystemActor
 		}
 		if err := audit.Chain(nil, e).Validate(); err != nil {
-			return errs.Wrap(errs.Internal, err)
+			return nil, errs.Wrap(errs.Internal, err)
 		}
 	}
 	done := make(chan error, len(events))
+	queued := 0
 	for _, e := range events {
 		select {
 		case db.views.ch <- viewEvent{ev: e, done: done}:
+			queued++
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
-	for range events {
-		if err := <-done; err != nil {
-			return err
+	return func() error {
+		for range queued {
+			if err := <-done; err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	}, nil
 }
 
 // commitViews writes waiting view events, as many as are waiting, in one

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -66,9 +67,13 @@ type DB struct {
 	Dialect Dialect
 	w       *sql.DB
 	r       *readPool
-	desc    string
-	signer  *AuditSigner
-	views   viewBatcher
+	// ws keeps the audit trail's statements prepared on SQLite's one
+	// writer connection: every view writes them.
+	ws            *readPool
+	auditPrepared atomic.Bool
+	desc          string
+	signer        *AuditSigner
+	views         viewBatcher
 }
 
 // sqliteHeader starts every SQLite database file.
@@ -100,7 +105,7 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		db.Close()
 		return nil, errs.E(errs.Unavailable, "cannot reach the PostgreSQL database %s: %v", desc, sanitize(err, o.DSN))
 	}
-	return &DB{Dialect: Postgres, w: db, r: newReadPool(db, false), desc: desc}, nil
+	return &DB{Dialect: Postgres, w: db, r: newReadPool(db, false), ws: newReadPool(db, false), desc: desc}, nil
 }
 
 // sanitize removes the DSN (which may hold a password) from a driver error.
@@ -174,7 +179,7 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 		r.Close()
 		return nil, sqliteOpenError(o.Path, err)
 	}
-	return &DB{Dialect: SQLite, w: w, r: newReadPool(r, true), desc: o.Path}, nil
+	return &DB{Dialect: SQLite, w: w, r: newReadPool(r, true), ws: newReadPool(w, true), desc: o.Path}, nil
 }
 
 func checkSQLiteFile(path string, mustExist bool) error {
@@ -215,7 +220,8 @@ func (db *DB) Close() error {
 	if db.r.DB != db.w {
 		err = db.r.Close()
 	}
-	return errors.Join(err, db.w.Close())
+	// Closing ws closes its statements and the writer pool.
+	return errors.Join(err, db.ws.Close())
 }
 
 // String describes the database without credentials.
@@ -255,6 +261,7 @@ type Tx struct {
 // Commit is durable when Write returns (synchronous=FULL on SQLite,
 // synchronous_commit on PostgreSQL).
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	db.prepareAudit(ctx)
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(err)

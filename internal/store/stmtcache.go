@@ -35,17 +35,37 @@ func (p *readPool) stmt(ctx context.Context, q string) *sql.Stmt {
 	if st != nil {
 		return st
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if st = p.stmts[q]; st != nil || len(p.stmts) >= maxCachedStatements {
-		return st
+	p.mu.RLock()
+	full := len(p.stmts) >= maxCachedStatements
+	p.mu.RUnlock()
+	if full {
+		return nil
 	}
+	// Prepare without the lock: preparing may wait for a connection, and
+	// on SQLite's writer that connection may belong to a transaction that
+	// itself needs the lock to find its statements.
 	st, err := p.DB.PrepareContext(ctx, q)
 	if err != nil {
 		return nil // the plain call reports the error
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if old := p.stmts[q]; old != nil || p.stmts == nil {
+		st.Close()
+		return old
+	}
 	p.stmts[q] = st
 	return st
+}
+
+// prepared returns the statement of q if it is already prepared.
+func (p *readPool) prepared(q string) *sql.Stmt {
+	if !p.cache {
+		return nil
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.stmts[q]
 }
 
 // QueryContext runs a query, prepared once.

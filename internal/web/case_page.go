@@ -205,6 +205,29 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 	if view.D, err = s.nrm.Load(ctx, s.DB.R(), c); err != nil {
 		return err
 	}
+	var details map[string]string
+	if command != "" {
+		details = map[string]string{"form": command}
+	}
+	views := []audit.Event{s.event(r, "case.view", "case", c.ID, details)}
+	if view.Identity != nil || (identity && len(view.D.Notes) > 0) {
+		ev := s.event(r, "person.view", "person", c.PersonID, map[string]string{"case": c.ID})
+		if c.PersonID == "" {
+			ev.ObjectType, ev.ObjectID, ev.Details = "case", c.ID, map[string]string{"notes": "opened"}
+		}
+		views = append(views, ev)
+	}
+	if view.BreakGlass {
+		for i := range views {
+			views[i].Flags, views[i].Reason = audit.FlagBreakGlass, grant
+		}
+	}
+	// The views commit while the page is prepared; it is sent only once
+	// they are durable.
+	viewed, err := s.DB.BeginViews(ctx, views...)
+	if err != nil {
+		return err
+	}
 	for _, cmd := range caseCommands {
 		view.Can[cmd.Name] = access.Allowed(cmd.Action, p, res)
 	}
@@ -270,28 +293,6 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			return err
 		}
 	}
-	var details map[string]string
-	if command != "" {
-		details = map[string]string{"form": command}
-	}
-	views := []audit.Event{s.event(r, "case.view", "case", c.ID, details)}
-	if view.Identity != nil || len(view.Notes) > 0 {
-		ev := s.event(r, "person.view", "person", c.PersonID, map[string]string{"case": c.ID})
-		if c.PersonID == "" {
-			ev.ObjectType, ev.ObjectID, ev.Details = "case", c.ID, map[string]string{"notes": "opened"}
-		}
-		views = append(views, ev)
-	}
-	if view.BreakGlass {
-		for i := range views {
-			views[i].Flags, views[i].Reason = audit.FlagBreakGlass, grant
-		}
-	}
-	// The views are committed before the page is sent.
-	err = s.DB.RecordViews(ctx, views...)
-	if err != nil {
-		return err
-	}
 	status := http.StatusOK
 	if refusal != nil {
 		view.ErrorSection = section
@@ -304,7 +305,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			status = http.StatusForbidden
 		}
 	}
-	return s.render(w, status, tmpl, s.newPage(r, "case.title", "cases", view))
+	return s.renderAfter(w, status, tmpl, s.newPage(r, "case.title", "cases", view), viewed)
 }
 
 var identityRoleNames = []string{string(access.CaseWorker), string(access.CompetentAuthority), string(access.PoliceInvestigator),

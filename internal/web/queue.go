@@ -130,11 +130,12 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.DB.RecordViews(r.Context(), s.event(r, "case.queue_view", "jurisdiction", principal(r).JurisdictionID, nil)); err != nil {
+	viewed, err := s.DB.BeginViews(r.Context(), s.event(r, "case.queue_view", "jurisdiction", principal(r).JurisdictionID, nil))
+	if err != nil {
 		return err
 	}
 	q.Body = queueBody(s.localizer(r), q.Rows)
-	return s.render(w, http.StatusOK, "queue", s.newPage(r, "queue.title", "queue", q))
+	return s.renderAfter(w, http.StatusOK, "queue", s.newPage(r, "queue.title", "queue", q), viewed)
 }
 
 // workPage is one user's work: tasks, handovers offered to the agency,

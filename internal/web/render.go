@@ -250,6 +250,13 @@ func navItems(L *i18n.Localizer, nav []navItem, active string) template.HTML {
 // render executes a page into a buffer first, so a template error never
 // sends half a page.
 func (s *Server) render(w http.ResponseWriter, status int, name string, p *page) error {
+	return s.renderAfter(w, status, name, p, nil)
+}
+
+// renderAfter is render for a page whose views are being audited: the
+// page is prepared while they commit and sent only when ready (their
+// commit) returns nil.
+func (s *Server) renderAfter(w http.ResponseWriter, status int, name string, p *page, ready func() error) error {
 	pages, err := pagesIn(p.L)
 	if err != nil {
 		return err
@@ -259,7 +266,15 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 		return fmt.Errorf("no template %q", name)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	err = t.ExecuteTemplate(&buf, "layout", p)
+	if ready != nil {
+		// Whatever happened to the page, the views must have committed
+		// before anything is sent, and their failure wins.
+		if rerr := ready(); rerr != nil {
+			return rerr
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -20,6 +20,7 @@ import (
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/support"
 )
 
 // Options control the generator.
@@ -129,6 +130,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 	res := Result{Jurisdictions: len(places)}
 	// agencies[place index][kind] = agency id
 	agencies := make([]map[string]string, len(places))
+	var workerID string // the demo case worker records the synthetic casework
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.SetSetting(ctx, "demo", "true"); err != nil {
 			return err
@@ -181,6 +183,9 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 			if err := tx.InsertUser(ctx, u); err != nil {
 				return err
 			}
+			if role == access.CaseWorker && workerID == "" {
+				workerID = u.ID
+			}
 			res.Credentials = append(res.Credentials, Credential{Username: username, Password: pw, Role: role,
 				Agency: places[0].short + " " + agencyKind})
 		}
@@ -199,6 +204,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 	for done := 0; done < o.Cases; {
 		n := min(batch, o.Cases-done)
 		cs := make([]store.Case, n)
+		docs := make([]store.SupportDoc, 0, n)
 		for i := range cs {
 			pi := rng.IntN(len(places))
 			p := places[pi]
@@ -218,8 +224,18 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 			if err := decisions(rng, &cs[i], cfg, o.Now); err != nil {
 				return res, err
 			}
+			doc, err := earlySupport(rng, cs[i], workerID, agencies[pi]["health"], o.Now)
+			if err != nil {
+				return res, err
+			}
+			docs = append(docs, doc)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.BulkInsertCases(ctx, cs) }); err != nil {
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.BulkInsertCases(ctx, cs); err != nil {
+				return err
+			}
+			return tx.BulkInsertSupport(ctx, docs)
+		}); err != nil {
 			return res, err
 		}
 		done += n
@@ -229,6 +245,54 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// personLanguages are the languages a synthetic person is informed in,
+// by the country of the place.
+var personLanguages = map[string][]string{"NP": {"ne", "ne", "hi"}, "MN": {"mn", "mn", "ru"}, "TH": {"th", "my", "lo"}, "KR": {"ko", "vi", "en"}}
+
+// earlySupport gives a synthetic case what a presumed victim receives
+// first, recorded by the demo case worker through the real rules: every
+// case its initial referral; a case with a reasonable-grounds decision the
+// five early steps, the six information items and consent to share the
+// record with the place's hospital.
+func earlySupport(rng *rand.Rand, c store.Case, worker, health string, now time.Time) (store.SupportDoc, error) {
+	at := store.FromMillis(c.CreatedAt)
+	country := c.Reference[:2]
+	langs := personLanguages[country]
+	lang := langs[rng.IntN(len(langs))]
+	cl, err := support.NewChecklist(func() time.Time { return now })
+	if err != nil {
+		return store.SupportDoc{}, err
+	}
+	items := []support.Item{support.StepInitialReferral}
+	decided := c.TraffickingStatus != casework.StatusPossible || now.Sub(at) > 30*24*time.Hour
+	if decided {
+		items = support.Items()
+	}
+	var entries []support.Entry
+	for k, it := range items {
+		when := notAfter(at.Add(time.Duration(k)*time.Hour), now)
+		if err := cl.Record(it, worker, lang, when); err != nil {
+			return store.SupportDoc{}, err
+		}
+		entries = append(entries, support.Entry{Item: it, By: worker, Language: lang, At: when})
+	}
+	var ledger support.Ledger
+	if decided {
+		if ledger, err = ledger.Record(support.ConsentEvent{Purpose: support.PurposeShareWithAgency, Recipient: health,
+			Action: support.ConsentGiven, ByGuardian: c.Child, By: worker, At: notAfter(at.Add(2*time.Hour), now), Language: lang}, now); err != nil {
+			return store.SupportDoc{}, err
+		}
+	}
+	return nrm.NewSupportDoc(c.ID, entries, ledger, notAfter(at.Add(time.Duration(len(items))*time.Hour), now)), nil
+}
+
+func notAfter(t, limit time.Time) time.Time {
+	if t.After(limit) {
+		return limit
+	}
+	return t
 }
 
 // decisions gives a synthetic case a decision record that agrees with its

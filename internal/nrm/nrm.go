@@ -322,6 +322,16 @@ func decodeSupport(d store.SupportDoc) (checklist []support.Entry, ledger suppor
 	return
 }
 
+// NewSupportDoc is a first support document holding a checklist and a
+// consent ledger, in the stored form.
+func NewSupportDoc(caseID string, checklist []support.Entry, ledger support.Ledger, at time.Time) store.SupportDoc {
+	if checklist == nil {
+		checklist = []support.Entry{}
+	}
+	return store.SupportDoc{CaseID: caseID, Checklist: mustJSON(checklist), Consent: mustJSON(ledger), Overrides: "[]", Assessments: "[]",
+		UpdatedAt: store.Millis(at)}
+}
+
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -59,6 +59,35 @@ func Support(ctx context.Context, r Reader, caseID string) (SupportDoc, error) {
 	return d, classify(err)
 }
 
+// BulkInsertSupport inserts the first support documents of many cases, in
+// statements of many rows; the demo's generator uses it.
+func (tx *Tx) BulkInsertSupport(ctx context.Context, docs []SupportDoc) error {
+	const cols, per = 7, 500
+	now := Millis(tx.Now)
+	for start := 0; start < len(docs); start += per {
+		end := min(start+per, len(docs))
+		q := []byte("INSERT INTO case_support (case_id, version, checklist, consent, overrides, assessments, updated_at) VALUES ")
+		args := make([]any, 0, cols*(end-start))
+		for i, d := range docs[start:end] {
+			if i > 0 {
+				q = append(q, ',')
+			}
+			q = append(q, '(')
+			q = append(q, placeholders(i*cols+1, i*cols+cols)...)
+			q = append(q, ')')
+			at := d.UpdatedAt
+			if at == 0 {
+				at = now
+			}
+			args = append(args, d.CaseID, 1, d.Checklist, d.Consent, d.Overrides, d.Assessments, at)
+		}
+		if _, err := tx.ExecContext(ctx, string(q), args...); err != nil {
+			return classify(err)
+		}
+	}
+	return nil
+}
+
 // SaveSupport writes d if the stored document is still at d.Version (0:
 // none yet); the document moves to d.Version+1. A concurrent change gives a
 // conflict and writes nothing.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -125,7 +126,7 @@ func parseTemplates(L *i18n.Localizer) (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		t := template.New(path.Base(n)).Funcs(templateFuncs)
-		for _, file := range append(shared, n) {
+		for _, file := range slices.Concat(shared, []string{n}) {
 			src, err := fs.ReadFile(assets, file)
 			if err != nil {
 				return nil, err

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -200,4 +201,46 @@ func TestRecordViewsBatched(t *testing.T) {
 			t.Fatalf("after 64 batched views: %+v, %v", sum, err)
 		}
 	})
+}
+
+// TestCloseCommitsQueuedViews: Close lets the view batcher commit what is
+// queued and stops it; a view after Close is refused, never lost or hung.
+func TestCloseCommitsQueuedViews(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "haven.db")
+	db, err := store.Open(ctx, store.Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var waits []func() error
+	for i := 0; i < 20; i++ {
+		w, err := db.BeginViews(ctx, audit.Event{Actor: "u1", Action: "case.view", ObjectType: "case", ObjectID: "c1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waits = append(waits, w)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range waits {
+		if err := w(); err != nil {
+			t.Fatalf("a view queued before Close: %v", err)
+		}
+	}
+	if err := db.RecordViews(ctx, audit.Event{Actor: "u1", Action: "case.view", ObjectType: "case", ObjectID: "c1"}); err == nil {
+		t.Fatal("a view after Close was accepted")
+	}
+	db, err = store.Open(ctx, store.Options{Path: path, MustExist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sum, err := db.VerifyAudit(ctx, nil)
+	if err != nil || sum.Events != 20 {
+		t.Fatalf("after Close: %+v, %v", sum, err)
+	}
 }

@@ -20,9 +20,33 @@ type viewEvent struct {
 	done chan error
 }
 
+// viewBatcher runs one goroutine per open database, from Open until
+// Close, which lets it commit what is queued and waits for it.
 type viewBatcher struct {
-	once sync.Once
-	ch   chan viewEvent
+	mu      sync.RWMutex // senders hold it for reading, Close for writing
+	closed  bool
+	ch      chan viewEvent
+	stopped chan struct{}
+}
+
+// startViews starts the batcher of an opened database.
+func (db *DB) startViews() {
+	db.views.ch, db.views.stopped = make(chan viewEvent, 1024), make(chan struct{})
+	go db.commitViews(db.views.ch)
+}
+
+// stop ends the batcher after it has committed every queued event.
+func (b *viewBatcher) stop() {
+	b.mu.Lock()
+	if b.closed || b.ch == nil {
+		b.closed = true
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	close(b.ch)
+	b.mu.Unlock()
+	<-b.stopped
 }
 
 // maxViewBatch bounds one transaction of view events.
@@ -45,10 +69,6 @@ func (db *DB) RecordViews(ctx context.Context, events ...audit.Event) error {
 // the page only after wait returns nil: the view is still durable before
 // anything is shown, but the commit no longer adds to the page's time.
 func (db *DB) BeginViews(ctx context.Context, events ...audit.Event) (wait func() error, err error) {
-	db.views.once.Do(func() {
-		db.views.ch = make(chan viewEvent, 1024)
-		go db.commitViews()
-	})
 	// Check the events now: one bad event must not fail the batch it
 	// would share.
 	for _, e := range events {
@@ -62,6 +82,12 @@ func (db *DB) BeginViews(ctx context.Context, events ...audit.Event) (wait func(
 	}
 	done := make(chan error, len(events))
 	queued := 0
+	// The read lock keeps Close from closing the channel under a send.
+	db.views.mu.RLock()
+	defer db.views.mu.RUnlock()
+	if db.views.closed {
+		return nil, errs.E(errs.Unavailable, "the database is closed")
+	}
 	for _, e := range events {
 		select {
 		case db.views.ch <- viewEvent{ev: e, done: done}:
@@ -81,14 +107,18 @@ func (db *DB) BeginViews(ctx context.Context, events ...audit.Event) (wait func(
 }
 
 // commitViews writes waiting view events, as many as are waiting, in one
-// transaction at a time. It runs for the life of the process.
-func (db *DB) commitViews() {
-	for first := range db.views.ch {
+// transaction at a time, until Close closes ch.
+func (db *DB) commitViews(ch chan viewEvent) {
+	defer close(db.views.stopped)
+	for first := range ch {
 		batch := []viewEvent{first}
 	more:
 		for len(batch) < maxViewBatch {
 			select {
-			case v := <-db.views.ch:
+			case v, ok := <-ch:
+				if !ok {
+					break more
+				}
 				batch = append(batch, v)
 			default:
 				break more

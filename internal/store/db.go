@@ -105,7 +105,9 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		db.Close()
 		return nil, errs.E(errs.Unavailable, "cannot reach the PostgreSQL database %s: %v", desc, sanitize(err, o.DSN))
 	}
-	return &DB{Dialect: Postgres, w: db, r: newReadPool(db, false), ws: newReadPool(db, false), desc: desc}, nil
+	out := &DB{Dialect: Postgres, w: db, r: newReadPool(db, false), ws: newReadPool(db, false), desc: desc}
+	out.startViews()
+	return out, nil
 }
 
 // sanitize removes the DSN (which may hold a password) from a driver error.
@@ -179,7 +181,9 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 		r.Close()
 		return nil, sqliteOpenError(o.Path, err)
 	}
-	return &DB{Dialect: SQLite, w: w, r: newReadPool(r, true), ws: newReadPool(w, true), desc: o.Path}, nil
+	out := &DB{Dialect: SQLite, w: w, r: newReadPool(r, true), ws: newReadPool(w, true), desc: o.Path}
+	out.startViews()
+	return out, nil
 }
 
 func checkSQLiteFile(path string, mustExist bool) error {
@@ -216,6 +220,7 @@ func sqliteOpenError(path string, err error) error {
 
 // Close closes the database; for SQLite the last close checkpoints the WAL.
 func (db *DB) Close() error {
+	db.views.stop()
 	var err error
 	if db.r.DB != db.w {
 		err = db.r.Close()

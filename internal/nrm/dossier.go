@@ -47,16 +47,11 @@ func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Doss
 	}
 	// Only the tables that hold rows of the case are read; the others
 	// leave their part empty, as reading them would.
-	parts, err := store.Parts(ctx, r, c.ID)
+	parts, support, err := store.Parts(ctx, r, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	d.Support = store.SupportDoc{CaseID: c.ID}
-	if parts.Support {
-		if d.Support, err = store.Support(ctx, r, c.ID); err != nil {
-			return nil, err
-		}
-	}
+	d.Support = support
 	if d.Checklist, d.Ledger, d.Overrides, d.Assessments, err = decodeSupport(d.Support); err != nil {
 		return nil, err
 	}

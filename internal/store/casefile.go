@@ -25,26 +25,37 @@ type SupportDoc struct {
 // cases are early in their life and have few; one query that asks all
 // tables at once spares the reads of the empty ones.
 type CaseParts struct {
-	Support, Referrals, Goals, Notes, Handovers, Conferences, Tasks, Investigations bool
+	Referrals, Goals, Notes, Handovers, Conferences, Tasks, Investigations bool
 }
 
-// Parts reports which casework tables hold rows of a case.
-func Parts(ctx context.Context, r Reader, caseID string) (CaseParts, error) {
+// Parts reads a case's support document (which nearly every case has)
+// and reports which of its other casework tables hold rows, in one query.
+func Parts(ctx context.Context, r Reader, caseID string) (CaseParts, SupportDoc, error) {
 	var p CaseParts
-	var sup, ref, goal, note, hand, conf, task, inv int
-	err := r.QueryRowContext(ctx, `SELECT
-		CASE WHEN EXISTS (SELECT 1 FROM case_support WHERE case_id = $1) THEN 1 ELSE 0 END,
+	d := SupportDoc{CaseID: caseID}
+	var version, updated sql.NullInt64
+	var checklist, consent, overrides, assessments sql.NullString
+	var ref, goal, note, hand, conf, task, inv int
+	err := r.QueryRowContext(ctx, `SELECT s.version, s.checklist, s.consent, s.overrides, s.assessments, s.updated_at,
 		CASE WHEN EXISTS (SELECT 1 FROM service_referrals WHERE case_id = $1) THEN 1 ELSE 0 END,
 		CASE WHEN EXISTS (SELECT 1 FROM support_goals WHERE case_id = $1) THEN 1 ELSE 0 END,
 		CASE WHEN EXISTS (SELECT 1 FROM case_notes WHERE case_id = $1) THEN 1 ELSE 0 END,
 		CASE WHEN EXISTS (SELECT 1 FROM handovers WHERE case_id = $1) THEN 1 ELSE 0 END,
 		CASE WHEN EXISTS (SELECT 1 FROM conferences WHERE case_id = $1) THEN 1 ELSE 0 END,
 		CASE WHEN EXISTS (SELECT 1 FROM tasks WHERE case_id = $1) THEN 1 ELSE 0 END,
-		CASE WHEN EXISTS (SELECT 1 FROM investigations WHERE case_id = $1) THEN 1 ELSE 0 END`, caseID).
-		Scan(&sup, &ref, &goal, &note, &hand, &conf, &task, &inv)
-	p = CaseParts{Support: sup != 0, Referrals: ref != 0, Goals: goal != 0, Notes: note != 0, Handovers: hand != 0,
-		Conferences: conf != 0, Tasks: task != 0, Investigations: inv != 0}
-	return p, classify(err)
+		CASE WHEN EXISTS (SELECT 1 FROM investigations WHERE case_id = $1) THEN 1 ELSE 0 END
+		FROM (SELECT 1 AS one) AS c LEFT JOIN case_support s ON s.case_id = $1`, caseID).
+		Scan(&version, &checklist, &consent, &overrides, &assessments, &updated, &ref, &goal, &note, &hand, &conf, &task, &inv)
+	if err != nil {
+		return p, d, classify(err)
+	}
+	if version.Valid {
+		d.Version, d.Checklist, d.Consent, d.Overrides, d.Assessments, d.UpdatedAt = version.Int64, checklist.String,
+			consent.String, overrides.String, assessments.String, updated.Int64
+	}
+	p = CaseParts{Referrals: ref != 0, Goals: goal != 0, Notes: note != 0, Handovers: hand != 0, Conferences: conf != 0,
+		Tasks: task != 0, Investigations: inv != 0}
+	return p, d, nil
 }
 
 // Support loads a case's support document; a case without one gets an

@@ -72,6 +72,16 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 	} else if last != n {
 		return fmt.Errorf("audit head is damaged: no hash at sequence %d", last-n)
 	}
+	// PostgreSQL takes the batch and the new head in one statement, one
+	// round trip however many events; SQLite, in process, runs its
+	// prepared one-row insert per event.
+	batch := tx.Dialect == Postgres
+	var q []byte
+	var args []any
+	if batch {
+		q = append(q, "WITH ins AS (INSERT INTO audit_events ("+auditCols+") VALUES "...)
+	}
+	var checkpoints []audit.Checkpoint
 	for i := range tx.pending {
 		e := audit.Chain(prev, tx.pending[i])
 		if e.Seq != last-n+int64(i)+1 {
@@ -84,19 +94,39 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, qAuditInsert, e.Seq, e.ID, e.At, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Agency,
-			e.Reason, int64(e.Flags), string(details), e.PrevHash, e.Hash); err != nil {
+		row := []any{e.Seq, e.ID, e.At, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Agency,
+			e.Reason, int64(e.Flags), string(details), e.PrevHash, e.Hash}
+		if batch {
+			if i > 0 {
+				q = append(q, ',')
+			}
+			q = append(q, '(')
+			q = append(q, placeholders(len(args)+1, len(args)+len(row))...)
+			q = append(q, ')')
+			args = append(args, row...)
+		} else if _, err := tx.exec(ctx, qAuditInsert, row...); err != nil {
 			return classify(err)
 		}
 		if tx.db.signer != nil && e.Seq%CheckpointEvery == 0 {
-			if err := tx.insertCheckpoint(ctx, audit.Sign(tx.db.signer.Key, tx.db.signer.KeyID, e, e.At)); err != nil {
-				return err
-			}
+			checkpoints = append(checkpoints, audit.Sign(tx.db.signer.Key, tx.db.signer.KeyID, e, e.At))
 		}
 		prev = &e
 	}
-	if _, err := tx.exec(ctx, qAuditHead, hex.EncodeToString(prev.Hash)); err != nil {
+	head := hex.EncodeToString(prev.Hash)
+	if batch {
+		q = append(q, ") UPDATE audit_head SET hash = $"...)
+		q = strconv.AppendInt(q, int64(len(args)+1), 10)
+		q = append(q, " WHERE id = 1"...)
+		if _, err := tx.ExecContext(ctx, string(q), append(args, head)...); err != nil {
+			return classify(err)
+		}
+	} else if _, err := tx.exec(ctx, qAuditHead, head); err != nil {
 		return classify(err)
+	}
+	for _, c := range checkpoints {
+		if err := tx.insertCheckpoint(ctx, c); err != nil {
+			return err
+		}
 	}
 	tx.pending = nil
 	return nil
@@ -105,9 +135,8 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 // The audit trail's statements, which every change and every view runs.
 const (
 	qAuditAdvance = `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`
-	qAuditInsert  = `INSERT INTO audit_events (seq, id, at, actor, action, object_type, object_id, agency, reason, flags, details, prev_hash, hash)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`
-	qAuditHead = `UPDATE audit_head SET hash = $1 WHERE id = 1`
+	qAuditInsert  = `INSERT INTO audit_events (` + auditCols + `) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`
+	qAuditHead    = `UPDATE audit_head SET hash = $1 WHERE id = 1`
 )
 
 // prepareAudit prepares the audit statements on SQLite's writer before a

@@ -244,3 +244,33 @@ func TestCloseCommitsQueuedViews(t *testing.T) {
 		t.Fatalf("after Close: %+v, %v", sum, err)
 	}
 }
+
+// TestAuditBatchesAcrossCheckpoints: transactions of several events (one
+// statement on PostgreSQL) chain and sign exactly as single events do,
+// also when a checkpoint falls inside a transaction.
+func TestAuditBatchesAcrossCheckpoints(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, pub := signer(t)
+		db.SetAuditSigner(s)
+		const per, batches = 7, 40 // 280 events: the checkpoint at 256 is the 4th event of a batch
+		for b := 0; b < batches; b++ {
+			err := db.Write(ctx, func(tx *store.Tx) error {
+				for i := 0; i < per; i++ {
+					if err := tx.Audit(ctx, audit.Event{Actor: "u1", Action: "case.view", ObjectType: "case",
+						ObjectID: strconv.Itoa(b*per + i), Details: map[string]string{"n": strconv.Itoa(i)}}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		sum, err := db.VerifyAudit(ctx, pub)
+		if err != nil || sum.Events != per*batches || sum.Checkpoints != 1 {
+			t.Fatalf("after %d batches of %d: %+v, %v", batches, per, sum, err)
+		}
+	})
+}

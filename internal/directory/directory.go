@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -162,10 +163,10 @@ func IsShelter(t support.ServiceType) bool {
 // CheckOrganization refuses an organization with a malformed id or agency,
 // a missing name or text that is too long or not plain.
 func CheckOrganization(o Organization) error {
-	if !validID(o.ID) {
+	if !ident.Valid(o.ID) {
 		return refuse(CodeInvalidID, "id")
 	}
-	if !validID(o.AgencyID) {
+	if !ident.Valid(o.AgencyID) {
 		return refuse(CodeInvalidID, "agency_id")
 	}
 	if err := checkLine("name", o.Name, MaxNameLen, true); err != nil {
@@ -178,10 +179,10 @@ func CheckOrganization(o Organization) error {
 // description, languages, eligibility and capacity are checked in that
 // order, and the first fault is returned.
 func CheckService(s Service) error {
-	if !validID(s.ID) {
+	if !ident.Valid(s.ID) {
 		return refuse(CodeInvalidID, "id")
 	}
-	if !validID(s.OrganizationID) {
+	if !ident.Valid(s.OrganizationID) {
 		return refuse(CodeInvalidID, "organization_id")
 	}
 	if !s.Type.Valid() {
@@ -269,10 +270,10 @@ func checkCapacity(c Capacity) error {
 // have an Area, and the Area may not hold its street line or postal code;
 // a location cannot be both confidential and a public shelter.
 func CheckLocation(l Location) error {
-	if !validID(l.ID) {
+	if !ident.Valid(l.ID) {
 		return refuse(CodeInvalidID, "id")
 	}
-	if !validID(l.OrganizationID) {
+	if !ident.Valid(l.OrganizationID) {
 		return refuse(CodeInvalidID, "organization_id")
 	}
 	if err := checkLine("name", l.Name, MaxNameLen, true); err != nil {
@@ -336,11 +337,11 @@ func AreaRevealsAddress(area string, a Address) bool {
 // (OSCE NRM handbook: shelter addresses are kept confidential).
 func CheckServiceAtLocation(sal ServiceAtLocation, s Service, l Location) (warnings []Code, err error) {
 	switch {
-	case !validID(sal.ID):
+	case !ident.Valid(sal.ID):
 		return nil, refuse(CodeInvalidID, "id")
-	case !validID(sal.ServiceID):
+	case !ident.Valid(sal.ServiceID):
 		return nil, refuse(CodeInvalidID, "service_id")
-	case !validID(sal.LocationID):
+	case !ident.Valid(sal.LocationID):
 		return nil, refuse(CodeInvalidID, "location_id")
 	case sal.ServiceID != s.ID:
 		return nil, refuse(CodeMismatch, "service_id")
@@ -351,21 +352,6 @@ func CheckServiceAtLocation(sal ServiceAtLocation, s Service, l Location) (warni
 		warnings = append(warnings, WarnShelterNotConfidential)
 	}
 	return warnings, nil
-}
-
-// validID reports whether s can be an id: non-empty, at most 128 bytes of
-// printable ASCII without spaces. Ids are opaque; the limit keeps free text
-// out of them.
-func validID(s string) bool {
-	if s == "" || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
 }
 
 // validCountry reports whether c has the form of an ISO 3166-1 alpha-2 code;

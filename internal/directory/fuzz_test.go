@@ -2,6 +2,7 @@ package directory
 
 import (
 	"encoding/json"
+	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"strings"
 	"testing"
@@ -68,7 +69,7 @@ func FuzzPresent(f *testing.F) {
 		if confidential && !owner && !assignedWorker && !hidden {
 			t.Fatalf("a safe house's address leaked to %+v (org %+v): %+v", v, org, view)
 		}
-		validOwner := owner && validID(orgID) && validID(orgAgency)
+		validOwner := owner && ident.Valid(orgID) && ident.Valid(orgAgency)
 		if signedIn && (!confidential || validOwner || assignedWorker) && !shown {
 			t.Fatalf("the address is shown to %+v: got %+v", v, view)
 		}

@@ -1,5 +1,7 @@
 package directory
 
+import "github.com/haven-nrm/haven/internal/ident"
+
 // RoleCaseWorker is the role of a case worker (access.CaseWorker): only a
 // case worker can be the one assigned to a person placed at a location.
 const RoleCaseWorker = "case_worker"
@@ -18,7 +20,7 @@ type Viewer struct {
 }
 
 // SignedIn reports whether someone is signed in: the viewer has a role.
-func (v Viewer) SignedIn() bool { return validID(v.Role) }
+func (v Viewer) SignedIn() bool { return ident.Valid(v.Role) }
 
 // LocationView is a location as one viewer may see it. When AddressShown is
 // false it carries no name and no address: only the ids, the Area and the
@@ -56,7 +58,7 @@ func AddressVisible(loc Location, org Organization, v Viewer) bool {
 	if !loc.Confidential {
 		return true
 	}
-	if validID(org.ID) && org.ID == loc.OrganizationID && validID(org.AgencyID) && org.AgencyID == v.AgencyID {
+	if ident.Valid(org.ID) && org.ID == loc.OrganizationID && ident.Valid(org.AgencyID) && org.AgencyID == v.AgencyID {
 		return true
 	}
 	return v.AssignedToCaseAtLocation && v.Role == RoleCaseWorker

@@ -1,6 +1,7 @@
 package prosecution
 
 import (
+	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"time"
 )
@@ -120,11 +121,11 @@ func (inv Investigation) clone() Investigation {
 // The investigation starts open, at version 1.
 func Open(id, caseID, agency string, openedAt time.Time, by string, now time.Time) (Investigation, error) {
 	switch {
-	case !validID(id):
+	case !ident.Valid(id):
 		return Investigation{}, refuse(CodeInvalidInput, "id", "")
-	case !validID(caseID):
+	case !ident.Valid(caseID):
 		return Investigation{}, refuse(CodeInvalidInput, "case_id", "")
-	case !validID(agency):
+	case !ident.Valid(agency):
 		return Investigation{}, refuse(CodeAgencyRequired, "agency", "")
 	}
 	if err := checkActor(by); err != nil {
@@ -174,7 +175,7 @@ func AddSuspect(inv Investigation, expectedVersion int64, s Suspect, by string, 
 	if err != nil {
 		return Investigation{}, err
 	}
-	if !validID(s.ID) {
+	if !ident.Valid(s.ID) {
 		return Investigation{}, refuse(CodeInvalidInput, "id", "")
 	}
 	if _, dup := inv.Suspect(s.ID); dup {
@@ -195,7 +196,7 @@ func AddSuspect(inv Investigation, expectedVersion int64, s Suspect, by string, 
 	if s.Citizenship != "" && !ValidCountry(s.Citizenship) {
 		return Investigation{}, refuse(CodeInvalidCountry, "citizenship", "")
 	}
-	if s.SealedRef != "" && !validID(s.SealedRef) {
+	if s.SealedRef != "" && !ident.Valid(s.SealedRef) {
 		return Investigation{}, refuse(CodeInvalidInput, "sealed_ref", "")
 	}
 	s.AddedBy, s.AddedAt = by, now
@@ -211,7 +212,7 @@ func AddCharge(inv Investigation, expectedVersion int64, c Charge, by string, no
 	if err != nil {
 		return Investigation{}, err
 	}
-	if !validID(c.ID) {
+	if !ident.Valid(c.ID) {
 		return Investigation{}, refuse(CodeInvalidInput, "id", "")
 	}
 	if _, dup := inv.Charge(c.ID); dup {
@@ -223,7 +224,7 @@ func AddCharge(inv Investigation, expectedVersion int64, c Charge, by string, no
 	if !c.Offence.Valid() {
 		return Investigation{}, refuse(CodeUnknownOffence, "offence", "")
 	}
-	if c.Provision != "" && !validID(c.Provision) {
+	if c.Provision != "" && !ident.Valid(c.Provision) {
 		return Investigation{}, refuse(CodeInvalidInput, "provision", "")
 	}
 	if !validStatute(c.Statute) {

@@ -1,6 +1,7 @@
 package prosecution
 
 import (
+	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"time"
 )
@@ -99,7 +100,7 @@ func RecordProceeding(inv Investigation, expectedVersion int64, p Proceeding, by
 	if err != nil {
 		return Investigation{}, err
 	}
-	if !validID(p.ID) {
+	if !ident.Valid(p.ID) {
 		return Investigation{}, refuse(CodeInvalidInput, "id", "")
 	}
 	if slices.ContainsFunc(inv.Proceedings, func(q Proceeding) bool { return q.ID == p.ID }) {
@@ -205,7 +206,7 @@ func RecordSentence(inv Investigation, expectedVersion int64, s Sentence, by str
 	if err != nil {
 		return Investigation{}, err
 	}
-	if !validID(s.ID) {
+	if !ident.Valid(s.ID) {
 		return Investigation{}, refuse(CodeInvalidInput, "id", "")
 	}
 	if slices.ContainsFunc(inv.Sentences, func(q Sentence) bool { return q.ID == s.ID }) {
@@ -285,7 +286,7 @@ func RecordCompensation(inv Investigation, expectedVersion int64, c Compensation
 	if err != nil {
 		return Investigation{}, err
 	}
-	if !validID(c.ID) {
+	if !ident.Valid(c.ID) {
 		return Investigation{}, refuse(CodeInvalidInput, "id", "")
 	}
 	i := slices.IndexFunc(inv.Compensation, func(q Compensation) bool { return q.ID == c.ID })

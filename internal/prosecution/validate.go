@@ -1,6 +1,7 @@
 package prosecution
 
 import (
+	"github.com/haven-nrm/haven/internal/ident"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,27 +15,12 @@ const MaxStatuteLen = 200
 // years); a life sentence is recorded as such.
 const MaxCustodialMonths = 1200
 
-// validID reports whether s can be an id or a user id: non-empty, at most
-// 128 bytes of printable ASCII without spaces. Ids are opaque to this
-// package; the limit keeps free text out of them.
-func validID(s string) bool {
-	if s == "" || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
-}
-
 // checkActor refuses a missing or malformed user id.
 func checkActor(by string) error {
 	if by == "" {
 		return refuse(CodeActorRequired, "by", "")
 	}
-	if !validID(by) {
+	if !ident.Valid(by) {
 		return refuse(CodeInvalidInput, "by", "")
 	}
 	return nil

@@ -1,6 +1,7 @@
 package support
 
 import (
+	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func (l Ledger) Record(e ConsentEvent, now time.Time) (Ledger, error) {
 		return Ledger{}, refuse(CodeUnknownConsentAction, "action", string(e.Action))
 	}
 	if e.Purpose == PurposeShareWithAgency {
-		if !validID(e.Recipient) {
+		if !ident.Valid(e.Recipient) {
 			return Ledger{}, refuse(CodeAgencyRequired, "recipient", "")
 		}
 		if e.Service != "" && !e.Service.Valid() {
@@ -220,7 +221,7 @@ type ShareDecision struct {
 // needed. Outside it, the data may go with the person's consent, or without
 // it only on a valid override.
 func CheckShare(l Ledger, fromAgency, toAgency string, service ServiceType, override *Override) ShareDecision {
-	if !validID(fromAgency) || !validID(toAgency) {
+	if !ident.Valid(fromAgency) || !ident.Valid(toAgency) {
 		return ShareDecision{Code: CodeAgencyRequired, Consent: ConsentNone}
 	}
 	if service != "" && !service.Valid() {
@@ -263,7 +264,7 @@ func latestOverall(l Ledger, recipient string, service ServiceType) (ConsentEven
 // checkOverride returns the code of the first fault of o, or "".
 func checkOverride(o Override) Code {
 	switch {
-	case !validID(o.By):
+	case !ident.Valid(o.By):
 		return CodeActorRequired
 	case !slices.Contains(OverrideRoles(), o.Role):
 		return CodeOverrideRole

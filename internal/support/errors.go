@@ -3,6 +3,7 @@ package support
 import (
 	"errors"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/ident"
 	"strings"
 )
 
@@ -110,7 +111,7 @@ func CodeOf(err error) Code {
 // refuse builds an Error. value is kept only when it looks like a code
 // (short printable ASCII), so free text never reaches an error or a log.
 func refuse(code Code, field, value string) error {
-	if len(value) > 64 || !validID(value) {
+	if len(value) > 64 || !ident.Valid(value) {
 		value = ""
 	}
 	return &Error{Code: code, Field: field, Value: value}

@@ -1,6 +1,7 @@
 package support
 
 import (
+	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"time"
 )
@@ -229,7 +230,7 @@ func CanOffer(p Plan, service ServiceType, agency string) Decision {
 	if !service.Valid() {
 		return deny(CodeUnknownService)
 	}
-	if !validID(agency) {
+	if !ident.Valid(agency) {
 		return deny(CodeAgencyRequired)
 	}
 	for _, r := range p.Referrals {
@@ -242,7 +243,7 @@ func CanOffer(p Plan, service ServiceType, agency string) Decision {
 
 // Offer adds an offered referral to the plan. now is the clock's time.
 func Offer(p Plan, o OfferRequest, now time.Time) (Plan, error) {
-	if !validID(o.ID) {
+	if !ident.Valid(o.ID) {
 		return Plan{}, refuse(CodeInvalidInput, "id", "")
 	}
 	if _, dup := p.Find(o.ID); dup {

@@ -1,11 +1,11 @@
 package directory
 
 import (
-	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/haven-nrm/haven/internal/ident"
 	"github.com/haven-nrm/haven/internal/support"
 )
 
@@ -201,7 +201,7 @@ func CheckService(s Service) error {
 		return refuse(CodeTooMany, "languages")
 	}
 	for i, l := range s.Languages {
-		if !support.ValidLanguage(l) {
+		if !ident.Language(l) {
 			return refuse(CodeInvalidLanguage, "languages")
 		}
 		if slices.Contains(s.Languages[:i], l) {

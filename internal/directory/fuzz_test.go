@@ -2,12 +2,12 @@ package directory
 
 import (
 	"encoding/json"
-	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/haven-nrm/haven/internal/ident"
 	"github.com/haven-nrm/haven/internal/support"
 )
 

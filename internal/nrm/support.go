@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/ident"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/support"
 )
@@ -54,7 +55,7 @@ func (s *Service) RecordItem(ctx context.Context, p access.Principal, d *Dossier
 		return err
 	}
 	lang := in.Get("language")
-	if !support.ValidLanguage(lang) {
+	if !ident.Language(lang) {
 		return badField("language")
 	}
 	at, err := s.dayOrNow(in, "date", d)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/haven-nrm/haven/internal/ident"
 )
 
 var lowerSnake = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
@@ -148,8 +150,8 @@ func TestCountriesLanguagesCurrencies(t *testing.T) {
 		{"und", false, "ISO 639-2: undetermined is no language"}, {"mul", false, "ISO 639-2: multiple is no language"},
 		{"iw", false, "ISO 639-1: withdrawn code"}, {"EN", false, "ISO 639: lower case"}, {"e", false, "ISO 639: too short"},
 	} {
-		if ValidLanguage(c.code) != c.ok {
-			t.Errorf("%s: ValidLanguage(%q) != %v", c.rule, c.code, c.ok)
+		if ident.Language(c.code) != c.ok {
+			t.Errorf("%s: ident.Language(%q) != %v", c.rule, c.code, c.ok)
 		}
 	}
 	for _, c := range []struct {

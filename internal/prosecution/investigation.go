@@ -1,9 +1,10 @@
 package prosecution
 
 import (
-	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"time"
+
+	"github.com/haven-nrm/haven/internal/ident"
 )
 
 // Investigation is a police investigation of a trafficking case and the

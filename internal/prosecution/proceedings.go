@@ -1,9 +1,10 @@
 package prosecution
 
 import (
-	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"time"
+
+	"github.com/haven-nrm/haven/internal/ident"
 )
 
 // Proceeding is one step of the proceedings on a charge.

@@ -1,10 +1,11 @@
 package prosecution
 
 import (
-	"github.com/haven-nrm/haven/internal/ident"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/haven-nrm/haven/internal/ident"
 )
 
 // MaxStatuteLen is the longest statute reference of a charge, in
@@ -41,44 +42,11 @@ func checkWhen(field string, at, floor, now time.Time) error {
 	return nil
 }
 
-// iso6391 holds the 183 two-letter codes of ISO 639-1, as in package
-// support.
-var iso6391 = func() map[string]bool {
-	m := map[string]bool{}
-	for _, c := range strings.Fields(`aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv
-		cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie
-		ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk
-		ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se
-		sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo
-		xh yi yo za zh zu`) {
-		m[c] = true
-	}
-	return m
-}()
-
-// ValidLanguage reports whether code is an ISO 639-1 code, or has the form
-// of an ISO 639-2/3 code (three lower-case letters) and is not one of the
-// special codes und, mul, zxx and mis, which name no language.
-func ValidLanguage(code string) bool {
-	switch len(code) {
-	case 2:
-		return iso6391[code]
-	case 3:
-		for i := 0; i < 3; i++ {
-			if code[i] < 'a' || code[i] > 'z' {
-				return false
-			}
-		}
-		return code != "und" && code != "mul" && code != "zxx" && code != "mis"
-	}
-	return false
-}
-
 func checkLanguage(field, lang string) error {
 	if lang == "" {
 		return refuse(CodeLanguageRequired, field, "")
 	}
-	if !ValidLanguage(lang) {
+	if !ident.Language(lang) {
 		return refuse(CodeInvalidLanguage, field, "")
 	}
 	return nil

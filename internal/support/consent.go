@@ -1,11 +1,12 @@
 package support
 
 import (
-	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/haven-nrm/haven/internal/ident"
 )
 
 // Purpose is what the person consents to.

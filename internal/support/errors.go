@@ -2,9 +2,10 @@ package support
 
 import (
 	"errors"
+	"strings"
+
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/ident"
-	"strings"
 )
 
 // Code is a stable reason code: why a change was refused or an action is

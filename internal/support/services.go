@@ -1,9 +1,10 @@
 package support
 
 import (
-	"github.com/haven-nrm/haven/internal/ident"
 	"slices"
 	"time"
+
+	"github.com/haven-nrm/haven/internal/ident"
 )
 
 // ServiceType is a kind of service a person can be referred to, coded in the

@@ -457,9 +457,12 @@ func (s *Server) withAPIToken(next http.Handler, w http.ResponseWriter, r *http.
 	next.ServeHTTP(w, r.WithContext(ctx))
 }
 
+// setSessionCookie sets the session cookie without Max-Age or Expires: it
+// ends when the browser does. The idle and absolute limits are the
+// server's (withSession), whatever the browser keeps.
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(sessionAbsolute.Seconds())})
+		Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {

@@ -82,8 +82,8 @@ func (tx *Tx) SetUserLanguage(ctx context.Context, userID, lang string) error {
 }
 
 // SetUserDisabled disables or enables an account; disabling ends all of its
-// sessions and revokes its API tokens in the same transaction
-// (EndUserAccess), so enabling it again revives neither.
+// sessions, revokes its API tokens and ends its enrolment links in the same
+// transaction (EndUserAccess), so enabling it again revives none of them.
 func (tx *Tx) SetUserDisabled(ctx context.Context, userID string, disabled bool) error {
 	res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, b2i(disabled), Millis(tx.Now), userID)
 	if err != nil {
@@ -93,6 +93,9 @@ func (tx *Tx) SetUserDisabled(ctx context.Context, userID string, disabled bool)
 		return errs.E(errs.NotFound, "user not found")
 	}
 	if disabled {
+		if err := tx.EndEnrolLinks(ctx, userID); err != nil {
+			return err
+		}
 		return tx.EndUserAccess(ctx, userID)
 	}
 	return nil

@@ -1178,7 +1178,9 @@ func (e *hostile) login(rt web.Route) {
 	e.fields(o)
 	e.bodies(o)
 	// Once the account is locked, hostile values take the throttled path.
-	for range 6 {
+	// Every request comes from an address of its own, so it takes the
+	// account's counter of unknown devices to lock it.
+	for range auth.UnknownDeviceThrottle.Threshold + 1 {
 		e.setup(e.agent(e.h), "POST", "/login", url.Values{"username": {victim}, "password": {"wrong"}})
 	}
 	o.before = nil

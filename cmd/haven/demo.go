@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -10,7 +11,12 @@ import (
 
 	"github.com/haven-nrm/haven/internal/demo"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/secretfile"
 )
+
+// demoCredentialsFile, in the data folder, holds the demo accounts and their
+// passwords (mode 0600).
+const demoCredentialsFile = "demo-credentials.txt"
 
 // runDemo starts Haven on a fresh database filled with synthetic data and
 // prints the demo accounts.
@@ -91,12 +97,21 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Created %d jurisdictions, %d agencies, %d cases. All of it is synthetic.\n\n", res.Jurisdictions, res.Agencies, res.Cases)
-	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	// The passwords are random for this installation: shown now, and kept
+	// in an owner-only file of the data folder.
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROLE\tUSERNAME\tPASSWORD")
 	for _, cr := range res.Credentials {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", cr.Role, cr.Username, cr.Password)
 	}
 	tw.Flush()
+	e.stdout.Write(table.Bytes())
+	credPath, _ := filepath.Abs(filepath.Join(c.DataDir, demoCredentialsFile))
+	if err := secretfile.Replace(credPath, table.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nThese passwords are random for this installation; they are also in %s (readable by you only).\n", credPath)
 	if !c.IsPostgres() {
 		abs, _ := filepath.Abs(c.DataDir)
 		fmt.Fprintf(e.stdout, "\nData folder: %s\n", abs)

@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/notify"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -26,16 +31,22 @@ func runUser(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var username, name, role, agency string
+	var username, name, role, agency, email string
 	var pwStdin bool
+	linkLife := accounts.DefaultLinkLife
 	switch sub {
 	case "add":
 		fs.StringVar(&username, "username", "", "login name")
 		fs.StringVar(&name, "name", "", "display name")
 		fs.StringVar(&role, "role", "", "role: "+roleList())
 		fs.StringVar(&agency, "agency", "", "agency id")
+		fs.StringVar(&email, "email", "", "e-mail address for alerts and the enrolment link (optional)")
 		fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input instead of generating one")
-	case "disable", "enable", "reset-mfa":
+		fs.DurationVar(&linkLife, "link-valid", linkLife, "how long the enrolment link works")
+	case "reset-mfa":
+		fs.StringVar(&username, "username", "", "login name")
+		fs.DurationVar(&linkLife, "link-valid", linkLife, "how long the enrolment link works")
+	case "disable", "enable":
 		fs.StringVar(&username, "username", "", "login name")
 	case "list":
 	default:
@@ -76,8 +87,8 @@ func runUser(ctx context.Context, e env, args []string) error {
 		return tw.Flush()
 	case "reset-mfa":
 		// For a user who lost their authenticator and recovery codes:
-		// both are removed and every session ends; the next sign-in
-		// sets up a new authenticator.
+		// both are removed, every session and API token ends, and a new
+		// enrolment link sets up the new authenticator.
 		if username == "" {
 			return errs.E(errs.Invalid, "reset-mfa needs --username")
 		}
@@ -85,17 +96,23 @@ func runUser(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
+		mailer := cliMailer(c)
+		var link accounts.Link
 		err = db.Write(ctx, func(tx *store.Tx) error {
 			if err := tx.ResetMFA(ctx, u.ID); err != nil {
 				return err
 			}
-			return tx.Audit(ctx, audit.Event{Action: "user.mfa_reset", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli"})
+			if err := tx.Audit(ctx, audit.Event{Action: "user.mfa_reset", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli"}); err != nil {
+				return err
+			}
+			link, err = accounts.IssueEnrolLink(ctx, tx, u, tx.Now, linkLife, accounts.Delivery(mailer, u), "cli")
+			return err
 		})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "second factor of user %s removed and sessions ended; a new one is set up at the next sign-in\n", username)
-		return nil
+		fmt.Fprintf(e.stdout, "second factor of user %s removed; every session and API token ended\n", username)
+		return deliverEnrolLink(ctx, e, c, db, mailer, u, link)
 	case "disable", "enable":
 		u, err := db.UserByUsername(ctx, username)
 		if err != nil {
@@ -141,14 +158,23 @@ func runUser(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	u := store.User{ID: store.NewID(), Username: username, DisplayName: name, PasswordHash: hash, Role: role, AgencyID: agency}
+	if email != "" && !plausibleEmail(email) {
+		return errs.E(errs.Invalid, "--email must be a single plain address")
+	}
+	u := store.User{ID: store.NewID(), Username: username, DisplayName: name, PasswordHash: hash, Role: role, AgencyID: agency, Email: email}
+	mailer := cliMailer(c)
+	var link accounts.Link
 	err = db.Write(ctx, func(tx *store.Tx) error {
 		u.CreatedAt, u.UpdatedAt = store.Millis(tx.Now), store.Millis(tx.Now)
 		if err := tx.InsertUser(ctx, u); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Action: "user.create", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli",
-			Details: map[string]string{"role": role}})
+		if err := tx.Audit(ctx, audit.Event{Action: "user.create", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli",
+			Details: map[string]string{"role": role}}); err != nil {
+			return err
+		}
+		link, err = accounts.IssueEnrolLink(ctx, tx, u, tx.Now, linkLife, accounts.Delivery(mailer, u), "cli")
+		return err
 	})
 	if err != nil {
 		return err
@@ -157,7 +183,53 @@ func runUser(ctx context.Context, e env, args []string) error {
 	if generated {
 		fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
 	}
+	return deliverEnrolLink(ctx, e, c, db, mailer, u, link)
+}
+
+// cliMailer is the SMTP relay of the instance's settings; disabled when
+// none is set.
+func cliMailer(c *config.Config) *notify.Mailer {
+	return notify.NewMailer(notify.Config{Addr: c.SMTPAddr, From: c.SMTPFrom, Username: c.SMTPUsername, Password: c.SMTPPassword(),
+		StartTLS: c.SMTPStartTLS, BaseURL: c.BaseURL, Timeout: 30 * time.Second})
+}
+
+// deliverEnrolLink sends an issued link by e-mail, or shows it once. When
+// the e-mail cannot be sent the link is shown instead, and the audit log
+// says so.
+func deliverEnrolLink(ctx context.Context, e env, c *config.Config, db *store.DB, m *notify.Mailer, u store.User, l accounts.Link) error {
+	until := l.ExpiresAt.Format("2006-01-02 15:04 MST")
+	if l.Delivery == accounts.DeliveryEmail {
+		b, err := i18n.New()
+		if err != nil {
+			return err
+		}
+		err = accounts.SendEnrolLink(ctx, m, b.WithDefault(c.DefaultLanguage), u, l, time.Now())
+		if err == nil {
+			fmt.Fprintf(e.stdout, "enrolment link e-mailed to the account's address; it works once, until %s\n", until)
+			return nil
+		}
+		// The relay's reply may repeat the address: say only that it failed.
+		fmt.Fprintln(e.stderr, "the enrolment link could not be e-mailed; it is shown here instead")
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			return tx.Audit(ctx, audit.Event{Action: "user.enrol_link_shown", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "email_failed"})
+		}); err != nil {
+			return err
+		}
+	}
+	base := c.BaseURL
+	if base == "" {
+		base = "http://" + c.Listen
+	}
+	fmt.Fprintf(e.stdout, "enrolment link (shown once; give it to the user yourself; it works once, until %s):\n%s\n", until, l.URL(base))
+	fmt.Fprintln(e.stdout, "The user opens it, enters the password and sets up an authenticator app; signing in with the password alone does not.")
 	return nil
+}
+
+// plausibleEmail accepts one bare ASCII address; notify checks it fully
+// before anything is sent.
+func plausibleEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && strings.Count(s, "@") == 1 && len(s) <= 254 && !strings.ContainsAny(s, " <>,;\"\r\n\t")
 }
 
 func roleList() string {

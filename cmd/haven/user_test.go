@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/notify/smtptest"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -125,5 +127,119 @@ func TestUserAddPolicyAndResetMFA(t *testing.T) {
 	e, _ = userEnv(data, "")
 	if err := runUser(ctx, e, []string{"reset-mfa", "--username", "nobody"}); !errs.Is(err, errs.NotFound) {
 		t.Fatalf("reset-mfa of an unknown user: %v", err)
+	}
+}
+
+// TestUserCommandsIssueEnrolmentLinks: `haven user add` and `haven user
+// reset-mfa` issue a one-time enrolment link, stored hashed: shown once
+// without SMTP, e-mailed (and not shown) with it; a new link ends the
+// earlier one.
+func TestUserCommandsIssueEnrolmentLinks(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	db, err := store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	jid, aid := store.NewID(), store.NewID()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-1", Country: "NP", Name: "T", Timezone: "UTC", CreatedAt: 1}); err != nil {
+			return err
+		}
+		return tx.InsertAgency(ctx, store.Agency{ID: aid, JurisdictionID: jid, Kind: "ngo", Name: "T", CreatedAt: 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	linkRe := regexp.MustCompile(`https?://\S+/enrol/([A-Za-z0-9_-]{43})`)
+	live := func(tok string) bool {
+		db, err := store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		_, err = db.LiveEnrolLink(ctx, store.HashToken(tok), store.Millis(time.Now()))
+		return err == nil
+	}
+	run := func(vars map[string]string, args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(k string) string {
+			if k == "HAVEN_DATA_DIR" {
+				return data
+			}
+			return vars[k]
+		}}
+		if err := runUser(ctx, e, args); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out.String())
+		}
+		return out.String()
+	}
+
+	// Without SMTP the administrator is shown the link once.
+	out := run(nil, "add", "--username", "mina.t", "--name", "Mina T", "--role", "case_worker", "--agency", aid)
+	m := linkRe.FindStringSubmatch(out)
+	if m == nil || !strings.Contains(out, "shown once") {
+		t.Fatalf("add without SMTP shows no enrolment link:\n%s", out)
+	}
+	first := m[1]
+	if !live(first) {
+		t.Fatal("the printed link is not stored (by its hash)")
+	}
+	// reset-mfa issues a new link and ends the earlier one.
+	out = run(nil, "reset-mfa", "--username", "mina.t", "--link-valid", "24h")
+	m = linkRe.FindStringSubmatch(out)
+	if m == nil || m[1] == first {
+		t.Fatalf("reset-mfa shows no new link:\n%s", out)
+	}
+	if live(first) || !live(m[1]) {
+		t.Fatal("a new link did not replace the earlier one")
+	}
+
+	// With SMTP and an address, the link goes by e-mail only.
+	srv := smtptest.Start(t, smtptest.Options{})
+	vars := map[string]string{"HAVEN_SMTP_ADDR": srv.Addr(), "HAVEN_SMTP_FROM": "haven@example.org",
+		"HAVEN_BASE_URL": "https://haven.example.org", "HAVEN_SMTP_STARTTLS": "false"}
+	out = run(vars, "add", "--username", "sam.o", "--name", "Sam O", "--role", "competent_authority", "--agency", aid, "--email", "sam@example.org")
+	if linkRe.MatchString(out) || !strings.Contains(out, "e-mailed") {
+		t.Fatalf("with SMTP the link is shown, or not e-mailed:\n%s", out)
+	}
+	msgs := srv.Wait(1, 10*time.Second)
+	if len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != "sam@example.org" {
+		t.Fatalf("messages: %+v", msgs)
+	}
+	body := strings.ReplaceAll(string(msgs[0].Data), "=\r\n", "")
+	m = regexp.MustCompile(`https://haven\.example\.org/enrol/([A-Za-z0-9_-]{43})`).FindStringSubmatch(body)
+	if m == nil || !live(m[1]) {
+		t.Fatalf("the e-mail holds no working link:\n%s", body)
+	}
+	if strings.Contains(body, "Sam O") || strings.Contains(body, "sam.o") {
+		t.Fatal("the e-mail names the person")
+	}
+	// Audited, by delivery; never with the token.
+	db, err = store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deliveries := map[string]int{}
+	if err := db.EachAuditEvent(ctx, func(ev audit.Event) error {
+		if ev.Action == "user.enrol_link" {
+			deliveries[ev.Details["delivery"]]++
+			for _, v := range ev.Details {
+				if v == first || v == m[1] {
+					t.Fatal("a token in the audit log")
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if deliveries["shown"] != 2 || deliveries["email"] != 1 {
+		t.Fatalf("audited deliveries %v, want 2 shown and 1 e-mailed", deliveries)
 	}
 }

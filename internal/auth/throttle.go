@@ -17,11 +17,19 @@ type Throttle struct {
 	Max       time.Duration
 }
 
-// The policies for sign-in: per account name, and per client address with a
-// higher threshold (many people may share an address).
+// The policies for sign-in. A browser where the account signed in before
+// (a known device) is counted on its own, with DeviceThrottle only. Any
+// other attempt is counted per account name and client address, per client
+// address with a higher threshold (many people may share an address), and
+// per account name across all unknown devices with a higher threshold
+// still: guessing spread over many addresses slows down too, and since a
+// known device never touches that counter, it cannot lock the real user
+// out.
 var (
-	AccountThrottle = Throttle{Threshold: 5, Window: 15 * time.Minute, Base: 30 * time.Second, Max: 15 * time.Minute}
-	AddressThrottle = Throttle{Threshold: 50, Window: 15 * time.Minute, Base: 30 * time.Second, Max: 15 * time.Minute}
+	DeviceThrottle         = Throttle{Threshold: 5, Window: 15 * time.Minute, Base: 30 * time.Second, Max: 15 * time.Minute}
+	AccountAddressThrottle = Throttle{Threshold: 5, Window: 15 * time.Minute, Base: 30 * time.Second, Max: 15 * time.Minute}
+	AddressThrottle        = Throttle{Threshold: 50, Window: 15 * time.Minute, Base: 30 * time.Second, Max: 15 * time.Minute}
+	UnknownDeviceThrottle  = Throttle{Threshold: 20, Window: 15 * time.Minute, Base: 30 * time.Second, Max: 15 * time.Minute}
 )
 
 // ThrottleState is what is kept per key. Instants are Unix milliseconds.

@@ -6,7 +6,7 @@ import (
 )
 
 func TestThrottleDelays(t *testing.T) {
-	th := AccountThrottle
+	th := AccountAddressThrottle
 	want := []time.Duration{0, 0, 0, 0, 30 * time.Second, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 15 * time.Minute, 15 * time.Minute}
 	for i, w := range want {
 		if got := th.Delay(i + 1); got != w {
@@ -19,7 +19,7 @@ func TestThrottleDelays(t *testing.T) {
 }
 
 func TestThrottleLocksAndForgets(t *testing.T) {
-	th := AccountThrottle
+	th := AccountAddressThrottle
 	ms := func(d time.Duration) int64 { return d.Milliseconds() }
 	var st ThrottleState
 	now := int64(1_700_000_000_000)

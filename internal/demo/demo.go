@@ -8,8 +8,10 @@ package demo
 
 import (
 	"context"
+	crand "crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -103,10 +105,31 @@ var (
 	ageBands       = []string{"0-8", "9-17", "9-17", "9-17", "18-20", "21-23", "24-26", "27-29", "30-38", "30-38", "39-47", "48+"}
 	exploitations  = []string{"SexualExploitation", "SexualExploitation", "ForcedLabour", "ForcedLabour", "ForcedLabour", "ChildLabour", "ForcedMarriage", "Servitude", "ForcedBegging", "Other"}
 	caseAgencyKind = []string{"ngo", "ngo", "shelter_short_term", "local_government", "police", "labour_inspection"}
-	words          = []string{"amber", "river", "lotus", "cedar", "harbor", "meadow", "summit", "willow", "ember", "falcon", "garnet", "juniper", "lantern", "maple", "nectar", "orchid", "pebble", "quartz", "saffron", "tundra"}
 )
 
-// Generate fills an empty, migrated database.
+// passwordAlphabet has no letters that are easily confused (0/o, 1/l/i).
+const passwordAlphabet = "23456789abcdefghjkmnpqrstuvwxyz"
+
+// NewPassword returns a demo account's password: four groups of five
+// characters drawn with crypto/rand (about 99 bits). The seed decides the
+// data, never the credentials: every demo installation has its own.
+func NewPassword() string {
+	b := make([]byte, 0, 23)
+	for i := 0; i < 20; i++ {
+		if i > 0 && i%5 == 0 {
+			b = append(b, '-')
+		}
+		n, err := crand.Int(crand.Reader, big.NewInt(int64(len(passwordAlphabet))))
+		if err != nil {
+			panic("crypto/rand failed: " + err.Error())
+		}
+		b = append(b, passwordAlphabet[n.Int64()])
+	}
+	return string(b)
+}
+
+// Generate fills an empty, migrated database. The demo accounts get random
+// passwords (NewPassword), returned in Result.Credentials.
 func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now().UTC()
@@ -167,7 +190,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 		// reviewed by another person.
 		users = append(users, access.CompetentAuthority)
 		for n, role := range users {
-			pw := fmt.Sprintf("%s-%s-%04d-%s", words[rng.IntN(len(words))], words[rng.IntN(len(words))], rng.IntN(10000), words[rng.IntN(len(words))])
+			pw := NewPassword()
 			hash, err := auth.HashPassword(pw, params)
 			if err != nil {
 				return err

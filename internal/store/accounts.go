@@ -172,15 +172,33 @@ func (db *DB) RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 	return n, classify(err)
 }
 
-// ResetMFA removes a user's authenticator and recovery codes and ends the
-// user's sessions, so the next sign-in sets up a new one.
+// ResetMFA removes a user's authenticator and recovery codes and ends
+// everything the user is signed in with (EndUserAccess): a new
+// authenticator is set up through a new enrolment link.
 func (tx *Tx) ResetMFA(ctx context.Context, userID string) error {
 	for _, q := range []string{`DELETE FROM user_mfa WHERE user_id = $1`, `DELETE FROM recovery_codes WHERE user_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, userID); err != nil {
 			return classify(err)
 		}
 	}
-	return tx.DeleteUserSessions(ctx, userID)
+	return tx.EndUserAccess(ctx, userID)
+}
+
+// EndUserAccess ends every session of a user and revokes every live API
+// token, in tx. Every recovery step calls it (a password change, signing
+// out everywhere, an MFA reset, disabling the account): whoever held a
+// session or a token of the account before holds nothing after.
+func (tx *Tx) EndUserAccess(ctx context.Context, userID string) error {
+	if err := tx.DeleteUserSessions(ctx, userID); err != nil {
+		return err
+	}
+	return tx.RevokeUserAPITokens(ctx, userID)
+}
+
+// RevokeUserAPITokens revokes every live API token of a user.
+func (tx *Tx) RevokeUserAPITokens(ctx context.Context, userID string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at = 0`, Millis(tx.Now), userID)
+	return classify(err)
 }
 
 // ThrottleRow is the failure counter of one key (see auth.Throttle).

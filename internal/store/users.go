@@ -82,7 +82,8 @@ func (tx *Tx) SetUserLanguage(ctx context.Context, userID, lang string) error {
 }
 
 // SetUserDisabled disables or enables an account; disabling ends all of its
-// sessions in the same transaction.
+// sessions, revokes its API tokens and ends its enrolment links in the same
+// transaction (EndUserAccess), so enabling it again revives none of them.
 func (tx *Tx) SetUserDisabled(ctx context.Context, userID string, disabled bool) error {
 	res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, b2i(disabled), Millis(tx.Now), userID)
 	if err != nil {
@@ -92,7 +93,10 @@ func (tx *Tx) SetUserDisabled(ctx context.Context, userID string, disabled bool)
 		return errs.E(errs.NotFound, "user not found")
 	}
 	if disabled {
-		return tx.DeleteUserSessions(ctx, userID)
+		if err := tx.EndEnrolLinks(ctx, userID); err != nil {
+			return err
+		}
+		return tx.EndUserAccess(ctx, userID)
 	}
 	return nil
 }

@@ -25,7 +25,8 @@ func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) error {
 
 // passwordChange sets a new password after checking the current one (whose
 // failures count like failed sign-ins) and the password policy. The other
-// sessions of the user end; this one gets a new id.
+// sessions of the user end and every API token is revoked; this session
+// gets a new id.
 func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 	u := currentUser(r)
 	sess := currentSession(r)
@@ -85,7 +86,7 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.SetUserPassword(ctx, u.ID, hash); err != nil {
 			return err
 		}
-		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+		if err := tx.EndUserAccess(ctx, u.ID); err != nil {
 			return err
 		}
 		var err error

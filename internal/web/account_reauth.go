@@ -118,7 +118,7 @@ func (s *Server) reauthSubmit(w http.ResponseWriter, r *http.Request) error {
 			CreatedAt: sess.CreatedAt, ExpiresAt: sess.ExpiresAt}, now); err != nil {
 			return err
 		}
-		if err := s.clearFailures(ctx, tx, u.Username); err != nil {
+		if err := s.clearFailures(ctx, tx, r, u.Username); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, s.event(r, "session.reauth", "user", u.ID, map[string]string{"method": method}))

@@ -7,7 +7,7 @@ import (
 )
 
 // endAllSessions signs the user out everywhere: every session of the
-// account ends, this one included. API tokens are managed on their own page.
+// account ends, this one included, and every API token is revoked.
 func (s *Server) endAllSessions(w http.ResponseWriter, r *http.Request) error {
 	u := currentUser(r)
 	if u == nil || currentSession(r) == nil {
@@ -15,7 +15,7 @@ func (s *Server) endAllSessions(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	if err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+		if err := tx.EndUserAccess(ctx, u.ID); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, s.event(r, "session.end_all", "user", u.ID, nil))

@@ -141,14 +141,37 @@ func (f *acctFixture) code(t *testing.T, secret string) string {
 	return c
 }
 
-// enrol signs a case worker in, sets up an authenticator through the pages
-// and returns the signed-in client, the secret and the recovery codes.
+// enrolLink issues an enrolment link for the demo user of role, as `haven
+// user add` does, and returns its path.
+func (f *acctFixture) enrolLink(t *testing.T, role access.Role) string {
+	t.Helper()
+	tok, err := f.web.IssueEnrolLinkForTest(context.Background(), f.user(t, role).ID, 72*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "/enrol/" + tok
+}
+
+// openLink opens an enrolment link with the user's password and returns
+// where it leads.
+func (f *acctFixture) openLink(t *testing.T, c *http.Client, link, password string) (int, string) {
+	t.Helper()
+	if resp, body := f.get(t, c, link); resp.StatusCode != http.StatusOK || !strings.Contains(body, `name="password"`) {
+		t.Fatalf("enrolment link page: %d", resp.StatusCode)
+	}
+	resp, _ := f.post(t, c, link, url.Values{"password": {password}})
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// enrol sets up an authenticator for the demo user of role through an
+// enrolment link and the pages, and returns the signed-in client, the
+// secret and the recovery codes.
 func (f *acctFixture) enrol(t *testing.T, role access.Role) (*http.Client, string, []string) {
 	t.Helper()
 	c := f.client(t)
 	cr := f.creds[role]
-	if st, loc := f.signIn(t, c, cr.Username, cr.Password); st != http.StatusSeeOther || loc != "/mfa/enrol" {
-		t.Fatalf("password step of a %s without a second factor: %d %s, want set-up", role, st, loc)
+	if st, loc := f.openLink(t, c, f.enrolLink(t, role), cr.Password); st != http.StatusSeeOther || loc != "/mfa/enrol" {
+		t.Fatalf("enrolment link of a %s: %d %s, want set-up", role, st, loc)
 	}
 	if resp, body := f.get(t, c, "/mfa/enrol"); resp.StatusCode != 200 || strings.Contains(body, "data:image/png") {
 		t.Fatalf("set-up page before start: %d", resp.StatusCode)
@@ -288,8 +311,8 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 		if resp, _ := f.get(t, c2, "/cases"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
 			t.Fatalf("after reset: %d %s, want to sign in again", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		if _, loc := f.signIn(t, f.client(t), cr.Username, cr.Password); loc != "/mfa/enrol" {
-			t.Fatalf("after reset the password step leads to %s, want set-up", loc)
+		if st, loc := f.signIn(t, f.client(t), cr.Username, cr.Password); st != http.StatusForbidden || loc != "" {
+			t.Fatalf("after reset the password step: %d %s, want 403 asking for the enrolment link", st, loc)
 		}
 	})
 }
@@ -297,23 +320,25 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 func TestMFARequiredByRole(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		f := newAccountFixture(t, db, nil)
-		// A case worker without a second factor can only set one up.
+		// A case worker without a second factor gets no session: only the
+		// enrolment link sets one up.
 		cw := f.client(t)
 		cr := f.creds[access.CaseWorker]
-		if _, loc := f.signIn(t, cw, cr.Username, cr.Password); loc != "/mfa/enrol" {
-			t.Fatalf("case worker: %s, want /mfa/enrol", loc)
+		if st, loc := f.signIn(t, cw, cr.Username, cr.Password); st != http.StatusForbidden || loc != "" {
+			t.Fatalf("case worker: %d %s, want 403", st, loc)
 		}
-		for _, p := range []string{"/", "/cases", "/account", "/mfa/verify"} {
+		for _, p := range []string{"/", "/cases", "/account", "/mfa/enrol"} {
 			resp, _ := f.get(t, cw, p)
-			if p == "/mfa/verify" {
-				if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/mfa/enrol" {
-					t.Fatalf("verify without a second factor: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-				}
-				continue
-			}
-			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/mfa/enrol" {
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
 				t.Fatalf("case worker GET %s: %d %s", p, resp.StatusCode, resp.Header.Get("Location"))
 			}
+		}
+		// In the middle of a set-up from a link, the language can change.
+		if st, loc := f.openLink(t, cw, f.enrolLink(t, access.CaseWorker), cr.Password); st != http.StatusSeeOther || loc != "/mfa/enrol" {
+			t.Fatalf("enrolment link: %d %s", st, loc)
+		}
+		if resp, _ := f.get(t, cw, "/mfa/verify"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/mfa/enrol" {
+			t.Fatalf("verify without a second factor: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		if resp, _ := f.post(t, cw, "/language", url.Values{"lang": {"th"}, "return": {"/mfa/enrol"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("language switch during set-up: %d", resp.StatusCode)
@@ -337,7 +362,7 @@ func TestMFARequiredByRole(t *testing.T) {
 			note   bool
 		}{
 			{func(c *config.Config) { c.MFARoles = "system_admin" }, access.CaseWorker, "/", false},
-			{func(c *config.Config) { c.MFARoles = "system_admin" }, access.SystemAdmin, "/mfa/enrol", false},
+			{func(c *config.Config) { c.MFARoles = "system_admin" }, access.SystemAdmin, "", false},
 			{func(c *config.Config) { c.MFAOptional = true }, access.SystemAdmin, "/", true},
 		} {
 			g := newAccountFixture(t, testenv.OpenMigrated(t, testenv.FreshSQLite(t)), c.adjust)
@@ -787,6 +812,10 @@ func TestAccountPagesInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
+	link := f.enrolLink(t, access.CaseWorker)
+	check(link)
+	f.signIn(t, c, cr.Username, cr.Password) // refused: asks for the link
+	f.openLink(t, c, link, cr.Password)
 	check("/mfa/enrol")
 	f.post(t, c, "/mfa/enrol", nil)
 	check("/mfa/enrol")

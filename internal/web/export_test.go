@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/store"
 )
@@ -30,3 +31,19 @@ func (s *Server) IssueTokenForTest(ctx context.Context, userID string) (string, 
 
 // HasFormPage reports whether a case command has a form page.
 func HasFormPage(name string) bool { return formPages[name] }
+
+// IssueEnrolLinkForTest issues an enrolment link for a user, as `haven user
+// add` does, and returns its token.
+func (s *Server) IssueEnrolLinkForTest(ctx context.Context, userID string, life time.Duration) (string, error) {
+	u, err := s.DB.UserByID(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	var l accounts.Link
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		l, err = accounts.IssueEnrolLink(ctx, tx, u, s.Now(), life, accounts.DeliveryShown, "test")
+		return err
+	})
+	return l.Token, err
+}

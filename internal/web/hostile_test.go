@@ -303,6 +303,8 @@ var hostileExercises = map[string]string{
 	"POST /mfa/enrol":                  "mfa",
 	"POST /mfa/enrol/confirm":          "mfa",
 	"POST /mfa/cancel":                 "mfa",
+	"GET /enrol/{token}":               "enrol-link",
+	"POST /enrol/{token}":              "enrol-link",
 	"GET /reauth":                      "reauth-form",
 	"POST /reauth":                     "reauth",
 	"GET /account":                     "account",
@@ -370,6 +372,7 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"login":            e.login,
 		"logout":           e.logout,
 		"mfa":              e.mfa,
+		"enrol-link":       e.enrolLink,
 		"reauth-form":      e.reauthForm,
 		"reauth":           e.reauth,
 		"account":          e.account,
@@ -1175,7 +1178,9 @@ func (e *hostile) login(rt web.Route) {
 	e.fields(o)
 	e.bodies(o)
 	// Once the account is locked, hostile values take the throttled path.
-	for range 6 {
+	// Every request comes from an address of its own, so it takes the
+	// account's counter of unknown devices to lock it.
+	for range auth.UnknownDeviceThrottle.Threshold + 1 {
 		e.setup(e.agent(e.h), "POST", "/login", url.Values{"username": {victim}, "password": {"wrong"}})
 	}
 	o.before = nil
@@ -1199,16 +1204,16 @@ func (e *hostile) logout(rt web.Route) {
 	}
 }
 
-// mfa covers setting up a second factor, confirming it, renewing recovery
-// codes, the second step of sign-in and cancelling it, with a user who
-// chose a second factor and with one who must set it up first.
+// mfa covers setting up a second factor from an enrolment link, confirming
+// it, renewing recovery codes, the second step of sign-in and cancelling
+// it, with second factors optional and enforced.
 func (e *hostile) mfa(web.Route) {
 	if e.mfaDone {
 		return
 	}
 	e.mfaDone = true
 	name := e.user("hostile.mfa", access.CaseWorker)
-	a := e.signIn(e.h, name, e.passwords[name], "/")
+	a := e.linkSession(e.h, name)
 	full := func() *agent { return a }
 
 	start := fieldOpts{route: "POST /mfa/enrol", target: "/mfa/enrol", agent: full, base: url.Values{"return": {"/mfa/enrol"}},
@@ -1216,7 +1221,6 @@ func (e *hostile) mfa(web.Route) {
 	e.checkFormFields(e.routes["POST /mfa/enrol"], a, "/mfa/enrol", "/mfa/enrol", start.fields)
 	e.fields(start)
 	e.bodies(start)
-	e.withOldProof(func() { e.fields(start) })
 
 	confirm := fieldOpts{route: "POST /mfa/enrol/confirm", target: "/mfa/enrol/confirm", agent: full,
 		base: url.Values{"return": {"/mfa/enrol"}, "code": {"000000"}}, fields: []string{"code", "return"}, all: map[string]bool{"code": true}}
@@ -1254,7 +1258,7 @@ func (e *hostile) mfa(web.Route) {
 	// A user of a role that must have a second factor sets it up before
 	// anything else (second factors enforced).
 	must := e.user("hostile.enrol", access.CaseWorker)
-	s := e.signIn(e.strict, must, e.passwords[must], "/mfa/enrol")
+	s := e.linkSession(e.strict, must)
 	if r := e.setup(s, "POST", "/mfa/enrol", url.Values{}); r.status != http.StatusSeeOther {
 		e.t.Fatalf("starting a required second factor: %d", r.status)
 	}
@@ -1267,6 +1271,69 @@ func (e *hostile) mfa(web.Route) {
 		q.refuse = true
 		e.do(s, q)
 	}
+}
+
+// issueLink issues an enrolment link for the account name and returns its
+// token.
+func (e *hostile) issueLink(name string) string {
+	e.t.Helper()
+	ctx := context.Background()
+	u, err := e.db.UserByUsername(ctx, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tok, err := e.srv.IssueEnrolLinkForTest(ctx, u.ID, 72*time.Hour)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.last = nil
+	return tok
+}
+
+// linkSession opens an enrolment link of the account name with its
+// password: an agent whose session can only set up a second factor.
+func (e *hostile) linkSession(h http.Handler, name string) *agent {
+	e.t.Helper()
+	tok := e.issueLink(name)
+	a := e.agent(h)
+	if r := e.setup(a, "POST", "/enrol/"+tok, url.Values{"password": {e.passwords[name]}}); r.status != http.StatusSeeOther || r.location() != "/mfa/enrol" {
+		e.t.Fatalf("opening the enrolment link of %s: %d %s", name, r.status, r.location())
+	}
+	return a
+}
+
+// enrolLink covers the page and the form of an enrolment link: hostile
+// tokens in the path (each a link that does not work) and, on a live link,
+// hostile passwords and bodies (each refused, the link left unspent).
+func (e *hostile) enrolLink(rt web.Route) {
+	method, pattern, _ := strings.Cut(rt.Pattern, " ")
+	target := func(tok string) string { return strings.Replace(pattern, "{token}", url.PathEscape(tok), 1) }
+	pad43 := func(v string) string {
+		if len(v) >= 43 {
+			return v[:43]
+		}
+		return v + strings.Repeat("A", 43-len(v))
+	}
+	for i, cat := range valueCats {
+		for _, tok := range []string{e.pick(cat, i), pad43(e.pick(cat, i))} {
+			q := hreq{route: rt.Pattern, cat: cat, field: "{token}", method: method, target: target(tok), payload: tok, refuse: true}
+			if method == "POST" {
+				q.body, q.ctype = []byte(url.Values{"password": {"Hostile corpus password"}}.Encode()), "application/x-www-form-urlencoded"
+			}
+			e.do(e.agent(e.h), q)
+		}
+	}
+	if method != "POST" {
+		return
+	}
+	name := e.user("hostile.link", access.CaseWorker)
+	link := "/enrol/" + e.issueLink(name)
+	o := fieldOpts{route: rt.Pattern, target: link, agent: func() *agent { return e.agent(e.h) },
+		base: url.Values{"password": {"not the password"}}, fields: []string{"password"}, all: map[string]bool{"password": true}, refuse: true,
+		before: func(string) { e.resetThrottle() }}
+	e.fields(o)
+	e.bodies(o)
+	e.checkFormFields(rt, e.agent(e.h), link, link, o.fields)
 }
 
 // withOldProof runs fn with the servers' clocks six minutes ahead, so the

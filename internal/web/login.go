@@ -16,6 +16,9 @@ import (
 type loginData struct {
 	Username string
 	Failed   bool
+	// NeedsLink: the password was right, but the account must set up a
+	// second factor first, which only its enrolment link allows.
+	NeedsLink bool
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
@@ -30,8 +33,11 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 // passwords, disabled accounts and attempts refused by the failure counters
 // get the same message, so the form cannot tell who has an account; unknown
 // users cost the time of a password check. A user with a second factor
-// gets a session that can only take the second step; a user who must have
-// one and has none gets a session that can only set it up.
+// gets a session that can only take the second step. A user who must have
+// one and has none gets no session at all: a password alone never sets up a
+// second factor, so the page says to open the enrolment link
+// (enrol_link.go). A complete sign-in marks the browser as a known device
+// of the account (see throttleKeys).
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.Wrap(errs.Invalid, err)
@@ -97,14 +103,22 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !hasMFA && s.mfaRequired(access.Role(u.Role)) {
+		if err := s.DB.Write(ctx, func(tx *store.Tx) error {
+			ev := userEvent(u, "session.refused", nil)
+			ev.Reason = "no_second_factor"
+			return tx.Audit(ctx, ev)
+		}); err != nil {
+			return err
+		}
+		p := s.newPage(r, "auth.login.title", "", loginData{Username: username, NeedsLink: true})
+		return s.render(w, http.StatusForbidden, "login", p)
+	}
 	ms := store.Millis(now)
 	ns := newSession{UserID: u.ID, AuthAt: ms, ExpiresAt: store.Millis(now.Add(sessionAbsolute))}
 	next := "/"
-	switch {
-	case hasMFA:
+	if hasMFA {
 		ns.Stage, ns.AuthAt, ns.ExpiresAt, next = stageMFA, 0, store.Millis(now.Add(pendingMFALife)), "/mfa/verify"
-	case s.mfaRequired(access.Role(u.Role)):
-		ns.Stage, ns.ExpiresAt, next = stageEnrol, store.Millis(now.Add(pendingEnrolLife)), "/mfa/enrol"
 	}
 	var token string
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
@@ -115,7 +129,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		if ns.Stage != stageMFA {
 			// Everything the account has was proved: forget its
 			// failures. With a second factor that waits for it.
-			if err := s.clearFailures(ctx, tx, username); err != nil {
+			if err := s.clearFailures(ctx, tx, r, username); err != nil {
 				return err
 			}
 		}
@@ -129,6 +143,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setSessionCookie(w, token)
+	if ns.Stage == "" {
+		s.rememberDevice(w, u.Username)
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }

@@ -2,8 +2,12 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -30,7 +34,7 @@ const totpIssuer = "Haven"
 // a proof of identity for the most sensitive actions.
 const (
 	pendingMFALife   = 10 * time.Minute
-	pendingEnrolLife = 15 * time.Minute
+	pendingEnrolLife = 30 * time.Minute
 	recentAuth       = 5 * time.Minute
 )
 
@@ -147,41 +151,99 @@ func (s *Server) useSecondFactor(ctx context.Context, tx *store.Tx, userID, code
 	return "recovery", nil
 }
 
-// Throttle keys are keyed hashes (blind indexes) of the account name and
-// the client address: the table never holds either in clear. Names are
-// counted whether or not an account has them, so the counters tell nothing
-// about which accounts exist.
-func (s *Server) accountKey(username string) []byte {
-	return s.Keys.BlindIndex("throttle-account", "u:"+username)
+// Sign-in throttling (OWASP "device cookies"). Guessing must slow down
+// without letting anyone lock a user out, so failures are counted per
+// account name and client address, per address, and, for an account, across
+// every browser it has never signed in from; a browser where the account
+// signed in before carries a device cookie and is counted on its own. An
+// attacker elsewhere, however many wrong passwords they send, never touches
+// the counter of the real user's own browser.
+//
+// Throttle keys are keyed hashes (blind indexes) of the account name, the
+// client address and the device cookie's nonce: the table never holds any
+// of them in clear. Names are counted whether or not an account has them,
+// so the counters tell nothing about which accounts exist.
+
+// deviceCookie recognises a browser where an account completed a sign-in:
+// a random nonce and a keyed hash of the nonce and the account name. It
+// names no one, lasts deviceLife and is renewed at every sign-in.
+const deviceCookie = "haven_device"
+
+const deviceLife = 180 * 24 * time.Hour
+
+// deviceValue matches a device cookie: 128-bit nonce, 128-bit keyed hash.
+var deviceValue = regexp.MustCompile(`^[0-9a-f]{32}\.[0-9a-f]{32}$`)
+
+func (s *Server) deviceMAC(nonce, username string) string {
+	return hex.EncodeToString(s.Keys.BlindIndex("device-cookie", nonce+":"+username))
 }
 
-func (s *Server) addressKey(r *http.Request) []byte {
-	return s.Keys.BlindIndex("throttle-address", "a:"+s.clientIP(r))
+// knownDevice returns the nonce of the request's device cookie when it was
+// issued for username.
+func (s *Server) knownDevice(r *http.Request, username string) (string, bool) {
+	c, err := r.Cookie(deviceCookie)
+	if err != nil || !deviceValue.MatchString(c.Value) {
+		return "", false
+	}
+	nonce, mac, _ := strings.Cut(c.Value, ".")
+	return nonce, hmac.Equal([]byte(mac), []byte(s.deviceMAC(nonce, username)))
 }
 
-// throttled reports whether an attempt for username from r's address must
-// be refused unchecked.
+// rememberDevice marks the browser as one where username signed in: called
+// after every complete sign-in, with a new nonce each time.
+func (s *Server) rememberDevice(w http.ResponseWriter, username string) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	nonce := hex.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: nonce + "." + s.deviceMAC(nonce, username), Path: "/", HttpOnly: true,
+		Secure: s.Config.SecureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: int(deviceLife.Seconds())})
+}
+
+// throttleKey is one failure counter and its policy.
+type throttleKey struct {
+	key []byte
+	th  auth.Throttle
+}
+
+// throttleKeys are the counters an attempt for username from r is checked
+// against and counted in: the device's own for a known device; else the
+// account and address together, the address, and the account across
+// unknown devices.
+func (s *Server) throttleKeys(r *http.Request, username string) []throttleKey {
+	if nonce, ok := s.knownDevice(r, username); ok {
+		return []throttleKey{{s.Keys.BlindIndex("throttle-device", "d:"+nonce), auth.DeviceThrottle}}
+	}
+	ip := s.clientIP(r)
+	return []throttleKey{
+		{s.Keys.BlindIndex("throttle-account", "ua:"+username+"\n"+ip), auth.AccountAddressThrottle},
+		{s.Keys.BlindIndex("throttle-address", "a:"+ip), auth.AddressThrottle},
+		{s.Keys.BlindIndex("throttle-account", "u:"+username), auth.UnknownDeviceThrottle},
+	}
+}
+
+// throttled reports whether an attempt for username from r must be
+// refused unchecked.
 func (s *Server) throttled(r *http.Request, username string, now time.Time) (bool, error) {
 	ms := store.Millis(now)
-	a, err := s.DB.Throttle(r.Context(), s.accountKey(username))
-	if err != nil {
-		return false, err
+	for _, k := range s.throttleKeys(r, username) {
+		row, err := s.DB.Throttle(r.Context(), k.key)
+		if err != nil {
+			return false, err
+		}
+		if !k.th.Allows(auth.ThrottleState(row), ms) {
+			return true, nil
+		}
 	}
-	b, err := s.DB.Throttle(r.Context(), s.addressKey(r))
-	if err != nil {
-		return false, err
-	}
-	return !auth.AccountThrottle.Allows(auth.ThrottleState(a), ms) || !auth.AddressThrottle.Allows(auth.ThrottleState(b), ms), nil
+	return false, nil
 }
 
-// countFailure records a failed attempt for username from r's address in
-// tx, and forgets counters nobody touched for a day.
+// countFailure records a failed attempt for username from r in tx, and
+// forgets counters nobody touched for a day.
 func (s *Server) countFailure(ctx context.Context, tx *store.Tx, r *http.Request, username string, now time.Time) error {
 	ms := store.Millis(now)
-	for _, k := range []struct {
-		key []byte
-		th  auth.Throttle
-	}{{s.accountKey(username), auth.AccountThrottle}, {s.addressKey(r), auth.AddressThrottle}} {
+	for _, k := range s.throttleKeys(r, username) {
 		row, err := tx.LockThrottle(ctx, k.key)
 		if err != nil {
 			return err
@@ -193,11 +255,12 @@ func (s *Server) countFailure(ctx context.Context, tx *store.Tx, r *http.Request
 	return tx.DeleteStaleThrottles(ctx, ms-(24*time.Hour).Milliseconds())
 }
 
-// clearFailures forgets the failures of an account name after it proved
-// everything it has. The address counter is kept: one good sign-in must not
-// wipe out the failures of others behind the same address.
-func (s *Server) clearFailures(ctx context.Context, tx *store.Tx, username string) error {
-	return tx.ClearThrottle(ctx, s.accountKey(username))
+// clearFailures forgets the failures of username on r's device, or from
+// r's address, after it proved everything it has. The address counter and
+// the account's counter of unknown devices are kept: one good sign-in must
+// not wipe out the failures of others.
+func (s *Server) clearFailures(ctx context.Context, tx *store.Tx, r *http.Request, username string) error {
+	return tx.ClearThrottle(ctx, s.throttleKeys(r, username)[0].key)
 }
 
 // newSession describes a session to start.

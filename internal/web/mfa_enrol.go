@@ -18,65 +18,59 @@ type mfaEnrolData struct {
 	// Secret is the base32 secret in groups of four, for typing by hand.
 	Secret string
 	Failed bool
-	// Required is set when the user cannot go on without a second factor.
-	Required bool
 }
 
 type mfaCodesData struct {
 	Codes []string
 }
 
-// enrolSubject returns who is setting up a second factor: a half-signed-in
-// user who must have one, or a signed-in user who chose to. For anyone else
-// it answers with a redirect and returns ok=false.
-func (s *Server) enrolSubject(w http.ResponseWriter, r *http.Request) (u store.User, full, ok bool, err error) {
+// enrolSubject returns who is setting up a second factor: the user of a
+// session opened by an enrolment link (enrol_link.go), which is the only way
+// to set one up. A password alone never reaches this step: a signed-in user
+// without a second factor goes back to the account page, which says to ask
+// for a link; anyone else answers with a redirect. ok=false means the
+// answer was written.
+func (s *Server) enrolSubject(w http.ResponseWriter, r *http.Request) (u store.User, ok bool, err error) {
 	if p := pending(r); p != nil {
 		if p.Stage != stageEnrol {
 			http.Redirect(w, r, "/mfa/verify", http.StatusSeeOther)
-			return u, false, false, nil
+			return u, false, nil
 		}
-		return p.User, false, true, nil
+		return p.User, true, nil
 	}
-	cu := currentUser(r)
-	if cu == nil || currentSession(r) == nil {
-		return u, false, false, s.leaveSecondStep(w, r)
+	if currentUser(r) != nil {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return u, false, nil
 	}
-	// Changing how one signs in asks for a recent proof of identity.
-	if ok, err := s.requireRecentAuth(w, r); !ok || err != nil {
-		return u, false, false, err
-	}
-	return *cu, true, true, nil
+	return u, false, s.leaveSecondStep(w, r)
 }
 
-// enrolDone sends a user who already has a confirmed second factor on.
-func enrolDone(w http.ResponseWriter, r *http.Request, full bool) {
-	to := "/mfa/verify"
-	if full {
-		to = "/account"
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+// enrolDone sends a user who already has a confirmed second factor on to
+// the second step.
+func enrolDone(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/mfa/verify", http.StatusSeeOther)
 }
 
 // mfaEnrolForm shows the set-up of a TOTP authenticator: first a button
 // that creates the secret, then its QR code, the secret itself and a field
 // for the first code.
 func (s *Server) mfaEnrolForm(w http.ResponseWriter, r *http.Request) error {
-	u, full, ok, err := s.enrolSubject(w, r)
+	u, ok, err := s.enrolSubject(w, r)
 	if !ok || err != nil {
 		return err
 	}
-	return s.renderEnrol(w, r, u, full, false)
+	return s.renderEnrol(w, r, u, false)
 }
 
-func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, u store.User, full, failed bool) error {
-	d := mfaEnrolData{Required: !full, Failed: failed}
+func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, u store.User, failed bool) error {
+	d := mfaEnrolData{Failed: failed}
 	m, err := s.DB.MFA(r.Context(), u.ID)
 	switch {
 	case errs.Is(err, errs.NotFound):
 	case err != nil:
 		return err
 	case m.Confirmed:
-		enrolDone(w, r, full)
+		enrolDone(w, r)
 		return nil
 	default:
 		secret, err := s.openTOTPSecret(m)
@@ -107,13 +101,13 @@ func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, u store.Use
 // mfaEnrolStart creates a new secret, sealed under the user's own data key,
 // replacing one that was never confirmed.
 func (s *Server) mfaEnrolStart(w http.ResponseWriter, r *http.Request) error {
-	u, full, ok, err := s.enrolSubject(w, r)
+	u, ok, err := s.enrolSubject(w, r)
 	if !ok || err != nil {
 		return err
 	}
 	if has, err := s.DB.HasMFA(r.Context(), u.ID); err != nil || has {
 		if has {
-			enrolDone(w, r, full)
+			enrolDone(w, r)
 		}
 		return err
 	}
@@ -139,7 +133,7 @@ func (s *Server) mfaEnrolStart(w http.ResponseWriter, r *http.Request) error {
 // ten recovery codes and shows them once. Every session of the user ends and
 // a new one starts: the session now has proved a second factor.
 func (s *Server) mfaEnrolConfirm(w http.ResponseWriter, r *http.Request) error {
-	u, full, ok, err := s.enrolSubject(w, r)
+	u, ok, err := s.enrolSubject(w, r)
 	if !ok || err != nil {
 		return err
 	}
@@ -156,7 +150,7 @@ func (s *Server) mfaEnrolConfirm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if m.Confirmed {
-		enrolDone(w, r, full)
+		enrolDone(w, r)
 		return nil
 	}
 	secret, err := s.openTOTPSecret(m)
@@ -166,14 +160,10 @@ func (s *Server) mfaEnrolConfirm(w http.ResponseWriter, r *http.Request) error {
 	now := s.Now()
 	step, ok := auth.MatchTOTP(secret, r.PostForm.Get("code"), now, m.LastStep)
 	if !ok {
-		return s.renderEnrol(w, r, u, full, true)
+		return s.renderEnrol(w, r, u, true)
 	}
 	codes := auth.NewRecoveryCodes()
 	ns := newSession{UserID: u.ID, MFA: true, AuthAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(sessionAbsolute))}
-	if sess := currentSession(r); full && sess != nil {
-		// The same sign-in goes on: its absolute limit stays.
-		ns.CreatedAt, ns.ExpiresAt = sess.CreatedAt, sess.ExpiresAt
-	}
 	var token string
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.ConfirmMFA(ctx, u.ID, step); err != nil {
@@ -189,19 +179,20 @@ func (s *Server) mfaEnrolConfirm(w http.ResponseWriter, r *http.Request) error {
 		if token, err = s.rotateSession(ctx, tx, r, ns, now); err != nil {
 			return err
 		}
-		if err := s.clearFailures(ctx, tx, u.Username); err != nil {
+		if err := s.clearFailures(ctx, tx, r, u.Username); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, userEvent(u, "mfa.enrol", map[string]string{"method": "totp"}))
 	})
 	if errs.Is(err, errs.Conflict) {
 		// Confirmed meanwhile, or the code's step was used: start over.
-		return s.renderEnrol(w, r, u, full, true)
+		return s.renderEnrol(w, r, u, true)
 	}
 	if err != nil {
 		return err
 	}
 	s.setSessionCookie(w, token)
+	s.rememberDevice(w, u.Username)
 	return s.render(w, http.StatusOK, "mfa_codes", s.newPage(r, "mfa.codes.title", "", mfaCodesData{Codes: codes}))
 }
 

@@ -69,7 +69,7 @@ func (s *Server) mfaVerifySubmit(w http.ResponseWriter, r *http.Request) error {
 			ExpiresAt: store.Millis(now.Add(sessionAbsolute))}, now); err != nil {
 			return err
 		}
-		if err := s.clearFailures(ctx, tx, u.Username); err != nil {
+		if err := s.clearFailures(ctx, tx, r, u.Username); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, userEvent(u, "session.mfa", map[string]string{"method": method}))
@@ -81,6 +81,7 @@ func (s *Server) mfaVerifySubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.mfaVerifyFailed(w, r)
 	}
 	s.setSessionCookie(w, token)
+	s.rememberDevice(w, u.Username)
 	next := "/"
 	if method == "recovery" {
 		// Show how many recovery codes are left.

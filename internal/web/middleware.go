@@ -326,10 +326,21 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		stage, err := s.sessionStage(r.Context(), sess, u)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		if stage == stageEnded {
+			_ = s.DB.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSession(r.Context(), sess.TokenHash) })
+			s.clearSessionCookie(w)
+			next.ServeHTTP(w, r)
+			return
+		}
 		_ = s.DB.TouchSession(r.Context(), sess, now)
 		requestInfoFrom(r.Context()).user = &u
 		ctx := context.WithValue(r.Context(), keySession, &sess)
-		if stage := s.sessionStage(sess, u); stage != "" {
+		if stage != "" {
 			ctx = context.WithValue(ctx, keyPending, &pendingSignIn{User: u, Session: sess, Stage: stage})
 			r = r.WithContext(ctx)
 			if !pendingMayVisit(r.URL.Path) {
@@ -356,7 +367,9 @@ func principalOf(u store.User) access.Principal {
 // Stages of a session that has passed the password step only.
 const (
 	stageMFA   = "mfa"   // the second factor is awaited
-	stageEnrol = "enrol" // a required second factor must be set up first
+	stageEnrol = "enrol" // opened by an enrolment link: a second factor is set up
+	// stageEnded is never stored: the session must end (sessionStage).
+	stageEnded = "ended"
 )
 
 // pendingSignIn is a session between the password step and the second
@@ -367,17 +380,23 @@ type pendingSignIn struct {
 	Stage   string
 }
 
-// sessionStage is the stored stage, or stageEnrol for a complete session
-// of a role that must use a second factor when none was verified (a
-// session from before the requirement applied).
-func (s *Server) sessionStage(sess store.Session, u store.User) string {
-	if sess.Stage != "" {
-		return sess.Stage
+// sessionStage is the stored stage. A complete session that verified no
+// second factor, of a role that must use one (a session from before the
+// requirement applied), must take the second step when the user has a
+// factor; when the user has none it ends (stageEnded), because only an
+// enrolment link sets one up.
+func (s *Server) sessionStage(ctx context.Context, sess store.Session, u store.User) (string, error) {
+	if sess.Stage != "" || sess.MFA || !s.mfaRequired(access.Role(u.Role)) {
+		return sess.Stage, nil
 	}
-	if !sess.MFA && s.mfaRequired(access.Role(u.Role)) {
-		return stageEnrol
+	has, err := s.DB.HasMFA(ctx, u.ID)
+	if err != nil {
+		return "", err
 	}
-	return ""
+	if has {
+		return stageMFA, nil
+	}
+	return stageEnded, nil
 }
 
 func stagePath(stage string) string {
@@ -395,7 +414,7 @@ func pendingMayVisit(path string) bool {
 	case "/mfa/verify", "/mfa/enrol", "/mfa/enrol/confirm", "/mfa/cancel", "/logout", "/login", "/language", "/healthz", "/readyz", "/metrics":
 		return true
 	}
-	return strings.HasPrefix(path, "/static/")
+	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/enrol/")
 }
 
 // pending returns the half-signed-in session of the request, or nil.
@@ -457,9 +476,12 @@ func (s *Server) withAPIToken(next http.Handler, w http.ResponseWriter, r *http.
 	next.ServeHTTP(w, r.WithContext(ctx))
 }
 
+// setSessionCookie sets the session cookie without Max-Age or Expires: it
+// ends when the browser does. The idle and absolute limits are the
+// server's (withSession), whatever the browser keeps.
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(sessionAbsolute.Seconds())})
+		Secure: s.Config.SecureCookies(), SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {

@@ -133,6 +133,8 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /mfa/enrol", Action: access.SecondFactor, Handler: s.mfaEnrolStart},
 		{Pattern: "POST /mfa/enrol/confirm", Action: access.SecondFactor, Handler: s.mfaEnrolConfirm},
 		{Pattern: "POST /mfa/cancel", Action: access.SecondFactor, Handler: s.logout},
+		{Pattern: "GET /enrol/{token}", Action: access.SecondFactor, Handler: s.enrolLinkForm},
+		{Pattern: "POST /enrol/{token}", Action: access.SecondFactor, Handler: s.enrolLinkSubmit},
 		{Pattern: "GET /reauth", Action: access.Reauthenticate, Handler: s.reauthForm},
 		{Pattern: "POST /reauth", Action: access.Reauthenticate, Handler: s.reauthSubmit},
 		{Pattern: "GET /account", Action: access.ViewProfile, Handler: s.accountView},

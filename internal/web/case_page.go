@@ -165,7 +165,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, section string
 // may see them, the forms the viewer may use. Every view is audited before
 // it is shown.
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action access.Action, tmpl, command, section string, refusal error) error {
-	c, res, d, grant, err := s.caseAccess(r, access.ViewCaseSummary)
+	c, res, d, _, err := s.caseAccess(r, access.ViewCaseSummary)
 	if err != nil {
 		return err
 	}
@@ -216,11 +216,6 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			ev.ObjectType, ev.ObjectID, ev.Details = "case", c.ID, map[string]string{"notes": "opened"}
 		}
 		views = append(views, ev)
-	}
-	if view.BreakGlass {
-		for i := range views {
-			views[i].Flags, views[i].Reason = audit.FlagBreakGlass, grant
-		}
 	}
 	// The views commit while the page is prepared; it is sent only once
 	// they are durable.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/store"
@@ -152,7 +153,8 @@ func decodeCommand(r *http.Request) (jsonInput, error) {
 
 // caseAccess loads a case and decides an action on it for the principal:
 // its agency's scope, a live break-glass grant, or the agency's part in the
-// case (working on it, or offered it). Out of scope looks like absent.
+// case (working on it, or offered it). Out of scope looks like absent. The
+// grant is returned only when it is what gives access.
 func (s *Server) caseAccess(r *http.Request, action access.Action) (store.Case, access.Resource, access.Decision, string, error) {
 	id := r.PathValue("id")
 	if !isID(id) {
@@ -179,6 +181,18 @@ func (s *Server) caseAccess(r *http.Request, action access.Action) (store.Case, 
 	}
 	if !d.Allow {
 		return c, res, d, "", errCaseNotAvailable
+	}
+	if d.Reason != "break_glass" {
+		grant = ""
+	} else if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// access.Decide never lets a grant change a case; should that
+		// ever fail, the method still does not pass.
+		return c, res, access.Decision{Reason: "break_glass_write"}, "", errCaseNotAvailable
+	}
+	// From here every audit event of the request names the record's
+	// agency, and is flagged when the grant is what opened the record.
+	if !audit.SetRecord(r.Context(), c.AgencyID, grant) && grant != "" {
+		return c, res, d, "", errs.E(errs.Internal, "no audit scope for a break-glass request")
 	}
 	return c, res, d, grant, nil
 }

@@ -29,7 +29,7 @@ type caseView struct {
 	Case       store.Case
 	Identity   *intake.Identity
 	Erased     bool
-	Matches    []store.PersonMatch
+	Dupes      nrm.Duplicates
 	ShowDupes  bool
 	BreakGlass bool
 
@@ -193,11 +193,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 		}
 	}
 	if c.PersonID != "" && !person.Erased && access.Allowed(access.ViewDuplicates, p, res) && !view.BreakGlass {
-		tokens, err := s.DB.PersonTokens(ctx, c.PersonID)
-		if err != nil {
-			return err
-		}
-		if view.Matches, err = s.DB.MatchPersons(ctx, c.PersonID, tokens); err != nil {
+		if view.Dupes, err = s.nrm.Duplicates(ctx, p, c.PersonID); err != nil {
 			return err
 		}
 		view.ShowDupes = true

@@ -56,7 +56,7 @@ type Resource struct {
 	OwnerUserID string
 	// BreakGlass is true when the principal holds a live break-glass grant
 	// for this record: it was opened outside scope with a stated reason.
-	// A grant only ever opens the actions of GrantReads: it reads a
+	// A grant only ever opens the actions of grantReads: it reads a
 	// record, it never changes one.
 	BreakGlass bool
 	// Participant is true when the principal's agency works on the case
@@ -238,17 +238,6 @@ var policy = map[Action]rule{
 // adds anything to it is refused under a grant by construction.
 var grantReads = map[Action]bool{ViewCaseSummary: true, ViewCaseIdentity: true, ViewLetter: true}
 
-// GrantReads lists the actions a break-glass grant can allow, for tests
-// and documentation.
-func GrantReads() []Action {
-	out := make([]Action, 0, len(grantReads))
-	for a := range grantReads {
-		out = append(out, a)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // Decision is the outcome of Decide.
 type Decision struct {
 	Allow bool
@@ -333,7 +322,7 @@ type Rule struct {
 	Scope string
 	// BreakGlass is true when a live break-glass grant opens records
 	// outside the scope for identity roles: only for the reads of
-	// GrantReads.
+	// grantReads.
 	BreakGlass bool
 	// Participants and Offered: agencies working on the case, or offered
 	// it, pass the agency scope.

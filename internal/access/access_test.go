@@ -78,7 +78,7 @@ func contains(rs []Role, r Role) bool {
 }
 
 // TestBreakGlassIsReadOnly checks issue 10 point 6 at the decision point:
-// a break-glass grant opens only the reads of GrantReads, and no other
+// a break-glass grant opens only the reads of grantReads, and no other
 // action of the policy, whatever its rule, for any role.
 func TestBreakGlassIsReadOnly(t *testing.T) {
 	glass := Resource{AgencyID: "owner", JurisdictionID: "elsewhere", BreakGlass: true}
@@ -103,6 +103,6 @@ func TestBreakGlassIsReadOnly(t *testing.T) {
 		}
 	}
 	if reads == 0 {
-		t.Fatal("a grant opens nothing: the reads of GrantReads should pass")
+		t.Fatal("a grant opens nothing: the reads of grantReads should pass")
 	}
 }

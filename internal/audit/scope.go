@@ -44,17 +44,6 @@ func SetRecord(ctx context.Context, agency, grant string) bool {
 	return true
 }
 
-// Grant returns the break-glass grant recorded in ctx's scope, or "".
-func Grant(ctx context.Context) string {
-	s, _ := ctx.Value(scopeKey{}).(*scope)
-	if s == nil {
-		return ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.grant
-}
-
 // Stamp returns e marked with what ctx's scope knows: the record's agency
 // as the [RecordAgencyDetail] detail (unless e names one already), and,
 // when a break-glass grant gave access, [FlagBreakGlass] with the grant id

@@ -29,10 +29,10 @@ const MaxJustification = 500
 // written justification, stores the grant, audits it flagged break-glass
 // and tells the case's agency (an in-app notice, and an e-mail to each of
 // its administrators), by ids and codes only. The grant only ever reads
-// (access.GrantReads). The caller has decided that p may break the glass,
-// that p proved their identity again just now, and that c is outside p's
-// scope. It returns the grant's id; a missing reason or justification is
-// refused on its field, nothing written.
+// (grantReads in package access). The caller has decided that p may break
+// the glass, that p proved their identity again just now, and that c is
+// outside p's scope. It returns the grant's id; a missing reason or
+// justification is refused on its field, nothing written.
 func (s *Service) BreakGlass(ctx context.Context, p access.Principal, c store.Case, reason, justification string, lasts time.Duration) (string, error) {
 	justification = strings.TrimSpace(justification)
 	switch {

@@ -295,8 +295,22 @@ func TestEveryRequestUnderAGrantIsFlagged(t *testing.T) {
 				t.Fatalf("%s under the grant: %d", p, resp.StatusCode)
 			}
 		}
+		// Offered the case as well (a transfer awaits the outsider's
+		// answer): the summary no longer rests on the grant, the identity
+		// on the page still does, and the views are still flagged.
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			return tx.InsertHandover(ctx, store.Handover{ID: store.NewID(), CaseID: g.target.ID, Kind: "transfer", FromAgencyID: g.owner,
+				ToAgencyID: g.outsider.AgencyID, State: "pending", Basis: "consent", CreatedBy: g.outsider.ID, CreatedAt: store.Millis(time.Now())})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ := get(t, out, base+g.path()); resp.StatusCode != 200 {
+			t.Fatalf("offered and under the grant: %d", resp.StatusCode)
+		}
 		// Every event the outsider caused since, flagged with the grant.
 		evs, err := db.AuditEvents(ctx, store.AuditFilter{Actor: g.outsider.ID, Limit: 500})
+		views := 0
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,12 +324,18 @@ func TestEveryRequestUnderAGrantIsFlagged(t *testing.T) {
 				key += "/" + e.Details["via"]
 			}
 			seen[key]++
+			if key == "case.view" {
+				views++
+			}
 			if e.Flags&audit.FlagBreakGlass == 0 || e.Reason != grant {
 				t.Errorf("event %s (%v) under the grant is not flagged with it: flags %d reason %q", e.Action, e.Details, e.Flags, e.Reason)
 			}
 			if e.Details[audit.RecordAgencyDetail] != g.owner {
 				t.Errorf("event %s does not name the record's agency: %v", e.Action, e.Details)
 			}
+		}
+		if views < 2 {
+			t.Errorf("%d page views under the grant, want 2", views)
 		}
 		for _, want := range []string{"case.break_glass", "case.view", "case.view/api", "case.letter"} {
 			if seen[want] == 0 {

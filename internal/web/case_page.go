@@ -165,7 +165,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, section string
 // may see them, the forms the viewer may use. Every view is audited before
 // it is shown.
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action access.Action, tmpl, command, section string, refusal error) error {
-	c, res, d, _, err := s.caseAccess(r, access.ViewCaseSummary)
+	c, res, d, err := s.caseAccess(r, access.ViewCaseSummary)
 	if err != nil {
 		return err
 	}

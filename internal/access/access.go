@@ -56,6 +56,8 @@ type Resource struct {
 	OwnerUserID string
 	// BreakGlass is true when the principal holds a live break-glass grant
 	// for this record: it was opened outside scope with a stated reason.
+	// A grant only ever opens the actions of grantReads: it reads a
+	// record, it never changes one.
 	BreakGlass bool
 	// Participant is true when the principal's agency works on the case
 	// (an accepted referral, or a service the person accepted) and the
@@ -228,6 +230,14 @@ var policy = map[Action]rule{
 	ViewAuditLog:      {roles: []Role{AgencyAdmin, SystemAdmin}},
 }
 
+// grantReads are the only actions a break-glass grant can allow: reading
+// one case (its coded summary, who the person is, its decision letter).
+// Decide consults this list, not the rules, when a grant is what would
+// give access, so no rule, present or future, can let a grant change a
+// case: a command that hands a case over, records consent, closes it or
+// adds anything to it is refused under a grant by construction.
+var grantReads = map[Action]bool{ViewCaseSummary: true, ViewCaseIdentity: true, ViewLetter: true}
+
 // Decision is the outcome of Decide.
 type Decision struct {
 	Allow bool
@@ -261,7 +271,7 @@ func Decide(a Action, p Principal, r Resource) Decision {
 				return Decision{true, "participant"}
 			case r.Offered && ru.offered:
 				return Decision{true, "offered"}
-			case r.BreakGlass && slices.Contains(identityRoles, p.Role):
+			case r.BreakGlass && grantReads[a] && slices.Contains(identityRoles, p.Role):
 				return Decision{true, "break_glass"}
 			}
 			return Decision{false, "scope"}
@@ -311,7 +321,8 @@ type Rule struct {
 	// Scope is "any", "agency", "jurisdiction" or "own".
 	Scope string
 	// BreakGlass is true when a live break-glass grant opens records
-	// outside the scope for identity roles.
+	// outside the scope for identity roles: only for the reads of
+	// grantReads.
 	BreakGlass bool
 	// Participants and Offered: agencies working on the case, or offered
 	// it, pass the agency scope.
@@ -325,7 +336,7 @@ func Describe(a Action) (Rule, bool) {
 		return Rule{}, false
 	}
 	out := Rule{Anonymous: ru.anon, Roles: ru.roles, Scope: [...]string{"any", "agency", "jurisdiction", "own"}[ru.scope]}
-	out.BreakGlass = ru.scope == agencyScope
+	out.BreakGlass = ru.scope == agencyScope && grantReads[a]
 	out.Participants, out.Offered = ru.participants, ru.offered
 	return out, true
 }

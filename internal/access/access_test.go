@@ -76,3 +76,33 @@ func contains(rs []Role, r Role) bool {
 	}
 	return false
 }
+
+// TestBreakGlassIsReadOnly checks issue 10 point 6 at the decision point:
+// a break-glass grant opens only the reads of grantReads, and no other
+// action of the policy, whatever its rule, for any role.
+func TestBreakGlassIsReadOnly(t *testing.T) {
+	glass := Resource{AgencyID: "owner", JurisdictionID: "elsewhere", BreakGlass: true}
+	reads := 0
+	for a := range policy {
+		for _, role := range Roles {
+			p := Principal{UserID: "u", Role: role, AgencyID: "outsider", JurisdictionID: "here"}
+			d := Decide(a, p, glass)
+			if d.Reason == "break_glass" && !grantReads[a] {
+				t.Errorf("%s as %s: allowed by a grant, but it is not a read", a, role)
+			}
+			if d.Reason == "break_glass" {
+				reads++
+			}
+		}
+	}
+	for _, a := range []Action{HandOver, RespondHandover, RecordSupport, OverrideConsent, CloseCase, ManageTasks,
+		RecordProsecution, DecideCase, ReviewNegative, OfferService, ActOnService, HoldConference, ViewDuplicates, ViewSafeAddress} {
+		p := Principal{UserID: "u", Role: CompetentAuthority, AgencyID: "outsider", JurisdictionID: "here"}
+		if d := Decide(a, p, glass); d.Allow {
+			t.Errorf("%s under a grant: allowed (%s)", a, d.Reason)
+		}
+	}
+	if reads == 0 {
+		t.Fatal("a grant opens nothing: the reads of grantReads should pass")
+	}
+}

@@ -66,6 +66,24 @@ type Config struct {
 	// MFAOptional stops enforcing MFARoles (HAVEN_MFA_REQUIRED=false; the
 	// demo sets it); every page then says so. The zero value enforces.
 	MFAOptional bool
+	// BreakGlassFor is how long an emergency (break-glass) grant lasts: at
+	// most MaxBreakGlassFor. Zero means DefaultBreakGlassFor.
+	BreakGlassFor time.Duration
+}
+
+// Emergency access is short: four hours unless configured, never more
+// than a day.
+const (
+	DefaultBreakGlassFor = 4 * time.Hour
+	MaxBreakGlassFor     = 24 * time.Hour
+)
+
+// BreakGlassDuration is how long a break-glass grant lasts.
+func (c Config) BreakGlassDuration() time.Duration {
+	if c.BreakGlassFor <= 0 {
+		return DefaultBreakGlassFor
+	}
+	return c.BreakGlassFor
 }
 
 // Setting describes one setting for flags, the environment and the README.
@@ -91,6 +109,17 @@ var Settings = []Setting{
 	{"smtp-from", "HAVEN_SMTP_FROM", "sender address of e-mail alerts"},
 	{"smtp-username", "HAVEN_SMTP_USERNAME", "SMTP user name (the password comes from HAVEN_SMTP_PASSWORD or HAVEN_SMTP_PASSWORD_FILE)"},
 	{"smtp-starttls", "HAVEN_SMTP_STARTTLS", "require STARTTLS (true, the default, or false for a server on loopback)"},
+	{"break-glass-duration", "HAVEN_BREAK_GLASS_DURATION", "how long an emergency (break-glass) grant lasts, read-only (default 4h, at most 24h)"},
+}
+
+// settingHelp is the help text of a flag, with its environment variable.
+func settingHelp(flag string) string {
+	for _, s := range Settings {
+		if s.Flag == flag {
+			return s.Help + " [$" + s.Env + "]"
+		}
+	}
+	return ""
 }
 
 // Defaults returns the built-in defaults.
@@ -102,6 +131,7 @@ func Defaults() Config {
 		LogLevel:          "info",
 		ShutdownTimeout:   20 * time.Second,
 		SQLiteSynchronous: "FULL",
+		BreakGlassFor:     DefaultBreakGlassFor,
 	}
 }
 
@@ -123,6 +153,14 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 			return fmt.Errorf("HAVEN_SHUTDOWN_TIMEOUT: %q is not a duration such as 20s", v)
 		}
 		timeout = t
+	}
+	breakGlass := d.BreakGlassFor
+	if v := getenv("HAVEN_BREAK_GLASS_DURATION"); v != "" {
+		t, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("HAVEN_BREAK_GLASS_DURATION: %q is not a duration such as 4h", v)
+		}
+		breakGlass = t
 	}
 	// The database setting may hold a password: its flag default shows only
 	// that it is set, and the value is taken from the environment afterwards.
@@ -165,6 +203,7 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 		}
 	}
 	fs.BoolFunc("mfa-required", Settings[11].Help+" [$HAVEN_MFA_REQUIRED]", setMFARequired)
+	fs.DurationVar(&c.BreakGlassFor, "break-glass-duration", breakGlass, settingHelp("break-glass-duration"))
 	return nil
 }
 
@@ -199,6 +238,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout must be positive"))
+	}
+	if c.BreakGlassFor <= 0 || c.BreakGlassFor > MaxBreakGlassFor {
+		errs = append(errs, fmt.Errorf("--break-glass-duration must be positive and at most %s", MaxBreakGlassFor))
 	}
 	return errors.Join(errs...)
 }

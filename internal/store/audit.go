@@ -35,6 +35,9 @@ func (db *DB) SetAuditSigner(s *AuditSigner) { db.signer = s }
 // it commits, so the lock on the chain's head is held only for that
 // moment, not for the whole transaction.
 func (tx *Tx) Audit(ctx context.Context, e audit.Event) error {
+	// The request's scope marks the event: the record's agency, and the
+	// break-glass flag when a grant is what gives access.
+	e = audit.Stamp(ctx, e)
 	e.ID = NewID()
 	e.At = Millis(tx.Now)
 	if e.Actor == "" {
@@ -95,7 +98,7 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 			}
 		}
 		row := []any{e.Seq, e.ID, e.At, e.Actor, e.Action, e.ObjectType, e.ObjectID, e.Agency,
-			e.Reason, int64(e.Flags), string(details), e.PrevHash, e.Hash}
+			e.Reason, int64(e.Flags), string(details), e.PrevHash, e.Hash, e.Details[audit.RecordAgencyDetail]}
 		if batch {
 			if i > 0 {
 				q = append(q, ',')
@@ -135,7 +138,7 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 // The audit trail's statements, which every change and every view runs.
 const (
 	qAuditAdvance = `UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash`
-	qAuditInsert  = `INSERT INTO audit_events (` + auditCols + `) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`
+	qAuditInsert  = `INSERT INTO audit_events (` + auditCols + `) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`
 	qAuditHead    = `UPDATE audit_head SET hash = $1 WHERE id = 1`
 )
 
@@ -204,14 +207,16 @@ func (db *DB) CheckpointHead(ctx context.Context) (signed bool, err error) {
 	return signed, err
 }
 
-const auditCols = `seq, id, at, actor, action, object_type, object_id, agency, reason, flags, details, prev_hash, hash`
+// auditCols are the columns of an event; record_agency repeats the detail
+// of that name for the agency's administrators (migration 0010).
+const auditCols = `seq, id, at, actor, action, object_type, object_id, agency, reason, flags, details, prev_hash, hash, record_agency`
 
 func scanAuditEvent(row interface{ Scan(...any) error }) (audit.Event, error) {
 	var e audit.Event
 	var flags int64
-	var details string
+	var details, recordAgency string
 	if err := row.Scan(&e.Seq, &e.ID, &e.At, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &e.Agency, &e.Reason,
-		&flags, &details, &e.PrevHash, &e.Hash); err != nil {
+		&flags, &details, &e.PrevHash, &e.Hash, &recordAgency); err != nil {
 		return e, err
 	}
 	e.Flags = uint32(flags)
@@ -221,6 +226,11 @@ func scanAuditEvent(row interface{ Scan(...any) error }) (audit.Event, error) {
 			// the verifier something that cannot match its hash.
 			e.Details = map[string]string{"unparseable": strconv.Itoa(len(details))}
 		}
+	}
+	if recordAgency != e.Details[audit.RecordAgencyDetail] {
+		// The column no longer repeats the hashed detail: altered, to
+		// hide the event from the record's agency or show it to another.
+		e.Details = map[string]string{"record_agency_altered": strconv.Itoa(len(recordAgency))}
 	}
 	return e, nil
 }
@@ -292,7 +302,8 @@ func (db *DB) VerifyAudit(ctx context.Context, keys ...ed25519.PublicKey) (audit
 	return v.Finish()
 }
 
-// AuditFilter narrows the audit log view.
+// AuditFilter narrows the audit log view. Agency keeps the events of that
+// agency's staff and the events on that agency's records.
 type AuditFilter struct {
 	Actor, Action, ObjectID, Agency string
 	FromMillis, ToMillis            int64
@@ -307,7 +318,13 @@ func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, er
 	q.where(f.Actor != "", "actor =", f.Actor)
 	q.where(f.Action != "", "action =", f.Action)
 	q.where(f.ObjectID != "", "object_id =", f.ObjectID)
-	q.where(f.Agency != "", "agency =", f.Agency)
+	if f.Agency != "" {
+		// The agency's own staff's events, and every event on its
+		// records, whoever made it.
+		q.args = append(q.args, f.Agency)
+		n := "$" + strconv.Itoa(len(q.args))
+		q.sql += " AND (agency = " + n + " OR record_agency = " + n + ")"
+	}
 	q.where(f.FromMillis > 0, "at >=", f.FromMillis)
 	q.where(f.ToMillis > 0, "at <", f.ToMillis)
 	q.where(f.BeforeSeq > 0, "seq <", f.BeforeSeq)

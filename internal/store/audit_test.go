@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -66,6 +67,10 @@ func TestAuditTamperingIsDetected(t *testing.T) {
 			`UPDATE audit_events SET seq = 101 WHERE seq = -1`,
 		}},
 		{"tail deleted", []string{audit.KindDeleted}, 513, []string{`DELETE FROM audit_events WHERE seq > 512`}},
+		// The record's agency is repeated in a column for the agency's
+		// administrators: moving an event to another agency's view (or
+		// out of its own) shows as a modified event.
+		{"record agency changed", []string{audit.KindModified}, 100, []string{`UPDATE audit_events SET record_agency = 'elsewhere' WHERE seq = 100`}},
 	}
 	for _, e := range testenv.Engines(t) {
 		for _, tc := range tampers {
@@ -271,6 +276,65 @@ func TestAuditBatchesAcrossCheckpoints(t *testing.T) {
 		sum, err := db.VerifyAudit(ctx, pub)
 		if err != nil || sum.Events != per*batches || sum.Checkpoints != 1 {
 			t.Fatalf("after %d batches of %d: %+v, %v", batches, per, sum, err)
+		}
+	})
+}
+
+// Migration 0010 fills the record_agency column of events written before
+// it from their hashed detail (break-glass grants named the record's
+// agency there), so the chain still verifies and the agency's
+// administrators find them; events written since fill it themselves.
+func TestAuditRecordAgencyBackfill(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, pub := signer(t)
+		db.SetAuditSigner(s)
+		jid, aid := store.NewID(), store.NewID()
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T1", Country: "NP", Name: "Test", Timezone: "UTC", CreatedAt: 1}); err != nil {
+				return err
+			}
+			if err := tx.InsertAgency(ctx, store.Agency{ID: aid, JurisdictionID: jid, Kind: "ngo", Name: "Test agency", CreatedAt: 1}); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, audit.Event{Actor: "u1", Action: "case.break_glass", ObjectType: "case", ObjectID: "c1", Agency: "a2",
+				Flags: audit.FlagBreakGlass, Reason: "g1", Details: map[string]string{"grant": "g1", audit.RecordAgencyDetail: aid}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		appendEvents(t, db, 3)
+		if evs, err := db.AuditEvents(ctx, store.AuditFilter{Agency: aid}); err != nil || len(evs) != 1 || evs[0].Action != "case.break_glass" {
+			t.Fatalf("the record's agency's events: %v %v", evs, err)
+		}
+		// As before the migration: the column empty.
+		if _, err := db.RawWriter().Exec(`UPDATE audit_events SET record_agency = ''`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.VerifyAudit(ctx, pub); err == nil {
+			t.Fatal("an emptied record_agency column verifies")
+		}
+		ms, _ := store.Migrations()
+		var m store.Migration
+		for _, x := range ms {
+			if x.Version == 10 {
+				m = x
+			}
+		}
+		up := m.SQL[db.Dialect]
+		i := strings.Index(up, "UPDATE audit_events")
+		j := strings.Index(up[i:], ";")
+		if i < 0 || j < 0 {
+			t.Fatal("migration 0010 has no backfill")
+		}
+		if _, err := db.RawWriter().Exec(up[i : i+j]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.VerifyAudit(ctx, pub); err != nil {
+			t.Fatalf("after the backfill: %v", err)
+		}
+		if evs, err := db.AuditEvents(ctx, store.AuditFilter{Agency: aid}); err != nil || len(evs) != 1 {
+			t.Fatalf("after the backfill, the record's agency's events: %v %v", evs, err)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/haven-nrm/haven/internal/audit"
@@ -69,8 +70,13 @@ func (db *DB) RecordViews(ctx context.Context, events ...audit.Event) error {
 // the page only after wait returns nil: the view is still durable before
 // anything is shown, but the commit no longer adds to the page's time.
 func (db *DB) BeginViews(ctx context.Context, events ...audit.Event) (wait func() error, err error) {
-	// Check the events now: one bad event must not fail the batch it
-	// would share.
+	// The request's scope marks the events (the record's agency, the
+	// break-glass flag). Check them now: one bad event must not fail the
+	// batch it would share.
+	events = slices.Clone(events)
+	for i := range events {
+		events[i] = audit.Stamp(ctx, events[i])
+	}
 	for _, e := range events {
 		e.ID, e.At = NewID(), 1
 		if e.Actor == "" {

@@ -441,7 +441,18 @@ func collect[T any](ctx context.Context, r Reader, q string, args []any, scan fu
 // QueueAgencyEmails queues an alert for every enabled user of an agency
 // who has an e-mail address.
 func (tx *Tx) QueueAgencyEmails(ctx context.Context, agencyID, kind, caseID string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE agency_id = $1 AND disabled = 0 AND email <> ''`, agencyID)
+	return tx.queueEmails(ctx, kind, caseID, `SELECT id FROM users WHERE agency_id = $1 AND disabled = 0 AND email <> ''`, agencyID)
+}
+
+// QueueRoleEmails queues an alert for every enabled user of one role in
+// an agency who has an e-mail address: e.g. its administrators.
+func (tx *Tx) QueueRoleEmails(ctx context.Context, agencyID, role, kind, caseID string) error {
+	return tx.queueEmails(ctx, kind, caseID, `SELECT id FROM users WHERE agency_id = $1 AND role = $2 AND disabled = 0 AND email <> ''`,
+		agencyID, role)
+}
+
+func (tx *Tx) queueEmails(ctx context.Context, kind, caseID, users string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, users, args...)
 	if err != nil {
 		return classify(err)
 	}

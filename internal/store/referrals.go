@@ -108,11 +108,14 @@ func (tx *Tx) ErasePerson(ctx context.Context, id string) error {
 	return classify(err)
 }
 
-// PersonMatch is a possible duplicate: another person sharing tokens.
+// PersonMatch is a possible duplicate: another person sharing tokens, and
+// the agency and jurisdiction of that person's case. Whoever shows it
+// decides what of it the viewer may see (nrm.Service.Duplicates).
 type PersonMatch struct {
-	PersonID string
-	CaseID   string
-	Kinds    []string // which kinds of token matched: name, name-part, document, dob
+	PersonID                 string
+	CaseID                   string
+	AgencyID, JurisdictionID string
+	Kinds                    []string // which kinds of token matched: name, name-part, document, dob
 }
 
 // MatchPersons finds other persons sharing any of the given tokens, with
@@ -121,7 +124,8 @@ func (db *DB) MatchPersons(ctx context.Context, exclude string, tokens []PersonT
 	if len(tokens) == 0 {
 		return nil, nil
 	}
-	q := `SELECT DISTINCT t.person_id, t.kind, COALESCE(c.id, '') FROM person_tokens t LEFT JOIN cases c ON c.person_id = t.person_id
+	q := `SELECT DISTINCT t.person_id, t.kind, COALESCE(c.id, ''), COALESCE(c.agency_id, ''), COALESCE(c.jurisdiction_id, '')
+		FROM person_tokens t LEFT JOIN cases c ON c.person_id = t.person_id
 		WHERE t.person_id <> $1 AND (`
 	args := []any{exclude}
 	for i, t := range tokens {
@@ -140,13 +144,13 @@ func (db *DB) MatchPersons(ctx context.Context, exclude string, tokens []PersonT
 	byPerson := map[string]*PersonMatch{}
 	var order []string
 	for rows.Next() {
-		var pid, kind, cid string
-		if err := rows.Scan(&pid, &kind, &cid); err != nil {
+		var pid, kind, cid, aid, jid string
+		if err := rows.Scan(&pid, &kind, &cid, &aid, &jid); err != nil {
 			return nil, classify(err)
 		}
 		m := byPerson[pid]
 		if m == nil {
-			m = &PersonMatch{PersonID: pid, CaseID: cid}
+			m = &PersonMatch{PersonID: pid, CaseID: cid, AgencyID: aid, JurisdictionID: jid}
 			byPerson[pid] = m
 			order = append(order, pid)
 		}

@@ -33,7 +33,7 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) error {
 // apiCase answers one case's dossier in codes; free text only to readers
 // who may see identifying data. The view is audited.
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
-	c, res, _, _, err := s.caseAccess(r, access.ViewCaseSummary)
+	c, res, _, err := s.caseAccess(r, access.ViewCaseSummary)
 	if err != nil {
 		return err
 	}

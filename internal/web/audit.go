@@ -26,8 +26,9 @@ type auditPage struct {
 }
 
 // adminAudit lets administrators see who did what to which record when.
-// Agency administrators see their own agency's events; the view itself is
-// audited.
+// Agency administrators see their own staff's events and every event on
+// their agency's records, whoever made it (break-glass access by another
+// agency among them); the view itself is audited.
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := store.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), ObjectID: q.Get("object"), BreakGlassOnly: q.Get("breakglass") == "1", Limit: 100}

@@ -3,43 +3,49 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
-	"time"
-	"unicode/utf8"
+	"strconv"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/seal"
-	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/nrm"
 )
 
 // errCaseNotAvailable is a 404 that offers emergency access to roles that
 // may break the glass; it says nothing about whether the case exists.
 var errCaseNotAvailable = &errs.Error{Kind: errs.NotFound, Key: "error.not_found", Err: errors.New("case not available")}
 
-// breakGlassReasons are the coded reasons for emergency access.
-var breakGlassReasons = []string{"danger_to_life", "continuity_of_care", "court_order", "other"}
-
-const breakGlassFor = time.Hour
-
 type breakGlassForm struct {
 	CaseID, Reason, Justification string
 	Reasons                       []string
 	Error                         string
+	// HoursText is how long a grant lasts, in hours; Max bounds the
+	// justification.
+	HoursText string
+	Max       int
 }
 
 // breakGlassNew asks for the reason before a record outside scope opens.
+// Emergency access needs a fresh proof of identity, as exports do: the
+// form is shown only after it.
 func (s *Server) breakGlassNew(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if !isID(id) {
 		return errNotFound
 	}
-	return s.render(w, http.StatusOK, "break_glass", s.newPage(r, "breakglass.title", "cases", breakGlassForm{CaseID: id, Reasons: breakGlassReasons}))
+	if ok, err := s.requireRecentAuth(w, r); !ok || err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "break_glass", s.newPage(r, "breakglass.title", "cases", s.breakGlassForm(id)))
 }
 
-// breakGlassCreate records a grant with its reason, audits it with the
-// break-glass flag and notifies the record's agency.
+func (s *Server) breakGlassForm(id string) breakGlassForm {
+	return breakGlassForm{CaseID: id, Reasons: nrm.BreakGlassReasons(), Max: nrm.MaxJustification,
+		HoursText: strconv.FormatFloat(s.Config.BreakGlassDuration().Hours(), 'f', -1, 64)}
+}
+
+// breakGlassCreate records a read-only grant for the configured time with
+// its reason, after a fresh proof of identity; the service audits it with
+// the break-glass flag and notifies the record's agency.
 func (s *Server) breakGlassCreate(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if !isID(id) {
@@ -48,17 +54,11 @@ func (s *Server) breakGlassCreate(w http.ResponseWriter, r *http.Request) error 
 	if err := r.ParseForm(); err != nil {
 		return errs.Wrap(errs.Invalid, err)
 	}
-	form := breakGlassForm{CaseID: id, Reasons: breakGlassReasons, Reason: r.PostForm.Get("reason"),
-		Justification: strings.TrimSpace(r.PostForm.Get("justification"))}
-	switch {
-	case !contains(breakGlassReasons, form.Reason):
-		form.Error = "breakglass.error.reason"
-	case form.Justification == "" || utf8.RuneCountInString(form.Justification) > 500 || !utf8.ValidString(form.Justification):
-		form.Error = "breakglass.error.justification"
+	if ok, err := s.requireRecentAuth(w, r); !ok || err != nil {
+		return err
 	}
-	if form.Error != "" {
-		return s.render(w, http.StatusUnprocessableEntity, "break_glass", s.newPage(r, "breakglass.title", "cases", form))
-	}
+	form := s.breakGlassForm(id)
+	form.Reason, form.Justification = r.PostForm.Get("reason"), r.PostForm.Get("justification")
 	c, err := s.DB.Case(r.Context(), id)
 	if err != nil {
 		return err
@@ -69,42 +69,14 @@ func (s *Server) breakGlassCreate(w http.ResponseWriter, r *http.Request) error 
 		http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
 		return nil
 	}
-	gid := store.NewID()
-	dk, wk, err := s.Keys.NewDataKey(gid)
-	if err != nil {
-		return err
-	}
-	ct, err := seal.Seal(dk, gid, "justification", []byte(form.Justification))
-	dk.Destroy()
-	if err != nil {
-		return err
-	}
-	now := s.Now()
-	err = s.DB.Write(r.Context(), func(tx *store.Tx) error {
-		if err := tx.InsertBreakGlass(r.Context(), store.BreakGlassGrant{ID: gid, UserID: p.UserID, CaseID: c.ID, AgencyID: c.AgencyID,
-			Reason: form.Reason, WrappedKey: wk, Justification: ct, CreatedAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(breakGlassFor))}); err != nil {
-			return err
+	if _, err := s.nrm.BreakGlass(r.Context(), p, c, form.Reason, form.Justification, s.Config.BreakGlassDuration()); err != nil {
+		var e *errs.Error
+		if errors.As(err, &e) && e.Kind == errs.Invalid && e.Key != "" {
+			form.Error = e.Key
+			return s.render(w, http.StatusUnprocessableEntity, "break_glass", s.newPage(r, "breakglass.title", "cases", form))
 		}
-		ev := s.event(r, "case.break_glass", "case", c.ID, map[string]string{"grant": gid, "reason": form.Reason, "record_agency": c.AgencyID})
-		ev.Flags, ev.Reason = audit.FlagBreakGlass, gid
-		if err := tx.Audit(r.Context(), ev); err != nil {
-			return err
-		}
-		return tx.InsertNotification(r.Context(), store.Notification{ID: store.NewID(), AgencyID: c.AgencyID, Kind: "break_glass",
-			ObjectType: "case", ObjectID: c.ID, CreatedAt: store.Millis(now)})
-	})
-	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
 	return nil
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -29,7 +29,7 @@ type caseView struct {
 	Case       store.Case
 	Identity   *intake.Identity
 	Erased     bool
-	Matches    []store.PersonMatch
+	Dupes      nrm.Duplicates
 	ShowDupes  bool
 	BreakGlass bool
 
@@ -165,7 +165,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, section string
 // may see them, the forms the viewer may use. Every view is audited before
 // it is shown.
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action access.Action, tmpl, command, section string, refusal error) error {
-	c, res, d, grant, err := s.caseAccess(r, access.ViewCaseSummary)
+	c, res, d, err := s.caseAccess(r, access.ViewCaseSummary)
 	if err != nil {
 		return err
 	}
@@ -193,11 +193,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 		}
 	}
 	if c.PersonID != "" && !person.Erased && access.Allowed(access.ViewDuplicates, p, res) && !view.BreakGlass {
-		tokens, err := s.DB.PersonTokens(ctx, c.PersonID)
-		if err != nil {
-			return err
-		}
-		if view.Matches, err = s.DB.MatchPersons(ctx, c.PersonID, tokens); err != nil {
+		if view.Dupes, err = s.nrm.Duplicates(ctx, p, c.PersonID); err != nil {
 			return err
 		}
 		view.ShowDupes = true
@@ -216,11 +212,6 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			ev.ObjectType, ev.ObjectID, ev.Details = "case", c.ID, map[string]string{"notes": "opened"}
 		}
 		views = append(views, ev)
-	}
-	if view.BreakGlass {
-		for i := range views {
-			views[i].Flags, views[i].Reason = audit.FlagBreakGlass, grant
-		}
 	}
 	// The views commit while the page is prepared; it is sent only once
 	// they are durable.

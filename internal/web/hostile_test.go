@@ -1640,8 +1640,9 @@ func (e *hostile) breakGlass(rt web.Route) {
 	ctx := context.Background()
 	target := "/cases/" + e.otherCase + "/break-glass"
 	o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a },
-		base: url.Values{"reason": {"danger_to_life"}, "justification": {"The person is in danger."}}, fields: []string{"reason", "justification"},
-		all: map[string]bool{"justification": true}, identity: map[string]bool{"justification": true}, writes: true,
+		base:   url.Values{"reason": {"danger_to_life"}, "justification": {"The person is in danger."}, "return": {target}},
+		fields: []string{"reason", "justification", "return"},
+		all:    map[string]bool{"justification": true}, identity: map[string]bool{"justification": true}, writes: true,
 		accepted: func(q hreq, r hresp) {
 			if q.field != "justification" || r.status != http.StatusSeeOther {
 				return

@@ -40,7 +40,7 @@ type letterData struct {
 // removal, support whatever they decide about proceedings), and how to ask
 // for reconsideration. Opening it is audited.
 func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
-	c, res, _, _, err := s.caseAccess(r, access.ViewLetter)
+	c, res, _, err := s.caseAccess(r, access.ViewLetter)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,9 @@ import (
 //	✓   allowed on any record
 //	A   allowed in scope: the user's agency (the competent authority: its
 //	    jurisdiction); outside it only with a break-glass grant, and only for
-//	    roles that may see identifying data
+//	    roles that may see identifying data (reads only)
+//	S   allowed in scope only, never under a break-glass grant (a change,
+//	    or a read a grant does not open)
 //	O   allowed on the user's own records only
 //	—   denied
 //
@@ -54,7 +56,10 @@ func cellFor(a access.Action, col string) string {
 	}
 	switch ru.Scope {
 	case "agency":
-		return "A"
+		if ru.BreakGlass {
+			return "A"
+		}
+		return "S"
 	case "own":
 		return "O"
 	}
@@ -130,6 +135,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 				wantIn, wantOut, wantGlass = true, true, true
 			case "A":
 				wantIn, wantGlass = true, identityRole
+			case "S":
+				wantIn = true
 			case "O":
 				wantIn = true
 			case "—":
@@ -146,6 +153,19 @@ func TestRouteRoleMatrix(t *testing.T) {
 				if got := access.Decide(rt.Action, p, c.res); got.Allow != c.want {
 					t.Errorf("%s as %s, %s: Decide says %v (%s), the matrix says %s", rt.Pattern, col, c.name, got.Allow, got.Reason, cells[i])
 				}
+			}
+		}
+	}
+	// Whatever the table says: no route that changes anything, and no
+	// action a grant does not read, is ever allowed by a grant.
+	for _, rt := range routes {
+		method, _, _ := strings.Cut(rt.Pattern, " ")
+		ru, _ := access.Describe(rt.Action)
+		write := method != "GET" || !ru.BreakGlass
+		for _, role := range access.Roles {
+			p := access.Principal{UserID: "user-1", Role: role, AgencyID: "agency-1", JurisdictionID: "jur-1"}
+			if d := access.Decide(rt.Action, p, glass); write && d.Reason == "break_glass" {
+				t.Errorf("%s as %s: a break-glass grant allows it, but it is not a read of a case", rt.Pattern, role)
 			}
 		}
 	}

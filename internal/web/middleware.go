@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/store"
 )
@@ -523,6 +524,10 @@ func (s *Server) guard(rt Route) http.Handler {
 			s.renderErrorAPI(w, r, rt.API, errForbidden)
 			return
 		}
-		h.ServeHTTP(w, r)
+		// Every audit event the handler writes is marked from this
+		// scope once the handler has decided access to a record: the
+		// record's agency, and the break-glass flag when a grant opened
+		// it.
+		h.ServeHTTP(w, r.WithContext(audit.WithScope(r.Context())))
 	})
 }

@@ -96,7 +96,10 @@ func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string
 	if err != nil {
 		return false, false, err
 	}
-	working := false
+	// What the agency works on, each under the service it was asked for
+	// ("" for any): the sharing that let it in was decided for exactly
+	// that, so its access is weighed on exactly that.
+	var services []support.ServiceType
 	for _, h := range hs {
 		if h.ToAgencyID != agencyID {
 			continue
@@ -105,21 +108,19 @@ func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string
 			offered = true
 		}
 		if handover.Working(handover.Handover{Kind: h.Kind, State: h.State}) {
-			working = true
+			services = append(services, support.ServiceType(h.Service))
 		}
 	}
 	refs, err := store.ServiceReferrals(ctx, r, c.ID)
 	if err != nil {
 		return false, false, err
 	}
-	var services []support.ServiceType
 	for _, x := range refs {
 		if x.AgencyID == agencyID && (x.State == string(support.StateAccepted) || x.State == string(support.StateDelivered)) {
-			working = true
 			services = append(services, support.ServiceType(x.Service))
 		}
 	}
-	if !working {
+	if len(services) == 0 {
 		return false, offered, nil
 	}
 	doc, err := store.Support(ctx, r, c.ID)
@@ -129,9 +130,6 @@ func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string
 	_, ledger, overrides, _, err := decodeSupport(doc)
 	if err != nil {
 		return false, false, err
-	}
-	if len(services) == 0 {
-		services = []support.ServiceType{""}
 	}
 	for _, svc := range services {
 		if shareAllowed(ledger, overrides, c.AgencyID, agencyID, svc) {

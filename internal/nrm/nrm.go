@@ -242,7 +242,16 @@ type change struct {
 	actor access.Principal
 }
 
+// audit writes an event of the change. An optional code left empty (a
+// handover or an override for any service, say) is absent, not an empty
+// value: the audit log holds identifiers and codes only, and "" is
+// neither.
 func (c *change) audit(action, objType, objID string, details map[string]string) error {
+	for k, v := range details {
+		if v == "" {
+			delete(details, k)
+		}
+	}
 	return c.tx.Audit(c.ctx, audit.Event{Actor: c.actor.UserID, Action: action, ObjectType: objType, ObjectID: objID,
 		Agency: c.actor.AgencyID, Details: details})
 }

@@ -1,0 +1,281 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
+	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/testenv"
+)
+
+// The broken paths of issue 10 (points 15–20): casework that must complete
+// through the pages and the API alike.
+
+// pathWorld is a fixture with a fresh referred adult and the agencies of
+// the demo's first jurisdiction.
+type pathWorld struct {
+	t      *testing.T
+	f      *fixture
+	db     *store.DB
+	caseID string
+	agency map[string]store.Agency // by kind, first jurisdiction
+}
+
+func newPathWorld(t *testing.T, db *store.DB, referral string) *pathWorld {
+	t.Helper()
+	ctx := context.Background()
+	f := newFixture(t, db)
+	w := &pathWorld{t: t, f: f, db: db, agency: map[string]store.Agency{}}
+	st, out := postJSON(t, f.login(t, access.FirstResponder), f.srv.URL+"/api/v1/referrals", referral)
+	if st != http.StatusCreated {
+		t.Fatalf("referral: %d %v", st, out)
+	}
+	w.caseID = out["case_id"].(string)
+	c, err := db.Case(ctx, w.caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := db.Agencies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as {
+		if a.JurisdictionID == c.JurisdictionID {
+			w.agency[a.Kind] = a
+		}
+	}
+	return w
+}
+
+// form posts a form and answers the status and the page.
+func (w *pathWorld) form(c *http.Client, path string, v url.Values) (int, string) {
+	w.t.Helper()
+	req, _ := http.NewRequest("POST", w.f.srv.URL+path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// api posts a JSON command to the case.
+func (w *pathWorld) api(c *http.Client, cmd, body string) (int, map[string]any) {
+	w.t.Helper()
+	return postJSON(w.t, c, w.f.srv.URL+"/api/v1/cases/"+w.caseID+"/"+cmd, body)
+}
+
+func (w *pathWorld) dossierCase() store.Case {
+	w.t.Helper()
+	c, err := w.db.Case(context.Background(), w.caseID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
+}
+
+func (w *pathWorld) supportVersion() int64 {
+	w.t.Helper()
+	d, err := store.Support(context.Background(), w.db.R(), w.caseID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return d.Version
+}
+
+// user adds a user of role to agency and signs them in.
+func (w *pathWorld) user(name string, role access.Role, agencyID string) (*http.Client, store.User) {
+	w.t.Helper()
+	ctx := context.Background()
+	pw := "Broken paths account " + name
+	hash, err := auth.HashPassword(pw, cheap)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	now := store.Millis(time.Now())
+	u := store.User{ID: store.NewID(), Username: name, DisplayName: name, PasswordHash: hash, Role: string(role), AgencyID: agencyID,
+		Email: name + "@example.org", CreatedAt: now, UpdatedAt: now}
+	if err := w.db.Write(ctx, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+		w.t.Fatal(err)
+	}
+	c := w.f.client(w.t)
+	resp, err := c.PostForm(w.f.srv.URL+"/login", url.Values{"username": {name}, "password": {pw}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		w.t.Fatalf("sign in %s: %d", name, resp.StatusCode)
+	}
+	u, _ = w.db.UserByID(ctx, u.ID)
+	return c, u
+}
+
+// events lists the audit events of an action on the case.
+func (w *pathWorld) events(action string) []audit.Event {
+	w.t.Helper()
+	var out []audit.Event
+	if err := w.db.EachAuditEvent(context.Background(), func(e audit.Event) error {
+		if e.Action == action && e.ObjectID == w.caseID {
+			out = append(out, e)
+		}
+		return nil
+	}); err != nil {
+		w.t.Fatal(err)
+	}
+	return out
+}
+
+// Point 15: a handover with a consent override and "any service" works,
+// from the form and from the API; the override is recorded and audited,
+// its justification sealed.
+func TestHandoverWithConsentOverrideForAnyService(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		w := newPathWorld(t, db, adultReferral)
+		ca := w.f.login(t, access.CompetentAuthority)
+		// The form: a referral to the police, any service, no consent, an override.
+		st, page := w.form(ca, "/cases/"+w.caseID+"/handover", url.Values{"support_version": {fmt.Sprint(w.supportVersion())}, "kind": {"referral"},
+			"to_agency": {w.agency["police"].ID}, "service": {""}, "override_reason": {"danger_to_life"},
+			"override_justification": {"Threats made against the person this week."}})
+		if st != http.StatusSeeOther {
+			t.Fatalf("form: %d, want 303 to the case\n%.300s", st, page)
+		}
+		// The API: a transfer to the NGO, any service, override.
+		st, out := w.api(ca, "handover", fmt.Sprintf(`{"support_version":%d,"kind":"transfer","to_agency":%q,"service":"",
+			"override_reason":"child_protection","override_justification":"Guardian unreachable; protection needed now."}`, w.supportVersion(), w.agency["ngo"].ID))
+		if st != http.StatusOK {
+			t.Fatalf("API: %d %v", st, out)
+		}
+		hs, err := store.Handovers(context.Background(), db.R(), w.caseID)
+		if err != nil || len(hs) != 2 || hs[0].Basis != "override" || hs[1].Basis != "override" || hs[0].Service != "" {
+			t.Fatalf("two handovers on an override, any service: %+v %v", hs, err)
+		}
+		ovs := w.events("consent.override")
+		if len(ovs) != 2 {
+			t.Fatalf("two audited overrides, got %d", len(ovs))
+		}
+		for _, e := range ovs {
+			if _, ok := e.Details["service"]; ok || e.Details["note"] == "" {
+				t.Fatalf("an override for any service names no service and the sealed justification: %v", e.Details)
+			}
+		}
+	})
+}
+
+// Point 16: the agency that accepts a referral gets exactly the access the
+// sharing grants: police who accept a referral made with consent for one
+// service open an investigation, from the API and the form; once the
+// consent is withdrawn the case is closed to them again.
+func TestAcceptedReferralGivesTheAccessItGrants(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		w := newPathWorld(t, db, adultReferral)
+		ca, pol := w.f.login(t, access.CompetentAuthority), w.agency["police"].ID
+		if st, out := w.api(ca, "consent", fmt.Sprintf(`{"support_version":%d,"purpose":"share_with_agency","recipient":%q,"service":"legal_aid",
+			"action":"given","language":"ne"}`, w.supportVersion(), pol)); st != 200 {
+			t.Fatalf("consent: %d %v", st, out)
+		}
+		if st, out := w.api(ca, "handover", fmt.Sprintf(`{"support_version":%d,"kind":"referral","to_agency":%q,"service":"legal_aid"}`,
+			w.supportVersion(), pol)); st != 200 {
+			t.Fatalf("referral: %d %v", st, out)
+		}
+		hs, _ := store.Handovers(context.Background(), db.R(), w.caseID)
+		police := w.f.login(t, access.PoliceInvestigator)
+		if st, out := w.api(police, "handover-response", fmt.Sprintf(`{"handover":%q,"handover_version":%d,"response":"accept"}`, hs[0].ID, hs[0].Version)); st != 200 {
+			t.Fatalf("accept: %d %v", st, out)
+		}
+		if st, out := w.api(police, "investigation", `{}`); st != 200 {
+			t.Fatalf("investigation by API after acceptance: %d %v", st, out)
+		}
+		if st, _ := w.form(police, "/cases/"+w.caseID+"/investigation", url.Values{}); st != http.StatusSeeOther {
+			t.Fatalf("investigation by form after acceptance: %d", st)
+		}
+		if resp, _ := get(t, police, w.f.srv.URL+"/cases/"+w.caseID); resp.StatusCode != 200 {
+			t.Fatalf("case page after acceptance: %d", resp.StatusCode)
+		}
+		// Exactly: the consent for that service withdrawn, access ends.
+		if st, out := w.api(ca, "consent", fmt.Sprintf(`{"support_version":%d,"purpose":"share_with_agency","recipient":%q,"service":"legal_aid",
+			"action":"withdrawn","language":"ne"}`, w.supportVersion(), pol)); st != 200 {
+			t.Fatalf("withdraw: %d %v", st, out)
+		}
+		if st, _ := w.api(police, "investigation", `{}`); st != http.StatusNotFound {
+			t.Fatalf("investigation after withdrawal: %d, want 404", st)
+		}
+	})
+}
+
+// Point 17: a transfer accepted by another jurisdiction's competent
+// authority moves the case's jurisdiction: it leaves the sender's queue
+// and appears in the receiver's, and the move is audited.
+func TestTransferToAnotherJurisdictionMovesTheCase(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newPathWorld(t, db, adultReferral)
+		from := w.dossierCase().JurisdictionID
+		as, _ := db.Agencies(ctx)
+		var other store.Agency
+		for _, a := range as {
+			if a.Kind == "competent_authority" && a.JurisdictionID != from {
+				other = a
+				break
+			}
+		}
+		receiver, _ := w.user("other.authority", access.CompetentAuthority, other.ID)
+		sender := w.f.login(t, access.CompetentAuthority)
+		inQueue := func(c *http.Client) bool {
+			st, q := getJSON(t, c, w.f.srv.URL+"/api/v1/queue")
+			return st == 200 && strings.Contains(fmt.Sprint(q["items"]), w.caseID)
+		}
+		if !inQueue(sender) || inQueue(receiver) {
+			t.Fatal("before the transfer the case is in the sender's queue only")
+		}
+		if st, out := w.api(sender, "consent", fmt.Sprintf(`{"support_version":%d,"purpose":"share_with_agency","recipient":%q,"action":"given","language":"ne"}`,
+			w.supportVersion(), other.ID)); st != 200 {
+			t.Fatalf("consent: %d %v", st, out)
+		}
+		if st, out := w.api(sender, "handover", fmt.Sprintf(`{"support_version":%d,"kind":"transfer","to_agency":%q}`, w.supportVersion(), other.ID)); st != 200 {
+			t.Fatalf("transfer: %d %v", st, out)
+		}
+		hs, _ := store.Handovers(ctx, db.R(), w.caseID)
+		if st, out := w.api(receiver, "handover-response", fmt.Sprintf(`{"handover":%q,"handover_version":%d,"response":"accept"}`, hs[0].ID, hs[0].Version)); st != 200 {
+			t.Fatalf("accept: %d %v", st, out)
+		}
+		c := w.dossierCase()
+		if c.AgencyID != other.ID || c.JurisdictionID != other.JurisdictionID {
+			t.Fatalf("the case stays in jurisdiction %s, want %s", c.JurisdictionID, other.JurisdictionID)
+		}
+		if resp, _ := get(t, receiver, w.f.srv.URL+"/cases/"+w.caseID); resp.StatusCode != 200 {
+			t.Fatalf("receiver's case page: %d", resp.StatusCode)
+		}
+		if resp, _ := get(t, sender, w.f.srv.URL+"/cases/"+w.caseID); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("sender's case page: %d, want 404", resp.StatusCode)
+		}
+		if inQueue(sender) || !inQueue(receiver) {
+			t.Fatal("after the transfer the case is in the receiver's queue only")
+		}
+		ev := w.events("case.handover_accept")
+		if len(ev) != 1 || ev[0].Details["jurisdiction_from"] != from || ev[0].Details["jurisdiction_to"] != other.JurisdictionID {
+			t.Fatalf("the move is audited: %+v", ev)
+		}
+	})
+}
+
+// getJSON reads a JSON answer.
+func getJSON(t *testing.T, c *http.Client, u string) (int, map[string]any) {
+	t.Helper()
+	resp, body := get(t, c, u)
+	var m map[string]any
+	_ = json.Unmarshal([]byte(body), &m)
+	return resp.StatusCode, m
+}

@@ -107,6 +107,7 @@ const (
 	ViewQueue         Action = "case.queue"          // the competent authority's decision queue
 	DecideCase        Action = "case.decide"         // reasonable and conclusive grounds, periods, reviews
 	ReviewNegative    Action = "case.review"         // second-person review of a negative decision
+	ViewReasons       Action = "case.view_reasons"   // the reasons given for decisions on a case
 	ViewLetter        Action = "case.letter"         // a decision letter to the person
 	RecordSupport     Action = "case.support"        // early steps, information, consent, assessment, plan
 	OfferService      Action = "service.offer"       // refer the person to a service
@@ -205,6 +206,11 @@ var policy = map[Action]rule{
 	ViewQueue:         {roles: []Role{CompetentAuthority}},
 	DecideCase:        {roles: []Role{CompetentAuthority}, scope: agencyScope},
 	ReviewNegative:    {roles: []Role{CompetentAuthority}, scope: agencyScope},
+	// The reasons for a decision are read by the authority that decides
+	// and by the case workers who explain it to the person and help them
+	// ask for reconsideration: the owner's, and a working agency's while
+	// the person's consent lets the case go there.
+	ViewReasons:       {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope, participants: true},
 	ViewLetter:        {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope},
 	RecordSupport:     {roles: supportRoles, scope: agencyScope, participants: true},
 	OfferService:      {roles: supportRoles, scope: agencyScope},

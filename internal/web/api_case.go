@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -55,6 +56,9 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 	if identity {
 		notes := []map[string]any{}
 		for _, n := range d.Notes {
+			if n.Kind == nrm.NoteDecisionReason {
+				continue // in decision_reasons, for readers allowed them
+			}
 			t, err := s.nrm.OpenNote(n)
 			if err != nil {
 				return err
@@ -63,6 +67,12 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 				"at": store.FromMillis(n.CreatedAt)})
 		}
 		body["notes"] = notes
+	}
+	reasons := access.Allowed(access.ViewReasons, principal(r), res)
+	if reasons {
+		if body["decision_reasons"], err = s.nrm.Reasons(d); err != nil {
+			return err
+		}
 	}
 	details := map[string]string{"via": "api"}
 	if identity && len(d.Notes) > 0 {

@@ -43,10 +43,13 @@ type caseView struct {
 	// Command is the form a form page shows, Section where it returns.
 	Command, Section string
 
-	Decision   decisionView
-	Steps      []stepRow
-	StepsBody  template.HTML // the steps as table rows
-	Notes      map[string][]string
+	Decision  decisionView
+	Steps     []stepRow
+	StepsBody template.HTML // the steps as table rows
+	Notes     map[string][]string
+	// Reasons are the reasons given for the decisions, for a reader
+	// access.ViewReasons allows (Can["reasons"]).
+	Reasons    []nrm.Reason
 	AgencyName map[string]string
 	UserName   map[string]string
 	Agencies   []store.Agency
@@ -232,6 +235,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 		view.Can[cmd.Name] = access.Allowed(cmd.Action, p, res)
 	}
 	view.Can["notes"] = identity
+	view.Can["reasons"] = access.Allowed(access.ViewReasons, p, res)
 	view.Can["letter"] = access.Allowed(access.ViewLetter, p, res)
 	view.Decision = decisionOf(view.D, view.Now)
 	invs, err := nrm.Investigations(view.D)
@@ -255,11 +259,19 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 	if identity {
 		view.Notes = map[string][]string{}
 		for _, n := range view.D.Notes {
+			if n.Kind == nrm.NoteDecisionReason {
+				continue // opened below, for readers allowed them
+			}
 			t, err := s.nrm.OpenNote(n)
 			if err != nil {
 				return err
 			}
 			view.Notes[n.ObjectID] = append(view.Notes[n.ObjectID], t)
+		}
+	}
+	if view.Can["reasons"] {
+		if view.Reasons, err = s.nrm.Reasons(view.D); err != nil {
+			return err
 		}
 	}
 	names, err := s.names.get(ctx, s.DB, s.Now())

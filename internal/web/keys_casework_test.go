@@ -99,6 +99,9 @@ func TestCaseworkKeysExist(t *testing.T) {
 	for _, k := range nrm.AlertKinds() {
 		need("notice." + k)
 	}
+	for _, op := range nrm.DecisionOps() {
+		need("decision.reason_of." + op)
+	}
 	// Package nrm refuses these fields itself; the other fields of the
 	// prosecution commands are refused by package prosecution, with keys of
 	// its own (checked above).

@@ -279,3 +279,58 @@ func getJSON(t *testing.T, c *http.Client, u string) (int, map[string]any) {
 	_ = json.Unmarshal([]byte(body), &m)
 	return resp.StatusCode, m
 }
+
+// Point 20: the reasons given for a decision are shown, on the case page
+// and in the case API, to those access.ViewReasons allows: the competent
+// authority and the case workers of an agency working on the case; not to
+// the police working on it too.
+func TestDecisionReasonsShownToThoseAllowed(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newPathWorld(t, db, adultReferral)
+		ca := w.f.login(t, access.CompetentAuthority)
+		const reason = "Credible account of deceptive recruitment"
+		if st, out := w.api(ca, "rg", `{"version":1,"outcome":"positive","reason":"`+reason+`"}`); st != 200 {
+			t.Fatalf("rg: %d %v", st, out)
+		}
+		// The NGO and the police work on the case with the person's consent.
+		for _, kind := range []string{"ngo", "police"} {
+			a := w.agency[kind].ID
+			if st, out := w.api(ca, "consent", fmt.Sprintf(`{"support_version":%d,"purpose":"share_with_agency","recipient":%q,"action":"given","language":"ne"}`,
+				w.supportVersion(), a)); st != 200 {
+				t.Fatalf("consent: %d %v", st, out)
+			}
+			if st, out := w.api(ca, "handover", fmt.Sprintf(`{"support_version":%d,"kind":"referral","to_agency":%q}`, w.supportVersion(), a)); st != 200 {
+				t.Fatalf("referral: %d %v", st, out)
+			}
+		}
+		hs, _ := store.Handovers(ctx, db.R(), w.caseID)
+		worker, police := w.f.login(t, access.CaseWorker), w.f.login(t, access.PoliceInvestigator)
+		for i, c := range []*http.Client{worker, police} {
+			if st, out := w.api(c, "handover-response", fmt.Sprintf(`{"handover":%q,"handover_version":%d,"response":"accept"}`, hs[i].ID, hs[i].Version)); st != 200 {
+				t.Fatalf("accept: %d %v", st, out)
+			}
+		}
+		for _, who := range []struct {
+			name string
+			c    *http.Client
+			sees bool
+		}{{"competent authority", ca, true}, {"case worker", worker, true}, {"police", police, false}} {
+			resp, page := get(t, who.c, w.f.srv.URL+"/cases/"+w.caseID)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: case page %d", who.name, resp.StatusCode)
+			}
+			if strings.Contains(page, reason) != who.sees || strings.Contains(page, `id="decision-reasons"`) != who.sees {
+				t.Errorf("%s: the page shows the reasons: %v, want %v", who.name, strings.Contains(page, reason), who.sees)
+			}
+			st, body := getJSON(t, who.c, w.f.srv.URL+"/api/v1/cases/"+w.caseID)
+			if st != 200 {
+				t.Fatalf("%s: API %d", who.name, st)
+			}
+			got := strings.Contains(fmt.Sprint(body["decision_reasons"]), reason)
+			if got != who.sees || strings.Contains(fmt.Sprint(body["notes"]), reason) {
+				t.Errorf("%s: the API shows the reasons: %v (notes %v), want %v", who.name, got, body["notes"], who.sees)
+			}
+		}
+	})
+}

@@ -122,8 +122,9 @@ func (s *Service) Consult(ctx context.Context, p access.Principal, d *Dossier, i
 	})
 }
 
-// Review records a second person's review of a negative conclusive
-// decision.
+// Review records a second person's review of a negative decision
+// (conclusive, or reasonable-grounds where the country's settings ask for
+// one).
 func (s *Service) Review(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
 	outcome, err := code(in, "outcome", []string{casework.ReviewUpheld, casework.ReviewReturned})
 	if err != nil {

@@ -252,7 +252,8 @@ func TestConcurrentDecisions(t *testing.T) {
 			t.Fatalf("one decision wins: %d wins, version %d → %d", wins, d.Case.Version, after.Case.Version)
 		}
 		var events int
-		if err := db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE object_id = $1 AND action = 'case.reasonable_grounds_decided'`,
+		if err := db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE object_id = $1
+			AND action IN ('case.reasonable_grounds_decided', 'case.reasonable_grounds_negative_proposed')`,
 			w.caseID).Scan(&events); err != nil || events != 1 {
 			t.Fatalf("one audited decision, got %d (%v)", events, err)
 		}

@@ -96,6 +96,8 @@ type decisionView struct {
 	Missing           []string
 	Country           string
 	CountryVerified   bool
+	// LetterReady: a decision has taken effect that a letter tells.
+	LetterReady bool
 }
 
 type stepRow struct {
@@ -348,12 +350,12 @@ func decisionOf(d *nrm.Dossier, now time.Time) decisionView {
 	rec := d.Record
 	v := decisionView{State: string(rec.State), Status: rec.TraffickingStatus, AwaitingRG: rec.AwaitingReasonableGrounds(),
 		AwaitingCG:       rec.AwaitingConclusive() && rec.State != casework.StateCGNegativePendingReview,
-		PendingReview:    rec.State == casework.StateCGNegativePendingReview,
+		PendingReview:    pendingReview(rec),
 		NegativeInEffect: rec.State == casework.StateRGNegative || rec.State == casework.StateCGNegative,
 		RGDeadline:       rec.RGDeadline, Overdue: casework.Overdue(rec, now), PeriodOpen: rec.Period.Open(),
 		RemovalBarred: casework.RemovalBarred(rec, now), Outcomes: nrm.OutcomeCodes(d.Country),
 		Parties: d.Country.RequiredConsultations(rec.Child), Consulted: rec.Consulted(), Country: d.Country.Code,
-		CountryVerified: d.Country.Provenance.Verified}
+		CountryVerified: d.Country.Provenance.Verified, LetterReady: letterReady(rec)}
 	v.PeriodEnd, v.UntilConclusive = casework.PeriodEnd(rec)
 	for _, p := range v.Parties {
 		if !slices.Contains(v.Consulted, p) {
@@ -361,6 +363,11 @@ func decisionOf(d *nrm.Dossier, now time.Time) decisionView {
 		}
 	}
 	return v
+}
+
+func pendingReview(rec casework.Record) bool {
+	_, pending := rec.PendingReview()
+	return pending
 }
 
 func stepsOf(d *nrm.Dossier) []stepRow {

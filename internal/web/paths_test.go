@@ -334,3 +334,47 @@ func TestDecisionReasonsShownToThoseAllowed(t *testing.T) {
 		}
 	})
 }
+
+// Point 19: a negative reasonable-grounds decision awaits a second
+// person's review, as a negative conclusive one does: the queue shows it as
+// review pending, the decider cannot review it, another decider upholds it
+// and only then is the person not a victim.
+func TestNegativeRGDecisionGetsSecondPersonReview(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		w := newPathWorld(t, db, adultReferral)
+		ca := w.f.login(t, access.CompetentAuthority)
+		second, _ := w.user("second.decider", access.CompetentAuthority, w.agency["competent_authority"].ID)
+		if st, out := w.api(ca, "rg", `{"version":1,"outcome":"negative","reason":"No indicator of exploitation."}`); st != 200 {
+			t.Fatalf("rg: %d %v", st, out)
+		}
+		c := w.dossierCase()
+		if c.TraffickingStatus != "PossibleVictimOfTrafficking" || c.QueueKey == "" {
+			t.Fatalf("a negative RG awaiting review leaves a possible victim in the queue: %s %q", c.TraffickingStatus, c.QueueKey)
+		}
+		st, q := getJSON(t, ca, w.f.srv.URL+"/api/v1/queue")
+		if st != 200 || !strings.Contains(fmt.Sprint(q["items"]), "rg_negative_pending_review") {
+			t.Fatalf("the API queue shows the review pending: %d %v", st, q["items"])
+		}
+		_, page := get(t, ca, w.f.srv.URL+"/queue")
+		if !strings.Contains(page, "second-person review pending") {
+			t.Fatal("the queue page does not say the review is pending")
+		}
+		_, casePage := get(t, ca, w.f.srv.URL+"/cases/"+w.caseID)
+		if !strings.Contains(casePage, `id="open-review"`) || strings.Contains(casePage, `id="letter-link"`) {
+			t.Fatal("the case page offers the review and no letter while the review is pending")
+		}
+		if st, _ := w.api(ca, "review", fmt.Sprintf(`{"version":%d,"outcome":"upheld"}`, c.Version)); st != http.StatusForbidden {
+			t.Fatalf("the decider reviewing their own decision: %d, want 403", st)
+		}
+		if st, out := w.api(second, "review", fmt.Sprintf(`{"version":%d,"outcome":"upheld"}`, c.Version)); st != 200 {
+			t.Fatalf("review: %d %v", st, out)
+		}
+		c = w.dossierCase()
+		if c.TraffickingStatus != "NotAVictimOfTrafficking" || c.QueueKey != "" {
+			t.Fatalf("upheld: not a victim, out of the queue; got %s %q", c.TraffickingStatus, c.QueueKey)
+		}
+		if len(w.events("case.reasonable_grounds_negative_proposed")) != 1 || len(w.events("case.negative_reasonable_grounds_reviewed")) != 1 {
+			t.Fatal("the proposal and the review are audited")
+		}
+	})
+}

@@ -287,11 +287,15 @@ const (
 	CodeWrongCountry Code = "wrong_country"
 	// CodeInvalidInput: a missing case id or time.
 	CodeInvalidInput Code = "invalid_input"
+	// CodeNotChild: a guardian is appointed for a child only.
+	CodeNotChild Code = "not_a_child"
+	// CodeFutureDate: a day after today.
+	CodeFutureDate Code = "future_date"
 )
 
 // Codes lists every error code.
 var Codes = []Code{CodeStaleVersion, CodeOutOfOrder, CodeConsultationMissing, CodeSamePersonReview, CodePeriodShortened,
-	CodeNoPeriod, CodeUnknownOutcome, CodeUnknownParty, CodeActorRequired, CodeWrongCountry, CodeInvalidInput}
+	CodeNoPeriod, CodeUnknownOutcome, CodeUnknownParty, CodeActorRequired, CodeWrongCountry, CodeInvalidInput, CodeNotChild, CodeFutureDate}
 
 // Error is a refused change. It holds codes and versions only: never the
 // caller's input, never personal data.

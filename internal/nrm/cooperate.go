@@ -170,7 +170,7 @@ func Sectors() []string {
 
 // TaskKinds are the kinds of tasks.
 func TaskKinds() []string {
-	return []string{"follow_up", "conference_action", "service_arrangement", "safety_check", "document", "reintegration_follow_up", "other"}
+	return []string{"follow_up", "conference_action", "service_arrangement", "safety_check", "document", "reintegration_follow_up", TaskGuardian, "other"}
 }
 
 // Conference records a case conference: the day, the sectors and agencies

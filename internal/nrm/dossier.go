@@ -31,7 +31,10 @@ type Dossier struct {
 	Conferences    []store.Conference
 	Tasks          []store.Task
 	Investigations []store.Investigation
-	Notes          []store.Note
+	// Guardians are a child's guardian appointments (read for a child
+	// only).
+	Guardians []store.Guardian
+	Notes     []store.Note
 }
 
 // Load reads a case's dossier through r: the read pool for a page, the
@@ -73,6 +76,7 @@ func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Doss
 		{parts.Tasks, func() (err error) { d.Tasks, err = store.CaseTasks(ctx, r, c.ID); return }},
 		{parts.Investigations, func() (err error) { d.Investigations, err = store.Investigations(ctx, r, c.ID); return }},
 		{parts.Notes, func() (err error) { d.Notes, err = store.Notes(ctx, r, c.ID); return }},
+		{c.Child, func() (err error) { d.Guardians, err = store.Guardians(ctx, r, c.ID); return }},
 	}
 	for _, rd := range reads {
 		if rd.has {
@@ -159,7 +163,12 @@ func Resource(ctx context.Context, r store.Reader, c store.Case, p access.Princi
 	if err != nil {
 		return access.Resource{}, err
 	}
-	return access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: breakGlass, Participant: part, Offered: off}, nil
+	cp, err := childProtectionOffice(ctx, r, c, p.AgencyID)
+	if err != nil {
+		return access.Resource{}, err
+	}
+	return access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: breakGlass, Participant: part, Offered: off,
+		ChildProtection: cp}, nil
 }
 
 // planOf rebuilds the person's support plan from the stored referrals.

@@ -286,7 +286,8 @@ func (s *Service) alert(c *change, agencyID, kind, caseID string) error {
 func AlertKinds() []string {
 	return []string{"decision_rg", "decision_cg", "decision_consultation", "decision_review", "decision_reconsideration", "decision_extension",
 		"service_offered", "transfer_offered", "referral_offered", "handover_accepted", "handover_rejected", "handover_revoked", "handover_done",
-		"urgent_assessment", "task_assigned", "rg_deadline_near", "referral_received", "urgent_referral_received"}
+		"urgent_assessment", "task_assigned", "rg_deadline_near", "referral_received", "urgent_referral_received",
+		"child_referral", "guardian_requested", "guardian_appointed"}
 }
 
 // alertUser queues an e-mail to one user.

@@ -50,7 +50,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 		"support": map[string]any{"version": d.Support.Version, "checklist": d.Checklist, "consent": d.Ledger.Events,
 			"overrides": d.Overrides, "assessments": d.Assessments},
 		"service_referrals": d.Plan.Referrals, "goals": d.Goals, "handovers": d.Handovers, "conferences": d.Conferences, "tasks": d.Tasks,
-		"investigations": investigationsJSON(d.Investigations),
+		"investigations": investigationsJSON(d.Investigations), "guardian": nrm.Guardian(d, s.Now()),
 	}
 	identity := access.Allowed(access.ViewCaseIdentity, principal(r), res)
 	if identity {

@@ -49,7 +49,9 @@ type caseView struct {
 	Notes     map[string][]string
 	// Reasons are the reasons given for the decisions, for a reader
 	// access.ViewReasons allows (Can["reasons"]).
-	Reasons    []nrm.Reason
+	Reasons []nrm.Reason
+	// Guardian is where a child's guardian stands.
+	Guardian   nrm.GuardianView
 	AgencyName map[string]string
 	UserName   map[string]string
 	Agencies   []store.Agency
@@ -150,7 +152,7 @@ func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
 // formPages are the commands whose form has a page of its own; the
 // others are buttons on the case page.
 var formPages = map[string]bool{"rg": true, "consultation": true, "cg": true, "review": true, "reconsider": true, "extend": true,
-	"item": true, "consent": true, "assessment": true, "goal": true, "offer": true, "handover": true, "conference": true, "task": true, "close": true}
+	"item": true, "consent": true, "assessment": true, "goal": true, "offer": true, "handover": true, "conference": true, "task": true, "close": true, "guardian": true}
 
 // caseForm shows the form of one command on a page of its own.
 func (s *Server) caseForm(cmd caseCommand) handlerFunc {
@@ -240,6 +242,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 	view.Can["reasons"] = access.Allowed(access.ViewReasons, p, res)
 	view.Can["letter"] = access.Allowed(access.ViewLetter, p, res)
 	view.Decision = decisionOf(view.D, view.Now)
+	view.Guardian = nrm.Guardian(view.D, view.Now)
 	invs, err := nrm.Investigations(view.D)
 	if err != nil {
 		return err

@@ -36,12 +36,7 @@ func newPathWorld(t *testing.T, db *store.DB, referral string) *pathWorld {
 	ctx := context.Background()
 	f := newFixture(t, db)
 	w := &pathWorld{t: t, f: f, db: db, agency: map[string]store.Agency{}}
-	st, out := postJSON(t, f.login(t, access.FirstResponder), f.srv.URL+"/api/v1/referrals", referral)
-	if st != http.StatusCreated {
-		t.Fatalf("referral: %d %v", st, out)
-	}
-	w.caseID = out["case_id"].(string)
-	c, err := db.Case(ctx, w.caseID)
+	fr, err := db.UserByUsername(ctx, f.creds[access.FirstResponder].Username)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +45,24 @@ func newPathWorld(t *testing.T, db *store.DB, referral string) *pathWorld {
 		t.Fatal(err)
 	}
 	for _, a := range as {
-		if a.JurisdictionID == c.JurisdictionID {
+		if a.JurisdictionID == fr.JurisdictionID {
 			w.agency[a.Kind] = a
 		}
 	}
+	if referral != "" {
+		w.refer(referral)
+	}
 	return w
+}
+
+// refer refers a person; the case is the world's from then on.
+func (w *pathWorld) refer(referral string) {
+	w.t.Helper()
+	st, out := postJSON(w.t, w.f.login(w.t, access.FirstResponder), w.f.srv.URL+"/api/v1/referrals", referral)
+	if st != http.StatusCreated {
+		w.t.Fatalf("referral: %d %v", st, out)
+	}
+	w.caseID = out["case_id"].(string)
 }
 
 // form posts a form and answers the status and the page.
@@ -375,6 +383,111 @@ func TestNegativeRGDecisionGetsSecondPersonReview(t *testing.T) {
 		}
 		if len(w.events("case.reasonable_grounds_negative_proposed")) != 1 || len(w.events("case.negative_reasonable_grounds_reviewed")) != 1 {
 			t.Fatal("the proposal and the review are audited")
+		}
+	})
+}
+
+// childReferral is a referred child: no consent needed, the
+// child-protection office is notified and a guardian requested.
+const childReferral = `{"sector":"labour_inspection","age":15,"gender":"Feminine","citizenship":"NP","languages":["ne"],
+	"exploitation":"labour","acts":["recruitment"],"purposes":["forced_labour"],
+	"identity":{"given_name":"Maya","family_name":"Childtest"}}`
+
+// Point 18: the child path completes. The child-protection office's notice
+// links to the child's case, which its staff can open; it is e-mailed too;
+// a task asks for the guardian by a deadline, and recording the
+// appointment (name and contact sealed) closes it.
+func TestChildPathCompletes(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newPathWorld(t, db, "")
+		office := w.agency["local_government"]
+		cp, cpUser := w.user("child.protection", access.CaseWorker, office.ID)
+		w.refer(childReferral)
+		// The notices and the e-mail point at the case.
+		notes, err := db.Notifications(ctx, office.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]bool{}
+		for _, n := range notes {
+			if n.ObjectType == "case" && n.ObjectID == w.caseID {
+				kinds[n.Kind] = true
+			}
+		}
+		if !kinds["child_referral"] || !kinds["guardian_requested"] {
+			t.Fatalf("the office's notices point at the child's case: %+v", notes)
+		}
+		_, home := get(t, cp, w.f.srv.URL+"/")
+		if !strings.Contains(home, `href="/cases/`+w.caseID+`"`) {
+			t.Fatal("the office's home page does not link the child's case")
+		}
+		if resp, _ := get(t, cp, w.f.srv.URL+"/cases/"+w.caseID); resp.StatusCode != 200 {
+			t.Fatalf("the office opens the linked case: %d", resp.StatusCode)
+		}
+		var mails int
+		if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM email_outbox WHERE case_id = $1 AND kind = 'guardian_requested'`,
+			w.caseID).Scan(&mails); err != nil || mails == 0 {
+			t.Fatalf("the guardian request is e-mailed: %d %v", mails, err)
+		}
+		// The deadline task stands, owned in the office.
+		tasks, err := store.OpenTasks(ctx, db.R(), cpUser.ID, 10)
+		if err != nil || len(tasks) != 1 || tasks[0].Kind != "guardian_appointment" || tasks[0].CaseID != w.caseID {
+			t.Fatalf("the office has the appointment task: %+v %v", tasks, err)
+		}
+		_, page := get(t, cp, w.f.srv.URL+"/cases/"+w.caseID)
+		if !strings.Contains(page, `id="guardian-status"`) || !strings.Contains(page, `id="open-guardian"`) || !strings.Contains(page, `id="guardian-due"`) {
+			t.Fatal("the case page shows the pending guardian with its deadline and the form's link")
+		}
+		if resp, _ := get(t, cp, w.f.srv.URL+"/cases/"+w.caseID+"/guardian"); resp.StatusCode != 200 {
+			t.Fatalf("the guardian form: %d", resp.StatusCode)
+		}
+		// A day in the future is refused, nothing written.
+		tomorrow := time.Now().AddDate(0, 0, 3).Format(time.DateOnly)
+		if st, _ := w.form(cp, "/cases/"+w.caseID+"/guardian", url.Values{"guardian_name": {"Guardian Canaryname"}, "guardian_agency": {office.ID},
+			"appointed_on": {tomorrow}}); st != http.StatusUnprocessableEntity {
+			t.Fatalf("a future day: %d, want 422", st)
+		}
+		yesterday := time.Now().AddDate(0, 0, -1).Format(time.DateOnly)
+		if st, page := w.form(cp, "/cases/"+w.caseID+"/guardian", url.Values{"guardian_name": {"Guardian Canaryname"}, "guardian_agency": {office.ID},
+			"appointed_on": {yesterday}, "guardian_contact": {"+977 61 555 0101"}}); st != http.StatusSeeOther {
+			t.Fatalf("record the guardian: %d\n%.400s", st, page)
+		}
+		if tasks, _ := store.OpenTasks(ctx, db.R(), cpUser.ID, 10); len(tasks) != 0 {
+			t.Fatalf("the appointment closes the task: %+v", tasks)
+		}
+		st, body := getJSON(t, cp, w.f.srv.URL+"/api/v1/cases/"+w.caseID)
+		if st != 200 || !strings.Contains(fmt.Sprint(body["guardian"]), "appointed") {
+			t.Fatalf("the API shows the guardian appointed: %d %v", st, body["guardian"])
+		}
+		_, page = get(t, cp, w.f.srv.URL+"/cases/"+w.caseID)
+		if !strings.Contains(page, "Guardian Canaryname") || !strings.Contains(page, "977 61 555 0101") {
+			t.Fatal("the office sees the guardian it recorded")
+		}
+		if len(w.events("case.guardian_appointed")) != 1 {
+			t.Fatal("the appointment is audited")
+		}
+		var clear int
+		if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM case_guardians WHERE agency_id = $1`, office.ID).Scan(&clear); err != nil || clear != 1 {
+			t.Fatalf("one appointment row: %d %v", clear, err)
+		}
+		// The API records one too; an adult gets no guardian.
+		ca := w.f.login(t, access.CompetentAuthority)
+		if st, out := w.api(ca, "guardian", fmt.Sprintf(`{"guardian_name":"Second Guardian","guardian_agency":%q,"appointed_on":%q}`,
+			office.ID, yesterday)); st != 200 {
+			t.Fatalf("API: %d %v", st, out)
+		}
+		st, out := postJSON(t, w.f.login(t, access.FirstResponder), w.f.srv.URL+"/api/v1/referrals", adultReferral)
+		if st != http.StatusCreated {
+			t.Fatalf("adult referral: %d", st)
+		}
+		adult := out["case_id"].(string)
+		if st, _ := postJSON(t, ca, w.f.srv.URL+"/api/v1/cases/"+adult+"/guardian", fmt.Sprintf(`{"guardian_name":"X","guardian_agency":%q,"appointed_on":%q}`,
+			office.ID, yesterday)); st != http.StatusBadRequest && st != http.StatusUnprocessableEntity {
+			t.Fatalf("a guardian for an adult: %d, want a refusal", st)
+		}
+		if resp, _ := get(t, cp, w.f.srv.URL+"/cases/"+adult); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("the office opens an adult's case: %d, want 404", resp.StatusCode)
 		}
 	})
 }

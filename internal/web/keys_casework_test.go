@@ -102,6 +102,9 @@ func TestCaseworkKeysExist(t *testing.T) {
 	for _, op := range nrm.DecisionOps() {
 		need("decision.reason_of." + op)
 	}
+	for _, st := range casework.GuardianStatuses() {
+		need("guardian.status." + string(st))
+	}
 	// Package nrm refuses these fields itself; the other fields of the
 	// prosecution commands are refused by package prosecution, with keys of
 	// its own (checked above).

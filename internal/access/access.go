@@ -66,6 +66,10 @@ type Resource struct {
 	// Offered is true when the principal's agency has been offered the
 	// case (a transfer or a referral) and has not yet answered.
 	Offered bool
+	// ChildProtection is true when the case is a child's and the
+	// principal's agency is the child-protection office of the case's
+	// jurisdiction, notified at referral to appoint the child's guardian.
+	ChildProtection bool
 }
 
 // Action names what is being done.
@@ -109,10 +113,12 @@ const (
 	ViewQueue         Action = "case.queue"          // the competent authority's decision queue
 	DecideCase        Action = "case.decide"         // reasonable and conclusive grounds, periods, reviews
 	ReviewNegative    Action = "case.review"         // second-person review of a negative decision
+	ViewReasons       Action = "case.view_reasons"   // the reasons given for decisions on a case
 	ViewLetter        Action = "case.letter"         // a decision letter to the person
 	RecordSupport     Action = "case.support"        // early steps, information, consent, assessment, plan
 	OfferService      Action = "service.offer"       // refer the person to a service
 	ActOnService      Action = "service.act"         // record the person's choice or the provider's work
+	AppointGuardian   Action = "case.guardian"       // record a child's guardian
 	OverrideConsent   Action = "consent.override"    // share without consent, with a reason
 	HandOver          Action = "case.handover"       // transfer or refer a case to another agency
 	RespondHandover   Action = "handover.respond"    // accept, reject, mark done
@@ -154,6 +160,9 @@ type rule struct {
 	// too; offered: so do agencies offered it, to decide whether to take
 	// it.
 	participants, offered bool
+	// childProtection: the child-protection office of a child's case
+	// passes too (Resource.ChildProtection).
+	childProtection bool
 }
 
 var everyone = []Role(nil)
@@ -198,17 +207,26 @@ var policy = map[Action]rule{
 	ListReferrals:     {roles: referrers},
 	CreateReferral:    {roles: referrers},
 	ViewReferral:      {roles: []Role{CompetentAuthority}, scope: agencyScope},
-	ViewCaseIdentity:  {roles: identityRoles, scope: agencyScope, participants: true},
+	ViewCaseIdentity:  {roles: identityRoles, scope: agencyScope, participants: true, childProtection: true},
 	ViewDuplicates:    {roles: []Role{CompetentAuthority, CaseWorker, PoliceInvestigator}, scope: agencyScope},
 	BreakGlass:        {roles: identityRoles},
 	ViewNotifications: {roles: append([]Role{AgencyAdmin}, identityRoles...), scope: agencyScope},
 	ListCases:         {roles: caseRoles},
-	ViewCaseSummary:   {roles: caseRoles, scope: agencyScope, participants: true, offered: true},
+	ViewCaseSummary:   {roles: caseRoles, scope: agencyScope, participants: true, offered: true, childProtection: true},
 	ViewQueue:         {roles: []Role{CompetentAuthority}},
 	DecideCase:        {roles: []Role{CompetentAuthority}, scope: agencyScope},
 	ReviewNegative:    {roles: []Role{CompetentAuthority}, scope: agencyScope},
-	ViewLetter:        {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope},
-	RecordSupport:     {roles: supportRoles, scope: agencyScope, participants: true},
+	// The reasons for a decision are read by the authority that decides
+	// and by the case workers who explain it to the person and help them
+	// ask for reconsideration: the owner's, and a working agency's while
+	// the person's consent lets the case go there.
+	ViewReasons:   {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope, participants: true},
+	ViewLetter:    {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope},
+	RecordSupport: {roles: supportRoles, scope: agencyScope, participants: true},
+	// A child's guardian is recorded by the office that appoints them (the
+	// child-protection office notified at referral), the authority or the
+	// case workers on the case.
+	AppointGuardian:   {roles: []Role{CaseWorker, CompetentAuthority}, scope: agencyScope, participants: true, childProtection: true},
 	OfferService:      {roles: supportRoles, scope: agencyScope},
 	ActOnService:      {roles: supportRoles, scope: agencyScope, participants: true},
 	OverrideConsent:   {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope},
@@ -231,12 +249,13 @@ var policy = map[Action]rule{
 }
 
 // grantReads are the only actions a break-glass grant can allow: reading
-// one case (its coded summary, who the person is, its decision letter).
+// one case (its coded summary, who the person is, the reasons of its
+// decisions, its decision letter).
 // Decide consults this list, not the rules, when a grant is what would
 // give access, so no rule, present or future, can let a grant change a
 // case: a command that hands a case over, records consent, closes it or
 // adds anything to it is refused under a grant by construction.
-var grantReads = map[Action]bool{ViewCaseSummary: true, ViewCaseIdentity: true, ViewLetter: true}
+var grantReads = map[Action]bool{ViewCaseSummary: true, ViewCaseIdentity: true, ViewReasons: true, ViewLetter: true}
 
 // Decision is the outcome of Decide.
 type Decision struct {
@@ -271,6 +290,8 @@ func Decide(a Action, p Principal, r Resource) Decision {
 				return Decision{true, "participant"}
 			case r.Offered && ru.offered:
 				return Decision{true, "offered"}
+			case r.ChildProtection && ru.childProtection:
+				return Decision{true, "child_protection"}
 			case r.BreakGlass && grantReads[a] && slices.Contains(identityRoles, p.Role):
 				return Decision{true, "break_glass"}
 			}
@@ -325,8 +346,9 @@ type Rule struct {
 	// grantReads.
 	BreakGlass bool
 	// Participants and Offered: agencies working on the case, or offered
-	// it, pass the agency scope.
-	Participants, Offered bool
+	// it, pass the agency scope; ChildProtection: so does the
+	// child-protection office of a child's case.
+	Participants, Offered, ChildProtection bool
 }
 
 // Describe returns the rule of an action, and false for an unknown one.
@@ -337,6 +359,6 @@ func Describe(a Action) (Rule, bool) {
 	}
 	out := Rule{Anonymous: ru.anon, Roles: ru.roles, Scope: [...]string{"any", "agency", "jurisdiction", "own"}[ru.scope]}
 	out.BreakGlass = ru.scope == agencyScope && grantReads[a]
-	out.Participants, out.Offered = ru.participants, ru.offered
+	out.Participants, out.Offered, out.ChildProtection = ru.participants, ru.offered, ru.childProtection
 	return out, true
 }

@@ -53,7 +53,26 @@ type Country struct {
 	// Consultations are the parties consulted before a negative conclusive
 	// decision.
 	Consultations ConsultationRule
-	Provenance    Provenance
+	// NegativeRGReview: a negative reasonable-grounds decision takes
+	// effect only once a second person upholds it, as a negative
+	// conclusive one always does (see NegativeNeedsReview). On unless the
+	// configuration turns it off.
+	NegativeRGReview bool
+	Provenance       Provenance
+}
+
+// NegativeNeedsReview reports whether a negative decision at a stage
+// awaits a second person's review before it takes effect: a conclusive
+// one always, a reasonable-grounds one when the country's decision
+// settings say so (Country.NegativeRGReview).
+func NegativeNeedsReview(stage Stage, cfg Country) bool {
+	switch stage {
+	case StageConclusiveGrounds:
+		return true
+	case StageReasonableGrounds:
+		return cfg.NegativeRGReview
+	}
+	return false
 }
 
 // Outcome is a conclusive-grounds outcome; Positive outcomes identify a
@@ -121,7 +140,15 @@ type countryFile struct {
 	RecoveryPeriod     *periodFile       `json:"recovery_period"`
 	ConclusiveOutcomes []outcomeFile     `json:"conclusive_outcomes"`
 	Consultations      *ConsultationRule `json:"negative_conclusive_consultations"`
+	Review             *reviewFile       `json:"second_person_review"`
 	Provenance         *provenanceFile   `json:"provenance"`
+}
+
+// reviewFile says which negative decisions a second person reviews beyond
+// the conclusive ones. The section may be left out (every negative
+// decision is then reviewed); given, it must state its value.
+type reviewFile struct {
+	NegativeReasonableGrounds *bool `json:"negative_reasonable_grounds"`
 }
 
 type calendarFile struct {
@@ -277,6 +304,14 @@ func (f countryFile) build() (Country, error) {
 		}
 	}
 	c.Consultations = ConsultationRule{Always: slices.Clone(f.Consultations.Always), Child: slices.Clone(f.Consultations.Child)}
+
+	c.NegativeRGReview = true
+	if f.Review != nil {
+		if f.Review.NegativeReasonableGrounds == nil {
+			return Country{}, fmt.Errorf("second_person_review.negative_reasonable_grounds is missing")
+		}
+		c.NegativeRGReview = *f.Review.NegativeReasonableGrounds
+	}
 
 	p := f.Provenance
 	if strings.TrimSpace(p.Source) == "" {

@@ -12,8 +12,8 @@ import (
 // lead to.
 var allowed = map[string]map[State][]State{
 	"rg": {
-		StateReferred:                 {StateRGPositive, StateRGNegative},
-		StateReconsiderationRequested: {StateRGPositive, StateRGNegative},
+		StateReferred:                 {StateRGPositive, StateRGNegative, StateRGNegativePendingReview},
+		StateReconsiderationRequested: {StateRGPositive, StateRGNegative, StateRGNegativePendingReview},
 	},
 	"cg": {
 		StateRGPositive:               {StateCGPositive, StateCGNegativePendingReview},
@@ -26,6 +26,7 @@ var allowed = map[string]map[State][]State{
 	},
 	"review": {
 		StateCGNegativePendingReview: {StateCGNegative, StateRGPositive},
+		StateRGNegativePendingReview: {StateRGNegative, StateReferred, StateReconsiderationRequested},
 	},
 	"reconsider": {
 		StateRGNegative: {StateReconsiderationRequested},
@@ -34,7 +35,7 @@ var allowed = map[string]map[State][]State{
 }
 
 var wantStatus = map[State]string{
-	StateReferred: StatusPossible, StateRGPositive: StatusPossible, StateRGNegative: StatusNot,
+	StateReferred: StatusPossible, StateRGPositive: StatusPossible, StateRGNegative: StatusNot, StateRGNegativePendingReview: StatusPossible,
 	StateCGPositive: StatusActual, StateCGNegativePendingReview: StatusPossible, StateCGNegative: StatusNot,
 	StateReconsiderationRequested: StatusPossible,
 }
@@ -110,8 +111,8 @@ func FuzzWorkflow(f *testing.F) {
 				name = "review"
 				outcome := []string{ReviewUpheld, ReviewReturned, ReviewUpheld, "bogus"}[sel%4]
 				got, ev, err = ReviewNegative(rec, Review{version, by, outcome}, now, cfg)
-				mustSucceed(t, err, version == rec.Version && by != "" && by != rec.Conclusive.By && outcome == ReviewReturned &&
-					rec.State == StateCGNegativePendingReview)
+				proposer, pending := rec.PendingReview()
+				mustSucceed(t, err, version == rec.Version && by != "" && by != proposer && outcome == ReviewReturned && pending)
 			case 4:
 				name = "reconsider"
 				got, ev, err = RequestReconsideration(rec, Reconsideration{version, by}, now, cfg)

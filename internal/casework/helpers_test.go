@@ -162,6 +162,16 @@ func (w *walk) review(outcome string) *walk {
 	return w.apply(ReviewNegative(w.rec, Review{w.rec.Version, reviewer, outcome}, w.tick(), w.cfg))
 }
 
+// upheld has a second person uphold a negative RG decision, where the
+// country's settings make one wait for review.
+func (w *walk) upheld() *walk {
+	w.t.Helper()
+	if w.rec.State == StateRGNegativePendingReview {
+		return w.review(ReviewUpheld)
+	}
+	return w
+}
+
 func (w *walk) reconsider() *walk {
 	w.t.Helper()
 	return w.apply(RequestReconsideration(w.rec, Reconsideration{w.rec.Version, clerk}, w.tick(), w.cfg))
@@ -178,8 +188,10 @@ func reach(t testing.TB, cfg Country, child bool, situation string) *walk {
 	case "referred":
 	case "rg_positive":
 		w.rg(RGPositive)
-	case "rg_negative":
+	case "rg_negative_pending_review":
 		w.rg(RGNegative)
+	case "rg_negative":
+		w.rg(RGNegative).upheld()
 	case "cg_positive":
 		w.rg(RGPositive).cg(pos)
 	case "cg_negative_pending_review":
@@ -187,7 +199,7 @@ func reach(t testing.TB, cfg Country, child bool, situation string) *walk {
 	case "cg_negative":
 		w.rg(RGPositive).consultAll().cg(neg).review(ReviewUpheld)
 	case "reconsideration_rg":
-		w.rg(RGNegative).reconsider()
+		w.rg(RGNegative).upheld().reconsider()
 	case "reconsideration_cg":
 		w.rg(RGPositive).consultAll().cg(neg).review(ReviewUpheld).reconsider()
 	default:

@@ -11,21 +11,24 @@ import (
 // Queue stages, in the order the authority's queue takes them.
 const (
 	QueueAwaitingRG     = 0 // a reasonable-grounds decision is due
-	QueueAwaitingReview = 1 // a negative conclusive decision awaits a second person
+	QueueAwaitingReview = 1 // a negative decision (RG or CG) awaits a second person
 	QueueAwaitingCG     = 2 // a conclusive decision is due
 	QueueDecided        = 3 // nothing pending
 )
 
 // Priority is a case's place in the competent authority's queue. Urgent
 // cases come first; then cases awaiting a reasonable-grounds decision,
-// earliest deadline first (so overdue ones lead); then negative conclusive
-// decisions awaiting review, then cases awaiting a conclusive decision,
+// earliest deadline first (so overdue ones lead); then negative decisions
+// awaiting review (conclusive ones, then reasonable-grounds ones by their
+// deadline), then cases awaiting a conclusive decision,
 // then the rest, each oldest referral first; the case id breaks ties.
 type Priority struct {
 	Urgent  bool
 	Stage   int
 	Overdue bool
-	// Due is the reasonable-grounds deadline when one is pending.
+	// Due is the reasonable-grounds deadline when an RG decision is
+	// pending, or awaits review (a negative one): a review stage with a
+	// Due is an RG review, one without a CG review.
 	Due time.Time
 	// Since is when the RG clock started (awaiting RG) or the referral.
 	Since  time.Time
@@ -39,6 +42,8 @@ func QueueKey(rec Record, urgent bool, now time.Time) Priority {
 	switch {
 	case rec.AwaitingReasonableGrounds():
 		p.Stage, p.Due, p.Since, p.Overdue = QueueAwaitingRG, rec.RGDeadline, rec.RGClockStart, Overdue(rec, now)
+	case rec.State == StateRGNegativePendingReview:
+		p.Stage, p.Due, p.Since = QueueAwaitingReview, rec.RGDeadline, rec.RGClockStart
 	case rec.State == StateCGNegativePendingReview:
 		p.Stage = QueueAwaitingReview
 	case rec.AwaitingConclusive():

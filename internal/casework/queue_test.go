@@ -73,16 +73,18 @@ func TestQueueOrder(t *testing.T) {
 		urgent bool
 	}
 	items := map[string]item{
-		"urgent-rg":        {open("urgent-rg", day(19)), true},
-		"urgent-cg":        {rgPos(open("urgent-cg", day(2))), true},
-		"overdue-rg":       {open("overdue-rg", day(2)), false},
-		"due-soon-rg":      {open("due-soon-rg", day(16)), false},
-		"due-later-rg":     {open("due-later-rg", day(18)), false},
-		"same-due-older":   {open("same-due-older", time.Date(2026, 3, 18, 8, 0, 0, 0, time.UTC)), false},
-		"awaiting-review":  {pending(open("awaiting-review", day(3))), false},
-		"awaiting-cg-old":  {rgPos(open("awaiting-cg-old", day(1))), false},
-		"awaiting-cg-new":  {rgPos(open("awaiting-cg-new", day(5))), false},
-		"decided":          {step(DecideReasonableGrounds(open("decided", day(1)), Decision{1, decider, RGNegative}, day(2), cfg)), false},
+		"urgent-rg":          {open("urgent-rg", day(19)), true},
+		"urgent-cg":          {rgPos(open("urgent-cg", day(2))), true},
+		"overdue-rg":         {open("overdue-rg", day(2)), false},
+		"due-soon-rg":        {open("due-soon-rg", day(16)), false},
+		"due-later-rg":       {open("due-later-rg", day(18)), false},
+		"same-due-older":     {open("same-due-older", time.Date(2026, 3, 18, 8, 0, 0, 0, time.UTC)), false},
+		"awaiting-review":    {pending(open("awaiting-review", day(3))), false},
+		"awaiting-cg-old":    {rgPos(open("awaiting-cg-old", day(1))), false},
+		"awaiting-cg-new":    {rgPos(open("awaiting-cg-new", day(5))), false},
+		"awaiting-rg-review": {step(DecideReasonableGrounds(open("awaiting-rg-review", day(1)), Decision{1, decider, RGNegative}, day(2), cfg)), false},
+		"decided": {step(ReviewNegative(step(DecideReasonableGrounds(open("decided", day(1)), Decision{1, decider, RGNegative}, day(2), cfg)),
+			Review{2, reviewer, ReviewUpheld}, day(3), cfg)), false},
 		"overdue-rg-later": {open("overdue-rg-later", day(4)), false},
 	}
 	want := []string{
@@ -93,8 +95,9 @@ func TestQueueOrder(t *testing.T) {
 		"due-soon-rg",
 		"same-due-older", // same deadline as due-later-rg, referred earlier
 		"due-later-rg",
-		"awaiting-review", // a second person is needed
-		"awaiting-cg-old", // then conclusive decisions, oldest referral first
+		"awaiting-review",    // a second person is needed: a negative CG
+		"awaiting-rg-review", // and a negative RG (UK Modern Slavery Statutory Guidance: second decision maker)
+		"awaiting-cg-old",    // then conclusive decisions, oldest referral first
 		"awaiting-cg-new",
 		"decided",
 	}

@@ -16,21 +16,26 @@ type State string
 // The states of the decision workflow:
 //
 //	referred ──RG──▶ rg_positive ──CG positive──────────────────────▶ cg_positive
-//	    │                 │  ▲
-//	    │                 │  └─ returned by the second person ◀─┐
-//	    │                 └──CG negative (consultations done)──▶ cg_negative_pending_review
-//	    │                                                        │ upheld by a second person
-//	    └──RG negative──▶ rg_negative                            ▼
-//	                        │                               cg_negative
-//	                        └──▶ reconsideration_requested ◀────┘
+//	 │  ▲                 │  ▲
+//	 │  │                 │  └─ returned by the second person ◀─┐
+//	 │  │                 └──CG negative (consultations done)──▶ cg_negative_pending_review
+//	 │  └─ returned ◀─┐                                          │ upheld by a second person
+//	 └──RG negative──▶ rg_negative_pending_review                ▼
+//	                  │ upheld by a second person           cg_negative
+//	                  ▼                                          │
+//	             rg_negative ──▶ reconsideration_requested ◀─────┘
 //
-// reconsideration_requested reopens the stage whose negative decision is
-// reconsidered: the RG stage from rg_negative, the CG stage from
-// cg_negative.
+// A negative RG decision awaits a second person's review when the
+// country's decision settings ask for it (Country.NegativeRGReview, on by
+// default); otherwise it takes effect at once. reconsideration_requested
+// reopens the stage whose negative decision is reconsidered: the RG stage
+// from rg_negative, the CG stage from cg_negative; a negative RG returned
+// on review goes back to the stage it was proposed in.
 const (
 	StateReferred                 State = "referred"
 	StateRGPositive               State = "rg_positive"
 	StateRGNegative               State = "rg_negative"
+	StateRGNegativePendingReview  State = "rg_negative_pending_review"
 	StateCGPositive               State = "cg_positive"
 	StateCGNegativePendingReview  State = "cg_negative_pending_review"
 	StateCGNegative               State = "cg_negative"
@@ -38,7 +43,7 @@ const (
 )
 
 // States lists every state.
-var States = []State{StateReferred, StateRGPositive, StateRGNegative, StateCGPositive,
+var States = []State{StateReferred, StateRGPositive, StateRGNegative, StateRGNegativePendingReview, StateCGPositive,
 	StateCGNegativePendingReview, StateCGNegative, StateReconsiderationRequested}
 
 // Stage is a decision stage.
@@ -56,7 +61,7 @@ const (
 	RGNegative = "negative"
 )
 
-// Review outcomes of a proposed negative conclusive decision.
+// Review outcomes of a proposed negative decision.
 const (
 	ReviewUpheld   = "upheld"
 	ReviewReturned = "returned"
@@ -71,9 +76,9 @@ const (
 
 // StatusOf is the HTCDS trafficking status that follows from a state: a
 // positive conclusive decision makes an actual victim, a negative decision
-// in effect (RG, or CG upheld on review) makes not a victim, and everything
-// else, including a negative CG awaiting review and a reconsideration,
-// leaves a possible victim.
+// in effect (RG or CG, upheld on review where one is due) makes not a
+// victim, and everything else, including a negative decision awaiting
+// review and a reconsideration, leaves a possible victim.
 func StatusOf(s State) string {
 	switch s {
 	case StateCGPositive:
@@ -103,12 +108,14 @@ type Record struct {
 	RGClockStart time.Time
 	// RGDeadline is the end of the target working day after RGClockStart.
 	RGDeadline time.Time
-	// ReasonableGrounds is the RG decision of the current round.
+	// ReasonableGrounds is the RG decision of the current round: in
+	// effect, or negative and awaiting review (EffectiveAt zero).
 	ReasonableGrounds DecisionEntry
 	// Conclusive is the CG decision of the current round: in effect, or
 	// proposed and awaiting review (EffectiveAt zero).
 	Conclusive DecisionEntry
-	// Review is the latest second-person review in the current CG round.
+	// Review is the latest second-person review of a negative decision
+	// in the current round.
 	Review ReviewEntry
 	// Consultations are those recorded in the current CG round.
 	Consultations []ConsultationEntry
@@ -127,7 +134,7 @@ type DecisionEntry struct {
 	By       string // user id of the decider
 	At       time.Time
 	// EffectiveAt is when the decision took effect: when taken, or for a
-	// negative conclusive decision when a second person upheld it.
+	// negative decision under review when a second person upheld it.
 	EffectiveAt time.Time
 }
 
@@ -139,7 +146,7 @@ type ConsultationEntry struct {
 }
 
 // ReviewEntry is a second person's review of a proposed negative
-// conclusive decision.
+// decision.
 type ReviewEntry struct {
 	By      string
 	At      time.Time
@@ -175,6 +182,19 @@ func (r Record) AwaitingReasonableGrounds() bool {
 	return r.State == StateReferred || (r.State == StateReconsiderationRequested && r.Reconsideration.Stage == StageReasonableGrounds)
 }
 
+// PendingReview reports whether a negative decision awaits a second
+// person's review, and who proposed it (the reviewer must be someone
+// else).
+func (r Record) PendingReview() (proposedBy string, pending bool) {
+	switch r.State {
+	case StateRGNegativePendingReview:
+		return r.ReasonableGrounds.By, true
+	case StateCGNegativePendingReview:
+		return r.Conclusive.By, true
+	}
+	return "", false
+}
+
 // AwaitingConclusive reports whether the case has a positive RG decision
 // and no conclusive decision in effect: the identification process is not
 // complete.
@@ -204,6 +224,8 @@ func (r Record) Consulted() []string {
 const (
 	EventRecordOpened             = "decision_record_opened"
 	EventRGDecided                = "reasonable_grounds_decided"
+	EventRGProposedNegative       = "reasonable_grounds_negative_proposed"
+	EventNegativeRGReviewed       = "negative_reasonable_grounds_reviewed"
 	EventCGProposedNegative       = "conclusive_negative_proposed"
 	EventCGDecided                = "conclusive_grounds_decided"
 	EventConsultationRecorded     = "consultation_recorded"
@@ -249,7 +271,7 @@ const (
 	// mandatory consultation is recorded; Missing lists them.
 	CodeConsultationMissing Code = "consultation_missing"
 	// CodeSamePersonReview: the decider cannot review their own negative
-	// conclusive decision.
+	// decision.
 	CodeSamePersonReview Code = "same_person_review"
 	// CodePeriodShortened: a new period end not later than the current one.
 	CodePeriodShortened Code = "period_shortened"
@@ -265,11 +287,15 @@ const (
 	CodeWrongCountry Code = "wrong_country"
 	// CodeInvalidInput: a missing case id or time.
 	CodeInvalidInput Code = "invalid_input"
+	// CodeNotChild: a guardian is appointed for a child only.
+	CodeNotChild Code = "not_a_child"
+	// CodeFutureDate: a day after today.
+	CodeFutureDate Code = "future_date"
 )
 
 // Codes lists every error code.
 var Codes = []Code{CodeStaleVersion, CodeOutOfOrder, CodeConsultationMissing, CodeSamePersonReview, CodePeriodShortened,
-	CodeNoPeriod, CodeUnknownOutcome, CodeUnknownParty, CodeActorRequired, CodeWrongCountry, CodeInvalidInput}
+	CodeNoPeriod, CodeUnknownOutcome, CodeUnknownParty, CodeActorRequired, CodeWrongCountry, CodeInvalidInput, CodeNotChild, CodeFutureDate}
 
 // Error is a refused change. It holds codes and versions only: never the
 // caller's input, never personal data.

@@ -24,8 +24,7 @@ type Consultation struct {
 	Party           string // e.g. first_responder, support_provider, police, local_authority
 }
 
-// Review is a second person's review of a proposed negative conclusive
-// decision.
+// Review is a second person's review of a proposed negative decision.
 type Review struct {
 	ExpectedVersion int64
 	By              string
@@ -144,7 +143,10 @@ func periodEnd(start time.Time, cfg Country) time.Time {
 // reconsidered. A positive decision opens the recovery and reflection
 // period: from now to the end of the day the country's minimum number of
 // days later, in the country's zone (never less than that many times 24
-// hours).
+// hours). A negative one awaits a second person's review
+// (rg_negative_pending_review) when the country's settings ask for it
+// (NegativeNeedsReview); the status stays possible victim until it is
+// upheld.
 func DecideReasonableGrounds(rec Record, d Decision, now time.Time, cfg Country) (Record, []Event, error) {
 	if err := check(rec, &cfg, d.ExpectedVersion, d.By, now); err != nil {
 		return Record{}, nil, err
@@ -158,9 +160,17 @@ func DecideReasonableGrounds(rec Record, d Decision, now time.Time, cfg Country)
 	c := begin(rec, d.By, now)
 	positive := d.Outcome == RGPositive
 	c.to.ReasonableGrounds = DecisionEntry{Outcome: d.Outcome, Positive: positive, By: d.By, At: now, EffectiveAt: now}
-	c.to.State = StateRGNegative
-	if positive {
+	switch {
+	case positive:
 		c.to.State = StateRGPositive
+	case NegativeNeedsReview(StageReasonableGrounds, cfg):
+		c.to.State = StateRGNegativePendingReview
+		c.to.ReasonableGrounds.EffectiveAt = time.Time{}
+		c.to.Review = ReviewEntry{}
+		c.emit(Event{Code: EventRGProposedNegative, From: rec.State, To: c.to.State, Outcome: d.Outcome})
+		return c.done()
+	default:
+		c.to.State = StateRGNegative
 	}
 	c.emit(Event{Code: EventRGDecided, From: rec.State, To: c.to.State, Outcome: d.Outcome})
 	// A positive RG is reached only from a stage that never had one, so
@@ -242,19 +252,30 @@ func RecordConsultation(rec Record, k Consultation, now time.Time, cfg Country) 
 }
 
 // ReviewNegative records a second person's review of a proposed negative
-// conclusive decision. The reviewer must not be the decider. Upheld, the
-// decision takes effect (cg_negative, not a victim) provided every
-// consultation the country requires is still recorded; returned, the case
-// goes back to await a conclusive decision, with its consultations kept.
+// decision; the reviewer must not be the decider.
+//
+// A negative conclusive decision upheld takes effect (cg_negative, not a
+// victim) provided every consultation the country requires is still
+// recorded; returned, the case goes back to await a conclusive decision,
+// with its consultations kept.
+//
+// A negative reasonable-grounds decision upheld takes effect (rg_negative,
+// not a victim); returned, the case goes back to await a
+// reasonable-grounds decision in the round it was proposed in (the
+// referral, or a reconsideration), under the deadline that already ran.
 func ReviewNegative(rec Record, rv Review, now time.Time, cfg Country) (Record, []Event, error) {
 	if err := check(rec, &cfg, rv.ExpectedVersion, rv.By, now); err != nil {
 		return Record{}, nil, err
 	}
-	if rec.State != StateCGNegativePendingReview {
-		return Record{}, nil, refuse(CodeOutOfOrder, rec, "no negative conclusive decision awaits review")
+	proposer, pending := rec.PendingReview()
+	if !pending {
+		return Record{}, nil, refuse(CodeOutOfOrder, rec, "no negative decision awaits review")
 	}
-	if rv.By == rec.Conclusive.By {
+	if rv.By == proposer {
 		return Record{}, nil, refuse(CodeSamePersonReview, rec, "")
+	}
+	if rec.State == StateRGNegativePendingReview {
+		return reviewNegativeRG(rec, rv, now)
 	}
 	switch rv.Outcome {
 	case ReviewUpheld:
@@ -278,6 +299,33 @@ func ReviewNegative(rec Record, rv Review, now time.Time, cfg Country) (Record, 
 		c.to.Conclusive = DecisionEntry{}
 		c.emit(Event{Code: EventNegativeReviewed, From: rec.State, To: c.to.State, Outcome: rv.Outcome})
 	}
+	return c.done()
+}
+
+// reviewNegativeRG applies a review to a negative reasonable-grounds
+// decision that awaits one.
+func reviewNegativeRG(rec Record, rv Review, now time.Time) (Record, []Event, error) {
+	if rv.Outcome != ReviewUpheld && rv.Outcome != ReviewReturned {
+		return Record{}, nil, refuse(CodeUnknownOutcome, rec, "review")
+	}
+	c := begin(rec, rv.By, now)
+	c.to.Review = ReviewEntry{By: rv.By, At: now, Outcome: rv.Outcome}
+	if rv.Outcome == ReviewUpheld {
+		c.to.State = StateRGNegative
+		c.to.ReasonableGrounds.EffectiveAt = now
+		c.emit(Event{Code: EventNegativeRGReviewed, From: rec.State, To: c.to.State, Outcome: rv.Outcome})
+		c.emit(Event{Code: EventRGDecided, From: rec.State, To: c.to.State, Outcome: rec.ReasonableGrounds.Outcome})
+		return c.done()
+	}
+	// Returned: the round it was proposed in is open again. A
+	// reconsideration of an RG decision is the only way back into the RG
+	// stage after the referral, so its stage names the round.
+	c.to.State = StateReferred
+	if rec.Reconsideration.Stage == StageReasonableGrounds {
+		c.to.State = StateReconsiderationRequested
+	}
+	c.to.ReasonableGrounds = DecisionEntry{}
+	c.emit(Event{Code: EventNegativeRGReviewed, From: rec.State, To: c.to.State, Outcome: rv.Outcome})
 	return c.done()
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/haven-nrm/haven/internal/vocab"
 )
 
-var situations = []string{"referred", "rg_positive", "rg_negative", "cg_positive", "cg_negative_pending_review",
+var situations = []string{"referred", "rg_positive", "rg_negative_pending_review", "rg_negative", "cg_positive", "cg_negative_pending_review",
 	"cg_negative", "reconsideration_rg", "reconsideration_cg"}
 
 // operation is one workflow operation applied with the record's own
@@ -44,8 +44,9 @@ func operations() []operation {
 	return []operation{
 		{name: "RG positive", rule: "UK NRM: an RG decision is taken on a referral, or again on reconsideration (DOMAIN §3)", do: rg(RGPositive),
 			want: map[string]string{"referred": "rg_positive", "reconsideration_rg": "rg_positive"}},
-		{name: "RG negative", rule: "UK NRM: an RG decision is taken on a referral, or again on reconsideration (DOMAIN §3)", do: rg(RGNegative),
-			want: map[string]string{"referred": "rg_negative", "reconsideration_rg": "rg_negative"}},
+		{name: "RG negative", rule: "UK Modern Slavery Statutory Guidance: a negative RG decision is reviewed by a second decision maker before it takes effect",
+			do:   rg(RGNegative),
+			want: map[string]string{"referred": "rg_negative_pending_review", "reconsideration_rg": "rg_negative_pending_review"}},
 		{name: "CG positive", rule: "UK NRM: a conclusive decision only after a positive RG decision (DOMAIN §3)", do: cg("victim_of_trafficking"),
 			want: map[string]string{"rg_positive": "cg_positive", "reconsideration_cg": "cg_positive"}},
 		{name: "CG positive (slavery)", rule: "UK NRM (England and Wales): victim of slavery, servitude or forced labour is a positive outcome",
@@ -69,10 +70,11 @@ func operations() []operation {
 				return RecordConsultation(w.rec, Consultation{w.rec.Version, clerk, "police"}, now, w.cfg)
 			},
 			want: map[string]string{"rg_positive": "rg_positive", "cg_negative_pending_review": "cg_negative_pending_review", "reconsideration_cg": "reconsideration_requested"}},
-		{name: "review upheld", rule: "UK NRM: negative CG reviewed by a second person — upheld, it takes effect", do: review(ReviewUpheld),
-			want: map[string]string{"cg_negative_pending_review": "cg_negative"}},
-		{name: "review returned", rule: "UK NRM: negative CG reviewed by a second person — returned, the CG is taken again", do: review(ReviewReturned),
-			want: map[string]string{"cg_negative_pending_review": "rg_positive"}},
+		{name: "review upheld", rule: "UK NRM: negative RG and CG decisions reviewed by a second person — upheld, they take effect", do: review(ReviewUpheld),
+			want: map[string]string{"cg_negative_pending_review": "cg_negative", "rg_negative_pending_review": "rg_negative"}},
+		{name: "review returned", rule: "UK NRM: negative RG and CG decisions reviewed by a second person — returned, the decision is taken again",
+			do:   review(ReviewReturned),
+			want: map[string]string{"cg_negative_pending_review": "rg_positive", "rg_negative_pending_review": "referred"}},
 		{name: "reconsideration", rule: "UK NRM: reconsideration can be requested of a negative decision (DOMAIN §3)",
 			do: func(w *walk, now time.Time) (Record, []Event, error) {
 				return RequestReconsideration(w.rec, Reconsideration{w.rec.Version, clerk}, now, w.cfg)
@@ -82,7 +84,7 @@ func operations() []operation {
 			do: func(w *walk, now time.Time) (Record, []Event, error) {
 				return ExtendPeriod(w.rec, Extension{w.rec.Version, decider, w.rec.Period.End.AddDate(0, 0, 14)}, now)
 			},
-			want: map[string]string{"referred": "!no_period", "rg_negative": "!no_period", "reconsideration_rg": "!no_period",
+			want: map[string]string{"referred": "!no_period", "rg_negative": "!no_period", "rg_negative_pending_review": "!no_period", "reconsideration_rg": "!no_period",
 				"rg_positive": "rg_positive", "cg_positive": "cg_positive", "cg_negative_pending_review": "cg_negative_pending_review",
 				"cg_negative": "cg_negative", "reconsideration_cg": "reconsideration_requested"}},
 	}

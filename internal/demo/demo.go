@@ -344,6 +344,13 @@ func decisions(rng *rand.Rand, c *store.Case, cfg casework.Country, now time.Tim
 		step(func(r casework.Record) (casework.Record, []casework.Event, error) {
 			return casework.DecideReasonableGrounds(r, casework.Decision{ExpectedVersion: r.Version, By: by, Outcome: casework.RGNegative}, rgAt, cfg)
 		})
+		if rec.State == casework.StateRGNegativePendingReview {
+			// A second person upholds it, where the settings ask for one.
+			step(func(r casework.Record) (casework.Record, []casework.Event, error) {
+				return casework.ReviewNegative(r, casework.Review{ExpectedVersion: r.Version, By: by + ".reviewer", Outcome: casework.ReviewUpheld},
+					rgAt.Add(time.Hour), cfg)
+			})
+		}
 	case c.TraffickingStatus == casework.StatusActual || now.Sub(at) > 30*24*time.Hour:
 		step(func(r casework.Record) (casework.Record, []casework.Event, error) {
 			return casework.DecideReasonableGrounds(r, casework.Decision{ExpectedVersion: r.Version, By: by, Outcome: casework.RGPositive}, rgAt, cfg)

@@ -113,6 +113,18 @@ func (s *Service) RespondHandover(ctx context.Context, p access.Principal, d *Do
 	if err != nil {
 		return err
 	}
+	// A case belongs to the jurisdiction of the agency that owns it: a
+	// transfer accepted across a border (to another jurisdiction's
+	// competent authority, say) moves the case out of the sender's
+	// jurisdiction and queue into the receiver's.
+	var toJurisdiction string
+	if h.Kind == handover.KindTransfer && state == handover.StateAccepted {
+		a, err := s.DB.Agency(ctx, h.ToAgencyID)
+		if err != nil {
+			return err
+		}
+		toJurisdiction = a.JurisdictionID
+	}
 	return s.write(ctx, p, func(c *change) error {
 		h.State, h.DecidedBy, h.DecidedAt = state, p.UserID, store.Millis(c.tx.Now)
 		if state == handover.StateRejected {
@@ -130,11 +142,14 @@ func (s *Service) RespondHandover(ctx context.Context, p access.Principal, d *Do
 				return err
 			}
 			u := cur.Update()
-			u.AgencyID, u.AssignedUserID = h.ToAgencyID, ""
+			u.AgencyID, u.AssignedUserID, u.JurisdictionID = h.ToAgencyID, "", toJurisdiction
 			if err := c.tx.UpdateCase(ctx, u); err != nil {
 				return asConflict(err)
 			}
 			details["owner"] = h.ToAgencyID
+			if toJurisdiction != cur.JurisdictionID {
+				details["jurisdiction_from"], details["jurisdiction_to"] = cur.JurisdictionID, toJurisdiction
+			}
 		}
 		if err := c.audit("case.handover_"+response, "case", d.Case.ID, details); err != nil {
 			return err
@@ -155,7 +170,7 @@ func Sectors() []string {
 
 // TaskKinds are the kinds of tasks.
 func TaskKinds() []string {
-	return []string{"follow_up", "conference_action", "service_arrangement", "safety_check", "document", "reintegration_follow_up", "other"}
+	return []string{"follow_up", "conference_action", "service_arrangement", "safety_check", "document", "reintegration_follow_up", TaskGuardian, "other"}
 }
 
 // Conference records a case conference: the day, the sectors and agencies

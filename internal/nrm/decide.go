@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/casework"
@@ -63,7 +65,7 @@ func (s *Service) decide(ctx context.Context, p access.Principal, d *Dossier, in
 				return err
 			}
 		}
-		if err := s.note(c, d.Case.ID, "decision_reason", d.Case.ID+":"+strconv.FormatInt(rec.Version, 10)+":"+op, reason); err != nil {
+		if err := s.note(c, d.Case.ID, NoteDecisionReason, d.Case.ID+":"+strconv.FormatInt(rec.Version, 10)+":"+op, reason); err != nil {
 			return err
 		}
 		// The owning agency hears of every decision on its case.
@@ -120,8 +122,9 @@ func (s *Service) Consult(ctx context.Context, p access.Principal, d *Dossier, i
 	})
 }
 
-// Review records a second person's review of a negative conclusive
-// decision.
+// Review records a second person's review of a negative decision
+// (conclusive, or reasonable-grounds where the country's settings ask for
+// one).
 func (s *Service) Review(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
 	outcome, err := code(in, "outcome", []string{casework.ReviewUpheld, casework.ReviewReturned})
 	if err != nil {
@@ -159,4 +162,51 @@ func (s *Service) Extend(ctx context.Context, p access.Principal, d *Dossier, in
 func RecordJSON(rec casework.Record) json.RawMessage {
 	b, _ := json.Marshal(rec)
 	return b
+}
+
+// NoteDecisionReason is the kind of the sealed note that holds the reasons
+// a decider gave.
+const NoteDecisionReason = "decision_reason"
+
+// DecisionOps are the decisions whose reasons are kept (Reason.Op).
+func DecisionOps() []string {
+	return []string{"rg", "cg", "consultation", "review", "reconsideration", "extension"}
+}
+
+// Reason is the reasons given for one decision, opened.
+type Reason struct {
+	// Op is the decision: rg, cg, consultation, review, reconsideration,
+	// extension.
+	Op string `json:"op"`
+	// Version is the decision record's version the decision made.
+	Version int64     `json:"version"`
+	Text    string    `json:"text"`
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+}
+
+// Reasons opens the reasons given for the decisions on a case, oldest
+// first. Call it only for a reader access.ViewReasons allows.
+func (s *Service) Reasons(d *Dossier) ([]Reason, error) {
+	out := []Reason{}
+	for _, n := range d.Notes {
+		if n.Kind != NoteDecisionReason {
+			continue
+		}
+		// The note is about "<case>:<version>:<op>".
+		parts := strings.Split(n.ObjectID, ":")
+		if len(parts) != 3 || parts[0] != d.Case.ID {
+			continue
+		}
+		v, err := strconv.ParseInt(parts[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		t, err := s.OpenNote(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Reason{Op: parts[2], Version: v, Text: t, By: n.CreatedBy, At: store.FromMillis(n.CreatedAt)})
+	}
+	return out, nil
 }

@@ -31,7 +31,10 @@ type Dossier struct {
 	Conferences    []store.Conference
 	Tasks          []store.Task
 	Investigations []store.Investigation
-	Notes          []store.Note
+	// Guardians are a child's guardian appointments (read for a child
+	// only).
+	Guardians []store.Guardian
+	Notes     []store.Note
 }
 
 // Load reads a case's dossier through r: the read pool for a page, the
@@ -73,6 +76,7 @@ func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Doss
 		{parts.Tasks, func() (err error) { d.Tasks, err = store.CaseTasks(ctx, r, c.ID); return }},
 		{parts.Investigations, func() (err error) { d.Investigations, err = store.Investigations(ctx, r, c.ID); return }},
 		{parts.Notes, func() (err error) { d.Notes, err = store.Notes(ctx, r, c.ID); return }},
+		{c.Child, func() (err error) { d.Guardians, err = store.Guardians(ctx, r, c.ID); return }},
 	}
 	for _, rd := range reads {
 		if rd.has {
@@ -96,7 +100,10 @@ func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string
 	if err != nil {
 		return false, false, err
 	}
-	working := false
+	// What the agency works on, each under the service it was asked for
+	// ("" for any): the sharing that let it in was decided for exactly
+	// that, so its access is weighed on exactly that.
+	var services []support.ServiceType
 	for _, h := range hs {
 		if h.ToAgencyID != agencyID {
 			continue
@@ -105,21 +112,19 @@ func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string
 			offered = true
 		}
 		if handover.Working(handover.Handover{Kind: h.Kind, State: h.State}) {
-			working = true
+			services = append(services, support.ServiceType(h.Service))
 		}
 	}
 	refs, err := store.ServiceReferrals(ctx, r, c.ID)
 	if err != nil {
 		return false, false, err
 	}
-	var services []support.ServiceType
 	for _, x := range refs {
 		if x.AgencyID == agencyID && (x.State == string(support.StateAccepted) || x.State == string(support.StateDelivered)) {
-			working = true
 			services = append(services, support.ServiceType(x.Service))
 		}
 	}
-	if !working {
+	if len(services) == 0 {
 		return false, offered, nil
 	}
 	doc, err := store.Support(ctx, r, c.ID)
@@ -129,9 +134,6 @@ func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string
 	_, ledger, overrides, _, err := decodeSupport(doc)
 	if err != nil {
 		return false, false, err
-	}
-	if len(services) == 0 {
-		services = []support.ServiceType{""}
 	}
 	for _, svc := range services {
 		if shareAllowed(ledger, overrides, c.AgencyID, agencyID, svc) {
@@ -161,7 +163,12 @@ func Resource(ctx context.Context, r store.Reader, c store.Case, p access.Princi
 	if err != nil {
 		return access.Resource{}, err
 	}
-	return access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: breakGlass, Participant: part, Offered: off}, nil
+	cp, err := childProtectionOffice(ctx, r, c, p.AgencyID)
+	if err != nil {
+		return access.Resource{}, err
+	}
+	return access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: breakGlass, Participant: part, Offered: off,
+		ChildProtection: cp}, nil
 }
 
 // planOf rebuilds the person's support plan from the stored referrals.

@@ -242,7 +242,16 @@ type change struct {
 	actor access.Principal
 }
 
+// audit writes an event of the change. An optional code left empty (a
+// handover or an override for any service, say) is absent, not an empty
+// value: the audit log holds identifiers and codes only, and "" is
+// neither.
 func (c *change) audit(action, objType, objID string, details map[string]string) error {
+	for k, v := range details {
+		if v == "" {
+			delete(details, k)
+		}
+	}
 	return c.tx.Audit(c.ctx, audit.Event{Actor: c.actor.UserID, Action: action, ObjectType: objType, ObjectID: objID,
 		Agency: c.actor.AgencyID, Details: details})
 }
@@ -277,7 +286,8 @@ func (s *Service) alert(c *change, agencyID, kind, caseID string) error {
 func AlertKinds() []string {
 	return []string{"decision_rg", "decision_cg", "decision_consultation", "decision_review", "decision_reconsideration", "decision_extension",
 		"service_offered", "transfer_offered", "referral_offered", "handover_accepted", "handover_rejected", "handover_revoked", "handover_done",
-		"urgent_assessment", "task_assigned", "rg_deadline_near", "referral_received", "urgent_referral_received", "break_glass"}
+		"urgent_assessment", "task_assigned", "rg_deadline_near", "referral_received", "urgent_referral_received", "break_glass",
+		"child_referral", "guardian_requested", "guardian_appointed"}
 }
 
 // alertUser queues an e-mail to one user.

@@ -50,7 +50,7 @@ type Outcome struct {
 // Agency kinds that receive referrals and child notifications.
 const (
 	CompetentAuthorityKind = "competent_authority"
-	ChildProtectionKind    = "local_government"
+	ChildProtectionKind    = nrm.ChildProtectionKind
 )
 
 // MaxIdempotencyKey bounds the client-chosen key.
@@ -235,6 +235,25 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 			if err := ev("case.create", "case", kase.ID, map[string]string{"referral": refID, "receiving_agency": authority.ID}); err != nil {
 				return err
 			}
+			// A child gets a guardian as soon as identified: the task
+			// stands until the appointment is recorded (casework,
+			// guardian.go).
+			if plan.RequestGuardian {
+				owner, err := nrm.GuardianTaskOwner(ctx, tx, childProtection.ID, authority.ID)
+				if err != nil {
+					return err
+				}
+				if owner != "" {
+					t := store.Task{ID: store.NewID(), CaseID: kase.ID, OwnerUserID: owner, Kind: nrm.TaskGuardian,
+						DueAt: store.Millis(casework.GuardianDue(tx.Now, cfg)), CreatedBy: by.UserID, CreatedAt: now}
+					if err := tx.InsertTask(ctx, t); err != nil {
+						return err
+					}
+					if err := ev("task.create", "case", kase.ID, map[string]string{"task": t.ID, "kind": t.Kind, "owner": owner}); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		ref.CreatedAt = now
 		if err := tx.InsertReferral(ctx, ref); err != nil {
@@ -249,17 +268,25 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 			notes[0].Kind = "urgent_referral_received"
 		}
 		if plan.NotifyChildProtection {
+			// The child-protection office's notices point at the child's
+			// case, which that office may open (access: ChildProtection);
+			// the referral itself stays the authority's.
+			objType, objID := "referral", refID
+			if ref.CaseID != "" {
+				objType, objID = "case", ref.CaseID
+			}
 			notes = append(notes,
-				store.Notification{ID: store.NewID(), AgencyID: childProtection.ID, Kind: "child_referral", ObjectType: "referral", ObjectID: refID},
-				store.Notification{ID: store.NewID(), AgencyID: childProtection.ID, Kind: "guardian_requested", ObjectType: "referral", ObjectID: refID})
+				store.Notification{ID: store.NewID(), AgencyID: childProtection.ID, Kind: "child_referral", ObjectType: objType, ObjectID: objID},
+				store.Notification{ID: store.NewID(), AgencyID: childProtection.ID, Kind: "guardian_requested", ObjectType: objType, ObjectID: objID})
 		}
 		for _, n := range notes {
 			n.CreatedAt = now
 			if err := tx.InsertNotification(ctx, n); err != nil {
 				return err
 			}
-			// The authority also hears by e-mail: a code and a link only.
-			if n.AgencyID == authority.ID {
+			// The authority, and the child-protection office about the
+			// child's case, also hear by e-mail: a code and a link only.
+			if n.AgencyID == authority.ID || n.ObjectType == "case" {
 				if err := tx.QueueAgencyEmails(ctx, n.AgencyID, n.Kind, n.ObjectID); err != nil {
 					return err
 				}

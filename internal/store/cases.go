@@ -96,6 +96,7 @@ type CaseUpdate struct {
 	ID                string
 	Version           int64
 	AgencyID          string
+	JurisdictionID    string
 	TraffickingStatus string
 	Status            string
 	Decision          string
@@ -114,9 +115,9 @@ func (tx *Tx) UpdateCase(ctx context.Context, u CaseUpdate) error {
 		closed = u.ClosedAt
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET version = version + 1, updated_at = $1, agency_id = $2, trafficking_status = $3,
-		status = $4, decision = $5, queue_key = $6, assigned_user_id = $7, closed_at = $8, closure_reason = $9
+		status = $4, decision = $5, queue_key = $6, assigned_user_id = $7, closed_at = $8, closure_reason = $9, jurisdiction_id = $12
 		WHERE id = $10 AND version = $11`, Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, u.Decision,
-		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version)
+		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version, u.JurisdictionID)
 	if err != nil {
 		return classify(err)
 	}
@@ -128,7 +129,7 @@ func (tx *Tx) UpdateCase(ctx context.Context, u CaseUpdate) error {
 
 // Update returns the CaseUpdate that keeps c as it is.
 func (c Case) Update() CaseUpdate {
-	return CaseUpdate{ID: c.ID, Version: c.Version, AgencyID: c.AgencyID, TraffickingStatus: c.TraffickingStatus, Status: c.Status,
+	return CaseUpdate{ID: c.ID, Version: c.Version, AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, TraffickingStatus: c.TraffickingStatus, Status: c.Status,
 		Decision: c.Decision, QueueKey: c.QueueKey, AssignedUserID: c.AssignedUserID, ClosedAt: c.ClosedAt, ClosureReason: c.ClosureReason}
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -49,12 +50,15 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 		"support": map[string]any{"version": d.Support.Version, "checklist": d.Checklist, "consent": d.Ledger.Events,
 			"overrides": d.Overrides, "assessments": d.Assessments},
 		"service_referrals": d.Plan.Referrals, "goals": d.Goals, "handovers": d.Handovers, "conferences": d.Conferences, "tasks": d.Tasks,
-		"investigations": investigationsJSON(d.Investigations),
+		"investigations": investigationsJSON(d.Investigations), "guardian": nrm.Guardian(d, s.Now()),
 	}
 	identity := access.Allowed(access.ViewCaseIdentity, principal(r), res)
 	if identity {
 		notes := []map[string]any{}
 		for _, n := range d.Notes {
+			if n.Kind == nrm.NoteDecisionReason {
+				continue // in decision_reasons, for readers allowed them
+			}
 			t, err := s.nrm.OpenNote(n)
 			if err != nil {
 				return err
@@ -63,6 +67,12 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 				"at": store.FromMillis(n.CreatedAt)})
 		}
 		body["notes"] = notes
+	}
+	reasons := access.Allowed(access.ViewReasons, principal(r), res)
+	if reasons {
+		if body["decision_reasons"], err = s.nrm.Reasons(d); err != nil {
+			return err
+		}
 	}
 	details := map[string]string{"via": "api"}
 	if identity && len(d.Notes) > 0 {

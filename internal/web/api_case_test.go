@@ -75,8 +75,8 @@ func TestCaseAPI(t *testing.T) {
 			t.Fatalf("shortened period: %d %v", status, m)
 		}
 		status, d := call("GET", "/api/v1/cases/"+caseID, "")
-		if status != 200 || d["version"].(float64) != 2 || !strings.Contains(fmt.Sprint(d["notes"]), "Credible") {
-			t.Fatalf("dossier: %d version %v notes %v", status, d["version"], d["notes"])
+		if status != 200 || d["version"].(float64) != 2 || !strings.Contains(fmt.Sprint(d["decision_reasons"]), "Credible") {
+			t.Fatalf("dossier: %d version %v reasons %v", status, d["version"], d["decision_reasons"])
 		}
 		if !strings.Contains(fmt.Sprint(d["decision"]), "rg_positive") {
 			t.Fatalf("the decision record does not show the positive RG: %v", d["decision"])

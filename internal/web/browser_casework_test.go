@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -189,6 +190,16 @@ func (w *caseWalk) run(child bool) {
 		w.form("consent", fill...)
 	}
 	w.form("consent", chromedp.SetValue(chromedp.ID("consent-purpose"), "take_part_in_proceedings"), chromedp.Click(chromedp.CSS(`#form-consent input[value=given]`)))
+	if child {
+		// The child's guardian is recorded; the appointment task closes.
+		w.form("guardian", chromedp.SendKeys(chromedp.ID("guardian-name"), "Guardian Walkthrough"),
+			chromedp.SetValue(chromedp.ID("guardian-agency"), w.agencies["local_government"]),
+			chromedp.SetValue(chromedp.ID("appointed-on"), time.Now().AddDate(0, 0, -1).Format(time.DateOnly)))
+		checkPage(t, ctx, "case-guardian-"+w.lang)
+		if d := w.dossier(); len(d.Guardians) != 1 || slices.ContainsFunc(d.Tasks, func(t store.Task) bool { return t.Kind == nrm.TaskGuardian && t.DoneAt == 0 }) {
+			t.Fatalf("guardian: %+v, tasks %+v", d.Guardians, d.Tasks)
+		}
+	}
 	w.form("item", chromedp.SetValue(chromedp.ID("item"), "rights_and_obligations"))
 	w.form("offer", chromedp.SetValue(chromedp.ID("offer-service"), "short_term_shelter"), chromedp.SetValue(chromedp.ID("offer-agency"), w.agencies["shelter_short_term"]))
 	w.form("offer", chromedp.SetValue(chromedp.ID("offer-service"), "medical"), chromedp.SetValue(chromedp.ID("offer-agency"), w.agencies["health"]))
@@ -257,7 +268,9 @@ func (w *caseWalk) run(child bool) {
 	if d.Case.TraffickingStatus != casework.StatusActual || d.Record.State != casework.StateCGPositive {
 		t.Fatalf("after CG: %s %s", d.Record.State, d.Case.TraffickingStatus)
 	}
-	if len(d.Conferences) != 1 || len(d.Tasks) != 1 || len(d.Handovers) != 2 || d.Handovers[0].State != handover.StateAccepted {
+	// A child's case also holds the task of appointing a guardian.
+	tasks := slices.DeleteFunc(slices.Clone(d.Tasks), func(t store.Task) bool { return t.Kind == nrm.TaskGuardian })
+	if len(d.Conferences) != 1 || len(tasks) != 1 || len(d.Handovers) != 2 || d.Handovers[0].State != handover.StateAccepted {
 		t.Fatalf("conferences %d, tasks %d, handovers %+v", len(d.Conferences), len(d.Tasks), d.Handovers)
 	}
 	checkPage(t, ctx, "case-decided-"+w.lang)

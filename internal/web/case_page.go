@@ -43,10 +43,15 @@ type caseView struct {
 	// Command is the form a form page shows, Section where it returns.
 	Command, Section string
 
-	Decision   decisionView
-	Steps      []stepRow
-	StepsBody  template.HTML // the steps as table rows
-	Notes      map[string][]string
+	Decision  decisionView
+	Steps     []stepRow
+	StepsBody template.HTML // the steps as table rows
+	Notes     map[string][]string
+	// Reasons are the reasons given for the decisions, for a reader
+	// access.ViewReasons allows (Can["reasons"]).
+	Reasons []nrm.Reason
+	// Guardian is where a child's guardian stands.
+	Guardian   nrm.GuardianView
 	AgencyName map[string]string
 	UserName   map[string]string
 	Agencies   []store.Agency
@@ -93,6 +98,8 @@ type decisionView struct {
 	Missing           []string
 	Country           string
 	CountryVerified   bool
+	// LetterReady: a decision has taken effect that a letter tells.
+	LetterReady bool
 }
 
 type stepRow struct {
@@ -145,7 +152,7 @@ func (s *Server) caseShow(w http.ResponseWriter, r *http.Request) error {
 // formPages are the commands whose form has a page of its own; the
 // others are buttons on the case page.
 var formPages = map[string]bool{"rg": true, "consultation": true, "cg": true, "review": true, "reconsider": true, "extend": true,
-	"item": true, "consent": true, "assessment": true, "goal": true, "offer": true, "handover": true, "conference": true, "task": true, "close": true}
+	"item": true, "consent": true, "assessment": true, "goal": true, "offer": true, "handover": true, "conference": true, "task": true, "close": true, "guardian": true}
 
 // caseForm shows the form of one command on a page of its own.
 func (s *Server) caseForm(cmd caseCommand) handlerFunc {
@@ -223,8 +230,10 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 		view.Can[cmd.Name] = access.Allowed(cmd.Action, p, res)
 	}
 	view.Can["notes"] = identity
+	view.Can["reasons"] = access.Allowed(access.ViewReasons, p, res)
 	view.Can["letter"] = access.Allowed(access.ViewLetter, p, res)
 	view.Decision = decisionOf(view.D, view.Now)
+	view.Guardian = nrm.Guardian(view.D, view.Now)
 	invs, err := nrm.Investigations(view.D)
 	if err != nil {
 		return err
@@ -246,11 +255,19 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 	if identity {
 		view.Notes = map[string][]string{}
 		for _, n := range view.D.Notes {
+			if n.Kind == nrm.NoteDecisionReason {
+				continue // opened below, for readers allowed them
+			}
 			t, err := s.nrm.OpenNote(n)
 			if err != nil {
 				return err
 			}
 			view.Notes[n.ObjectID] = append(view.Notes[n.ObjectID], t)
+		}
+	}
+	if view.Can["reasons"] {
+		if view.Reasons, err = s.nrm.Reasons(view.D); err != nil {
+			return err
 		}
 	}
 	names, err := s.names.get(ctx, s.DB, s.Now())
@@ -327,12 +344,12 @@ func decisionOf(d *nrm.Dossier, now time.Time) decisionView {
 	rec := d.Record
 	v := decisionView{State: string(rec.State), Status: rec.TraffickingStatus, AwaitingRG: rec.AwaitingReasonableGrounds(),
 		AwaitingCG:       rec.AwaitingConclusive() && rec.State != casework.StateCGNegativePendingReview,
-		PendingReview:    rec.State == casework.StateCGNegativePendingReview,
+		PendingReview:    pendingReview(rec),
 		NegativeInEffect: rec.State == casework.StateRGNegative || rec.State == casework.StateCGNegative,
 		RGDeadline:       rec.RGDeadline, Overdue: casework.Overdue(rec, now), PeriodOpen: rec.Period.Open(),
 		RemovalBarred: casework.RemovalBarred(rec, now), Outcomes: nrm.OutcomeCodes(d.Country),
 		Parties: d.Country.RequiredConsultations(rec.Child), Consulted: rec.Consulted(), Country: d.Country.Code,
-		CountryVerified: d.Country.Provenance.Verified}
+		CountryVerified: d.Country.Provenance.Verified, LetterReady: letterReady(rec)}
 	v.PeriodEnd, v.UntilConclusive = casework.PeriodEnd(rec)
 	for _, p := range v.Parties {
 		if !slices.Contains(v.Consulted, p) {
@@ -340,6 +357,11 @@ func decisionOf(d *nrm.Dossier, now time.Time) decisionView {
 		}
 	}
 	return v
+}
+
+func pendingReview(rec casework.Record) bool {
+	_, pending := rec.PendingReview()
+	return pending
 }
 
 func stepsOf(d *nrm.Dossier) []stepRow {

@@ -54,6 +54,8 @@ var caseCommands = []caseCommand{
 		[]string{"handover", "handover_version", "response", "reject_reason"}},
 	{"conference", access.HoldConference, (*nrm.Service).Conference, "conferences",
 		[]string{"held_on", "sectors", "agencies", "decisions", "action_owner", "action_due", "action_kind", "action_text"}},
+	{"guardian", access.AppointGuardian, (*nrm.Service).AppointGuardian, "guardian",
+		[]string{"guardian_name", "guardian_agency", "appointed_on", "guardian_contact"}},
 	{"task", access.ManageTasks, (*nrm.Service).AddTask, "tasks", []string{"owner", "due", "kind", "text"}},
 	{"task-done", access.ManageTasks, (*nrm.Service).CompleteTask, "tasks", []string{"task", "task_version"}},
 	{"investigation", access.RecordProsecution, (*nrm.Service).OpenInvestigation, "prosecution", []string{"opened_on"}},

@@ -355,8 +355,8 @@ var hostileExercises = map[string]string{
 func init() {
 	// Every case command has a form route and an API route.
 	for _, name := range []string{"rg", "consultation", "cg", "review", "reconsider", "extend", "item", "consent", "assessment", "goal",
-		"goal-status", "offer", "service", "handover", "handover-response", "conference", "task", "task-done", "investigation", "suspect",
-		"charge", "proceeding", "sentence", "compensation", "participation", "non-punishment", "investigation-close", "close", "reopen"} {
+		"goal-status", "offer", "service", "handover", "handover-response", "conference", "guardian", "task", "task-done", "investigation",
+		"suspect", "charge", "proceeding", "sentence", "compensation", "participation", "non-punishment", "investigation-close", "close", "reopen"} {
 		hostileExercises["POST /cases/{id}/"+name] = "case-command"
 		if web.HasFormPage(name) {
 			hostileExercises["GET /cases/{id}/"+name] = "ids"
@@ -2220,7 +2220,7 @@ func (e *hostile) commandBase(name, caseID string, version int64) url.Values {
 			base.Set(f, "0")
 		case "language":
 			base.Set(f, "ne")
-		case "date", "new_end", "target_date", "held_on", "due", "action_due", "opened_on":
+		case "date", "new_end", "target_date", "held_on", "due", "action_due", "opened_on", "appointed_on":
 			base.Set(f, "2026-01-15")
 		default:
 			base.Set(f, "x")

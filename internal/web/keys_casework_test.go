@@ -99,6 +99,12 @@ func TestCaseworkKeysExist(t *testing.T) {
 	for _, k := range nrm.AlertKinds() {
 		need("notice." + k)
 	}
+	for _, op := range nrm.DecisionOps() {
+		need("decision.reason_of." + op)
+	}
+	for _, st := range casework.GuardianStatuses() {
+		need("guardian.status." + string(st))
+	}
 	// Package nrm refuses these fields itself; the other fields of the
 	// prosecution commands are refused by package prosecution, with keys of
 	// its own (checked above).

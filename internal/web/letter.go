@@ -49,7 +49,7 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rec := d.Record
-	if rec.ReasonableGrounds.Outcome == "" && rec.Conclusive.Outcome == "" {
+	if !letterReady(rec) {
 		return errNotFound
 	}
 	ld := letterData{Case: c, Record: rec, Date: s.Now(), Language: c.LetterLanguage,
@@ -85,4 +85,12 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, http.StatusOK, "letter", s.newPage(r, "letter.title", "cases", ld))
+}
+
+// letterReady reports whether a decision has taken effect that a letter
+// can tell the person about: a negative reasonable-grounds decision still
+// awaiting its review has not.
+func letterReady(rec casework.Record) bool {
+	rg := rec.ReasonableGrounds.Outcome != "" && rec.State != casework.StateRGNegativePendingReview
+	return rg || rec.Conclusive.Outcome != ""
 }

@@ -63,9 +63,12 @@ func queueBody(L *i18n.Localizer, rows []queueRow) template.HTML {
 }
 
 // queueStates names what a queue stage waits for, with the state codes
-// the case page uses.
+// the case page uses; a review stage with a deadline is the review of a
+// negative reasonable-grounds decision (queueRGReview).
 var queueStates = map[int]string{casework.QueueAwaitingRG: string(casework.StateReferred),
 	casework.QueueAwaitingReview: string(casework.StateCGNegativePendingReview), casework.QueueAwaitingCG: string(casework.StateRGPositive)}
+
+const queueRGReview = string(casework.StateRGNegativePendingReview)
 
 // loadQueue reads a page of the authority's queue from after a cursor.
 func (s *Server) loadQueue(r *http.Request) (queuePage, error) {
@@ -92,12 +95,16 @@ func (s *Server) loadQueue(r *http.Request) (queuePage, error) {
 	for _, st := range queueStates {
 		labels[st] = L.T("code.cw_state." + st)
 	}
+	labels[queueRGReview] = L.T("code.cw_state." + queueRGReview)
 	for _, c := range cs {
 		stage, due, _, ok := casework.ParseKey(c.QueueKey)
 		if !ok {
 			continue
 		}
 		row := queueRow{Case: c, State: queueStates[stage], Created: L.Date(store.FromMillis(c.CreatedAt))}
+		if stage == casework.QueueAwaitingReview && !due.IsZero() {
+			row.State = queueRGReview
+		}
 		row.Label = labels[row.State]
 		if stage == casework.QueueAwaitingRG {
 			row.Deadline, row.Overdue = due, now.After(due)

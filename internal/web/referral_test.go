@@ -124,13 +124,15 @@ func TestAnonymousNotificationAndChild(t *testing.T) {
 		if st != 422 {
 			t.Fatalf("identity without consent: %d %v", st, body)
 		}
-		// A child needs no consent; child protection is notified.
+		// A child needs no consent; child protection is notified about the
+		// child's case, which it may open.
 		st, body = postJSON(t, fr, f.srv.URL+"/api/v1/referrals", `{"sector":"education","age":15,"acts":["recruitment"],"purposes":["sexual_exploitation"],"identity":{"given_name":"Child"}}`)
 		if st != 201 || body["child"] != true || body["case_id"] == nil {
 			t.Fatalf("child referral: %d %v", st, body)
 		}
 		var notes int
-		_ = db.R().QueryRowContext(context.Background(), `SELECT count(*) FROM notifications WHERE kind IN ('child_referral','guardian_requested') AND object_id = $1`, body["id"]).Scan(&notes)
+		_ = db.R().QueryRowContext(context.Background(), `SELECT count(*) FROM notifications WHERE kind IN ('child_referral','guardian_requested')
+			AND object_type = 'case' AND object_id = $1`, body["case_id"]).Scan(&notes)
 		if notes != 2 {
 			t.Fatalf("child-protection notifications: %d, want 2", notes)
 		}

@@ -66,6 +66,12 @@ type Config struct {
 	// MFAOptional stops enforcing MFARoles (HAVEN_MFA_REQUIRED=false; the
 	// demo sets it); every page then says so. The zero value enforces.
 	MFAOptional bool
+	// MetricsTokenFile names a file holding the bearer token that lets a
+	// scraper read /metrics from anywhere; the token itself may come from
+	// HAVEN_METRICS_TOKEN instead, never from a flag.
+	MetricsTokenFile string
+	// metricsToken is the token read from the environment or the file.
+	metricsToken string
 }
 
 // Setting describes one setting for flags, the environment and the README.
@@ -91,6 +97,7 @@ var Settings = []Setting{
 	{"smtp-from", "HAVEN_SMTP_FROM", "sender address of e-mail alerts"},
 	{"smtp-username", "HAVEN_SMTP_USERNAME", "SMTP user name (the password comes from HAVEN_SMTP_PASSWORD or HAVEN_SMTP_PASSWORD_FILE)"},
 	{"smtp-starttls", "HAVEN_SMTP_STARTTLS", "require STARTTLS (true, the default, or false for a server on loopback)"},
+	{"metrics-token-file", "HAVEN_METRICS_TOKEN_FILE", "file holding a bearer token (at least 32 characters) that lets a scraper read /metrics from anywhere; HAVEN_METRICS_TOKEN may hold the token instead"},
 }
 
 // Defaults returns the built-in defaults.
@@ -165,7 +172,42 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 		}
 	}
 	fs.BoolFunc("mfa-required", Settings[11].Help+" [$HAVEN_MFA_REQUIRED]", setMFARequired)
+	fs.StringVar(&c.MetricsTokenFile, "metrics-token-file", env("HAVEN_METRICS_TOKEN_FILE", ""), Settings[16].Help+" [$HAVEN_METRICS_TOKEN_FILE]")
+	c.metricsToken = getenv("HAVEN_METRICS_TOKEN")
 	return nil
+}
+
+// minMetricsToken is the shortest bearer token /metrics accepts: a guessable
+// token would open the metrics to anyone who can reach the server.
+const minMetricsToken = 32
+
+// loadMetricsToken reads --metrics-token-file unless HAVEN_METRICS_TOKEN
+// holds the token, and refuses a token short enough to guess.
+func (c *Config) loadMetricsToken() error {
+	if c.metricsToken == "" && c.MetricsTokenFile != "" {
+		b, err := os.ReadFile(c.MetricsTokenFile)
+		if err != nil {
+			return errors.New("the metrics token file (--metrics-token-file) cannot be read")
+		}
+		if c.metricsToken = strings.TrimSpace(string(b)); c.metricsToken == "" {
+			return errors.New("the metrics token file (--metrics-token-file) is empty")
+		}
+	}
+	if c.metricsToken != "" && len(c.metricsToken) < minMetricsToken {
+		return fmt.Errorf("the metrics token must be at least %d characters long", minMetricsToken)
+	}
+	return nil
+}
+
+// MetricsToken is the bearer token that opens /metrics to a scraper that is
+// not a direct loopback peer; empty when none is configured.
+func (c Config) MetricsToken() string { return c.metricsToken }
+
+// WithMetricsToken returns a copy of c whose metrics token is tok, for tests
+// and for programs that build a Config without flags.
+func (c Config) WithMetricsToken(tok string) Config {
+	c.metricsToken = tok
+	return c
 }
 
 // Validate checks the settings once flags are parsed.
@@ -199,6 +241,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("--shutdown-timeout must be positive"))
+	}
+	if err := c.loadMetricsToken(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -34,11 +36,19 @@ func runBackup(ctx context.Context, e env, args []string) error {
 	if err := c.Validate(); err != nil {
 		return errs.Wrap(errs.Invalid, err)
 	}
+	signer, err := loadAuditKey(c)
+	if err != nil {
+		return fmt.Errorf("a backup is signed with the instance's audit signing key: %w", err)
+	}
 	db, err := openExisting(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := checkRecordedAuditKey(ctx, db, signer); err != nil {
+		return err
+	}
+	db.SetAuditSigner(signer)
 	opts := backup.Options{HavenVersion: version}
 	var sum backup.Summary
 	msg := e.stdout
@@ -52,8 +62,8 @@ func runBackup(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(msg, "backup of %s written to %s: schema version %d, %d rows in %d tables, sha256 %s\n",
-		db, *out, sum.Header.SchemaVersion, sum.Trailer.Total, len(sum.Header.Tables), sum.Trailer.SHA256)
+	fmt.Fprintf(msg, "backup of %s written to %s: schema version %d, %d rows in %d tables, sha256 %s, signed with audit key %s\n",
+		db, *out, sum.Header.SchemaVersion, sum.Trailer.Total, len(sum.Header.Tables), sum.Trailer.SHA256, signer.KeyID)
 	fmt.Fprintln(msg, "the master key and the audit signing key are not in the backup: keep copies of them, apart from it")
 	return nil
 }
@@ -74,7 +84,9 @@ func runRestore(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	in := fs.String("in", "", "backup file to restore; - reads standard input")
-	check := fs.Bool("check", false, "only check the backup file (format, checksum, row counts) and touch no database")
+	check := fs.Bool("check", false, "only check the backup file (format, checksum, row counts, signature) and touch no database")
+	pubHex := fs.String("public-key", "", "with --check: the instance's audit public key (hex) to check the signature with, instead of the audit key file")
+	allowUnsigned := fs.Bool("allow-unsigned", false, "accept a backup of format version 1, written before backups were signed (nothing then shows whether it was edited)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +96,38 @@ func runRestore(ctx context.Context, e env, args []string) error {
 	}
 	if err := c.Validate(); err != nil {
 		return errs.Wrap(errs.Invalid, err)
+	}
+	// The key that checks the signature is the instance's own — its key
+	// file, or for --check the public key given — never one the backup
+	// names.
+	ck := backup.Check{AllowUnsigned: *allowUnsigned}
+	switch {
+	case *pubHex != "" && !*check:
+		fmt.Fprintln(e.stderr, "haven restore: --public-key goes with --check; a restore checks with the audit key file it needs anyway")
+		return errUsage
+	case *pubHex != "":
+		b, err := hex.DecodeString(*pubHex)
+		if err != nil || len(b) != ed25519.PublicKeySize {
+			return errs.E(errs.Invalid, "--public-key must be an Ed25519 public key in hex (64 digits)")
+		}
+		ck.Key = b
+	default:
+		signer, err := loadAuditKey(c)
+		if err != nil {
+			return fmt.Errorf("the backup's signature is checked with the instance's audit signing key, so put it in place first: %w", err)
+		}
+		ck.Key = signer.Key.Public().(ed25519.PublicKey)
+	}
+	verified := func(sum backup.Summary) string {
+		if sum.Unsigned {
+			return "intact but UNSIGNED"
+		}
+		return "intact and its signature verifies"
+	}
+	warnUnsigned := func(sum backup.Summary) {
+		if sum.Unsigned {
+			fmt.Fprintln(e.stderr, "WARNING: this backup is UNSIGNED (format version 1): nothing shows whether it was edited since it was written. Restore it only if you know where it has been, and make a new, signed backup at once.")
+		}
 	}
 	var r io.Reader = e.stdin
 	if *in != "-" {
@@ -95,13 +139,14 @@ func runRestore(ctx context.Context, e env, args []string) error {
 		// A file is checked whole before any database is opened, so a
 		// damaged one is reported without touching anything. (Restore
 		// checks again as it reads, which is all a stream gets.)
-		sum, err := backup.Verify(f)
+		sum, err := backup.Verify(f, ck)
 		if err != nil {
 			return inFile(*in, err)
 		}
+		warnUnsigned(sum)
 		if *check {
-			fmt.Fprintf(e.stdout, "%s is intact: a backup of a %s database at schema version %d made at %s, %d rows in %d tables, sha256 %s\n",
-				*in, sum.Header.Engine, sum.Header.SchemaVersion, sum.Header.CreatedAt.Format(time.RFC3339), sum.Trailer.Total,
+			fmt.Fprintf(e.stdout, "%s is %s: a backup of a %s database at schema version %d made at %s, %d rows in %d tables, sha256 %s\n",
+				*in, verified(sum), sum.Header.Engine, sum.Header.SchemaVersion, sum.Header.CreatedAt.Format(time.RFC3339), sum.Trailer.Total,
 				len(sum.Header.Tables), sum.Trailer.SHA256)
 			return nil
 		}
@@ -110,12 +155,13 @@ func runRestore(ctx context.Context, e env, args []string) error {
 		}
 		r = f
 	} else if *check {
-		sum, err := backup.Verify(r)
+		sum, err := backup.Verify(r, ck)
 		if err != nil {
 			return inFile(*in, err)
 		}
-		fmt.Fprintf(e.stdout, "the backup on standard input is intact: %d rows in %d tables, sha256 %s\n",
-			sum.Trailer.Total, len(sum.Header.Tables), sum.Trailer.SHA256)
+		warnUnsigned(sum)
+		fmt.Fprintf(e.stdout, "the backup on standard input is %s: %d rows in %d tables, sha256 %s\n",
+			verified(sum), sum.Trailer.Total, len(sum.Header.Tables), sum.Trailer.SHA256)
 		return nil
 	}
 	db, err := openDB(ctx, c, false)
@@ -123,9 +169,12 @@ func runRestore(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	sum, err := backup.Restore(ctx, db, r)
+	sum, err := backup.Restore(ctx, db, r, ck)
 	if err != nil {
 		return inFile(*in, err)
+	}
+	if *in == "-" {
+		warnUnsigned(sum)
 	}
 	fmt.Fprintf(e.stdout, "restored %d rows in %d tables into %s at schema version %d (a backup of a %s database made at %s)\n",
 		sum.Trailer.Total, len(sum.Header.Tables), db, sum.Header.SchemaVersion, sum.Header.Engine, sum.Header.CreatedAt.Format(time.RFC3339))

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -100,6 +103,10 @@ func TestCanaryNeverInClear(t *testing.T) {
 			if err != nil || resp.StatusCode != 201 {
 				t.Fatalf("API referral: %v %v", resp.StatusCode, err)
 			}
+			var created struct {
+				CaseID string `json:"case_id"`
+			}
+			_ = json.NewDecoder(resp.Body).Decode(&created)
 			resp.Body.Close()
 			resp, err = fr.PostForm(s.url+"/referrals/new", url.Values{"action": {"refer"}, "sector": {"health"}, "age": {"12"},
 				"acts": {"recruitment"}, "purposes": {"forced_labour"}, "given_name": {canaries[0]}, "document_number": {canaries[2]},
@@ -131,6 +138,11 @@ func TestCanaryNeverInClear(t *testing.T) {
 			if shown != 2 {
 				t.Fatalf("the authority saw the identity on %d case pages, want 2", shown)
 			}
+			// The police, to whom the case is referred, charge a suspect
+			// under a coded provision with a note that holds a canary, and
+			// read it back.
+			police := signedIn(t, s.url, "demo.police_investigator", pw["demo.police_investigator"])
+			chargeWithNote(t, s.url, ca, police, created.CaseID, canaries[0]+" at "+canaries[3])
 			resp, _ = http.Get(s.url + "/metrics")
 			metrics, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -213,4 +225,84 @@ func postgresDataDir(t *testing.T) string {
 		t.Logf("checkpoint: %v", err)
 	}
 	return dir
+}
+
+// chargeWithNote refers the case to the police (with the person's consent),
+// and has the police accept, open an investigation, add a suspect and a
+// charge under the first provision of the case's list, with note as its
+// note; the police's case page then shows the note.
+func chargeWithNote(t *testing.T, base string, ca, police *http.Client, caseID, note string) {
+	t.Helper()
+	call := func(c *http.Client, method, path string, body map[string]any) map[string]any {
+		t.Helper()
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, base+path, rd)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, out)
+		}
+		return out
+	}
+	dossier := func(c *http.Client) map[string]any { return call(c, "GET", "/api/v1/cases/"+caseID, nil) }
+	supportVersion := func(d map[string]any) any { return d["support"].(map[string]any)["version"] }
+	// The police agency, from the referral form's list of agencies.
+	resp, err := ca.Get(base + "/cases/" + caseID + "/handover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`value="([0-9a-f]{32})"[^>]*>[^<]*Police`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("no police agency on the handover form")
+	}
+	pol := string(m[1])
+	d := dossier(ca)
+	call(ca, "POST", "/api/v1/cases/"+caseID+"/consent", map[string]any{"support_version": supportVersion(d), "purpose": "share_with_agency",
+		"recipient": pol, "action": "given", "language": "th"})
+	d = dossier(ca)
+	call(ca, "POST", "/api/v1/cases/"+caseID+"/handover", map[string]any{"support_version": supportVersion(d), "kind": "referral", "to_agency": pol})
+	d = dossier(police)
+	h := d["handovers"].([]any)[0].(map[string]any)
+	call(police, "POST", "/api/v1/cases/"+caseID+"/handover-response", map[string]any{"handover": h["id"], "handover_version": h["version"], "response": "accept"})
+	call(police, "POST", "/api/v1/cases/"+caseID+"/investigation", map[string]any{})
+	inv := dossier(police)["investigations"].([]any)[0].(map[string]any)
+	call(police, "POST", "/api/v1/cases/"+caseID+"/suspect", map[string]any{"investigation": inv["id"], "investigation_version": inv["version"],
+		"chain_role": "recruiter", "nature": "individual"})
+	inv = dossier(police)["investigations"].([]any)[0].(map[string]any)
+	suspect := inv["suspects"].([]any)[0].(map[string]any)["id"]
+	resp, err = police.Get(base + "/cases/" + caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	pm := regexp.MustCompile(`<select id="provision-[0-9a-f]+" name="provision"><option value="">[^<]*</option><option value="([^"]+)"`).FindSubmatch(page)
+	if pm == nil {
+		t.Fatal("no provision to choose on the charge form")
+	}
+	call(police, "POST", "/api/v1/cases/"+caseID+"/charge", map[string]any{"investigation": inv["id"], "investigation_version": inv["version"],
+		"suspect": suspect, "provision": string(pm[1]), "note": note})
+	resp, err = police.Get(base + "/cases/" + caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Contains(page, []byte(html.EscapeString(note))) {
+		t.Fatal("the police do not read the charge's note back")
+	}
 }

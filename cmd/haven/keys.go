@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -44,24 +45,45 @@ func loadKeys(c *config.Config, create bool) (*keys, error) {
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "master key: %v", err)
 	}
-	var priv ed25519.PrivateKey
-	var id string
 	if create {
 		if err := os.MkdirAll(filepath.Dir(c.AuditKeyPath()), 0o700); err != nil {
 			return nil, err
 		}
-		priv, id, err = audit.LoadOrCreateSigningKey(c.AuditKeyPath())
-	} else {
-		if _, serr := os.Stat(c.AuditKeyPath()); errors.Is(serr, os.ErrNotExist) {
-			return nil, errs.E(errs.NotFound, "audit signing key %s does not exist", c.AuditKeyPath())
+		priv, id, err := audit.LoadOrCreateSigningKey(c.AuditKeyPath())
+		if err != nil {
+			return nil, errs.E(errs.Invalid, "audit signing key: %v", err)
 		}
-		priv, id, err = audit.LoadOrCreateSigningKey(c.AuditKeyPath())
+		k.signer = &store.AuditSigner{Key: priv, KeyID: id}
+	} else if k.signer, err = loadAuditKey(c); err != nil {
+		return nil, err
 	}
+	return &k, nil
+}
+
+// loadAuditKey reads the instance's existing audit signing key; it never
+// creates one.
+func loadAuditKey(c *config.Config) (*store.AuditSigner, error) {
+	if _, err := os.Stat(c.AuditKeyPath()); errors.Is(err, os.ErrNotExist) {
+		return nil, errs.E(errs.NotFound, "audit signing key %s does not exist", c.AuditKeyPath())
+	}
+	priv, id, err := audit.LoadOrCreateSigningKey(c.AuditKeyPath())
 	if err != nil {
 		return nil, errs.E(errs.Invalid, "audit signing key: %v", err)
 	}
-	k.signer = &store.AuditSigner{Key: priv, KeyID: id}
-	return &k, nil
+	return &store.AuditSigner{Key: priv, KeyID: id}, nil
+}
+
+// checkRecordedAuditKey refuses a key other than the one the database
+// recorded when the instance was set up (a database without one passes).
+func checkRecordedAuditKey(ctx context.Context, db *store.DB, s *store.AuditSigner) error {
+	rec, ok, err := db.Setting(ctx, "audit.public_key")
+	if err != nil || !ok {
+		return err
+	}
+	if rec != hex.EncodeToString(s.Key.Public().(ed25519.PublicKey)) {
+		return errs.E(errs.Invalid, "the audit signing key %s is not the key recorded for this database", s.KeyID)
+	}
+	return nil
 }
 
 // openInstance opens and migrates the database and loads the keys, the

@@ -16,6 +16,7 @@ import (
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/notify"
+	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/web"
@@ -87,6 +88,9 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		return err
 	}
 	defer db.Close()
+	if err := sealClearText(ctx, db, k, log); err != nil {
+		return err
+	}
 	bundle, err := i18n.New()
 	if err != nil {
 		return err
@@ -118,6 +122,25 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 	}
 	log.Info("haven stopped")
 	return err
+}
+
+// sealClearText seals free text that records written by older versions
+// kept in clear (a charge's provision as typed). SQL migrations cannot
+// seal, so this data migration runs here, once the master key is loaded;
+// it finds nothing to do on every later start.
+func sealClearText(ctx context.Context, db *store.DB, k *keys, log *slog.Logger) error {
+	svc, err := nrm.New(db, k.ring, time.Now)
+	if err != nil {
+		return err
+	}
+	n, err := svc.SealClearChargeText(ctx)
+	if err != nil {
+		return fmt.Errorf("sealing the provision text of older charges: %w", err)
+	}
+	if n > 0 {
+		log.Info("sealed the provision text of older charges", "investigations", n)
+	}
+	return nil
 }
 
 // every runs job every d until ctx ends. Background jobs run on every

@@ -22,8 +22,23 @@
 //     float64), text as strings, bytes as standard base64 strings, booleans
 //     as true or false;
 //   - a trailer object {"trailer": {"rows": {table: count}, "total": n,
-//     "sha256": hex}}, where sha256 covers every uncompressed byte before the
-//     trailer line.
+//     "sha256": hex, "signature": base64, "key_id": id}}, where sha256 covers
+//     every uncompressed byte before the trailer line and signature is the
+//     Ed25519 signature of "haven-backup trailer v2", a NUL byte, that
+//     digest (32 bytes), a NUL byte and total in decimal, made with the
+//     instance's audit signing key (format version 2).
+//
+// # Signature
+//
+// The checksum alone shows damage, not editing: whoever changes a row can
+// recompute it. The signature can be made only with the audit signing key,
+// which is not in the backup, and is checked with a public key the reader
+// supplies — the instance's key file, or the key recorded in its database —
+// never one the file names. A restore also refuses a backup whose database
+// records another audit key. Files of format version 1, written before
+// backups were signed, are refused unless the caller allows unsigned files
+// (haven restore --allow-unsigned), since an editor could otherwise drop the
+// signature and write version 1.
 //
 // schema_migrations is copied like any other table, so a restored database
 // keeps its migration history; a restore applies exactly the migrations the
@@ -31,7 +46,7 @@
 // copied rows record the same ones.
 //
 // A restore checks the header, the order of the tables, every value, the
-// counts and the checksum, and gzip checks its own CRC, so a truncated or
+// counts, the checksum and the signature, and gzip checks its own CRC, so a truncated or
 // altered file is refused; the restore runs in one transaction and nothing
 // is kept unless everything checked out.
 //
@@ -79,11 +94,19 @@ type Options struct {
 type Summary struct {
 	Header  Header
 	Trailer Trailer
+	// Unsigned is set when an unsigned file (format version 1) was read
+	// because Check.AllowUnsigned allowed it.
+	Unsigned bool
 }
 
-// Write writes a backup of db to w. It only reads, through the read pool,
-// so it runs beside a serving Haven.
+// Write writes a backup of db to w, signed with the audit signing key the
+// database was given (store.DB.SetAuditSigner); without one it refuses. It
+// only reads, through the read pool, so it runs beside a serving Haven.
 func Write(ctx context.Context, db *store.DB, w io.Writer, o Options) (Summary, error) {
+	signer := db.AuditSignerOf()
+	if signer == nil {
+		return Summary{}, errs.E(errs.Invalid, "a backup is signed with the instance's audit signing key, and none was given")
+	}
 	tx, err := beginSnapshot(ctx, db)
 	if err != nil {
 		return Summary{}, err
@@ -138,7 +161,9 @@ func Write(ctx context.Context, db *store.DB, w io.Writer, o Options) (Summary, 
 		tr.Rows[t.Name] = n
 		tr.Total += n
 	}
-	tr.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	digest := sum.Sum(nil)
+	tr.SHA256 = hex.EncodeToString(digest)
+	tr.sign(digest, signer.Key, signer.KeyID)
 	tenc := json.NewEncoder(zw)
 	if err := tenc.Encode(trailerLine{Trailer: &tr}); err != nil {
 		return Summary{}, writeError(err)

@@ -46,6 +46,9 @@ func newSigner(t *testing.T) *store.AuditSigner {
 
 func pubOf(s *store.AuditSigner) ed25519.PublicKey { return s.Key.Public().(ed25519.PublicKey) }
 
+// checkOf checks backups with the audit key of db, the source instance.
+func checkOf(db *store.DB) backup.Check { return backup.Check{Key: pubOf(db.AuditSignerOf())} }
+
 // source opens a fresh migrated database on e, signing audit checkpoints
 // with signer.
 func source(t *testing.T, e testenv.Engine, signer *store.AuditSigner) *store.DB {
@@ -340,7 +343,7 @@ func TestRoundTripEveryEngine(t *testing.T) {
 			for _, dst := range testenv.Engines(t) {
 				t.Run("to_"+dst.Name, func(t *testing.T) {
 					tdb := target(t, dst)
-					got, err := backup.Restore(ctx, tdb, bytes.NewReader(file))
+					got, err := backup.Restore(ctx, tdb, bytes.NewReader(file), checkOf(db))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -504,11 +507,11 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 		targets[e.Name] = target(t, e)
 	}
 	for name, file := range bad {
-		if _, err := backup.Verify(bytes.NewReader(file)); !errors.Is(err, backup.ErrDamaged) {
+		if _, err := backup.Verify(bytes.NewReader(file), checkOf(db)); !errors.Is(err, backup.ErrDamaged) {
 			t.Errorf("%s: verify said %v", name, err)
 		}
 		for en, tdb := range targets {
-			_, err := backup.Restore(ctx, tdb, bytes.NewReader(file))
+			_, err := backup.Restore(ctx, tdb, bytes.NewReader(file), checkOf(db))
 			if !errors.Is(err, backup.ErrDamaged) {
 				t.Errorf("%s into %s: restore said %v", name, en, err)
 			}
@@ -519,7 +522,7 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 	}
 	// The same targets still take the intact file.
 	for en, tdb := range targets {
-		if _, err := backup.Restore(ctx, tdb, bytes.NewReader(good)); err != nil {
+		if _, err := backup.Restore(ctx, tdb, bytes.NewReader(good), checkOf(db)); err != nil {
 			t.Fatalf("intact file into %s after the refusals: %v", en, err)
 		}
 	}
@@ -559,7 +562,7 @@ func TestRestoreRefusals(t *testing.T) {
 			// A migrated database, even without rows of its own.
 			migrated := testenv.OpenMigrated(t, e.Fresh(t))
 			before := dump(t, migrated)
-			_, err := backup.Restore(ctx, migrated, bytes.NewReader(good))
+			_, err := backup.Restore(ctx, migrated, bytes.NewReader(good), checkOf(db))
 			if !errors.Is(err, backup.ErrNotEmpty) || !strings.Contains(err.Error(), "nothing was changed") {
 				t.Errorf("into a migrated database: %v", err)
 			}
@@ -573,7 +576,7 @@ func TestRestoreRefusals(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := backup.Restore(ctx, other, bytes.NewReader(good)); !errors.Is(err, backup.ErrNotEmpty) {
+			if _, err := backup.Restore(ctx, other, bytes.NewReader(good), checkOf(db)); !errors.Is(err, backup.ErrNotEmpty) {
 				t.Errorf("into a database with another table: %v", err)
 			}
 			if got := tables(t, other); !slices.Equal(got, []string{"notes"}) {
@@ -582,7 +585,7 @@ func TestRestoreRefusals(t *testing.T) {
 
 			empty := target(t, e)
 			for name, file := range map[string][]byte{"newer schema": newer, "other migration": renamed, "newer format": futureFormat} {
-				_, err := backup.Restore(ctx, empty, bytes.NewReader(file))
+				_, err := backup.Restore(ctx, empty, bytes.NewReader(file), checkOf(db))
 				if err == nil || !strings.Contains(err.Error(), "nothing was changed") {
 					t.Errorf("%s: %v", name, err)
 				}
@@ -651,7 +654,7 @@ func TestBackupDuringWrites(t *testing.T) {
 					overlapped++
 				}
 				tdb := target(t, sqlite)
-				if _, err := backup.Restore(ctx, tdb, bytes.NewReader(file)); err != nil {
+				if _, err := backup.Restore(ctx, tdb, bytes.NewReader(file), checkOf(db)); err != nil {
 					t.Fatal(err)
 				}
 				var settings, events, head, maxSeq int64
@@ -706,7 +709,7 @@ func TestWriteFile(t *testing.T) {
 		t.Fatalf("backup file: %v %v", fi, err)
 	}
 	f, _ := os.Open(path)
-	v, err := backup.Verify(bufio.NewReader(f))
+	v, err := backup.Verify(bufio.NewReader(f), checkOf(db))
 	f.Close()
 	if err != nil || v.Trailer.SHA256 != sum.Trailer.SHA256 {
 		t.Fatalf("verify the file: %v", err)
@@ -735,5 +738,113 @@ func TestWriteFile(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Fatalf("files left after a cancelled backup: %v", entries)
+	}
+}
+
+// TestBackupCannotBeEditedUndetected: a row changed and the SHA-256
+// recomputed is refused by the signature; a backup checked with another
+// instance's key is refused; the genuine file restores; an unsigned file
+// (format 1, as an editor would write to drop the signature) is refused
+// unless unsigned files are allowed; a backup whose database records
+// another audit key is refused. Every refusal leaves the target empty, on
+// both engines.
+func TestBackupCannotBeEditedUndetected(t *testing.T) {
+	ctx := context.Background()
+	engines := testenv.Engines(t)
+	db := source(t, engines[0], newSigner(t))
+	fill(t, db, 30, 20)
+	good := mustBackup(t, db)
+	lines := content(t, good)
+	// A case's trafficking status changed: valid data, only the
+	// signature can tell.
+	from, to := []byte(`"PossibleVictimOfTrafficking"`), []byte(`"ConfirmedVictimOfTrafficking"`)
+	firstRow := slices.IndexFunc(lines, func(l []byte) bool { return len(l) > 0 && l[0] == '[' && bytes.Contains(l, from) })
+	if firstRow < 0 {
+		t.Fatal("no case row to edit")
+	}
+	edited := slices.Clone(lines)
+	edited[firstRow] = bytes.Replace(slices.Clone(lines[firstRow]), from, to, 1)
+	resealed := pack(t, edited, true)
+	// The same file written as format 1: no signature, version 1.
+	v1 := slices.Clone(lines)
+	v1[0] = bytes.Replace(slices.Clone(lines[0]), []byte(`"version":2`), []byte(`"version":1`), 1)
+	var tr map[string]map[string]any
+	if err := json.Unmarshal(v1[len(v1)-1], &tr); err != nil {
+		t.Fatal(err)
+	}
+	delete(tr["trailer"], "signature")
+	delete(tr["trailer"], "key_id")
+	v1[len(v1)-1], _ = json.Marshal(tr)
+	unsigned := pack(t, v1, true)
+	editedV1 := slices.Clone(v1)
+	editedV1[firstRow] = edited[firstRow]
+	unsignedEdited := pack(t, editedV1, true)
+	// A signature stripped from a version 2 file.
+	var tr2 map[string]map[string]any
+	_ = json.Unmarshal(lines[len(lines)-1], &tr2)
+	delete(tr2["trailer"], "signature")
+	stripped := slices.Clone(lines)
+	stripped[len(stripped)-1], _ = json.Marshal(tr2)
+
+	right, wrong := checkOf(db), backup.Check{Key: pubOf(newSigner(t))}
+	refused := []struct {
+		name  string
+		file  []byte
+		check backup.Check
+		want  error
+	}{
+		{"row edited, SHA-256 recomputed", resealed, right, backup.ErrSignature},
+		{"genuine file, another instance's key", good, wrong, backup.ErrSignature},
+		{"signature removed", pack(t, stripped, false), right, backup.ErrSignature},
+		{"rewritten as unsigned format 1", unsigned, right, backup.ErrUnsigned},
+		{"no key to check with", good, backup.Check{}, nil},
+	}
+	for _, e := range engines {
+		for _, c := range refused {
+			_, verr := backup.Verify(bytes.NewReader(c.file), c.check)
+			tdb := target(t, e)
+			_, rerr := backup.Restore(ctx, tdb, bytes.NewReader(c.file), c.check)
+			for what, err := range map[string]error{"verify": verr, "restore": rerr} {
+				if err == nil || (c.want != nil && !errors.Is(err, c.want)) {
+					t.Errorf("%s, %s into %s: %v", c.name, what, e.Name, err)
+				}
+			}
+			if !isEmpty(t, tdb) {
+				t.Fatalf("%s into %s: the target is not empty after a refused restore", c.name, e.Name)
+			}
+		}
+		if _, err := backup.Restore(ctx, target(t, e), bytes.NewReader(good), right); err != nil {
+			t.Errorf("genuine file into %s: %v", e.Name, err)
+		}
+		// Unsigned files only when allowed, and then said to be unsigned.
+		sum, err := backup.Restore(ctx, target(t, e), bytes.NewReader(unsigned), backup.Check{Key: right.Key, AllowUnsigned: true})
+		if err != nil || !sum.Unsigned {
+			t.Errorf("unsigned file allowed into %s: %+v %v", e.Name, sum.Unsigned, err)
+		}
+		// What an unsigned file cannot give: an edited one checks out.
+		if _, err := backup.Verify(bytes.NewReader(unsignedEdited), backup.Check{AllowUnsigned: true}); err != nil {
+			t.Errorf("an edited unsigned file: %v", err)
+		}
+	}
+	// The key recorded in the backed-up database must be the key in place.
+	other := newSigner(t)
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.SetSettingIfAbsent(ctx, "audit.public_key", hex.EncodeToString(pubOf(other)))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	recorded := mustBackup(t, db)
+	if _, err := backup.Verify(bytes.NewReader(recorded), right); err != nil {
+		t.Fatalf("verify of a file signed by its own key: %v", err)
+	}
+	for _, e := range engines {
+		tdb := target(t, e)
+		if _, err := backup.Restore(ctx, tdb, bytes.NewReader(recorded), right); !errors.Is(err, backup.ErrSignature) {
+			t.Errorf("a database recording another audit key into %s: %v", e.Name, err)
+		}
+		if !isEmpty(t, tdb) {
+			t.Fatalf("into %s: not empty after a refused restore", e.Name)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -22,11 +23,63 @@ import (
 
 // FormatName and FormatVersion identify the file format. FormatVersion
 // changes only when a reader of the previous version would misread a new
-// file; readers refuse versions they do not know.
+// file; readers refuse versions they do not know. Version 2 signs the
+// trailer; version 1 (unsigned) is read only when Check.AllowUnsigned says
+// so, because anyone who can write a file can also write an unsigned one.
 const (
-	FormatName    = "haven-backup"
-	FormatVersion = 1
+	FormatName      = "haven-backup"
+	FormatVersion   = 2
+	unsignedVersion = 1
 )
+
+// ErrSignature is wrapped when a backup's signature is missing or does not
+// verify with the instance's audit key: the file was edited, or comes from
+// another instance.
+var ErrSignature = errors.New("the backup's signature does not verify with this instance's audit signing key")
+
+// ErrUnsigned is wrapped when a backup of format version 1, which has no
+// signature, is read without Check.AllowUnsigned.
+var ErrUnsigned = errors.New("the backup is unsigned (format version 1)")
+
+// Check says how the signature of a backup is checked.
+type Check struct {
+	// Key is the instance's audit public key, from its key file or the
+	// key recorded in its database; never from the backup itself.
+	Key ed25519.PublicKey
+	// AllowUnsigned accepts a backup of format version 1, which carries
+	// no signature; Summary.Unsigned then says so.
+	AllowUnsigned bool
+}
+
+// signatureContext separates the backup signature from every other use of
+// the audit key (checkpoints sign another message form).
+const signatureContext = "haven-backup trailer v2\x00"
+
+// signedMessage is what the trailer's signature covers: the SHA-256 of every
+// byte before the trailer (the header, with the schema and the creation
+// time, and every row) and the row counts, which are checked against it.
+func signedMessage(sum []byte, total int64) []byte {
+	m := append([]byte(signatureContext), sum...)
+	return strconv.AppendInt(append(m, 0), total, 10)
+}
+
+// sign fills the trailer's signature with key.
+func (tr *Trailer) sign(sum []byte, key ed25519.PrivateKey, keyID string) {
+	tr.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(key, signedMessage(sum, tr.Total)))
+	tr.KeyID = keyID
+}
+
+// verify checks the trailer's signature over sum with c's key.
+func (tr *Trailer) verify(sum []byte, c Check) error {
+	if len(c.Key) != ed25519.PublicKeySize {
+		return errs.E(errs.Invalid, "no audit public key to check the backup's signature with")
+	}
+	sig, err := base64.StdEncoding.DecodeString(tr.Signature)
+	if err != nil || len(sig) != ed25519.SignatureSize || !ed25519.Verify(c.Key, signedMessage(sum, tr.Total), sig) {
+		return errs.Wrap(errs.Invalid, fmt.Errorf("%w (the file names key %q)", ErrSignature, tr.KeyID))
+	}
+	return nil
+}
 
 // maxLine bounds one line of a backup (one row), so that a damaged file
 // cannot make a reader allocate without limit.
@@ -101,10 +154,15 @@ type Column struct {
 
 // Trailer is the last line of a backup. SHA256 covers every byte of the
 // uncompressed content before the trailer line, newlines included.
+// Signature (format 2) is the Ed25519 signature, in standard base64, of
+// that digest and Total by the instance's audit signing key; KeyID names
+// that key for people, and is never used to find the key that verifies.
 type Trailer struct {
-	Rows   map[string]int64 `json:"rows"`
-	Total  int64            `json:"total"`
-	SHA256 string           `json:"sha256"`
+	Rows      map[string]int64 `json:"rows"`
+	Total     int64            `json:"total"`
+	SHA256    string           `json:"sha256"`
+	Signature string           `json:"signature,omitempty"`
+	KeyID     string           `json:"key_id,omitempty"`
 }
 
 // sectionLine starts the rows of one table.
@@ -282,15 +340,16 @@ func (r *lineReader) hashLine(line []byte) {
 type reader struct {
 	lr     *lineReader
 	header Header
+	check  Check
 }
 
 // newReader opens the compressed stream and reads and checks the header.
-func newReader(r io.Reader) (*reader, error) {
+func newReader(r io.Reader, c Check) (*reader, error) {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return nil, damaged("it is not gzip-compressed data (%v)", err)
 	}
-	rd := &reader{lr: &lineReader{br: bufio.NewReaderSize(zr, 1<<16), sum: sha256.New()}}
+	rd := &reader{lr: &lineReader{br: bufio.NewReaderSize(zr, 1<<16), sum: sha256.New()}, check: c}
 	line, err := rd.lr.next()
 	if errors.Is(err, io.EOF) {
 		return nil, damaged("it is empty")
@@ -308,7 +367,10 @@ func newReader(r io.Reader) (*reader, error) {
 	if h.Format != FormatName {
 		return nil, damaged("the header does not name the %s format", FormatName)
 	}
-	if h.Version != FormatVersion {
+	if h.Version == unsignedVersion && !c.AllowUnsigned {
+		return nil, errs.Wrap(errs.Invalid, fmt.Errorf("%w: nothing proves it was not edited; haven restore --allow-unsigned reads it anyway", ErrUnsigned))
+	}
+	if h.Version != FormatVersion && h.Version != unsignedVersion {
 		return nil, errs.E(errs.Invalid, "the backup file uses format version %d, but this haven reads only version %d; nothing was changed", h.Version, FormatVersion)
 	}
 	if len(h.Tables) == 0 || len(h.Migrations) == 0 || h.SchemaVersion <= 0 {
@@ -413,7 +475,8 @@ func (rd *reader) run(cb callbacks) (Trailer, error) {
 				return Trailer{}, damaged("the trailer comes before table %q", rd.header.Tables[cur+1].Name)
 			}
 			tr := *probe.Trailer
-			if got := hex.EncodeToString(rd.lr.sum.Sum(nil)); got != tr.SHA256 {
+			digest := rd.lr.sum.Sum(nil)
+			if got := hex.EncodeToString(digest); got != tr.SHA256 {
 				return Trailer{}, damaged("the SHA-256 of the content is %s but the trailer records %s", got, tr.SHA256)
 			}
 			if tr.Total != total || len(tr.Rows) != len(rd.header.Tables) {
@@ -422,6 +485,13 @@ func (rd *reader) run(cb callbacks) (Trailer, error) {
 			for _, t := range rd.header.Tables {
 				if n, ok := tr.Rows[t.Name]; !ok || n != counts[t.Name] {
 					return Trailer{}, damaged("the trailer records %d rows of %s, the file holds %d", n, t.Name, counts[t.Name])
+				}
+			}
+			// A file that checks out so far may still have been edited and
+			// its checksum recomputed: only the signature tells.
+			if rd.header.Version != unsignedVersion {
+				if err := tr.verify(digest, rd.check); err != nil {
+					return Trailer{}, err
 				}
 			}
 			// Reading to the end makes gzip check its own CRC and

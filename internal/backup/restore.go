@@ -2,7 +2,9 @@ package backup
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -37,9 +39,10 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 )`
 
 // Verify reads a whole backup and checks its format, every value, the row
-// counts and the checksum, without touching any database.
-func Verify(r io.Reader) (Summary, error) {
-	rd, err := newReader(r)
+// counts, the checksum and the signature with c's key, without touching any
+// database.
+func Verify(r io.Reader, c Check) (Summary, error) {
+	rd, err := newReader(r, c)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -47,15 +50,17 @@ func Verify(r io.Reader) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	return Summary{Header: rd.header, Trailer: tr}, nil
+	return Summary{Header: rd.header, Trailer: tr, Unsigned: rd.header.Version == unsignedVersion}, nil
 }
 
 // Restore reads a backup into db, which must be empty: it applies the
 // backup's migrations and inserts every row in one transaction, and
-// commits only when the whole file has been read and checked. On any error
-// the database is left as it was.
-func Restore(ctx context.Context, db *store.DB, r io.Reader) (Summary, error) {
-	rd, err := newReader(r)
+// commits only when the whole file has been read and checked, its
+// signature verified with c's key, and the audit key the restored rows
+// record (if any) found to be that key. On any error the database is left
+// as it was.
+func Restore(ctx context.Context, db *store.DB, r io.Reader, c Check) (Summary, error) {
+	rd, err := newReader(r, c)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -104,12 +109,15 @@ func Restore(ctx context.Context, db *store.DB, r io.Reader) (Summary, error) {
 		if err != nil {
 			return err
 		}
+		if err := checkRecordedKey(ctx, tx, c.Key); err != nil {
+			return err
+		}
 		return checkMigrationRows(ctx, tx, migrations)
 	})
 	if err != nil {
 		return Summary{}, err
 	}
-	return Summary{Header: h, Trailer: tr}, nil
+	return Summary{Header: h, Trailer: tr, Unsigned: h.Version == unsignedVersion}, nil
 }
 
 // migrationsFor returns this binary's migrations that the backup lists,
@@ -380,4 +388,22 @@ func insertSQL(t Table, n int) string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// checkRecordedKey refuses a restore whose rows record an audit public key
+// other than key: the database would then belong to another instance, or
+// its checkpoints could not be checked with the key in place.
+func checkRecordedKey(ctx context.Context, tx *store.Tx, key ed25519.PublicKey) error {
+	var rec string
+	err := tx.QueryRowContext(ctx, `SELECT value FROM instance_settings WHERE key = 'audit.public_key'`).Scan(&rec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return restoreError("read the recorded audit key: %v", err)
+	}
+	if len(key) != ed25519.PublicKeySize || rec != hex.EncodeToString(key) {
+		return errs.Wrap(errs.Invalid, fmt.Errorf("%w: the backup's database records another audit key than the one in place", ErrSignature))
+	}
+	return nil
 }

@@ -69,6 +69,12 @@ type Config struct {
 	// BreakGlassFor is how long an emergency (break-glass) grant lasts: at
 	// most MaxBreakGlassFor. Zero means DefaultBreakGlassFor.
 	BreakGlassFor time.Duration
+	// MetricsTokenFile names a file holding the bearer token that lets a
+	// scraper read /metrics from anywhere; the token itself may come from
+	// HAVEN_METRICS_TOKEN instead, never from a flag.
+	MetricsTokenFile string
+	// metricsToken is the token read from the environment or the file.
+	metricsToken string
 }
 
 // Emergency access is short: four hours unless configured, never more
@@ -110,6 +116,7 @@ var Settings = []Setting{
 	{"smtp-username", "HAVEN_SMTP_USERNAME", "SMTP user name (the password comes from HAVEN_SMTP_PASSWORD or HAVEN_SMTP_PASSWORD_FILE)"},
 	{"smtp-starttls", "HAVEN_SMTP_STARTTLS", "require STARTTLS (true, the default, or false for a server on loopback)"},
 	{"break-glass-duration", "HAVEN_BREAK_GLASS_DURATION", "how long an emergency (break-glass) grant lasts, read-only (default 4h, at most 24h)"},
+	{"metrics-token-file", "HAVEN_METRICS_TOKEN_FILE", "file holding a bearer token (at least 32 characters) that lets a scraper read /metrics from anywhere; HAVEN_METRICS_TOKEN may hold the token instead"},
 }
 
 // settingHelp is the help text of a flag, with its environment variable.
@@ -204,7 +211,42 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 	}
 	fs.BoolFunc("mfa-required", Settings[11].Help+" [$HAVEN_MFA_REQUIRED]", setMFARequired)
 	fs.DurationVar(&c.BreakGlassFor, "break-glass-duration", breakGlass, settingHelp("break-glass-duration"))
+	fs.StringVar(&c.MetricsTokenFile, "metrics-token-file", env("HAVEN_METRICS_TOKEN_FILE", ""), settingHelp("metrics-token-file"))
+	c.metricsToken = getenv("HAVEN_METRICS_TOKEN")
 	return nil
+}
+
+// minMetricsToken is the shortest bearer token /metrics accepts: a guessable
+// token would open the metrics to anyone who can reach the server.
+const minMetricsToken = 32
+
+// loadMetricsToken reads --metrics-token-file unless HAVEN_METRICS_TOKEN
+// holds the token, and refuses a token short enough to guess.
+func (c *Config) loadMetricsToken() error {
+	if c.metricsToken == "" && c.MetricsTokenFile != "" {
+		b, err := os.ReadFile(c.MetricsTokenFile)
+		if err != nil {
+			return errors.New("the metrics token file (--metrics-token-file) cannot be read")
+		}
+		if c.metricsToken = strings.TrimSpace(string(b)); c.metricsToken == "" {
+			return errors.New("the metrics token file (--metrics-token-file) is empty")
+		}
+	}
+	if c.metricsToken != "" && len(c.metricsToken) < minMetricsToken {
+		return fmt.Errorf("the metrics token must be at least %d characters long", minMetricsToken)
+	}
+	return nil
+}
+
+// MetricsToken is the bearer token that opens /metrics to a scraper that is
+// not a direct loopback peer; empty when none is configured.
+func (c Config) MetricsToken() string { return c.metricsToken }
+
+// WithMetricsToken returns a copy of c whose metrics token is tok, for tests
+// and for programs that build a Config without flags.
+func (c Config) WithMetricsToken(tok string) Config {
+	c.metricsToken = tok
+	return c
 }
 
 // Validate checks the settings once flags are parsed.
@@ -241,6 +283,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BreakGlassFor <= 0 || c.BreakGlassFor > MaxBreakGlassFor {
 		errs = append(errs, fmt.Errorf("--break-glass-duration must be positive and at most %s", MaxBreakGlassFor))
+	}
+	if err := c.loadMetricsToken(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

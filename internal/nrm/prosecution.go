@@ -50,6 +50,13 @@ func (s *Service) OpenInvestigation(ctx context.Context, p access.Principal, d *
 // investigation the user saw.
 func (s *Service) investigationChange(ctx context.Context, p access.Principal, d *Dossier, in Input, op string,
 	apply func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error)) error {
+	return s.investigationChangeWith(ctx, p, d, in, op, apply, nil)
+}
+
+// investigationChangeWith is investigationChange with more to write in the
+// same transaction (a sealed note).
+func (s *Service) investigationChangeWith(ctx context.Context, p access.Principal, d *Dossier, in Input, op string,
+	apply func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error), also func(c *change) error) error {
 	iid, err := id(in, "investigation")
 	if err != nil {
 		return err
@@ -82,6 +89,11 @@ func (s *Service) investigationChange(ctx context.Context, p access.Principal, d
 		if err := c.tx.SaveInvestigation(ctx, row); err != nil {
 			return asConflict(err)
 		}
+		if also != nil {
+			if err := also(c); err != nil {
+				return err
+			}
+		}
 		return c.audit("case.investigation_"+op, "case", d.Case.ID, map[string]string{"investigation": row.ID,
 			"version": strconv.FormatInt(next.Version, 10)})
 	})
@@ -104,13 +116,28 @@ func (s *Service) AddSuspect(ctx context.Context, p access.Principal, d *Dossier
 	})
 }
 
-// AddCharge records a charge against a suspect, with the offence category
-// and the provision used.
+// ChargeNoteKind is the kind of the sealed note that holds what the officer
+// wrote about a charge (its object is the charge).
+const ChargeNoteKind = "charge_note"
+
+// AddCharge records a charge against a suspect: the provision used, as a
+// code of the case's country's list (which gives the offence category), or
+// the offence category alone, and an optional note sealed like every free
+// text about a case.
 func (s *Service) AddCharge(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	ch := prosecution.Charge{ID: store.NewID(), SuspectID: in.Get("suspect"), Offence: prosecution.OffenceCategory(in.Get("offence")),
-		Statute: strings.TrimSpace(in.Get("statute"))}
-	return s.investigationChange(ctx, p, d, in, "charge", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+	note, err := text(in, "note", false)
+	if err != nil {
+		return err
+	}
+	ch, err := prosecution.ChargeUnder(prosecution.Charge{ID: store.NewID(), SuspectID: in.Get("suspect"),
+		Offence: prosecution.OffenceCategory(in.Get("offence")), Provision: in.Get("provision")}, prosecution.Provisions(d.Jurisdiction.Country))
+	if err != nil {
+		return err
+	}
+	return s.investigationChangeWith(ctx, p, d, in, "charge", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.AddCharge(inv, v, ch, p.UserID, now)
+	}, func(c *change) error {
+		return s.note(c, d.Case.ID, ChargeNoteKind, ch.ID, note)
 	})
 }
 

@@ -7,7 +7,10 @@
 //     holds the suspects, who are never named here (AddSuspect: a role in
 //     the trafficking chain, HTCDS 2.0 gender, citizenship, and an opaque
 //     reference to the sealed identity), and the charges brought against
-//     them, each with its offence category and statute (AddCharge).
+//     them, each with its offence category and the code of the provision
+//     used from the country's list (AddCharge, ChargeUnder, Provisions);
+//     what an officer writes about a charge is sealed elsewhere, never
+//     kept in the record.
 //   - Each charge moves through the stages investigation → charged → trial
 //     → verdict → appeal (RecordProceeding); a verdict needs a charge
 //     brought, a sentence needs a conviction (RecordSentence), compensation

@@ -50,9 +50,12 @@ const (
 	CodeInvalidCountry Code = "invalid_country"
 	// CodeUnknownOffence: not one of OffenceCategories.
 	CodeUnknownOffence Code = "unknown_offence"
-	// CodeInvalidStatute: the statute is too long, not UTF-8, or holds
-	// control characters.
-	CodeInvalidStatute Code = "invalid_statute"
+	// CodeUnknownProvision: the provision code is not in the list of the
+	// case's country.
+	CodeUnknownProvision Code = "unknown_provision"
+	// CodeProvisionOffence: the offence category given is not the one the
+	// provision counts as.
+	CodeProvisionOffence Code = "provision_offence"
 	// CodeUnknownStage: not one of Stages.
 	CodeUnknownStage Code = "unknown_stage"
 	// CodeUnknownOutcome: not one of VerdictOutcomes.
@@ -124,7 +127,7 @@ func ErrorCodes() []Code {
 	return []Code{CodeStaleVersion, CodeInvalidInput, CodeActorRequired, CodeAgencyRequired, CodeFutureDate,
 		CodeOutOfOrder, CodeInvestigationClosed, CodeDuplicateID, CodeUnknownSuspect, CodeUnknownCharge,
 		CodeUnknownChainRole, CodeUnknownNature, CodeUnknownGender, CodeGenderNotApplicable, CodeInvalidCountry,
-		CodeUnknownOffence, CodeInvalidStatute, CodeUnknownStage, CodeUnknownOutcome, CodeOutcomeRequired,
+		CodeUnknownOffence, CodeUnknownProvision, CodeProvisionOffence, CodeUnknownStage, CodeUnknownOutcome, CodeOutcomeRequired,
 		CodeOutcomeNotAllowed, CodeVerdictWithoutCharge, CodeSentenceWithoutConviction, CodeInvalidSentence,
 		CodeInvalidAmount, CodeInvalidCurrency, CodeCompensationWithoutConviction, CodeCompensationExceedsOrder,
 		CodeUnknownCompensationState, CodeCompensationStateMismatch, CodeOrderChanged, CodeUnknownWillingness,

@@ -131,11 +131,15 @@ func TestEveryErrorCodeReachable(t *testing.T) {
 			_, err := AddCharge(inv, inv.Version, Charge{ID: "c", SuspectID: "s1", Offence: "x"}, officer, now)
 			return err
 		},
-		CodeInvalidStatute: func() error {
-			inv := withSuspect(t, opened(t), "s1")
-			_, err := AddCharge(inv, inv.Version, Charge{ID: "c", SuspectID: "s1", Offence: OffenceTrafficking, Statute: "\x00"}, officer, now)
+		CodeUnknownProvision: func() error {
+			_, err := ChargeUnder(Charge{ID: "c", SuspectID: "s1", Provision: "no_such_code"}, Provisions("MN"))
 			return err
 		},
+		CodeProvisionOffence: func() error {
+			_, err := ChargeUnder(Charge{ID: "c", SuspectID: "s1", Provision: "mn_cc2002_art124", Offence: OffenceTrafficking}, Provisions("MN"))
+			return err
+		},
+
 		CodeUnknownStage: func() error { return step(base(t), Proceeding{ID: "p", ChargeID: "c1", Stage: "x", At: at(1)}) },
 		CodeUnknownOutcome: func() error {
 			return step(base(t), Proceeding{ID: "p", ChargeID: "c1", Stage: StageVerdict, Outcome: "x", At: at(1)})

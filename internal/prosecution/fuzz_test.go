@@ -149,7 +149,7 @@ func FuzzOperations(f *testing.F) {
 					sid = inv.Suspects[k].ID
 				}
 				c := Charge{ID: fmt.Sprint("c", i), SuspectID: sid, Offence: append(OffenceCategories(), "theft")[int(a)%11],
-					Statute: []string{"Criminal Code s. 123", "", "art.\n124"}[int(b>>1)%3]}
+					Provision: []string{"cc_s123", "", "art 124"}[int(b>>1)%3]}
 				out, err = AddCharge(inv, v, c, by, now)
 			case 2, 3, 10, 11:
 				name = "RecordProceeding"

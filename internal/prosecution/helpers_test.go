@@ -61,8 +61,7 @@ func withSuspect(t testing.TB, inv Investigation, id string) Investigation {
 
 func withCharge(t testing.TB, inv Investigation, id, suspectID string, o OffenceCategory) Investigation {
 	t.Helper()
-	out, err := AddCharge(inv, inv.Version, Charge{ID: id, SuspectID: suspectID, Offence: o, Provision: "cc_s123",
-		Statute: "Criminal Code s. 123"}, officer, now)
+	out, err := AddCharge(inv, inv.Version, Charge{ID: id, SuspectID: suspectID, Offence: o, Provision: "cc_s123"}, officer, now)
 	return must(t)(out, err)
 }
 

@@ -72,14 +72,13 @@ type Suspect struct {
 type Charge struct {
 	ID        string `json:"id"`
 	SuspectID string `json:"suspect_id"`
-	// Provision is the deployment's code of the legal provision, or "".
+	// Provision is the code of the legal provision in the country's list
+	// (Provisions, ChargeUnder), or "". What the officer writes about the
+	// charge is free text and is kept sealed outside the record.
 	Provision string          `json:"provision,omitempty"`
 	Offence   OffenceCategory `json:"offence"`
-	// Statute names the provision as written, e.g. "Criminal Code s. 123":
-	// at most MaxStatuteLen characters, no control characters.
-	Statute string    `json:"statute,omitempty"`
-	AddedBy string    `json:"added_by"`
-	AddedAt time.Time `json:"added_at"`
+	AddedBy   string          `json:"added_by"`
+	AddedAt   time.Time       `json:"added_at"`
 }
 
 // Suspect returns the suspect with id.
@@ -227,9 +226,6 @@ func AddCharge(inv Investigation, expectedVersion int64, c Charge, by string, no
 	}
 	if c.Provision != "" && !ident.Valid(c.Provision) {
 		return Investigation{}, refuse(CodeInvalidInput, "provision", "")
-	}
-	if !validStatute(c.Statute) {
-		return Investigation{}, refuse(CodeInvalidStatute, "statute", "")
 	}
 	c.AddedBy, c.AddedAt = by, now
 	out.Charges = append(out.Charges, c)

@@ -112,7 +112,7 @@ func TestSuspectsAreNeverNamed(t *testing.T) {
 func TestAddCharge(t *testing.T) {
 	inv := withCharge(t, withSuspect(t, opened(t), "s1"), "c1", "s1", OffenceTrafficking)
 	mod := func(f func(*Charge)) Charge {
-		c := Charge{ID: "c2", SuspectID: "s1", Provision: "mn_cc_art_124", Offence: OffencePimping, Statute: "Criminal Code art. 124"}
+		c := Charge{ID: "c2", SuspectID: "s1", Provision: "mn_cc2002_art124", Offence: OffencePimping}
 		f(&c)
 		return c
 	}
@@ -128,14 +128,6 @@ func TestAddCharge(t *testing.T) {
 		{"unknown suspect", "charges: a charge is against a suspect of the investigation", mod(func(c *Charge) { c.SuspectID = "s9" }), CodeUnknownSuspect},
 		{"no provision", "charges: the provision code is optional", mod(func(c *Charge) { c.Provision = "" }), ""},
 		{"provision text", "charges: the provision is a code", mod(func(c *Charge) { c.Provision = "art 124" }), CodeInvalidInput},
-		{"no statute", "charges: the statute is optional", mod(func(c *Charge) { c.Statute = "" }), ""},
-		{"statute 200 characters", "charges: statute at most 200 characters (counted in characters)",
-			mod(func(c *Charge) { c.Statute = strings.Repeat("ё", MaxStatuteLen) }), ""},
-		{"statute 201 characters", "charges: statute at most 200 characters",
-			mod(func(c *Charge) { c.Statute = strings.Repeat("a", MaxStatuteLen+1) }), CodeInvalidStatute},
-		{"statute newline", "charges: no control characters in a statute", mod(func(c *Charge) { c.Statute = "art. 124\nart. 125" }), CodeInvalidStatute},
-		{"statute bidi", "charges: no bidirectional overrides (Trojan Source)", mod(func(c *Charge) { c.Statute = "art. \u202e421" }), CodeInvalidStatute},
-		{"statute not UTF-8", "charges: statute is UTF-8", mod(func(c *Charge) { c.Statute = "art. \xff" }), CodeInvalidStatute},
 		{"no id", "charges: a charge has an id", mod(func(c *Charge) { c.ID = "" }), CodeInvalidInput},
 		{"duplicate id", "charges: ids are unique in an investigation", mod(func(c *Charge) { c.ID = "c1" }), CodeDuplicateID},
 	}

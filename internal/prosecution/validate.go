@@ -3,14 +3,9 @@ package prosecution
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/haven-nrm/haven/internal/ident"
 )
-
-// MaxStatuteLen is the longest statute reference of a charge, in
-// characters.
-const MaxStatuteLen = 200
 
 // MaxCustodialMonths bounds a custodial sentence given in months (100
 // years); a life sentence is recorded as such.
@@ -87,14 +82,4 @@ func ValidCurrency(code string) bool {
 		}
 	}
 	return true
-}
-
-// validStatute reports whether s can be a statute reference: valid UTF-8,
-// at most MaxStatuteLen characters, no control or bidirectional-override
-// characters (which can disguise text in a user interface).
-func validStatute(s string) bool {
-	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= MaxStatuteLen && !strings.ContainsFunc(s, func(r rune) bool {
-		return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 ||
-			(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
-	})
 }

@@ -28,6 +28,10 @@ type AuditSigner struct {
 // one, events are still chained but no checkpoints are signed.
 func (db *DB) SetAuditSigner(s *AuditSigner) { db.signer = s }
 
+// AuditSignerOf returns the instance's checkpoint key given to the database,
+// or nil; backups are signed with it.
+func (db *DB) AuditSignerOf() *AuditSigner { return db.signer }
+
 // Audit records an event in the transaction: the event exists exactly when
 // the change it records does. The caller fills Actor, Action, the object
 // and Details (ids and codes only); Audit checks them now and fills the id

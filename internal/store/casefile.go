@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 
 	"github.com/haven-nrm/haven/internal/errs"
 )
@@ -380,6 +381,39 @@ func Investigations(ctx context.Context, r Reader, caseID string) ([]Investigati
 		err := s.Scan(&x.ID, &x.CaseID, &x.AgencyID, &x.Record, &x.Version, &x.CreatedAt, &x.UpdatedAt)
 		return x, err
 	})
+}
+
+// InvestigationsHolding lists the investigations whose record holds
+// fragment (a JSON key such as "statute"), oldest first: the records a data
+// migration has to rewrite.
+func InvestigationsHolding(ctx context.Context, r Reader, fragment string) ([]Investigation, error) {
+	return collect(ctx, r, `SELECT id, case_id, agency_id, record, version, created_at, updated_at FROM investigations
+		WHERE record LIKE $1 ORDER BY created_at`, []any{"%" + fragment + "%"}, func(s scanner) (Investigation, error) {
+		var x Investigation
+		err := s.Scan(&x.ID, &x.CaseID, &x.AgencyID, &x.Record, &x.Version, &x.CreatedAt, &x.UpdatedAt)
+		return x, err
+	})
+}
+
+// Scrub rewrites the storage of table after a data migration removed clear
+// text from it, so the old bytes do not linger in free space: on SQLite the
+// WAL is checkpointed and emptied and the whole file rebuilt (VACUUM); on
+// PostgreSQL the table is rewritten into new files (VACUUM FULL). Neither
+// reaches copies made before (backups, PostgreSQL's archived WAL).
+func (db *DB) Scrub(ctx context.Context, table string) error {
+	if !slices.Contains([]string{"investigations"}, table) {
+		return errs.E(errs.Invalid, "no scrub for table %s", table)
+	}
+	stmts := []string{`VACUUM FULL ` + table}
+	if db.Dialect == SQLite {
+		stmts = []string{`PRAGMA wal_checkpoint(TRUNCATE)`, `VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`}
+	}
+	for _, q := range stmts {
+		if _, err := db.w.ExecContext(ctx, q); err != nil {
+			return classify(err)
+		}
+	}
+	return nil
 }
 
 // Email is an alert waiting to be sent: a code, a user, a case id.

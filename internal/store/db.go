@@ -23,8 +23,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"modernc.org/sqlite"               // registers the "sqlite" driver
 
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/config"
@@ -50,6 +51,9 @@ type Options struct {
 	// MustExist refuses to create a new SQLite file (for commands that read
 	// an existing database, such as audit verify).
 	MustExist bool
+	// FullMemory is how long WritesFailing reports a write that failed for
+	// want of space; zero means 30 seconds.
+	FullMemory time.Duration
 }
 
 // FromConfig derives Options from the run-time configuration.
@@ -74,6 +78,10 @@ type DB struct {
 	desc          string
 	signer        *AuditSigner
 	views         viewBatcher
+	// fullAt is when a write last failed because the storage was full
+	// (Unix milliseconds; 0: never); fullMemory how long that counts.
+	fullAt     atomic.Int64
+	fullMemory time.Duration
 }
 
 // sqliteHeader starts every SQLite database file.
@@ -105,7 +113,7 @@ func openPostgres(ctx context.Context, o Options) (*DB, error) {
 		db.Close()
 		return nil, errs.E(errs.Unavailable, "cannot reach the PostgreSQL database %s: %v", desc, sanitize(err, o.DSN))
 	}
-	out := &DB{Dialect: Postgres, w: db, r: newReadPool(db, false), ws: newReadPool(db, false), desc: desc}
+	out := &DB{Dialect: Postgres, w: db, r: newReadPool(db, false), ws: newReadPool(db, false), desc: desc, fullMemory: o.FullMemory}
 	out.startViews()
 	return out, nil
 }
@@ -181,7 +189,7 @@ func openSQLite(ctx context.Context, o Options) (*DB, error) {
 		r.Close()
 		return nil, sqliteOpenError(o.Path, err)
 	}
-	out := &DB{Dialect: SQLite, w: w, r: newReadPool(r, true), ws: newReadPool(w, true), desc: o.Path}
+	out := &DB{Dialect: SQLite, w: w, r: newReadPool(r, true), ws: newReadPool(w, true), desc: o.Path, fullMemory: o.FullMemory}
 	out.startViews()
 	return out, nil
 }
@@ -266,6 +274,10 @@ type Tx struct {
 // Commit is durable when Write returns (synchronous=FULL on SQLite,
 // synchronous_commit on PostgreSQL).
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.noteWrite(db.write(ctx, fn))
+}
+
+func (db *DB) write(ctx context.Context, fn func(*Tx) error) error {
 	db.prepareAudit(ctx)
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -274,11 +286,11 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	tx := &Tx{Tx: sqlTx, Dialect: db.Dialect, db: db, Now: time.Now().UTC()}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
-		return err
+		return classifyFault(err)
 	}
 	if err := tx.flushAudit(ctx); err != nil {
 		_ = sqlTx.Rollback()
-		return err
+		return classifyFault(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return classify(err)
@@ -286,31 +298,131 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
-// classify turns driver errors into the taxonomy.
+// fullMemory is how long a write that failed for want of space keeps the
+// database reported as not writable (WritesFailing): long enough for a load
+// balancer to see it, short enough that a freed disk is soon used again.
+const fullMemory = 30 * time.Second
+
+// noteWrite remembers when a write failed because the storage is full.
+func (db *DB) noteWrite(err error) error {
+	if errs.Is(err, errs.Full) {
+		db.fullAt.Store(time.Now().UnixMilli())
+	}
+	return err
+}
+
+// WritesFailing reports whether a write failed for want of space in the last
+// fullMemory (or the window set by Options.FullMemory). A small write may
+// still succeed on a full disk, so only time clears it; a further failure
+// renews it.
+func (db *DB) WritesFailing() bool {
+	at := db.fullAt.Load()
+	window := db.fullMemory
+	if window <= 0 {
+		window = fullMemory
+	}
+	return at != 0 && time.Since(time.UnixMilli(at)) < window
+}
+
+// classify turns driver errors into the taxonomy: constraint violations are
+// the request's doing (Conflict, Invalid); a lost connection, a server that
+// shuts down, a busy or damaged file are Unavailable; a full disk is Full.
+// An error it does not recognise stays Internal, named as the database's.
 func classify(err error) error {
 	if err == nil {
 		return nil
 	}
 	var e *errs.Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e.Kind != errs.Internal {
 		return err
 	}
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "UNIQUE constraint") || strings.Contains(msg, "SQLSTATE 23505"):
-		return errs.Wrap(errs.Conflict, err)
-	case strings.Contains(msg, "SQLSTATE 22021") || strings.Contains(msg, "SQLSTATE 22P05"):
-		// PostgreSQL refuses NUL and invalid UTF-8 in text: bad input,
-		// never a server fault.
-		return errs.Wrap(errs.Invalid, err)
-	case strings.Contains(msg, "FOREIGN KEY constraint") || strings.Contains(msg, "SQLSTATE 23503"):
-		return errs.Wrap(errs.Invalid, err)
-	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		return errs.Wrap(errs.Unavailable, err)
-	case strings.Contains(msg, "connection refused") || strings.Contains(msg, "SQLSTATE 57P"):
-		return errs.Wrap(errs.Unavailable, err)
+	if k, ok := driverKind(err); ok {
+		return errs.Wrap(k, err)
+	}
+	if e != nil {
+		return err
 	}
 	return fmt.Errorf("database: %w", err)
+}
+
+// classifyFault classifies what driverKind recognises in an error that may
+// come from anywhere (a write's own function) and leaves any other error as
+// it is.
+func classifyFault(err error) error {
+	var e *errs.Error
+	if errors.As(err, &e) && e.Kind != errs.Internal {
+		return err
+	}
+	if k, ok := driverKind(err); ok {
+		return errs.Wrap(k, err)
+	}
+	return err
+}
+
+// SQLite's primary and extended result codes (sqlite3.h).
+const (
+	sqliteBusy          = 5
+	sqliteLocked        = 6
+	sqliteNoMem         = 7
+	sqliteIOErr         = 10
+	sqliteCorrupt       = 11
+	sqliteFull          = 13
+	sqliteCantOpen      = 14
+	sqliteConstraint    = 19
+	sqliteIOErrWrite    = sqliteIOErr | 3<<8
+	sqliteIOErrFsync    = sqliteIOErr | 4<<8
+	sqliteIOErrDirFsync = sqliteIOErr | 5<<8
+	sqliteIOErrTruncate = sqliteIOErr | 6<<8
+	sqliteConstraintFK  = sqliteConstraint | 3<<8
+	sqliteConstraintPK  = sqliteConstraint | 6<<8
+	sqliteConstraintUq  = sqliteConstraint | 8<<8
+)
+
+// driverKind reads the engines' own error values: PostgreSQL's SQLSTATE,
+// SQLite's result code, and the faults errs.Fault knows.
+func driverKind(err error) (errs.Kind, bool) {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505":
+			return errs.Conflict, true
+		case "23503", "22021", "22P05":
+			// A missing referenced row, NUL or invalid UTF-8 in text: bad
+			// input, never a server fault.
+			return errs.Invalid, true
+		}
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		switch code := lite.Code(); {
+		case code == sqliteConstraintUq || code == sqliteConstraintPK:
+			return errs.Conflict, true
+		case code == sqliteConstraintFK:
+			return errs.Invalid, true
+		case code&0xff == sqliteFull, code == sqliteIOErrWrite, code == sqliteIOErrFsync,
+			code == sqliteIOErrDirFsync, code == sqliteIOErrTruncate:
+			// No room for the page, the journal or the WAL.
+			return errs.Full, true
+		case code&0xff == sqliteBusy, code&0xff == sqliteLocked, code&0xff == sqliteIOErr,
+			code&0xff == sqliteNoMem, code&0xff == sqliteCantOpen, code&0xff == sqliteCorrupt:
+			return errs.Unavailable, true
+		}
+	}
+	if errors.Is(err, pgconn.ErrConnClosed) {
+		return errs.Unavailable, true
+	}
+	if k, ok := errs.Fault(err); ok {
+		return k, true
+	}
+	// Older paths report constraints only in the text.
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint"):
+		return errs.Conflict, true
+	case strings.Contains(msg, "FOREIGN KEY constraint"):
+		return errs.Invalid, true
+	}
+	return errs.Internal, false
 }
 
 // notFound maps sql.ErrNoRows to errs.NotFound.

@@ -68,6 +68,10 @@ type caseView struct {
 	// Places are the directory's locations a service may be delivered at,
 	// for the offer form: a safe house by its organisation and area only.
 	Places []placeOption
+	// Provisions are the legal provisions of the case's country a charge
+	// is brought under; ProvisionCitation finds one's citation by code.
+	Provisions        []prosecution.Provision
+	ProvisionCitation map[string]string
 }
 
 type placeOption struct{ ID, Label string }
@@ -249,6 +253,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			iv.Guidance = prosecution.NonPunishmentGuidance(np, c.Child)
 		}
 		view.Investigations = append(view.Investigations, iv)
+	}
+	view.Provisions = prosecution.Provisions(view.D.Jurisdiction.Country)
+	view.ProvisionCitation = make(map[string]string, len(view.Provisions))
+	for _, pv := range view.Provisions {
+		view.ProvisionCitation[pv.Code] = pv.Citation
 	}
 	view.ProceedingsConsent = support.Allows(view.D.Ledger, support.PurposeProceedings, "", "", view.Now)
 	view.Steps = stepsOf(view.D)

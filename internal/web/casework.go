@@ -62,7 +62,7 @@ var caseCommands = []caseCommand{
 	{"suspect", access.RecordProsecution, (*nrm.Service).AddSuspect, "prosecution",
 		[]string{"investigation", "investigation_version", "chain_role", "nature", "gender", "citizenship", "organised"}},
 	{"charge", access.RecordProsecution, (*nrm.Service).AddCharge, "prosecution",
-		[]string{"investigation", "investigation_version", "suspect", "offence", "statute"}},
+		[]string{"investigation", "investigation_version", "suspect", "provision", "offence", "note"}},
 	{"proceeding", access.RecordProsecution, (*nrm.Service).RecordProceeding, "prosecution",
 		[]string{"investigation", "investigation_version", "charge", "stage", "outcome", "date"}},
 	{"sentence", access.RecordProsecution, (*nrm.Service).RecordSentence, "prosecution",

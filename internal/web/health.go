@@ -15,8 +15,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": s.Version})
 }
 
-// readyz answers 200 only when the database is reachable and at the schema
-// version this binary expects: readiness for a load balancer.
+// readyz answers 200 only when the database is reachable, at the schema
+// version this binary expects, and has not refused a write for want of space
+// in the last half minute: readiness for a load balancer.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -25,6 +26,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 		status, code = "database_unreachable", http.StatusServiceUnavailable
 	} else if v, err := s.DB.SchemaVersion(ctx); err != nil || v != store.LatestVersion() {
 		status, code = "schema_not_current", http.StatusServiceUnavailable
+	} else if s.DB.WritesFailing() {
+		status, code = "storage_full", http.StatusServiceUnavailable
+	}
+	if code != http.StatusOK {
+		w.Header().Set("Retry-After", "5")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)

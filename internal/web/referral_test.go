@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
@@ -232,6 +233,73 @@ func TestBreakGlass(t *testing.T) {
 		_ = db.R().QueryRowContext(ctx, `SELECT count(*) FROM break_glass_grants WHERE reason = 'danger_to_life'`).Scan(&n)
 		if n != 1 {
 			t.Fatalf("grants: %d", n)
+		}
+	})
+}
+
+// TestConcurrentIdempotencyKeyAnswersConflictThenReplay holds docs/API.md to
+// what a client meets when a request arrives while another with the same
+// Idempotency-Key is still being written: it waits for that write, then
+// answers either the stored referral (200, replayed; SQLite, whose writes
+// queue) or 409 conflict (PostgreSQL, where the unique key refuses the second
+// insert once the first commits), and a 409 retried with the same key answers
+// the stored referral. One referral exists in the end.
+func TestConcurrentIdempotencyKeyAnswersConflictThenReplay(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		fr := f.login(t, access.FirstResponder)
+		st, body := postJSON(t, fr, f.srv.URL+"/api/v1/referrals", adultReferral, "Idempotency-Key", "first")
+		if st != 201 {
+			t.Fatalf("first: %d %v", st, body)
+		}
+		first, err := db.ReferralByID(ctx, body["id"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The "first" request of the race: its referral is written and not
+		// yet committed while the second request arrives.
+		held := first
+		held.ID, held.Reference, held.CaseID, held.IdempotencyKey = store.NewID(), "R-HELD", "", "race"
+		type answer struct {
+			status int
+			body   map[string]any
+		}
+		second := make(chan answer, 1)
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertReferral(ctx, held); err != nil {
+				return err
+			}
+			go func() {
+				st, body := postJSON(t, fr, f.srv.URL+"/api/v1/referrals", adultReferral, "Idempotency-Key", "race")
+				second <- answer{st, body}
+			}()
+			time.Sleep(700 * time.Millisecond) // the second request reaches the database and waits
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := <-second
+		switch {
+		case a.status == http.StatusOK && a.body["id"] == held.ID && a.body["replayed"] == true:
+		case a.status == http.StatusConflict && db.Dialect == store.Postgres:
+			if code := a.body["error"].(map[string]any)["code"]; code != "conflict" {
+				t.Fatalf("409 with code %v", code)
+			}
+			// The first has committed by now: a retry with the same key
+			// answers its referral.
+			st, again := postJSON(t, fr, f.srv.URL+"/api/v1/referrals", adultReferral, "Idempotency-Key", "race")
+			if st != http.StatusOK || again["id"] != held.ID || again["replayed"] != true {
+				t.Fatalf("retry after 409: %d %v", st, again)
+			}
+		default:
+			t.Fatalf("second request: %d %v", a.status, a.body)
+		}
+		t.Logf("%s: the second request answered %d", db.Dialect, a.status)
+		var count int
+		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM referrals WHERE idempotency_key = 'race'`).Scan(&count); err != nil || count != 1 {
+			t.Fatalf("%d referrals with the key (%v)", count, err)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -50,6 +51,7 @@ var statusOf = map[errs.Kind]struct {
 	errs.Unauthenticated: {http.StatusUnauthorized, "error.forbidden"},
 	errs.TooMany:         {http.StatusTooManyRequests, "error.too_many_requests"},
 	errs.Unavailable:     {http.StatusServiceUnavailable, "error.unavailable"},
+	errs.Full:            {http.StatusInsufficientStorage, "error.storage_full"},
 }
 
 // page is what every template receives.
@@ -332,7 +334,10 @@ func (s *Server) renderErrorAPI(w http.ResponseWriter, r *http.Request, api bool
 		key = e.Key
 	}
 	ri := requestInfoFrom(r.Context())
-	if kind == errs.Internal || kind == errs.Unavailable {
+	if n := errs.RetryAfter(kind); n > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(n))
+	}
+	if kind == errs.Internal || kind == errs.Unavailable || kind == errs.Full {
 		s.Logger.Error("request failed", "request_id", ri.id, "route", ri.route, "kind", kind.String(), "error", err.Error())
 	}
 	L := s.localizer(r)

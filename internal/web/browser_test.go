@@ -157,6 +157,19 @@ func TestBrowserAccessibilityInEveryLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkPage(t, ctx, "login-en")
+	// The page an enrolment link opens.
+	cw, err := db.UserByUsername(context.Background(), f.creds[access.CaseWorker].Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := f.web.IssueEnrolLinkForTest(context.Background(), cw.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/enrol/"+tok)); err != nil {
+		t.Fatal(err)
+	}
+	checkPage(t, ctx, "enrol-link-en")
 
 	walks := []struct {
 		role  access.Role

@@ -1329,7 +1329,7 @@ func (e *hostile) enrolLink(rt web.Route) {
 	name := e.user("hostile.link", access.CaseWorker)
 	link := "/enrol/" + e.issueLink(name)
 	o := fieldOpts{route: rt.Pattern, target: link, agent: func() *agent { return e.agent(e.h) },
-		base: url.Values{"password": {"not the password"}}, fields: []string{"password"}, all: map[string]bool{"password": true}, refuse: true,
+		base: url.Values{"password": {"not the password"}}, fields: []string{"password"}, refuse: true,
 		before: func(string) { e.resetThrottle() }}
 	e.fields(o)
 	e.bodies(o)

@@ -38,7 +38,7 @@ func TestAlertsReachALocalSMTPServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserLanguage(ctx, ca.ID, "ko") }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserLanguage(ctx, ca.ID, "ko") }); err != nil {
 			t.Fatal(err)
 		}
 		fr, err := db.UserByUsername(ctx, "demo.first_responder")

@@ -570,7 +570,7 @@ func TestRestoreRefusals(t *testing.T) {
 
 			// A database with one unrelated table and no migrations.
 			other := target(t, e)
-			if err := other.Write(ctx, func(tx *store.Tx) error {
+			if err := other.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 				_, err := tx.ExecContext(ctx, `CREATE TABLE notes (body TEXT); INSERT INTO notes (body) VALUES ('kept')`)
 				return err
 			}); err != nil {

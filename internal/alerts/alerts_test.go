@@ -138,7 +138,9 @@ func TestDeadlineAlertOnce(t *testing.T) {
 		}
 		var deadline time.Time
 		{
-			var d struct{ RGDeadline time.Time }
+			var d struct {
+				RGDeadline time.Time `json:"rg_deadline"`
+			}
 			_ = jsonUnmarshal(c.Decision, &d)
 			deadline = d.RGDeadline
 		}

@@ -363,8 +363,12 @@ type Investigation struct {
 // Version.
 func (tx *Tx) SaveInvestigation(ctx context.Context, x Investigation) error {
 	now := Millis(tx.Now)
+	var err error
+	if x.Record, err = stampDoc(x.Record); err != nil {
+		return err
+	}
 	if x.Version == 0 {
-		_, err := tx.ExecContext(ctx, `INSERT INTO investigations (id, case_id, agency_id, record, version, created_at, updated_at)
+		_, err = tx.ExecContext(ctx, `INSERT INTO investigations (id, case_id, agency_id, record, version, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,1,$5,$5)`, x.ID, x.CaseID, x.AgencyID, x.Record, now)
 		return classify(err)
 	}

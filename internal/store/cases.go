@@ -59,15 +59,25 @@ func (tx *Tx) InsertCase(ctx context.Context, c Case) error {
 	if c.PersonID != "" {
 		person = c.PersonID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`, person_id) VALUES (`+placeholders(1, caseColCount+1)+`)`,
-		append(caseArgs(c), person)...)
+	args, err := caseArgs(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`, person_id) VALUES (`+placeholders(1, caseColCount+1)+`)`,
+		append(args, person)...)
 	return classify(err)
 }
 
-func caseArgs(c Case) []any {
+// caseArgs are the values of caseCols; the decision record is stored in
+// its current form (stampDoc).
+func caseArgs(c Case) ([]any, error) {
+	decision, err := stampDoc(c.Decision)
+	if err != nil {
+		return nil, err
+	}
 	return []any{c.ID, c.Reference, c.JurisdictionID, c.AgencyID, c.Status, c.TraffickingStatus, c.Gender, c.AgeBand,
 		c.Citizenship, c.Exploitation, b2i(c.Urgent), b2i(c.Synthetic), c.Version, c.CreatedAt, c.UpdatedAt,
-		c.Decision, nullIfEmpty(c.QueueKey), b2i(c.Child), c.LetterLanguage}
+		decision, nullIfEmpty(c.QueueKey), b2i(c.Child), c.LetterLanguage}, nil
 }
 
 // placeholders returns "$from, …, $to".
@@ -114,9 +124,13 @@ func (tx *Tx) UpdateCase(ctx context.Context, u CaseUpdate) error {
 	if u.ClosedAt != 0 {
 		closed = u.ClosedAt
 	}
+	decision, err := stampDoc(u.Decision)
+	if err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET version = version + 1, updated_at = $1, agency_id = $2, trafficking_status = $3,
 		status = $4, decision = $5, queue_key = $6, assigned_user_id = $7, closed_at = $8, closure_reason = $9, jurisdiction_id = $12
-		WHERE id = $10 AND version = $11`, Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, u.Decision,
+		WHERE id = $10 AND version = $11`, Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, decision,
 		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version, u.JurisdictionID)
 	if err != nil {
 		return classify(err)
@@ -203,7 +217,11 @@ func (tx *Tx) BulkInsertCases(ctx context.Context, cs []Case) error {
 		}
 		defer stmt.Close()
 		for _, c := range cs {
-			if _, err := stmt.ExecContext(ctx, caseArgs(c)...); err != nil {
+			args, err := caseArgs(c)
+			if err != nil {
+				return err
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
 				return classify(err)
 			}
 		}
@@ -229,7 +247,11 @@ func (tx *Tx) BulkInsertCases(ctx context.Context, cs []Case) error {
 				q = append(q, strconv.Itoa(i*cols+k+1)...)
 			}
 			q = append(q, ')')
-			args = append(args, caseArgs(c)...)
+			ca, err := caseArgs(c)
+			if err != nil {
+				return err
+			}
+			args = append(args, ca...)
 		}
 		if _, err := tx.ExecContext(ctx, string(q), args...); err != nil {
 			return classify(err)

@@ -33,10 +33,14 @@ type Case struct {
 	ClosureReason string
 }
 
+// caseCols are the columns a new case is written with: decision_state and
+// the rg_ and cg_ columns repeat the decision record's counted facts
+// (decisionColumns).
 const caseCols = `id, reference, jurisdiction_id, agency_id, status, trafficking_status, gender, age_band,
-	citizenship, exploitation, urgent, synthetic, version, created_at, updated_at, decision, queue_key, child, letter_language`
+	citizenship, exploitation, urgent, synthetic, version, created_at, updated_at, decision, queue_key, child, letter_language,
+	decision_state, rg_outcome, rg_decided_at, rg_effective_at, cg_outcome, cg_decided_at, cg_effective_at`
 
-const caseColCount = 19
+const caseColCount = 26
 
 // caseReadCols adds the optional links for reads.
 const caseReadCols = `id, reference, jurisdiction_id, agency_id, status, trafficking_status, gender, age_band,
@@ -75,9 +79,13 @@ func caseArgs(c Case) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{c.ID, c.Reference, c.JurisdictionID, c.AgencyID, c.Status, c.TraffickingStatus, c.Gender, c.AgeBand,
+	facts, err := decisionColumns(decision)
+	if err != nil {
+		return nil, err
+	}
+	return append([]any{c.ID, c.Reference, c.JurisdictionID, c.AgencyID, c.Status, c.TraffickingStatus, c.Gender, c.AgeBand,
 		c.Citizenship, c.Exploitation, b2i(c.Urgent), b2i(c.Synthetic), c.Version, c.CreatedAt, c.UpdatedAt,
-		decision, nullIfEmpty(c.QueueKey), b2i(c.Child), c.LetterLanguage}, nil
+		decision, nullIfEmpty(c.QueueKey), b2i(c.Child), c.LetterLanguage}, facts...), nil
 }
 
 // placeholders returns "$from, …, $to".
@@ -128,10 +136,16 @@ func (tx *Tx) UpdateCase(ctx context.Context, u CaseUpdate) error {
 	if err != nil {
 		return err
 	}
+	facts, err := decisionColumns(decision)
+	if err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET version = version + 1, updated_at = $1, agency_id = $2, trafficking_status = $3,
-		status = $4, decision = $5, queue_key = $6, assigned_user_id = $7, closed_at = $8, closure_reason = $9, jurisdiction_id = $12
-		WHERE id = $10 AND version = $11`, Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, decision,
-		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version, u.JurisdictionID)
+		status = $4, decision = $5, queue_key = $6, assigned_user_id = $7, closed_at = $8, closure_reason = $9, jurisdiction_id = $12,
+		decision_state = $13, rg_outcome = $14, rg_decided_at = $15, rg_effective_at = $16, cg_outcome = $17, cg_decided_at = $18,
+		cg_effective_at = $19
+		WHERE id = $10 AND version = $11`, append([]any{Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, decision,
+		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version, u.JurisdictionID}, facts...)...)
 	if err != nil {
 		return classify(err)
 	}

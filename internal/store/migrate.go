@@ -38,6 +38,7 @@ type Migration struct {
 // it means the same however the code changes later.
 var goSteps = map[int]func(ctx context.Context, tx *sql.Tx, d Dialect) error{
 	13: migrateDocumentNames,
+	14: backfillStatisticsColumns,
 }
 
 // Migrations returns the embedded migrations in order.

@@ -112,7 +112,7 @@ func openInstance(ctx context.Context, c *config.Config) (*store.DB, *keys, erro
 func recordAuditKey(ctx context.Context, db *store.DB, s *store.AuditSigner) error {
 	pub := fmt.Sprintf("%x", s.Key.Public().(ed25519.PublicKey))
 	var cur string
-	err := db.Write(ctx, func(tx *store.Tx) error {
+	err := db.WriteBookkeeping(ctx, store.AuditCheckpoint, func(tx *store.Tx) error {
 		var err error
 		cur, err = tx.SetSettingIfAbsent(ctx, "audit.public_key", pub)
 		return err

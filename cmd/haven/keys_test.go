@@ -105,7 +105,7 @@ func TestKeyRotationWithoutDowntime(t *testing.T) {
 	}
 	defer db.Close()
 	c, _ := db.Case(context.Background(), caseID)
-	if err := db.Write(context.Background(), func(tx *store.Tx) error { return tx.ErasePerson(context.Background(), c.PersonID) }); err != nil {
+	if err := db.WriteBookkeeping(context.Background(), store.TestFixture, func(tx *store.Tx) error { return tx.ErasePerson(context.Background(), c.PersonID) }); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := db.Person(context.Background(), c.PersonID)

@@ -311,7 +311,7 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 	}
 	// An agency to hold an account, then the account through the CLI.
 	jid, aid := store.NewID(), store.NewID()
-	err = db.Write(ctx, func(tx *store.Tx) error {
+	err = db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-1", Country: "NP", Name: "T", Timezone: "UTC", CreatedAt: 1}); err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func TestUserAddPolicyAndResetMFA(t *testing.T) {
 		t.Fatal(err)
 	}
 	jid, aid := store.NewID(), store.NewID()
-	if err := db.Write(ctx, func(tx *store.Tx) error {
+	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-1", Country: "NP", Name: "T", Timezone: "UTC", CreatedAt: 1}); err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func TestUserAddPolicyAndResetMFA(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	if err := db.Write(ctx, func(tx *store.Tx) error {
+	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		if err := tx.PutPendingMFA(ctx, store.MFA{UserID: u.ID, WrappedKey: []byte("w"), Secret: []byte("s")}); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func TestUserCommandsIssueEnrolmentLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	jid, aid := store.NewID(), store.NewID()
-	if err := db.Write(ctx, func(tx *store.Tx) error {
+	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-1", Country: "NP", Name: "T", Timezone: "UTC", CreatedAt: 1}); err != nil {
 			return err
 		}

@@ -56,7 +56,7 @@ func (s *Sender) Send(ctx context.Context, limit int) (int, error) {
 		if code == "" {
 			sent++
 		}
-		if err := s.DB.Write(ctx, func(tx *store.Tx) error { return tx.MarkEmail(ctx, e.ID, code) }); err != nil {
+		if err := s.DB.WriteBookkeeping(ctx, store.Outbox, func(tx *store.Tx) error { return tx.MarkEmail(ctx, e.ID, code) }); err != nil {
 			return sent, err
 		}
 	}
@@ -126,7 +126,7 @@ func DeadlineAlerts(ctx context.Context, db *store.DB, countries *casework.Count
 			// One alert per deadline: the key names the case and the
 			// deadline, so a reconsidered case is alerted again.
 			key := c.ID + ":" + due.UTC().Format("20060102T150405")
-			err := db.Write(ctx, func(tx *store.Tx) error {
+			err := db.WriteBookkeeping(ctx, store.Outbox, func(tx *store.Tx) error {
 				fresh, err := tx.MarkOnce(ctx, "rg_deadline_near", key)
 				if err != nil || !fresh {
 					return err

@@ -38,7 +38,7 @@ func TestAlertsReachALocalSMTPServer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserLanguage(ctx, ca.ID, "ko") }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserLanguage(ctx, ca.ID, "ko") }); err != nil {
 			t.Fatal(err)
 		}
 		fr, err := db.UserByUsername(ctx, "demo.first_responder")
@@ -138,7 +138,9 @@ func TestDeadlineAlertOnce(t *testing.T) {
 		}
 		var deadline time.Time
 		{
-			var d struct{ RGDeadline time.Time }
+			var d struct {
+				RGDeadline time.Time `json:"rg_deadline"`
+			}
 			_ = jsonUnmarshal(c.Decision, &d)
 			deadline = d.RGDeadline
 		}

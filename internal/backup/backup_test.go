@@ -103,7 +103,7 @@ func fill(t *testing.T, db *store.DB, cases, events int) {
 	if err != nil || len(users) == 0 {
 		t.Fatalf("users: %v", err)
 	}
-	err = db.Write(ctx, func(tx *store.Tx) error {
+	err = db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		now := store.Millis(tx.Now)
 		if err := tx.InsertSession(ctx, store.Session{TokenHash: store.HashToken("a session token"), UserID: users[0].ID,
 			CreatedAt: now, LastSeenAt: now, ExpiresAt: now + 3_600_000}); err != nil {
@@ -570,7 +570,7 @@ func TestRestoreRefusals(t *testing.T) {
 
 			// A database with one unrelated table and no migrations.
 			other := target(t, e)
-			if err := other.Write(ctx, func(tx *store.Tx) error {
+			if err := other.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 				_, err := tx.ExecContext(ctx, `CREATE TABLE notes (body TEXT); INSERT INTO notes (body) VALUES ('kept')`)
 				return err
 			}); err != nil {
@@ -828,7 +828,7 @@ func TestBackupCannotBeEditedUndetected(t *testing.T) {
 	}
 	// The key recorded in the backed-up database must be the key in place.
 	other := newSigner(t)
-	if err := db.Write(ctx, func(tx *store.Tx) error {
+	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		_, err := tx.SetSettingIfAbsent(ctx, "audit.public_key", hex.EncodeToString(pubOf(other)))
 		return err
 	}); err != nil {

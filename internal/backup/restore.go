@@ -70,7 +70,7 @@ func Restore(ctx context.Context, db *store.DB, r io.Reader, c Check) (Summary, 
 		return Summary{}, err
 	}
 	var tr Trailer
-	err = db.Write(ctx, func(tx *store.Tx) error {
+	err = db.WriteBookkeeping(ctx, store.Seed, func(tx *store.Tx) error {
 		if err := prepareTarget(ctx, db, tx, migrations); err != nil {
 			return err
 		}

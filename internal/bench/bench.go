@@ -124,7 +124,7 @@ func Prepare(ctx context.Context, db *store.DB) (jurisdictionID, agencyID string
 		return "", "", err
 	}
 	jurisdictionID, agencyID = store.NewID(), store.NewID()
-	err = db.Write(ctx, func(tx *store.Tx) error {
+	err = db.WriteBookkeeping(ctx, store.Benchmark, func(tx *store.Tx) error {
 		if err := tx.SetSetting(ctx, "bench", "true"); err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func RawInsert(db *store.DB) func(ctx context.Context, w int, i int64) error {
 // through the store layer in one transaction.
 func HavenCreateCase(db *store.DB, jurisdictionID, agencyID string) func(ctx context.Context, w int, i int64) error {
 	return func(ctx context.Context, w int, i int64) error {
-		return db.Write(ctx, func(tx *store.Tx) error {
+		return db.WriteBookkeeping(ctx, store.Benchmark, func(tx *store.Tx) error {
 			id := store.NewID()
 			now := store.Millis(tx.Now)
 			return tx.InsertCase(ctx, store.Case{ID: id, Reference: "B-" + id[:16], JurisdictionID: jurisdictionID,
@@ -177,7 +177,7 @@ func HavenCreateCase(db *store.DB, jurisdictionID, agencyID string) func(ctx con
 func IntakeSetup(ctx context.Context, db *store.DB, jurisdictionID string) (token string, err error) {
 	authority, user := store.NewID(), store.NewID()
 	token = store.NewID() + store.NewID()
-	err = db.Write(ctx, func(tx *store.Tx) error {
+	err = db.WriteBookkeeping(ctx, store.Benchmark, func(tx *store.Tx) error {
 		now := store.Millis(tx.Now)
 		if err := tx.InsertAgency(ctx, store.Agency{ID: authority, JurisdictionID: jurisdictionID, Kind: "competent_authority",
 			Name: "Benchmark authority (synthetic)", Synthetic: true, CreatedAt: now}); err != nil {
@@ -252,7 +252,7 @@ func ReadSetup(ctx context.Context, db *store.DB, username string, sample int) (
 		return "", "", nil, fmt.Errorf("no cases to read: generate some with haven demo --cases")
 	}
 	token = store.NewID() + store.NewID()
-	err = db.Write(ctx, func(tx *store.Tx) error {
+	err = db.WriteBookkeeping(ctx, store.Benchmark, func(tx *store.Tx) error {
 		now := store.Millis(tx.Now)
 		return tx.InsertSession(ctx, store.Session{TokenHash: store.HashToken(token), UserID: u.ID, CreatedAt: now,
 			LastSeenAt: now, ExpiresAt: now + int64(time.Hour/time.Millisecond), AuthAt: now})

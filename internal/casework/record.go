@@ -93,73 +93,73 @@ func StatusOf(s State) string {
 // Record is the competent authority's decision record on one case. Values
 // are never changed in place: every operation returns a new Record.
 type Record struct {
-	CaseID string
+	CaseID string `json:"case_id"`
 	// Country is the code of the configuration the record follows.
-	Country string
+	Country string `json:"country"`
 	// Child: the person is a child, which adds consultations.
-	Child bool
+	Child bool `json:"child"`
 	// Version starts at 1 and grows by one with every change.
-	Version           int64
-	State             State
-	TraffickingStatus string
-	ReferredAt        time.Time
+	Version           int64     `json:"version"`
+	State             State     `json:"state"`
+	TraffickingStatus string    `json:"trafficking_status"`
+	ReferredAt        time.Time `json:"referred_at"`
 	// RGClockStart is when the reasonable-grounds clock started: the
 	// referral, or a request to reconsider a negative RG decision.
-	RGClockStart time.Time
+	RGClockStart time.Time `json:"rg_clock_start"`
 	// RGDeadline is the end of the target working day after RGClockStart.
-	RGDeadline time.Time
+	RGDeadline time.Time `json:"rg_deadline"`
 	// ReasonableGrounds is the RG decision of the current round: in
 	// effect, or negative and awaiting review (EffectiveAt zero).
-	ReasonableGrounds DecisionEntry
+	ReasonableGrounds DecisionEntry `json:"reasonable_grounds"`
 	// Conclusive is the CG decision of the current round: in effect, or
 	// proposed and awaiting review (EffectiveAt zero).
-	Conclusive DecisionEntry
+	Conclusive DecisionEntry `json:"conclusive"`
 	// Review is the latest second-person review of a negative decision
 	// in the current round.
-	Review ReviewEntry
+	Review ReviewEntry `json:"review"`
 	// Consultations are those recorded in the current CG round.
-	Consultations []ConsultationEntry
+	Consultations []ConsultationEntry `json:"consultations"`
 	// Reconsideration is the latest request to reconsider.
-	Reconsideration ReconsiderationEntry
+	Reconsideration ReconsiderationEntry `json:"reconsideration"`
 	// Period is the recovery and reflection period; zero until a positive
 	// RG decision.
-	Period    Period
-	UpdatedAt time.Time
+	Period    Period    `json:"period"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // DecisionEntry is a decision taken.
 type DecisionEntry struct {
-	Outcome  string
-	Positive bool
-	By       string // user id of the decider
-	At       time.Time
+	Outcome  string    `json:"outcome"`
+	Positive bool      `json:"positive"`
+	By       string    `json:"by"` // user id of the decider
+	At       time.Time `json:"at"`
 	// EffectiveAt is when the decision took effect: when taken, or for a
 	// negative decision under review when a second person upheld it.
-	EffectiveAt time.Time
+	EffectiveAt time.Time `json:"effective_at"`
 }
 
 // ConsultationEntry records that a party was consulted.
 type ConsultationEntry struct {
-	Party string
-	By    string // user id of who recorded it
-	At    time.Time
+	Party string    `json:"party"`
+	By    string    `json:"by"` // user id of who recorded it
+	At    time.Time `json:"at"`
 }
 
 // ReviewEntry is a second person's review of a proposed negative
 // decision.
 type ReviewEntry struct {
-	By      string
-	At      time.Time
-	Outcome string // upheld or returned
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+	Outcome string    `json:"outcome"` // upheld or returned
 }
 
 // ReconsiderationEntry is a request to reconsider a negative decision.
 type ReconsiderationEntry struct {
-	Stage Stage
+	Stage Stage `json:"stage"`
 	// Of is the decision reconsidered.
-	Of DecisionEntry
-	By string
-	At time.Time
+	Of DecisionEntry `json:"of"`
+	By string        `json:"by"`
+	At time.Time     `json:"at"`
 }
 
 // Period is a recovery and reflection period. End is where it ends at the
@@ -167,10 +167,10 @@ type ReconsiderationEntry struct {
 // terms it was opened on, kept so that a later configuration change cannot
 // shorten a running period.
 type Period struct {
-	Start           time.Time
-	End             time.Time
-	MinimumDays     int
-	UntilConclusive bool
+	Start           time.Time `json:"start"`
+	End             time.Time `json:"end"`
+	MinimumDays     int       `json:"minimum_days"`
+	UntilConclusive bool      `json:"until_conclusive"`
 }
 
 // Open reports whether a period was ever opened.

@@ -253,7 +253,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 			}
 			docs = append(docs, doc)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error {
+		if err := db.WriteBookkeeping(ctx, store.Seed, func(tx *store.Tx) error {
 			if err := tx.BulkInsertCases(ctx, cs); err != nil {
 				return err
 			}

@@ -387,7 +387,7 @@ func TestPlacementNamesTheProvidersOwnLocation(t *testing.T) {
 		ctx := context.Background()
 		shelter, health := w.agency["shelter_short_term"].ID, w.agency["health"].ID
 		org, loc := store.NewID(), store.NewID()
-		if err := db.Write(ctx, func(tx *store.Tx) error {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			if err := tx.InsertHSDSOrganization(ctx, store.HSDSOrganization{ID: org, AgencyID: shelter, Name: "Shelter trust", CreatedAt: 1}); err != nil {
 				return err
 			}

@@ -183,7 +183,7 @@ func TestClearProvisionTextIsSealedAtStart(t *testing.T) {
 			t.Fatalf("the record has no charge to age: %s", row.Record)
 		}
 		row.Record = legacy
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SaveInvestigation(ctx, row) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SaveInvestigation(ctx, row) }); err != nil {
 			t.Fatal(err)
 		}
 		n, err := w.svc.SealClearChargeText(ctx)

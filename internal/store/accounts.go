@@ -333,7 +333,7 @@ func (db *DB) TouchAPIToken(ctx context.Context, t APIToken, now time.Time) erro
 	if Millis(now)-t.LastUsedAt < 60_000 {
 		return nil
 	}
-	return db.Write(ctx, func(tx *Tx) error {
+	return db.WriteBookkeeping(ctx, SessionActivity, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, Millis(now), t.ID)
 		return classify(err)
 	})

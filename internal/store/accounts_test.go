@@ -17,7 +17,7 @@ func seedAccount(t *testing.T, db *store.DB) store.User {
 	ctx := context.Background()
 	jid, aid := store.NewID(), store.NewID()
 	u := store.User{ID: store.NewID(), Username: "acct-" + jid[:8], DisplayName: "A", PasswordHash: "x", Role: "case_worker", AgencyID: aid}
-	err := db.Write(ctx, func(tx *store.Tx) error {
+	err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "A-" + jid[:6], Country: "NP", Name: "Test", Timezone: "UTC", CreatedAt: 1}); err != nil {
 			return err
 		}
@@ -39,7 +39,7 @@ func TestSessionStageRoundTrip(t *testing.T) {
 		now := time.Now()
 		in := store.Session{TokenHash: store.HashToken("s1"), UserID: u.ID, CreatedAt: store.Millis(now), LastSeenAt: store.Millis(now),
 			ExpiresAt: store.Millis(now.Add(time.Hour)), AuthAt: store.Millis(now) - 5, Stage: "mfa", MFA: true}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertSession(ctx, in) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertSession(ctx, in) }); err != nil {
 			t.Fatal(err)
 		}
 		out, err := db.SessionByToken(ctx, "s1")
@@ -52,10 +52,10 @@ func TestSessionStageRoundTrip(t *testing.T) {
 		}
 		in2 := in
 		in2.TokenHash, in2.Stage = store.HashToken("s2"), ""
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertSession(ctx, in2) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertSession(ctx, in2) }); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.DeleteUserSessionsExcept(ctx, u.ID, in2.TokenHash) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.DeleteUserSessionsExcept(ctx, u.ID, in2.TokenHash) }); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.SessionByToken(ctx, "s1"); err == nil {
@@ -71,7 +71,7 @@ func TestMFAStore(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		u := seedAccount(t, db)
-		write := func(fn func(tx *store.Tx) error) error { return db.Write(ctx, fn) }
+		write := func(fn func(tx *store.Tx) error) error { return db.WriteBookkeeping(ctx, store.TestFixture, fn) }
 		if _, err := db.MFA(ctx, u.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("no authenticator yet: %v", err)
 		}
@@ -166,7 +166,7 @@ func TestThrottleStore(t *testing.T) {
 			t.Fatalf("unknown key: %+v, %v", r, err)
 		}
 		for i := 1; i <= 3; i++ {
-			err := db.Write(ctx, func(tx *store.Tx) error {
+			err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 				r, err := tx.LockThrottle(ctx, key)
 				if err != nil {
 					return err
@@ -182,13 +182,13 @@ func TestThrottleStore(t *testing.T) {
 		if r, err := db.Throttle(ctx, key); err != nil || r.Failures != 3 || r.LockedUntil != 6000 {
 			t.Fatalf("after three failures: %+v, %v", r, err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.DeleteStaleThrottles(ctx, 5000) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.DeleteStaleThrottles(ctx, 5000) }); err != nil {
 			t.Fatal(err)
 		}
 		if r, _ := db.Throttle(ctx, key); r.Failures != 3 {
 			t.Fatal("a key locked until after the cut-off was swept")
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.ClearThrottle(ctx, key) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.ClearThrottle(ctx, key) }); err != nil {
 			t.Fatal(err)
 		}
 		if r, _ := db.Throttle(ctx, key); r.Failures != 0 {
@@ -203,7 +203,7 @@ func TestAPITokenStore(t *testing.T) {
 		u := seedAccount(t, db)
 		now := time.Now()
 		tok := store.APIToken{ID: store.NewID(), UserID: u.ID, Name: "export job", CreatedAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(time.Hour))}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertAPIToken(ctx, tok, store.HashToken("secret")) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertAPIToken(ctx, tok, store.HashToken("secret")) }); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.APITokenByHash(ctx, store.HashToken("secret"))
@@ -229,13 +229,13 @@ func TestAPITokenStore(t *testing.T) {
 		}
 		// Only the owner revokes, once.
 		other := seedAccount(t, db)
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.RevokeAPIToken(ctx, other.ID, tok.ID) }); !errs.Is(err, errs.NotFound) {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.RevokeAPIToken(ctx, other.ID, tok.ID) }); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("revoke by another user: %v", err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.RevokeAPIToken(ctx, u.ID, tok.ID) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.RevokeAPIToken(ctx, u.ID, tok.ID) }); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.RevokeAPIToken(ctx, u.ID, tok.ID) }); !errs.Is(err, errs.NotFound) {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.RevokeAPIToken(ctx, u.ID, tok.ID) }); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("second revoke: %v", err)
 		}
 		if got, _ := db.APITokenByHash(ctx, store.HashToken("secret")); got.Live(now) {
@@ -245,7 +245,7 @@ func TestAPITokenStore(t *testing.T) {
 			t.Fatalf("list %v, %v", ts, err)
 		}
 		// A password change is stored.
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserPassword(ctx, u.ID, "new-hash") }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserPassword(ctx, u.ID, "new-hash") }); err != nil {
 			t.Fatal(err)
 		}
 		if uu, _ := db.UserByID(ctx, u.ID); uu.PasswordHash != "new-hash" {

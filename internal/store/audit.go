@@ -124,7 +124,7 @@ func (tx *Tx) flushAudit(ctx context.Context) error {
 		q = append(q, ") UPDATE audit_head SET hash = $"...)
 		q = strconv.AppendInt(q, int64(len(args)+1), 10)
 		q = append(q, " WHERE id = 1"...)
-		if _, err := tx.ExecContext(ctx, string(q), append(args, head)...); err != nil {
+		if _, err := tx.sqlTx.ExecContext(ctx, string(q), append(args, head)...); err != nil {
 			return classify(err)
 		}
 	} else if _, err := tx.exec(ctx, qAuditHead, head); err != nil {
@@ -165,16 +165,16 @@ func (db *DB) prepareAudit(ctx context.Context) {
 // exec runs an audit statement, prepared when prepareAudit could.
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := tx.db.ws.prepared(q); st != nil {
-		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return tx.sqlTx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
-	return tx.ExecContext(ctx, q, args...)
+	return tx.sqlTx.ExecContext(ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if st := tx.db.ws.prepared(q); st != nil {
-		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		return tx.sqlTx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
-	return tx.QueryRowContext(ctx, q, args...)
+	return tx.sqlTx.QueryRowContext(ctx, q, args...)
 }
 
 func (tx *Tx) insertCheckpoint(ctx context.Context, c audit.Checkpoint) error {
@@ -189,7 +189,7 @@ func (db *DB) CheckpointHead(ctx context.Context) (signed bool, err error) {
 	if db.signer == nil {
 		return false, errors.New("no audit signing key")
 	}
-	err = db.Write(ctx, func(tx *Tx) error {
+	err = db.WriteBookkeeping(ctx, AuditCheckpoint, func(tx *Tx) error {
 		var seq int64
 		if err := tx.QueryRowContext(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&seq); err != nil {
 			return classify(err)

@@ -363,14 +363,23 @@ type Investigation struct {
 // Version.
 func (tx *Tx) SaveInvestigation(ctx context.Context, x Investigation) error {
 	now := Millis(tx.Now)
+	var err error
+	if x.Record, err = stampDoc(x.Record); err != nil {
+		return err
+	}
 	if x.Version == 0 {
-		_, err := tx.ExecContext(ctx, `INSERT INTO investigations (id, case_id, agency_id, record, version, created_at, updated_at)
-			VALUES ($1,$2,$3,$4,1,$5,$5)`, x.ID, x.CaseID, x.AgencyID, x.Record, now)
-		return classify(err)
+		if _, err = tx.ExecContext(ctx, `INSERT INTO investigations (id, case_id, agency_id, record, version, created_at, updated_at)
+			VALUES ($1,$2,$3,$4,1,$5,$5)`, x.ID, x.CaseID, x.AgencyID, x.Record, now); err != nil {
+			return classify(err)
+		}
+		return tx.saveInvestigationFacts(ctx, x.ID, x.Record)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE investigations SET record = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4`,
 		x.Record, now, x.ID, x.Version)
-	return changed(res, err)
+	if err := changed(res, err); err != nil {
+		return err
+	}
+	return tx.saveInvestigationFacts(ctx, x.ID, x.Record)
 }
 
 // Investigations lists a case's investigations.

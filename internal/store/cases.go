@@ -33,10 +33,14 @@ type Case struct {
 	ClosureReason string
 }
 
+// caseCols are the columns a new case is written with: decision_state and
+// the rg_ and cg_ columns repeat the decision record's counted facts
+// (decisionColumns).
 const caseCols = `id, reference, jurisdiction_id, agency_id, status, trafficking_status, gender, age_band,
-	citizenship, exploitation, urgent, synthetic, version, created_at, updated_at, decision, queue_key, child, letter_language`
+	citizenship, exploitation, urgent, synthetic, version, created_at, updated_at, decision, queue_key, child, letter_language,
+	decision_state, rg_outcome, rg_decided_at, rg_effective_at, cg_outcome, cg_decided_at, cg_effective_at`
 
-const caseColCount = 19
+const caseColCount = 26
 
 // caseReadCols adds the optional links for reads.
 const caseReadCols = `id, reference, jurisdiction_id, agency_id, status, trafficking_status, gender, age_band,
@@ -59,15 +63,29 @@ func (tx *Tx) InsertCase(ctx context.Context, c Case) error {
 	if c.PersonID != "" {
 		person = c.PersonID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`, person_id) VALUES (`+placeholders(1, caseColCount+1)+`)`,
-		append(caseArgs(c), person)...)
+	args, err := caseArgs(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`, person_id) VALUES (`+placeholders(1, caseColCount+1)+`)`,
+		append(args, person)...)
 	return classify(err)
 }
 
-func caseArgs(c Case) []any {
-	return []any{c.ID, c.Reference, c.JurisdictionID, c.AgencyID, c.Status, c.TraffickingStatus, c.Gender, c.AgeBand,
+// caseArgs are the values of caseCols; the decision record is stored in
+// its current form (stampDoc).
+func caseArgs(c Case) ([]any, error) {
+	decision, err := stampDoc(c.Decision)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := decisionColumns(decision)
+	if err != nil {
+		return nil, err
+	}
+	return append([]any{c.ID, c.Reference, c.JurisdictionID, c.AgencyID, c.Status, c.TraffickingStatus, c.Gender, c.AgeBand,
 		c.Citizenship, c.Exploitation, b2i(c.Urgent), b2i(c.Synthetic), c.Version, c.CreatedAt, c.UpdatedAt,
-		c.Decision, nullIfEmpty(c.QueueKey), b2i(c.Child), c.LetterLanguage}
+		decision, nullIfEmpty(c.QueueKey), b2i(c.Child), c.LetterLanguage}, facts...), nil
 }
 
 // placeholders returns "$from, …, $to".
@@ -114,10 +132,20 @@ func (tx *Tx) UpdateCase(ctx context.Context, u CaseUpdate) error {
 	if u.ClosedAt != 0 {
 		closed = u.ClosedAt
 	}
+	decision, err := stampDoc(u.Decision)
+	if err != nil {
+		return err
+	}
+	facts, err := decisionColumns(decision)
+	if err != nil {
+		return err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET version = version + 1, updated_at = $1, agency_id = $2, trafficking_status = $3,
-		status = $4, decision = $5, queue_key = $6, assigned_user_id = $7, closed_at = $8, closure_reason = $9, jurisdiction_id = $12
-		WHERE id = $10 AND version = $11`, Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, u.Decision,
-		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version, u.JurisdictionID)
+		status = $4, decision = $5, queue_key = $6, assigned_user_id = $7, closed_at = $8, closure_reason = $9, jurisdiction_id = $12,
+		decision_state = $13, rg_outcome = $14, rg_decided_at = $15, rg_effective_at = $16, cg_outcome = $17, cg_decided_at = $18,
+		cg_effective_at = $19
+		WHERE id = $10 AND version = $11`, append([]any{Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, decision,
+		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version, u.JurisdictionID}, facts...)...)
 	if err != nil {
 		return classify(err)
 	}
@@ -203,7 +231,11 @@ func (tx *Tx) BulkInsertCases(ctx context.Context, cs []Case) error {
 		}
 		defer stmt.Close()
 		for _, c := range cs {
-			if _, err := stmt.ExecContext(ctx, caseArgs(c)...); err != nil {
+			args, err := caseArgs(c)
+			if err != nil {
+				return err
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
 				return classify(err)
 			}
 		}
@@ -229,7 +261,11 @@ func (tx *Tx) BulkInsertCases(ctx context.Context, cs []Case) error {
 				q = append(q, strconv.Itoa(i*cols+k+1)...)
 			}
 			q = append(q, ')')
-			args = append(args, caseArgs(c)...)
+			ca, err := caseArgs(c)
+			if err != nil {
+				return err
+			}
+			args = append(args, ca...)
 		}
 		if _, err := tx.ExecContext(ctx, string(q), args...); err != nil {
 			return classify(err)

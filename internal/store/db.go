@@ -259,34 +259,159 @@ type Reader interface {
 func (db *DB) R() Reader { return db.r }
 
 // Tx is a write transaction. Store functions take it so that a change and
-// its audit event commit together or not at all.
+// its audit event commit together or not at all: a transaction that ran a
+// statement which may change data commits only with at least one audit
+// event (see ErrUnaudited); writes that are not use cases go through
+// WriteBookkeeping instead.
 type Tx struct {
-	*sql.Tx
+	sqlTx   *sql.Tx
 	Dialect Dialect
 	db      *DB
 	// Now is the transaction's clock reading, shared by all rows it writes.
 	Now time.Time
 	// pending are the audit events to chain and write before commit.
 	pending []audit.Event
+	// changed is set by the first statement that may change data.
+	changed bool
+	// bookkeeping, when set, names why the transaction may change data
+	// without an audit event.
+	bookkeeping *Bookkeeping
 }
+
+// ErrUnaudited is the error of a transaction that changed data without an
+// audit event: it was rolled back. It is a programming error (Internal),
+// never the user's.
+var ErrUnaudited = errors.New("a transaction changed data without an audit event; it was rolled back")
+
+// ExecContext runs a statement in the transaction. Any statement other than
+// a SELECT counts as a change, which needs an audit event before commit.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if !tx.changed && firstWord(query) != "SELECT" {
+		tx.changed = true
+	}
+	return tx.sqlTx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in the transaction; an INSERT, UPDATE or DELETE
+// with RETURNING (alone or in a WITH) counts as a change.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx.noteQuery(query)
+	return tx.sqlTx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext is QueryContext for one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.noteQuery(query)
+	return tx.sqlTx.QueryRowContext(ctx, query, args...)
+}
+
+// PrepareContext prepares a statement for repeated use in the transaction;
+// a prepared statement counts as a change unless it is a SELECT.
+func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if firstWord(query) != "SELECT" {
+		tx.changed = true
+	}
+	return tx.sqlTx.PrepareContext(ctx, query)
+}
+
+func (tx *Tx) noteQuery(query string) {
+	if tx.changed {
+		return
+	}
+	switch firstWord(query) {
+	case "SELECT":
+	case "WITH":
+		u := strings.ToUpper(query)
+		tx.changed = strings.Contains(u, "INSERT ") || strings.Contains(u, "UPDATE ") || strings.Contains(u, "DELETE ")
+	default:
+		tx.changed = true
+	}
+}
+
+// firstWord is a statement's first keyword in upper case.
+func firstWord(q string) string {
+	q = strings.TrimLeft(q, " \t\r\n(")
+	end := strings.IndexAny(q, " \t\r\n(")
+	if end < 0 {
+		end = len(q)
+	}
+	return strings.ToUpper(q[:end])
+}
+
+// Bookkeeping names a kind of write that is not a use case and so records
+// no audit event of its own. The kinds are fixed here, each with the reason
+// it needs no event; nothing outside the package can make another.
+type Bookkeeping struct{ name string }
+
+func (b *Bookkeeping) String() string { return b.name }
+
+var (
+	// SessionActivity: the last-seen time of a session or API token
+	// (throttled to once a minute) and the removal of expired or
+	// unusable sessions. Sign-in, sign-out and revocation are audited
+	// use cases; these rows only follow from them.
+	SessionActivity = &Bookkeeping{"session activity"}
+	// Outbox: the delivery state of a queued e-mail and the deadline
+	// alerts the sweeper queues. The e-mail was queued by an audited
+	// change; sending it changes no record.
+	Outbox = &Bookkeeping{"outbox"}
+	// AuditCheckpoint: a signed checkpoint of the audit chain, and the
+	// public key checkpoints are signed with, are part of the audit trail
+	// itself.
+	AuditCheckpoint = &Bookkeeping{"audit checkpoint"}
+	// KeyRewrap: rewrapping data keys under a new master key changes no
+	// plaintext; the rotation command audits the rotation as a whole.
+	KeyRewrap = &Bookkeeping{"key rewrap"}
+	// Seed: the bulk rows of synthetic demo data (the generation itself
+	// is audited) and a restored backup, which brings its own audit
+	// chain.
+	Seed = &Bookkeeping{"seed"}
+	// Benchmark: the synthetic rows haven bench writes to measure the
+	// store's path against the raw engine's; the database is one the
+	// benchmark created and holds nothing else.
+	Benchmark = &Bookkeeping{"benchmark"}
+	// TestFixture: rows a test sets up before exercising the code under
+	// test. Only _test.go files may name it (TestBookkeepingKindsInUse
+	// checks).
+	TestFixture = &Bookkeeping{"test fixture"}
+	// Upkeep: start-up maintenance that rewrites stored values into a
+	// newer form without changing what they mean (for example sealing
+	// legacy provision text).
+	Upkeep = &Bookkeeping{"upkeep"}
+)
 
 // Write runs fn in one write transaction and commits it when fn returns nil.
 // Commit is durable when Write returns (synchronous=FULL on SQLite,
-// synchronous_commit on PostgreSQL).
+// synchronous_commit on PostgreSQL). If fn changed data but recorded no
+// audit event (Tx.Audit), nothing is committed and the error wraps
+// ErrUnaudited.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.noteWrite(db.write(ctx, fn))
+	return db.noteWrite(db.write(ctx, nil, fn))
 }
 
-func (db *DB) write(ctx context.Context, fn func(*Tx) error) error {
+// WriteBookkeeping is Write for the writes named by a Bookkeeping kind,
+// which may change data without an audit event. Use cases never use it.
+func (db *DB) WriteBookkeeping(ctx context.Context, why *Bookkeeping, fn func(*Tx) error) error {
+	if why == nil {
+		return errs.E(errs.Internal, "a bookkeeping write must name its kind")
+	}
+	return db.noteWrite(db.write(ctx, why, fn))
+}
+
+func (db *DB) write(ctx context.Context, why *Bookkeeping, fn func(*Tx) error) error {
 	db.prepareAudit(ctx)
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(err)
 	}
-	tx := &Tx{Tx: sqlTx, Dialect: db.Dialect, db: db, Now: time.Now().UTC()}
+	tx := &Tx{sqlTx: sqlTx, Dialect: db.Dialect, db: db, Now: time.Now().UTC(), bookkeeping: why}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return classifyFault(err)
+	}
+	if tx.changed && len(tx.pending) == 0 && why == nil {
+		_ = sqlTx.Rollback()
+		return errs.Wrap(errs.Internal, ErrUnaudited)
 	}
 	if err := tx.flushAudit(ctx); err != nil {
 		_ = sqlTx.Rollback()

@@ -160,7 +160,7 @@ func TestLostPostgresConnectionIsUnavailable(t *testing.T) {
 		}
 		// A write whose transaction loses its connection is Unavailable.
 		for i := 0; i < 3; i++ {
-			err = db.Write(ctx, func(tx *store.Tx) error {
+			err = db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 				var n int
 				if err := tx.QueryRowContext(ctx, `SELECT 1`).Scan(&n); err != nil {
 					return err
@@ -205,7 +205,7 @@ func TestFullDiskIsFullOnARealFilesystem(t *testing.T) {
 	t.Cleanup(func() { _ = exec.Command("umount", dir).Run() })
 	ctx := context.Background()
 	db := testenv.OpenMigrated(t, store.Options{Path: filepath.Join(dir, "haven.db"), Synchronous: "FULL", FullMemory: time.Minute})
-	if err := db.Write(ctx, func(tx *store.Tx) error {
+	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `CREATE TABLE filler_probe (b BLOB)`)
 		return err
 	}); err != nil {
@@ -226,7 +226,7 @@ func TestFullDiskIsFullOnARealFilesystem(t *testing.T) {
 	fh.Close()
 	blob := make([]byte, 512<<10)
 	write := func() error {
-		return db.Write(ctx, func(tx *store.Tx) error {
+		return db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO filler_probe (b) VALUES ($1)`, blob)
 			return err
 		})

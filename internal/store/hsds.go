@@ -41,6 +41,10 @@ func (tx *Tx) InsertHSDSOrganization(ctx context.Context, o HSDSOrganization) er
 
 // InsertHSDSService stores a service and where it is delivered.
 func (tx *Tx) InsertHSDSService(ctx context.Context, s HSDSService) error {
+	var err error
+	if s.Record, err = stampDoc(s.Record); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO hsds_services (id, organization_id, record, type, status, version, updated_at)
 		VALUES ($1,$2,$3,$4,$5,1,$6)`, s.ID, s.OrganizationID, s.Record, s.Type, s.Status, s.UpdatedAt); err != nil {
 		return classify(err)

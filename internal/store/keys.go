@@ -53,7 +53,7 @@ func (db *DB) RewrapAll(ctx context.Context, batch int, fn func(recordID string,
 			}
 			after = rows[len(rows)-1].id
 			n := 0
-			err = db.Write(ctx, func(tx *Tx) error {
+			err = db.WriteBookkeeping(ctx, KeyRewrap, func(tx *Tx) error {
 				n = 0
 				for _, r := range rows {
 					nk, err := fn(r.id, r.wk)

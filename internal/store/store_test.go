@@ -159,7 +159,7 @@ func seedDirectory(t *testing.T, db *store.DB) (jid, aid string) {
 	t.Helper()
 	ctx := context.Background()
 	jid, aid = store.NewID(), store.NewID()
-	err := db.Write(ctx, func(tx *store.Tx) error {
+	err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-" + jid[:6], Country: "NP", Name: "Test", Timezone: "UTC", CreatedAt: 1}); err != nil {
 			return err
 		}
@@ -182,7 +182,7 @@ func TestCasesRoundTrip(t *testing.T) {
 				TraffickingStatus: "PossibleVictimOfTrafficking", Gender: "Feminine", AgeBand: "9-17", Citizenship: "NP",
 				Exploitation: "ForcedLabour", Urgent: i == 7, Version: 1, CreatedAt: int64(1000 + i), UpdatedAt: int64(1000 + i)})
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.BulkInsertCases(ctx, cs) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.BulkInsertCases(ctx, cs) }); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.Case(ctx, cs[42].ID)
@@ -205,7 +205,7 @@ func TestCasesRoundTrip(t *testing.T) {
 		}
 		// A failed transaction leaves nothing behind.
 		id := store.NewID()
-		err = db.Write(ctx, func(tx *store.Tx) error {
+		err = db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			c := cs[0]
 			c.ID, c.Reference = id, "R-new"
 			if err := tx.InsertCase(ctx, c); err != nil {
@@ -228,7 +228,7 @@ func TestSessionsEndWhenUserDisabled(t *testing.T) {
 		_, aid := seedDirectory(t, db)
 		u := store.User{ID: store.NewID(), Username: "alice", DisplayName: "A", PasswordHash: "x", Role: "case_worker", AgencyID: aid}
 		now := time.Now()
-		err := db.Write(ctx, func(tx *store.Tx) error {
+		err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			if err := tx.InsertUser(ctx, u); err != nil {
 				return err
 			}
@@ -246,10 +246,10 @@ func TestSessionsEndWhenUserDisabled(t *testing.T) {
 		if s, err := db.SessionByToken(ctx, "t1"); err != nil || s.UserID != u.ID {
 			t.Fatalf("session lookup: %v", err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.Invalid) {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.Invalid) {
 			t.Fatalf("duplicate username: %v", err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
 			t.Fatal(err)
 		}
 		for _, tok := range []string{"t1", "t2"} {

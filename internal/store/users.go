@@ -150,7 +150,7 @@ func (db *DB) TouchSession(ctx context.Context, s Session, now time.Time) error 
 	if Millis(now)-s.LastSeenAt < 60_000 {
 		return nil
 	}
-	return db.Write(ctx, func(tx *Tx) error {
+	return db.WriteBookkeeping(ctx, SessionActivity, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, Millis(now), s.TokenHash)
 		return classify(err)
 	})
@@ -162,6 +162,13 @@ func (tx *Tx) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return classify(err)
 }
 
+// DropEndedSession removes a session the request found expired, idle or
+// no longer usable (the user disabled, the second factor reset): the end
+// itself was the audited change, or is the passing of time.
+func (db *DB) DropEndedSession(ctx context.Context, tokenHash []byte) error {
+	return db.WriteBookkeeping(ctx, SessionActivity, func(tx *Tx) error { return tx.DeleteSession(ctx, tokenHash) })
+}
+
 // DeleteUserSessions ends every session of a user ("log out everywhere").
 func (tx *Tx) DeleteUserSessions(ctx context.Context, userID string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
@@ -171,7 +178,7 @@ func (tx *Tx) DeleteUserSessions(ctx context.Context, userID string) error {
 // DeleteExpiredSessions removes sessions past their absolute or idle limit.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time, idle time.Duration) (int64, error) {
 	var n int64
-	err := db.Write(ctx, func(tx *Tx) error {
+	err := db.WriteBookkeeping(ctx, SessionActivity, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`,
 			Millis(now), Millis(now.Add(-idle)))
 		if err != nil {

@@ -45,15 +45,15 @@ func TestRecoveryRevokesEverything(t *testing.T) {
 				}
 			}},
 			{"MFA reset", access.CaseWorker, func(t *testing.T, u store.User, _ *http.Client) {
-				if err := db.Write(ctx, func(tx *store.Tx) error { return tx.ResetMFA(ctx, u.ID) }); err != nil {
+				if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.ResetMFA(ctx, u.ID) }); err != nil {
 					t.Fatal(err)
 				}
 			}},
 			{"disabling", access.FirstResponder, func(t *testing.T, u store.User, _ *http.Client) {
-				if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
+				if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
 					t.Fatal(err)
 				}
-				if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, false) }); err != nil {
+				if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, false) }); err != nil {
 					t.Fatal(err)
 				}
 			}},
@@ -275,10 +275,10 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, ps.ID, true) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, ps.ID, true) }); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, ps.ID, false) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, ps.ID, false) }); err != nil {
 			t.Fatal(err)
 		}
 		if resp, _ := f.get(t, f.client(t), "/enrol/"+tok); resp.StatusCode != http.StatusNotFound {

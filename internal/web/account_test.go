@@ -305,7 +305,7 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 			t.Fatal("cancelled session survives")
 		}
 		// An administrator's reset sends the user back to set-up.
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.ResetMFA(ctx, u.ID) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.ResetMFA(ctx, u.ID) }); err != nil {
 			t.Fatal(err)
 		}
 		if resp, _ := f.get(t, c2, "/cases"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
@@ -476,7 +476,7 @@ func TestAddressThrottling(t *testing.T) {
 		var names []string
 		for i := 0; i < 11; i++ {
 			u := store.User{ID: store.NewID(), Username: "bulk" + string(rune('a'+i)), DisplayName: "B", PasswordHash: hash, Role: "analyst", AgencyID: agency}
-			if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+			if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
 				t.Fatal(err)
 			}
 			names = append(names, u.Username)
@@ -514,7 +514,7 @@ func TestLoginTimingDoesNotRevealAccounts(t *testing.T) {
 		var known []string
 		for i := 0; i < 5; i++ {
 			u := store.User{ID: store.NewID(), Username: "timed" + string(rune('a'+i)), DisplayName: "T", PasswordHash: hash, Role: "analyst", AgencyID: agency}
-			if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+			if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
 				t.Fatal(err)
 			}
 			known = append(known, u.Username)
@@ -603,7 +603,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		// Someone else cannot revoke it: for them it does not exist.
 		hash, _ := auth.HashPassword("other analyst password", cheap)
 		ou := store.User{ID: store.NewID(), Username: "other.analyst", DisplayName: "O", PasswordHash: hash, Role: "analyst", AgencyID: u.AgencyID}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertUser(ctx, ou) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, ou) }); err != nil {
 			t.Fatal(err)
 		}
 		other := f.client(t)
@@ -641,7 +641,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		f.signIn(t, c, ar.Username, ar.Password)
 		_, body = f.post(t, c, "/account/tokens", url.Values{"name": {"third"}, "days": {"5"}, "return": {"/account/tokens"}})
 		third := tokenRe.FindString(body)
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
 			t.Fatal(err)
 		}
 		if resp, _ := bearer("/api/v1/me", third); resp.StatusCode != http.StatusUnauthorized {

@@ -80,7 +80,7 @@ func newGlassScene(t *testing.T, db *store.DB) *glassScene {
 	now := store.Millis(time.Now())
 	g.outsider = store.User{ID: store.NewID(), Username: "outsider.worker", DisplayName: "Outsider Displayname", PasswordHash: hash,
 		Role: string(access.CaseWorker), AgencyID: other, Email: "outsider@example.org", CreatedAt: now, UpdatedAt: now}
-	if err := db.Write(ctx, func(tx *store.Tx) error { return tx.InsertUser(ctx, g.outsider) }); err != nil {
+	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, g.outsider) }); err != nil {
 		t.Fatal(err)
 	}
 	return g
@@ -298,7 +298,7 @@ func TestEveryRequestUnderAGrantIsFlagged(t *testing.T) {
 		// Offered the case as well (a transfer awaits the outsider's
 		// answer): the summary no longer rests on the grant, the identity
 		// on the page still does, and the views are still flagged.
-		err := db.Write(ctx, func(tx *store.Tx) error {
+		err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			return tx.InsertHandover(ctx, store.Handover{ID: store.NewID(), CaseID: g.target.ID, Kind: "transfer", FromAgencyID: g.owner,
 				ToAgencyID: g.outsider.AgencyID, State: "pending", Basis: "consent", CreatedBy: g.outsider.ID, CreatedAt: store.Millis(time.Now())})
 		})

@@ -33,7 +33,7 @@ func TestExportCases(t *testing.T) {
 		if err := db.R().QueryRowContext(ctx, `SELECT id FROM cases WHERE jurisdiction_id = $1 LIMIT 1`, ca.JurisdictionID).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error {
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE cases SET reference = '=HYPERLINK("http://evil")' WHERE id = $1`, id)
 			return err
 		}); err != nil {

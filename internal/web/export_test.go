@@ -25,7 +25,7 @@ func (s *Server) IssueTokenForTest(ctx context.Context, userID string) (string, 
 	secret := apiTokenPrefix + auth.NewToken()
 	now := s.Now()
 	t := store.APIToken{ID: store.NewID(), UserID: userID, Name: "test", CreatedAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(24 * time.Hour))}
-	err := s.DB.Write(ctx, func(tx *store.Tx) error { return tx.InsertAPIToken(ctx, t, store.HashToken(secret)) })
+	err := s.DB.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertAPIToken(ctx, t, store.HashToken(secret)) })
 	return secret, err
 }
 
@@ -40,7 +40,7 @@ func (s *Server) IssueEnrolLinkForTest(ctx context.Context, userID string, life 
 		return "", err
 	}
 	var l accounts.Link
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+	err = s.DB.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		var err error
 		l, err = accounts.IssueEnrolLink(ctx, tx, u, s.Now(), life, accounts.DeliveryShown, "test")
 		return err

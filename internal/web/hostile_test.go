@@ -870,7 +870,7 @@ func (e *hostile) user(name string, role access.Role) string {
 	now := store.Millis(time.Now())
 	u := store.User{ID: store.NewID(), Username: name, DisplayName: name, PasswordHash: hash, Role: string(role),
 		AgencyID: demoUser.AgencyID, CreatedAt: now, UpdatedAt: now}
-	if err := e.db.Write(ctx, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+	if err := e.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
 		e.t.Fatal(err)
 	}
 	e.last = nil
@@ -882,7 +882,7 @@ func (e *hostile) user(name string, role access.Role) string {
 // reaches the check it targets instead of the lock.
 func (e *hostile) resetThrottle() {
 	ctx := context.Background()
-	if err := e.db.Write(ctx, func(tx *store.Tx) error {
+	if err := e.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM auth_throttle`)
 		return err
 	}); err != nil {
@@ -1429,7 +1429,7 @@ func (e *hostile) password(rt web.Route) {
 				if err != nil {
 					e.t.Fatal(err)
 				}
-				if err := e.db.Write(ctx, func(tx *store.Tx) error { return tx.SetUserPassword(ctx, u.ID, hash) }); err != nil {
+				if err := e.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserPassword(ctx, u.ID, hash) }); err != nil {
 					e.t.Fatal(err)
 				}
 				e.last = nil
@@ -2334,7 +2334,7 @@ func (e *hostile) hostileOrganization() string {
 		e.t.Fatal(err)
 	}
 	e.orgID = store.NewID()
-	if err := e.db.Write(ctx, func(tx *store.Tx) error {
+	if err := e.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		return tx.InsertHSDSOrganization(ctx, store.HSDSOrganization{ID: e.orgID, AgencyID: u.AgencyID, Name: "Hostile test organisation", CreatedAt: 1})
 	}); err != nil {
 		e.t.Fatal(err)

@@ -307,7 +307,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 		now := s.Now()
 		sess, err := s.DB.SessionByToken(r.Context(), c.Value)
 		if err == nil && (store.Millis(now) > sess.ExpiresAt || store.Millis(now)-sess.LastSeenAt > SessionIdle.Milliseconds()) {
-			_ = s.DB.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSession(r.Context(), sess.TokenHash) })
+			_ = s.DB.DropEndedSession(r.Context(), sess.TokenHash)
 			err = errSessionEnded
 		}
 		var u store.User
@@ -333,7 +333,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			return
 		}
 		if stage == stageEnded {
-			_ = s.DB.Write(r.Context(), func(tx *store.Tx) error { return tx.DeleteSession(r.Context(), sess.TokenHash) })
+			_ = s.DB.DropEndedSession(r.Context(), sess.TokenHash)
 			s.clearSessionCookie(w)
 			next.ServeHTTP(w, r)
 			return

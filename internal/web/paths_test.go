@@ -115,7 +115,7 @@ func (w *pathWorld) user(name string, role access.Role, agencyID string) (*http.
 	now := store.Millis(time.Now())
 	u := store.User{ID: store.NewID(), Username: name, DisplayName: name, PasswordHash: hash, Role: string(role), AgencyID: agencyID,
 		Email: name + "@example.org", CreatedAt: now, UpdatedAt: now}
-	if err := w.db.Write(ctx, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+	if err := w.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
 		w.t.Fatal(err)
 	}
 	c := w.f.client(w.t)

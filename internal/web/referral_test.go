@@ -266,7 +266,7 @@ func TestConcurrentIdempotencyKeyAnswersConflictThenReplay(t *testing.T) {
 			body   map[string]any
 		}
 		second := make(chan answer, 1)
-		err = db.Write(ctx, func(tx *store.Tx) error {
+		err = db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			if err := tx.InsertReferral(ctx, held); err != nil {
 				return err
 			}

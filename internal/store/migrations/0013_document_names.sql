@@ -1,0 +1,9 @@
+-- Stable names for the JSON documents kept in columns (issue 11). The
+-- decision record (cases.decision) named its members as Go does (CaseID,
+-- RGDeadline, ReasonableGrounds.EffectiveAt); they become snake_case
+-- (case_id, rg_deadline, reasonable_grounds.effective_at). The decision
+-- record, investigations.record and hsds_services.record gain
+-- "doc_version": 2 as their first member. JSON is rewritten differently by
+-- SQLite and PostgreSQL, so the rewrite is the Go step of this migration
+-- (store.migrateDocumentNames), in this migration's transaction; this file
+-- holds no statement.

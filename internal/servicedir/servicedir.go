@@ -299,3 +299,19 @@ func (s *Service) CreateService(ctx context.Context, p access.Principal, in NewS
 	})
 	return ds.ID, err
 }
+
+// Suggest returns the directory's services of type need that person is
+// eligible for, best first (directory.Match: free capacity, then a common
+// language). It is what an offer of a service asks the directory: which
+// services could take this person.
+func (s *Service) Suggest(ctx context.Context, p access.Principal, need support.ServiceType, person directory.PersonFacts) ([]directory.Candidate, error) {
+	list, err := s.List(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	services := make([]directory.Service, 0, len(list.Services))
+	for _, row := range list.Services {
+		services = append(services, row.Service)
+	}
+	return directory.Match(services, need, person), nil
+}

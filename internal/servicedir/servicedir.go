@@ -258,14 +258,25 @@ type NewService struct {
 	Capacity     directory.Capacity
 }
 
-// CreateService adds a service and returns its id.
-func (s *Service) CreateService(ctx context.Context, p access.Principal, in NewService) (string, error) {
+// CreatedService is a service added to the directory, with the warnings
+// about where it is delivered (directory.CheckServiceAtLocation): the
+// record is kept, but a person should look at it.
+type CreatedService struct {
+	ID       string
+	Warnings []directory.Code
+}
+
+// CreateService adds a service and returns its id. When in.Location is set
+// the service is delivered there (an HSDS service_at_location), checked
+// with directory.CheckServiceAtLocation.
+func (s *Service) CreateService(ctx context.Context, p access.Principal, in NewService) (CreatedService, error) {
+	var none CreatedService
 	if err := manage(p); err != nil {
-		return "", err
+		return none, err
 	}
 	org, err := s.ownOrganization(ctx, p, in.Organization)
 	if err != nil {
-		return "", err
+		return none, err
 	}
 	elig := in.Eligibility
 	elig.Description = strings.TrimSpace(elig.Description)
@@ -273,22 +284,30 @@ func (s *Service) CreateService(ctx context.Context, p access.Principal, in NewS
 		Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description), Status: in.Status,
 		Languages: in.Languages, Capacity: in.Capacity}
 	if err := directory.CheckService(ds); err != nil {
-		return "", err
+		return none, err
 	}
+	created := CreatedService{ID: ds.ID}
 	var at []string
 	if in.Location != "" {
 		locs, err := s.db.HSDSLocations(ctx)
 		if err != nil {
-			return "", err
+			return none, err
 		}
-		if !slices.ContainsFunc(locs, func(l store.HSDSLocation) bool { return l.ID == in.Location && l.OrganizationID == org.ID }) {
-			return "", errs.Field("location", "directory.error.location", nil)
+		i := slices.IndexFunc(locs, func(l store.HSDSLocation) bool { return l.ID == in.Location && l.OrganizationID == org.ID })
+		if i < 0 {
+			return none, errs.Field("location", "directory.error.location", nil)
 		}
+		loc := directory.Location{ID: locs[i].ID, OrganizationID: locs[i].OrganizationID, Confidential: locs[i].Confidential}
+		warnings, err := directory.CheckServiceAtLocation(directory.ServiceAtLocation{ID: ds.ID + "@" + loc.ID, ServiceID: ds.ID, LocationID: loc.ID}, ds, loc)
+		if err != nil {
+			return none, err
+		}
+		created.Warnings = warnings
 		at = []string{in.Location}
 	}
 	rec, err := json.Marshal(ds)
 	if err != nil {
-		return "", err
+		return none, err
 	}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertHSDSService(ctx, store.HSDSService{ID: ds.ID, OrganizationID: org.ID, Record: string(rec),
@@ -297,7 +316,10 @@ func (s *Service) CreateService(ctx context.Context, p access.Principal, in NewS
 		}
 		return tx.Audit(ctx, event(p, "directory.service_create", "hsds_service", ds.ID, map[string]string{"type": string(ds.Type)}))
 	})
-	return ds.ID, err
+	if err != nil {
+		return none, err
+	}
+	return created, nil
 }
 
 // Suggest returns the directory's services of type need that person is

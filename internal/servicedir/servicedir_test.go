@@ -98,9 +98,13 @@ func TestDirectoryService(t *testing.T) {
 			Name: "X", Status: directory.StatusActive}); errs.KindOf(err) != errs.Invalid {
 			t.Errorf("service at an unknown location: %v, want invalid", err)
 		}
-		svID, err := svc.CreateService(ctx, staff, in)
+		created, err := svc.CreateService(ctx, staff, in)
 		if err != nil {
 			t.Fatal(err)
+		}
+		svID := created.ID
+		if len(created.Warnings) != 0 {
+			t.Errorf("a shelter at a safe house: warnings %v, want none", created.Warnings)
 		}
 		if got := events(t, db, svID); len(got) != 1 || got[0] != "directory.service_create" {
 			t.Errorf("service events %v", got)

@@ -220,8 +220,8 @@ func (e Event) ComputeHash() []byte {
 //
 // where bytes and string are a uint32 length followed by that many bytes.
 // The encoding is injective: distinct events (treating a nil and an empty
-// map or slice as equal) have distinct encodings, and [DecodeCanonical]
-// inverts it.
+// map or slice as equal) have distinct encodings; the tests hold a decoder
+// (decode_test.go) that inverts it.
 //
 // AppendCanonical panics if a field is 4 GiB or longer or Details has 2^32
 // or more entries, which no database row can hold.

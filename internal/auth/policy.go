@@ -176,7 +176,3 @@ var commonPasswords = sync.OnceValue(func() wordList {
 	slices.Sort(out)
 	return slices.Compact(out)
 })
-
-// CommonPasswordCount is the number of distinct passwords in the embedded
-// list, for tests and diagnostics.
-func CommonPasswordCount() int { return len(commonPasswords()) }

@@ -1,7 +1,6 @@
 package casework
 
 import (
-	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -54,23 +53,10 @@ func QueueKey(rec Record, urgent bool, now time.Time) Priority {
 	return p
 }
 
-// Compare orders two priorities: negative when p comes first.
-func (p Priority) Compare(q Priority) int {
-	if p.Urgent != q.Urgent {
-		if p.Urgent {
-			return -1
-		}
-		return 1
-	}
-	return cmp.Or(cmp.Compare(p.Stage, q.Stage), p.Due.Compare(q.Due), p.Since.Compare(q.Since),
-		strings.Compare(p.CaseID, q.CaseID))
-}
-
-// ComparePriority is Compare as a function, for slices.SortFunc.
-func ComparePriority(p, q Priority) int { return p.Compare(q) }
-
-// Key is a string that sorts, byte by byte, in the order of Compare, for
-// an index or a page cursor. Times are UTC milliseconds (the store's
+// Key is a string that sorts, byte by byte, in the queue's order, for an
+// index or a page cursor: urgent first, then by stage, due date, waiting
+// since, and case id (the tests hold the same order written as a
+// comparison, and check Key against it). Times are UTC milliseconds (the store's
 // precision); times before 1970 sort as 1970.
 func (p Priority) Key() string {
 	u := 1

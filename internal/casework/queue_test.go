@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"testing"
@@ -130,3 +131,21 @@ func TestQueueOrder(t *testing.T) {
 		}
 	}
 }
+
+// The queue's order written as a comparison: the oracle Key is checked
+// against.
+
+// compare orders two priorities: negative when p comes first.
+func (p Priority) compare(q Priority) int {
+	if p.Urgent != q.Urgent {
+		if p.Urgent {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Or(cmp.Compare(p.Stage, q.Stage), p.Due.Compare(q.Due), p.Since.Compare(q.Since),
+		strings.Compare(p.CaseID, q.CaseID))
+}
+
+// ComparePriority is compare as a function, for slices.SortFunc.
+func ComparePriority(p, q Priority) int { return p.compare(q) }

@@ -309,10 +309,6 @@ func (c *Config) SQLitePath() string {
 // SecureCookies reports whether cookies must carry the Secure attribute.
 func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
 
-// RedactedDatabase describes the database setting without any password,
-// for logs and messages.
-func (c *Config) RedactedDatabase() string { return RedactDSN(c.Database) }
-
 // RedactDSN removes credentials from a database URL.
 func RedactDSN(s string) string {
 	if !IsPostgresURL(s) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/haven-nrm/haven/internal/ident"
 	"github.com/haven-nrm/haven/internal/support"
+	"github.com/haven-nrm/haven/internal/vocab"
 )
 
 // Limits of the directory's fields, in characters (runes) for texts.
@@ -62,10 +63,7 @@ func (u Unit) Valid() bool { return slices.Contains(CapacityUnits(), u) }
 
 // Genders returns the HTCDS 2.0 gender codes (prs_Gender) an eligibility may
 // name, the same codes as package vocab's gender list.
-func Genders() []string {
-	return []string{"Feminine", "Masculine", "TransgenderFeminine", "TransgenderMasculine", "NonConforming",
-		"NonSpecifiedUnknown"}
-}
+func Genders() []string { return slices.Clone(vocab.Genders.Codes) }
 
 // genderNotSpecified is the HTCDS code of a gender not given.
 const genderNotSpecified = "NonSpecifiedUnknown"

@@ -1,11 +1,6 @@
 package directory
 
-import (
-	"errors"
-	"strings"
-
-	"github.com/haven-nrm/haven/internal/errs"
-)
+import "github.com/haven-nrm/haven/internal/errs"
 
 // Code is a stable code: why a directory record was refused, or what a
 // warning is about. User interfaces translate it ("directory.error.<code>",
@@ -87,41 +82,21 @@ func ErrorCodes() []Code {
 // WarningCodes returns every warning code.
 func WarningCodes() []Code { return []Code{WarnShelterNotConfidential} }
 
-// Error is a refused directory record. It holds a code and a field name
-// only: never the text that was refused, which may name a safe house.
-type Error struct {
-	Code Code
-	// Field names the input concerned, in HSDS style ("name",
-	// "eligibility.minimum_age", "languages", "address.postal_code").
-	Field string
-}
+// Domain names the package in error texts and translation keys.
+func (Code) Domain() string { return "directory" }
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("directory: ")
-	b.WriteString(string(e.Code))
-	if e.Field != "" {
-		b.WriteString(" (")
-		b.WriteString(e.Field)
-		b.WriteString(")")
-	}
-	return b.String()
-}
+// Kind classifies a refusal: every one is invalid input, shown next to its
+// field with the message "directory.error.<code>".
+func (Code) Kind() errs.Kind { return errs.Invalid }
 
-// Unwrap classifies the error in Haven's taxonomy: every refusal is invalid
-// input, shown next to its field with the message "directory.error.<code>".
-func (e *Error) Unwrap() error {
-	return &errs.Error{Kind: errs.Invalid, Field: e.Field, Key: "directory.error." + string(e.Code),
-		Err: errors.New(string(e.Code))}
-}
+// Error is a refused directory record (errs.Refusal, the rule packages'
+// one error type). It holds a code and a field name only: never the text
+// that was refused, which may name a safe house. Field names the input
+// concerned, in HSDS style ("name", "eligibility.minimum_age", "languages",
+// "address.postal_code").
+type Error = errs.Refusal[Code]
 
 // CodeOf returns the code of a directory error in err's chain, or "".
-func CodeOf(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func CodeOf(err error) Code { return errs.CodeOf[Code](err) }
 
 func refuse(code Code, field string) error { return &Error{Code: code, Field: field} }

@@ -17,7 +17,6 @@
 package handover
 
 import (
-	"errors"
 	"slices"
 
 	"github.com/haven-nrm/haven/internal/errs"
@@ -72,21 +71,25 @@ const (
 	Receiver
 )
 
-// Error is a refused change, with a stable code; the translation key is
+// Code is a stable code: why a change was refused. The translation key is
 // "handover.error.<code>".
-type Error struct{ Code string }
+type Code string
 
-func (e *Error) Error() string { return "handover: " + e.Code }
+// Domain names the package in error texts and translation keys.
+func (Code) Domain() string { return "handover" }
 
-// Unwrap classifies the error: a wrong side is forbidden, anything else is
+// Kind classifies a refusal: a wrong side is forbidden, anything else is
 // invalid for the handover as it stands.
-func (e *Error) Unwrap() error {
-	kind := errs.Invalid
-	if e.Code == "wrong_side" {
-		kind = errs.Forbidden
+func (c Code) Kind() errs.Kind {
+	if c == "wrong_side" {
+		return errs.Forbidden
 	}
-	return &errs.Error{Kind: kind, Key: "handover.error." + e.Code, Err: errors.New(e.Code)}
+	return errs.Invalid
 }
+
+// Error is a refused change, with a stable code (errs.Refusal, the rule
+// packages' one error type).
+type Error = errs.Refusal[Code]
 
 // ErrorCodes lists every error code.
 func ErrorCodes() []string {
@@ -100,17 +103,17 @@ func ErrorCodes() []string {
 func CanOffer(kind, owner, to string, known, closed bool, existing []Handover) error {
 	switch {
 	case !slices.Contains(Kinds(), kind):
-		return &Error{"unknown_kind"}
+		return &Error{Code: "unknown_kind"}
 	case closed:
-		return &Error{"case_closed"}
+		return &Error{Code: "case_closed"}
 	case !known:
-		return &Error{"unknown_agency"}
+		return &Error{Code: "unknown_agency"}
 	case to == owner:
-		return &Error{"same_agency"}
+		return &Error{Code: "same_agency"}
 	}
 	for _, h := range existing {
 		if h.Kind == KindTransfer && h.State == StatePending && kind == KindTransfer {
-			return &Error{"transfer_pending"}
+			return &Error{Code: "transfer_pending"}
 		}
 	}
 	return nil
@@ -121,14 +124,14 @@ func CanOffer(kind, owner, to string, known, closed bool, existing []Handover) e
 // transfer. A rejection needs one of RejectReasons.
 func Respond(h Handover, side Side, response, reason string) (string, error) {
 	if !slices.Contains(Responses(), response) {
-		return "", &Error{"unknown_response"}
+		return "", &Error{Code: "unknown_response"}
 	}
 	wantSide := Receiver
 	if response == Revoke {
 		wantSide = Sender
 	}
 	if side != wantSide {
-		return "", &Error{"wrong_side"}
+		return "", &Error{Code: "wrong_side"}
 	}
 	switch response {
 	case Accept:
@@ -138,10 +141,10 @@ func Respond(h Handover, side Side, response, reason string) (string, error) {
 	case Reject:
 		if h.State == StatePending {
 			if reason == "" {
-				return "", &Error{"reason_required"}
+				return "", &Error{Code: "reason_required"}
 			}
 			if !slices.Contains(RejectReasons(), reason) {
-				return "", &Error{"unknown_reason"}
+				return "", &Error{Code: "unknown_reason"}
 			}
 			return StateRejected, nil
 		}
@@ -154,7 +157,7 @@ func Respond(h Handover, side Side, response, reason string) (string, error) {
 			return StateDone, nil
 		}
 	}
-	return "", &Error{"not_allowed_in_state"}
+	return "", &Error{Code: "not_allowed_in_state"}
 }
 
 // Working reports whether the receiver works on the case under h: an
@@ -186,11 +189,11 @@ func ClosureReasons() []string {
 func Close(status, reason string, supportOpen bool) (newStatus string, followUp bool, err error) {
 	switch {
 	case status == CaseClosed || status == CaseClosedReferred:
-		return "", false, &Error{"case_closed"}
+		return "", false, &Error{Code: "case_closed"}
 	case !slices.Contains(ClosureReasons(), reason):
-		return "", false, &Error{"unknown_reason"}
+		return "", false, &Error{Code: "unknown_reason"}
 	case supportOpen && reason != "deceased":
-		return "", false, &Error{"support_open"}
+		return "", false, &Error{Code: "support_open"}
 	}
 	switch reason {
 	case "reintegrated":
@@ -207,7 +210,7 @@ func Close(status, reason string, supportOpen bool) (newStatus string, followUp 
 // Reopen returns a closed or followed-up case to Active.
 func Reopen(status string) (string, error) {
 	if status == CaseActive {
-		return "", &Error{"not_allowed_in_state"}
+		return "", &Error{Code: "not_allowed_in_state"}
 	}
 	return CaseActive, nil
 }

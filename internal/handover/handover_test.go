@@ -53,7 +53,7 @@ func errCode(t *testing.T, err error) string {
 	if !errors.As(err, &he) {
 		t.Fatalf("error %v (%T) is not a *handover.Error", err, err)
 	}
-	if !slices.Contains(ErrorCodes(), he.Code) {
+	if !slices.Contains(ErrorCodes(), string(he.Code)) {
 		t.Errorf("every code returned is listed in ErrorCodes(): %q is not", he.Code)
 	}
 	var ee *errs.Error
@@ -67,13 +67,13 @@ func errCode(t *testing.T, err error) string {
 	if ee.Kind != want {
 		t.Errorf("error %q: kind %v, want %v (a wrong side is forbidden, anything else invalid)", he.Code, ee.Kind, want)
 	}
-	if ee.Key != "handover.error."+he.Code {
+	if ee.Key != "handover.error."+string(he.Code) {
 		t.Errorf("error %q: key %q, want %q", he.Code, ee.Key, "handover.error."+he.Code)
 	}
 	if errs.KindOf(err) != want {
 		t.Errorf("error %q: errs.KindOf = %v, want %v", he.Code, errs.KindOf(err), want)
 	}
-	return he.Code
+	return string(he.Code)
 }
 
 func sideName(s Side) string {
@@ -162,7 +162,7 @@ func TestErrorClassification(t *testing.T) {
 		if !slices.Contains(ErrorCodes(), tt.code) {
 			t.Errorf("%s: %q not in ErrorCodes()", tt.rule, tt.code)
 		}
-		var err error = &Error{tt.code}
+		var err error = &Error{Code: Code(tt.code)}
 		if got := err.Error(); got != "handover: "+tt.code {
 			t.Errorf("%s: Error() = %q", tt.rule, got)
 		}

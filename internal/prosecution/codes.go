@@ -1,6 +1,10 @@
 package prosecution
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/haven-nrm/haven/internal/vocab"
+)
 
 // InvestigationStatus is where an investigation stands.
 type InvestigationStatus string
@@ -74,11 +78,9 @@ var htcdsRole = map[ChainRole]string{
 // financiers have no value of their own in HTCDS and export as Other.
 func (r ChainRole) HTCDS() string { return htcdsRole[r] }
 
-// Genders returns the HTCDS 2.0 gender values (prs_Gender), as in package
-// vocab.
-func Genders() []string {
-	return []string{"Feminine", "Masculine", "TransgenderFeminine", "TransgenderMasculine", "NonConforming", "NonSpecifiedUnknown"}
-}
+// Genders returns the HTCDS 2.0 gender values (prs_Gender): package vocab's
+// list.
+func Genders() []string { return slices.Clone(vocab.Genders.Codes) }
 
 // Nature says whether a suspect is a person or a company.
 type Nature string
@@ -267,36 +269,29 @@ func NonPunishmentOffences() []NonPunishmentOffence {
 // Valid reports whether o is a non-punishment offence kind.
 func (o NonPunishmentOffence) Valid() bool { return slices.Contains(NonPunishmentOffences(), o) }
 
-// CodeList is a named code set, for forms and translation catalogues.
-type CodeList struct {
-	Name  string
-	Codes []string
-}
-
-// Key is the translation key of a code's label: "prosecution.<list>.<code>"
-// (for the error list, the key Unwrap gives).
-func (l CodeList) Key(code string) string { return "prosecution." + l.Name + "." + code }
-
-// Has reports whether code is in the list.
-func (l CodeList) Has(code string) bool { return slices.Contains(l.Codes, code) }
-
-// Codes returns every code set of the package, errors included.
-func Codes() []CodeList {
-	return []CodeList{
-		{"investigation_status", strs(InvestigationStatuses())},
-		{"chain_role", strs(ChainRoles())},
-		{"gender", Genders()},
-		{"nature", strs(Natures())},
-		{"offence", strs(OffenceCategories())},
-		{"stage", strs(Stages())},
-		{"outcome", strs(VerdictOutcomes())},
-		{"compensation_state", strs(CompensationStates())},
-		{"willingness", strs(Willingnesses())},
-		{"protection_measure", strs(ProtectionMeasures())},
-		{"non_punishment_offence", strs(NonPunishmentOffences())},
-		{"guidance", strs(GuidanceCodes())},
-		{"error", strs(ErrorCodes())},
+// Codes returns every code list of the package, errors included. Their
+// translation keys are "prosecution.<list>.<code>" (for the error list, the
+// key Unwrap gives).
+func Codes() []vocab.List {
+	lists := []vocab.List{
+		{Name: "investigation_status", Codes: strs(InvestigationStatuses())},
+		{Name: "chain_role", Codes: strs(ChainRoles())},
+		{Name: "gender", Codes: Genders()},
+		{Name: "nature", Codes: strs(Natures())},
+		{Name: "offence", Codes: strs(OffenceCategories())},
+		{Name: "stage", Codes: strs(Stages())},
+		{Name: "outcome", Codes: strs(VerdictOutcomes())},
+		{Name: "compensation_state", Codes: strs(CompensationStates())},
+		{Name: "willingness", Codes: strs(Willingnesses())},
+		{Name: "protection_measure", Codes: strs(ProtectionMeasures())},
+		{Name: "non_punishment_offence", Codes: strs(NonPunishmentOffences())},
+		{Name: "guidance", Codes: strs(GuidanceCodes())},
+		{Name: "error", Codes: strs(ErrorCodes())},
 	}
+	for i := range lists {
+		lists[i].Namespace = "prosecution"
+	}
+	return lists
 }
 
 func strs[S ~string](xs []S) []string {

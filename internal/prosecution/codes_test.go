@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/ident"
+	"github.com/haven-nrm/haven/internal/vocab"
 )
 
 var lowerSnake = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
@@ -34,7 +35,7 @@ func TestCodeLists(t *testing.T) {
 			"CoE Convention art. 26; Directive 2011/36/EU art. 8: non-punishment guidance"},
 	}
 	lists := Codes()
-	byName := map[string]CodeList{}
+	byName := map[string]vocab.List{}
 	for _, l := range lists {
 		if _, dup := byName[l.Name]; dup {
 			t.Errorf("codes: list %s twice", l.Name)

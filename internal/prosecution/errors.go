@@ -1,9 +1,6 @@
 package prosecution
 
 import (
-	"errors"
-	"strings"
-
 	"github.com/haven-nrm/haven/internal/errs"
 )
 
@@ -136,54 +133,29 @@ func ErrorCodes() []Code {
 		CodeProceedingsPending, CodeNoProsecution, CodeProsecutionBrought}
 }
 
-// Error is a refused change. It holds codes only, never personal data or
-// free text.
-type Error struct {
-	Code Code
-	// Field names the input concerned, when there is one.
-	Field string
-	// Value is the offending value when it is one of this package's codes
-	// (e.g. the stage that is out of order); anything else the caller typed
-	// is left out, so names typed into a code field never reach an error
-	// or a log.
-	Value string
-}
+// Error is a refused change (errs.Refusal, the rule packages' one error
+// type). It holds codes only, never personal data or free text: Field names
+// the input concerned, when there is one; Value is the offending value when
+// it is one of this package's codes (e.g. the stage that is out of order);
+// anything else the caller typed is left out, so names typed into a code
+// field never reach an error or a log.
+type Error = errs.Refusal[Code]
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("prosecution: ")
-	b.WriteString(string(e.Code))
-	if e.Field != "" {
-		b.WriteString(" (")
-		b.WriteString(e.Field)
-		b.WriteString(")")
-	}
-	if e.Value != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Value)
-	}
-	return b.String()
-}
+// Domain names the package in error texts and translation keys.
+func (Code) Domain() string { return "prosecution" }
 
-// Unwrap classifies the error in Haven's taxonomy: a stale version is a
+// Kind classifies a refusal in Haven's taxonomy: a stale version is a
 // conflict, every other refusal is invalid input for the investigation as
 // it stands. The translation key is "prosecution.error.<code>".
-func (e *Error) Unwrap() error {
-	kind := errs.Invalid
-	if e.Code == CodeStaleVersion {
-		kind = errs.Conflict
+func (c Code) Kind() errs.Kind {
+	if c == CodeStaleVersion {
+		return errs.Conflict
 	}
-	return &errs.Error{Kind: kind, Field: e.Field, Key: "prosecution.error." + string(e.Code), Err: errors.New(string(e.Code))}
+	return errs.Invalid
 }
 
 // CodeOf returns the code of a prosecution error in err's chain, or "".
-func CodeOf(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func CodeOf(err error) Code { return errs.CodeOf[Code](err) }
 
 // refuse builds an Error. value is kept only when it is one of the
 // package's codes.

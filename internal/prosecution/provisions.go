@@ -93,17 +93,6 @@ func Provisions(country string) []Provision {
 	return all["default"]
 }
 
-// ProvisionCountries lists the countries with a list of their own, and
-// "default".
-func ProvisionCountries() []string {
-	all, _ := provisions()
-	out := make([]string, 0, len(all))
-	for c := range all {
-		out = append(out, c)
-	}
-	return out
-}
-
 // LookupProvision returns the provision with code in list.
 func LookupProvision(list []Provision, code string) (Provision, bool) {
 	for _, p := range list {

@@ -11,7 +11,7 @@ func TestProvisionLists(t *testing.T) {
 	if _, err := provisions(); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range ProvisionCountries() {
+	for _, c := range provisionCountries() {
 		traffic := false
 		for _, p := range Provisions(c) {
 			traffic = traffic || p.Offence == OffenceTrafficking
@@ -64,4 +64,15 @@ func TestMisclassificationWarningWorksOnProvisionCodes(t *testing.T) {
 	if c, err := ChargeUnder(Charge{ID: "c3", SuspectID: "s1", Offence: OffenceKidnapping}, list); err != nil || c.Offence != OffenceKidnapping {
 		t.Errorf("a charge without a provision keeps its category: %+v %v", c, err)
 	}
+}
+
+// provisionCountries lists the countries with a list of their own, and
+// "default".
+func provisionCountries() []string {
+	all, _ := provisions()
+	out := make([]string, 0, len(all))
+	for c := range all {
+		out = append(out, c)
+	}
+	return out
 }

@@ -15,8 +15,6 @@ var embeddedJurisdictions embed.FS
 // Protocol's own definition with no national additions.
 const ProtocolJurisdiction = "protocol"
 
-const maxJurisdictionBytes = 64 << 10
-
 // Jurisdiction is a national definition of trafficking, as data, so that it
 // can be corrected by the authority that knows the law without a code change.
 type Jurisdiction struct {
@@ -49,19 +47,6 @@ func ParseJurisdiction(data []byte) (*Jurisdiction, error) {
 		return nil, fmt.Errorf("screening: jurisdiction %q: %w", j.Code, err)
 	}
 	return &j, nil
-}
-
-// LoadJurisdictionFile reads and parses a national legal profile from a file.
-func LoadJurisdictionFile(path string) (*Jurisdiction, error) {
-	data, err := readLimited(path, maxJurisdictionBytes)
-	if err != nil {
-		return nil, fmt.Errorf("screening: jurisdiction: %w", err)
-	}
-	j, err := ParseJurisdiction(data)
-	if err != nil {
-		return nil, fmt.Errorf("%w (file %s)", err, path)
-	}
-	return j, nil
 }
 
 // DefaultJurisdictions returns freshly parsed copies of the embedded legal

@@ -1,9 +1,6 @@
 package support
 
 import (
-	"errors"
-	"strings"
-
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/ident"
 )
@@ -74,40 +71,22 @@ const (
 	CodeNoLevels         Code = "no_levels"
 )
 
-// Error is a refused change. It holds codes only, never personal data or
-// free text.
-type Error struct {
-	Code Code
-	// Field names the input concerned, when there is one.
-	Field string
-	// Value is the offending code, when it is a code (never free text).
-	Value string
-}
+// Error is a refused change (errs.Refusal, the rule packages' one error
+// type). It holds codes only, never personal data or free text: Field names
+// the input concerned, when there is one; Value is the offending code, when
+// it is a code (never free text).
+type Error = errs.Refusal[Code]
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("support: ")
-	b.WriteString(string(e.Code))
-	if e.Field != "" {
-		b.WriteString(" (")
-		b.WriteString(e.Field)
-		b.WriteString(")")
-	}
-	if e.Value != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Value)
-	}
-	return b.String()
-}
+// Domain names the package in error texts and translation keys.
+func (Code) Domain() string { return "support" }
+
+// Kind classifies a refusal in Haven's taxonomy: a refused change is
+// invalid input as the case stands; the message key is
+// "support.error.<code>".
+func (Code) Kind() errs.Kind { return errs.Invalid }
 
 // CodeOf returns the code of a support error in err's chain, or "".
-func CodeOf(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
+func CodeOf(err error) Code { return errs.CodeOf[Code](err) }
 
 // refuse builds an Error. value is kept only when it looks like a code
 // (short printable ASCII), so free text never reaches an error or a log.
@@ -131,13 +110,6 @@ func allow() Decision { return Decision{Allowed: true, Code: CodeAllowed} }
 
 func deny(code Code, referrals ...string) Decision {
 	return Decision{Code: code, Referrals: referrals}
-}
-
-// Unwrap classifies the error in Haven's taxonomy: a refused change is
-// invalid input as the case stands; the message key is
-// "support.error.<code>".
-func (e *Error) Unwrap() error {
-	return &errs.Error{Kind: errs.Invalid, Field: e.Field, Key: "support.error." + string(e.Code), Err: errors.New(string(e.Code))}
 }
 
 // ErrorCodes lists the codes an Error may carry.

@@ -10,35 +10,46 @@ import (
 	"golang.org/x/text/language"
 )
 
-// List is a named code list.
+// List is a named code list: every code list of Haven and of HTCDS is one,
+// whichever package it belongs to.
 type List struct {
 	Name  string
 	Codes []string
+	// Namespace is the first part of the list's translation keys: "code"
+	// when empty; a rule package's own lists use its name ("prosecution").
+	Namespace string
 }
 
 // Has reports whether code belongs to the list.
 func (l List) Has(code string) bool { return slices.Contains(l.Codes, code) }
 
-// Key is the translation key of a code's label.
-func (l List) Key(code string) string { return "code." + l.Name + "." + code }
+// Key is the translation key of a code's label:
+// "<namespace>.<list>.<code>", "code.<list>.<code>" by default.
+func (l List) Key(code string) string {
+	ns := l.Namespace
+	if ns == "" {
+		ns = "code"
+	}
+	return ns + "." + l.Name + "." + code
+}
 
 // The code lists.
 var (
 	// Sectors of the people who meet presumed victims (the seed's list),
 	// plus self-referral.
-	Sectors = List{"sector", []string{"government_official", "labour_inspection", "private_sector", "law_enforcement",
+	Sectors = List{Name: "sector", Codes: []string{"government_official", "labour_inspection", "private_sector", "law_enforcement",
 		"health", "transport", "education", "ngo", "self_referral"}}
 	// Genders (HTCDS prs_Gender).
-	Genders = List{"gender", []string{"Feminine", "Masculine", "TransgenderFeminine", "TransgenderMasculine", "NonConforming", "NonSpecifiedUnknown"}}
+	Genders = List{Name: "gender", Codes: []string{"Feminine", "Masculine", "TransgenderFeminine", "TransgenderMasculine", "NonConforming", "NonSpecifiedUnknown"}}
 	// MethodsOfControl (HTCDS vic_MethodsOfControl).
-	MethodsOfControl = List{"control", []string{"PhysicalThreats", "ThreatsLawEnforcement", "ThreatensChildrenFamily", "DebtBondage",
+	MethodsOfControl = List{Name: "control", Codes: []string{"PhysicalThreats", "ThreatsLawEnforcement", "ThreatensChildrenFamily", "DebtBondage",
 		"FalsePromises", "PhysicalAbuse", "SexualAbuse", "TakesEarnings", "RestrictsFinancialAccess", "RestrictsMedicalCare",
 		"WithholdsNecessities", "PsychologicalAbuse", "PsychoactiveSubstance", "ExcessiveWorkingHours", "WithholdsDocuments", "Other"}}
 	// ExploitationTypes (HTCDS vic_TypeOfExploitation).
-	ExploitationTypes = List{"exploitation", []string{"ForcedLabour", "SexualExploitation", "ChildLabour", "ForcedMarriage", "Servitude",
+	ExploitationTypes = List{Name: "exploitation", Codes: []string{"ForcedLabour", "SexualExploitation", "ChildLabour", "ForcedMarriage", "Servitude",
 		"ForcedMilitaryByNonStateActors", "OrganRemoval", "ForcedBegging", "ForcedAdoption", "Surrogacy", "Other"}}
 	// Industries (HTCDS vic_ForcedLabourIndustry: ISIC Rev.4 sections).
-	Industries = List{"industry", []string{"A_AgricultureForestryAndFishing", "B_MiningAndQuarrying", "C_Manufacturing",
+	Industries = List{Name: "industry", Codes: []string{"A_AgricultureForestryAndFishing", "B_MiningAndQuarrying", "C_Manufacturing",
 		"D_ElectricityGasSteamAndAirConditioningSupply", "E_WaterSupplySewerageWasteManagement", "F_Construction",
 		"G_WholesaleAndRetailTradeRepairOfMotorVehicles", "H_TransportationAndStorage", "I_AccommodationAndFoodServiceActivities",
 		"J_InformationAndCommunication", "K_FinancialAndInsuranceActivities", "L_RealEstateActivities",
@@ -46,15 +57,15 @@ var (
 		"O_PublicAdministrationAndDefence", "P_Education", "Q_HumanHealthAndSocialWorkActivities", "R_ArtsEntertainmentAndRecreation",
 		"S_OtherServiceActivities", "T_ActivitiesOfHouseholdsAsEmployers", "U_ActivitiesOfExtraterritorialOrganizations"}}
 	// RecruiterRelations (HTCDS vic_RelationshipToTrafficker).
-	RecruiterRelations = List{"relation", []string{"Familial", "Acquainted", "Unaquainted"}}
+	RecruiterRelations = List{Name: "relation", Codes: []string{"Familial", "Acquainted", "Unaquainted"}}
 	// EventTypes (HTCDS hte_Type): the stages of the trafficking chain.
-	EventTypes = List{"event", []string{"Recruitment", "Transit", "Exploitation"}}
+	EventTypes = List{Name: "event", Codes: []string{"Recruitment", "Transit", "Exploitation"}}
 	// Needs flagged at intake that make a referral urgent.
-	Needs = List{"need", []string{"medical", "bed_tonight", "danger", "interpreter"}}
+	Needs = List{Name: "need", Codes: []string{"medical", "bed_tonight", "danger", "interpreter"}}
 	// CaseStatuses (HTCDS cas_Status).
-	CaseStatuses = List{"case_status", []string{"Active", "FollowUp", "Closed", "ClosedReferred"}}
+	CaseStatuses = List{Name: "case_status", Codes: []string{"Active", "FollowUp", "Closed", "ClosedReferred"}}
 	// TraffickingStatuses (HTCDS vic_TraffickingStatus).
-	TraffickingStatuses = List{"trafficking_status", []string{"PossibleVictimOfTrafficking", "ActualVictimOfTrafficking", "NotAVictimOfTrafficking"}}
+	TraffickingStatuses = List{Name: "trafficking_status", Codes: []string{"PossibleVictimOfTrafficking", "ActualVictimOfTrafficking", "NotAVictimOfTrafficking"}}
 )
 
 // Lists are every list, for catalogue completeness tests.

@@ -1,5 +1,10 @@
 package audit
 
+// The canonical decoder is the tests' proof that AppendCanonical is
+// injective: every accepted input re-encodes to exactly itself. Haven itself
+// never decodes the encoding (it hashes it), so the decoder lives with the
+// tests.
+
 import (
 	"encoding/binary"
 	"errors"

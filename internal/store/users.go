@@ -144,16 +144,11 @@ func (db *DB) SessionByToken(ctx context.Context, token string) (Session, error)
 	return s, classify(err)
 }
 
-// TouchSession records activity on a session, at most once a minute to spare
-// the writer.
-func (db *DB) TouchSession(ctx context.Context, s Session, now time.Time) error {
-	if Millis(now)-s.LastSeenAt < 60_000 {
-		return nil
-	}
-	return db.Write(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, Millis(now), s.TokenHash)
-		return classify(err)
-	})
+// TouchSession records activity on a session at ms (accounts decides when,
+// and why it is not audited).
+func (tx *Tx) TouchSession(ctx context.Context, tokenHash []byte, ms int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, ms, tokenHash)
+	return classify(err)
 }
 
 // DeleteSession ends one session.

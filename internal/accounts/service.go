@@ -81,6 +81,9 @@ type Service struct {
 // NewService builds the account service. mfaRequired says which roles must
 // sign in with a second factor; now is the clock.
 func NewService(db *store.DB, keys *seal.Keyring, now func() time.Time, log *slog.Logger, mfaRequired func(access.Role) bool) *Service {
+	if mfaRequired == nil {
+		mfaRequired = func(access.Role) bool { return true }
+	}
 	if now == nil {
 		now = time.Now
 	}

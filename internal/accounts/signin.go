@@ -275,6 +275,19 @@ func (s *Service) dropSession(ctx context.Context, sess Session) {
 	_ = s.db.Write(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, sess.TokenHash) })
 }
 
+// SweepSessions removes the sessions past their absolute or idle limit at
+// now and says how many. Like dropSession it is unaudited bookkeeping: the
+// sessions are over already, whether or not their rows are gone.
+func (s *Service) SweepSessions(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.DeleteExpiredSessions(ctx, store.Millis(now), store.Millis(now.Add(-SessionIdle)))
+		return err
+	})
+	return n, err
+}
+
 // touchSession records activity on a session, at most once a minute to
 // spare the writer. It is an unaudited bookkeeping write on purpose: it
 // changes nothing anyone decided (only when the idle limit runs from), an

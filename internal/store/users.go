@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/haven-nrm/haven/internal/errs"
 )
@@ -163,17 +162,13 @@ func (tx *Tx) DeleteUserSessions(ctx context.Context, userID string) error {
 	return classify(err)
 }
 
-// DeleteExpiredSessions removes sessions past their absolute or idle limit.
-func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time, idle time.Duration) (int64, error) {
-	var n int64
-	err := db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`,
-			Millis(now), Millis(now.Add(-idle)))
-		if err != nil {
-			return classify(err)
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+// DeleteExpiredSessions removes the sessions whose absolute limit passed
+// before nowMs or that were last seen before idleMs.
+func (tx *Tx) DeleteExpiredSessions(ctx context.Context, nowMs, idleMs int64) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, nowMs, idleMs)
+	if err != nil {
+		return 0, classify(err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }

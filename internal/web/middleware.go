@@ -279,10 +279,6 @@ func csrfProtection(next http.Handler, deny http.Handler) http.Handler {
 
 const sessionCookie = "haven_session"
 
-// SessionIdle ends a session unused this long; the server's sweep removes
-// such sessions from the database.
-const SessionIdle = accounts.SessionIdle
-
 // withSession loads who is acting. On /api/ paths an Authorization: Bearer
 // token is taken first; otherwise the session cookie. A session that has
 // only passed the password step (waiting for the second factor, or for a

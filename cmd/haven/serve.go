@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/alerts"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/config"
@@ -164,8 +165,9 @@ func every(ctx context.Context, d time.Duration, job func(now time.Time)) {
 // re-reading the master key file (so keys added by a rotation elsewhere are
 // used without a restart).
 func backgroundJobs(ctx context.Context, db *store.DB, kr *seal.Keyring, log *slog.Logger) {
+	sessions := accounts.NewService(db, kr, time.Now, log, nil)
 	go every(ctx, 5*time.Minute, func(now time.Time) {
-		if n, err := db.DeleteExpiredSessions(ctx, now, web.SessionIdle); err != nil && ctx.Err() == nil {
+		if n, err := sessions.SweepSessions(ctx, now); err != nil && ctx.Err() == nil {
 			log.Warn("session sweep failed", "error", err.Error())
 		} else if n > 0 {
 			log.Info("expired sessions removed", "count", n)

@@ -10,13 +10,11 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/accounts"
-	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/notify"
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 // runUser manages accounts from the server's command line, for the first
@@ -56,18 +54,17 @@ func runUser(ctx context.Context, e env, args []string) error {
 	if err := parseCommand(fs, c, args); err != nil {
 		return err
 	}
-	db, _, err := openInstance(ctx, c)
+	db, k, err := openInstance(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// The same account use cases as the web pages, with the same audit
+	// events; no role's second-factor rule applies to the command line.
+	svc := accounts.NewService(db, k.ring, time.Now, nil, nil)
 	switch sub {
 	case "list":
-		us, err := db.Users(ctx)
-		if err != nil {
-			return err
-		}
-		mfa, err := db.MFAUsers(ctx)
+		us, mfa, err := svc.AllUsers(ctx)
 		if err != nil {
 			return err
 		}
@@ -92,39 +89,15 @@ func runUser(ctx context.Context, e env, args []string) error {
 		if username == "" {
 			return errs.E(errs.Invalid, "reset-mfa needs --username")
 		}
-		u, err := db.UserByUsername(ctx, username)
-		if err != nil {
-			return err
-		}
 		mailer := cliMailer(c)
-		var link accounts.Link
-		err = db.Write(ctx, func(tx *store.Tx) error {
-			if err := tx.ResetMFA(ctx, u.ID); err != nil {
-				return err
-			}
-			if err := tx.Audit(ctx, audit.Event{Action: "user.mfa_reset", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli"}); err != nil {
-				return err
-			}
-			link, err = accounts.IssueEnrolLink(ctx, tx, u, tx.Now, linkLife, accounts.Delivery(mailer, u), "cli")
-			return err
-		})
+		u, link, err := svc.ResetSecondFactor(ctx, username, mailer, linkLife, "cli")
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "second factor of user %s removed; every session and API token ended\n", username)
-		return deliverEnrolLink(ctx, e, c, db, mailer, u, link)
+		return deliverEnrolLink(ctx, e, c, svc, mailer, u, link)
 	case "disable", "enable":
-		u, err := db.UserByUsername(ctx, username)
-		if err != nil {
-			return err
-		}
-		err = db.Write(ctx, func(tx *store.Tx) error {
-			if err := tx.SetUserDisabled(ctx, u.ID, sub == "disable"); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, audit.Event{Action: "user." + sub, ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli"})
-		})
-		if err != nil {
+		if err := svc.SetDisabled(ctx, username, sub == "disable", "cli"); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "user %s %sd\n", username, sub)
@@ -134,8 +107,8 @@ func runUser(ctx context.Context, e env, args []string) error {
 	if username == "" || name == "" || !access.Role(role).Valid() || agency == "" {
 		return errs.E(errs.Invalid, "add needs --username, --name, --agency and --role (one of %s)", roleList())
 	}
-	if _, err := db.Agency(ctx, agency); err != nil {
-		return errs.E(errs.Invalid, "no agency with id %q", agency)
+	if err := svc.CheckAgency(ctx, agency); err != nil {
+		return err
 	}
 	password, generated := "", false
 	if pwStdin {
@@ -154,28 +127,12 @@ func runUser(ctx context.Context, e env, args []string) error {
 			password = auth.NewToken()[:20]
 		}
 	}
-	hash, err := auth.HashPassword(password, auth.DefaultParams)
-	if err != nil {
-		return err
-	}
 	if email != "" && !plausibleEmail(email) {
 		return errs.E(errs.Invalid, "--email must be a single plain address")
 	}
-	u := store.User{ID: store.NewID(), Username: username, DisplayName: name, PasswordHash: hash, Role: role, AgencyID: agency, Email: email}
 	mailer := cliMailer(c)
-	var link accounts.Link
-	err = db.Write(ctx, func(tx *store.Tx) error {
-		u.CreatedAt, u.UpdatedAt = store.Millis(tx.Now), store.Millis(tx.Now)
-		if err := tx.InsertUser(ctx, u); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, audit.Event{Action: "user.create", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "cli",
-			Details: map[string]string{"role": role}}); err != nil {
-			return err
-		}
-		link, err = accounts.IssueEnrolLink(ctx, tx, u, tx.Now, linkLife, accounts.Delivery(mailer, u), "cli")
-		return err
-	})
+	u, link, err := svc.CreateUser(ctx, accounts.NewAccount{Username: username, DisplayName: name, Password: password, Role: role, AgencyID: agency, Email: email},
+		mailer, linkLife, "cli")
 	if err != nil {
 		return err
 	}
@@ -183,7 +140,7 @@ func runUser(ctx context.Context, e env, args []string) error {
 	if generated {
 		fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
 	}
-	return deliverEnrolLink(ctx, e, c, db, mailer, u, link)
+	return deliverEnrolLink(ctx, e, c, svc, mailer, u, link)
 }
 
 // cliMailer is the SMTP relay of the instance's settings; disabled when
@@ -196,7 +153,7 @@ func cliMailer(c *config.Config) *notify.Mailer {
 // deliverEnrolLink sends an issued link by e-mail, or shows it once. When
 // the e-mail cannot be sent the link is shown instead, and the audit log
 // says so.
-func deliverEnrolLink(ctx context.Context, e env, c *config.Config, db *store.DB, m *notify.Mailer, u store.User, l accounts.Link) error {
+func deliverEnrolLink(ctx context.Context, e env, c *config.Config, svc *accounts.Service, m *notify.Mailer, u accounts.User, l accounts.Link) error {
 	until := l.ExpiresAt.Format("2006-01-02 15:04 MST")
 	if l.Delivery == accounts.DeliveryEmail {
 		b, err := i18n.New()
@@ -210,9 +167,7 @@ func deliverEnrolLink(ctx context.Context, e env, c *config.Config, db *store.DB
 		}
 		// The relay's reply may repeat the address: say only that it failed.
 		fmt.Fprintln(e.stderr, "the enrolment link could not be e-mailed; it is shown here instead")
-		if err := db.Write(ctx, func(tx *store.Tx) error {
-			return tx.Audit(ctx, audit.Event{Action: "user.enrol_link_shown", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: "email_failed"})
-		}); err != nil {
+		if err := svc.LinkShown(ctx, u); err != nil {
 			return err
 		}
 	}

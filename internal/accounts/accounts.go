@@ -1,6 +1,9 @@
-// Package accounts carries out the account use cases that the command line
-// and the web share: issuing one-time enrolment links, sending them out of
-// band, and redeeming them.
+// Package accounts carries out every account use case that the command
+// line and the web share (Service: signing in, second factors, sessions,
+// re-authentication, passwords, API tokens, the language preference, the
+// administration lists, the audit log page and the readiness check), and
+// the one-time enrolment links: issuing them, sending them out of band,
+// and redeeming them.
 //
 // A second factor is set up only through an enrolment link: a random
 // 256-bit token, stored as its SHA-256 only, that expires, works once and is

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/haven-nrm/haven/internal/errs"
 )
@@ -144,16 +143,11 @@ func (db *DB) SessionByToken(ctx context.Context, token string) (Session, error)
 	return s, classify(err)
 }
 
-// TouchSession records activity on a session, at most once a minute to spare
-// the writer.
-func (db *DB) TouchSession(ctx context.Context, s Session, now time.Time) error {
-	if Millis(now)-s.LastSeenAt < 60_000 {
-		return nil
-	}
-	return db.WriteBookkeeping(ctx, SessionActivity, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, Millis(now), s.TokenHash)
-		return classify(err)
-	})
+// TouchSession records activity on a session at ms (accounts decides when,
+// and why it is not audited).
+func (tx *Tx) TouchSession(ctx context.Context, tokenHash []byte, ms int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2`, ms, tokenHash)
+	return classify(err)
 }
 
 // DeleteSession ends one session.
@@ -162,30 +156,19 @@ func (tx *Tx) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return classify(err)
 }
 
-// DropEndedSession removes a session the request found expired, idle or
-// no longer usable (the user disabled, the second factor reset): the end
-// itself was the audited change, or is the passing of time.
-func (db *DB) DropEndedSession(ctx context.Context, tokenHash []byte) error {
-	return db.WriteBookkeeping(ctx, SessionActivity, func(tx *Tx) error { return tx.DeleteSession(ctx, tokenHash) })
-}
-
 // DeleteUserSessions ends every session of a user ("log out everywhere").
 func (tx *Tx) DeleteUserSessions(ctx context.Context, userID string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 	return classify(err)
 }
 
-// DeleteExpiredSessions removes sessions past their absolute or idle limit.
-func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time, idle time.Duration) (int64, error) {
-	var n int64
-	err := db.WriteBookkeeping(ctx, SessionActivity, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`,
-			Millis(now), Millis(now.Add(-idle)))
-		if err != nil {
-			return classify(err)
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+// DeleteExpiredSessions removes the sessions whose absolute limit passed
+// before nowMs or that were last seen before idleMs.
+func (tx *Tx) DeleteExpiredSessions(ctx context.Context, nowMs, idleMs int64) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`, nowMs, idleMs)
+	if err != nil {
+		return 0, classify(err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }

@@ -4,11 +4,11 @@ import (
 	"net/http"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/accounts"
 )
 
 type accountData struct {
-	User          *store.User
+	User          *accounts.User
 	MFA           bool
 	MFARequired   bool
 	RecoveryLeft  int
@@ -31,21 +31,12 @@ func (s *Server) accountView(w http.ResponseWriter, r *http.Request) error {
 	if u == nil {
 		return errUnauthenticated
 	}
-	ctx := r.Context()
-	has, err := s.DB.HasMFA(ctx, u.ID)
+	sum, err := s.accounts.Summary(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
-	d := accountData{User: u, MFA: has, MFARequired: s.mfaRequired(access.Role(u.Role)), Notice: accountNotices[r.URL.Query().Get("done")],
-		TokensAllowed: access.Allowed(access.ManageAPITokens, principal(r), access.Resource{OwnerUserID: u.ID})}
-	if has {
-		if d.RecoveryLeft, err = s.DB.RecoveryCodesLeft(ctx, u.ID); err != nil {
-			return err
-		}
-		d.RecoveryLow = d.RecoveryLeft <= 3
-	}
-	if d.Sessions, err = s.DB.UserSessionCount(ctx, u.ID, s.Now()); err != nil {
-		return err
-	}
+	d := accountData{User: u, MFA: sum.MFA, MFARequired: s.mfaRequired(access.Role(u.Role)), Notice: accountNotices[r.URL.Query().Get("done")],
+		TokensAllowed: access.Allowed(access.ManageAPITokens, principal(r), access.Resource{OwnerUserID: u.ID}),
+		RecoveryLeft:  sum.RecoveryLeft, RecoveryLow: sum.MFA && sum.RecoveryLeft <= 3, Sessions: sum.Sessions}
 	return s.render(w, http.StatusOK, "account", s.newPage(r, "account.title", "", d))
 }

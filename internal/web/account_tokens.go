@@ -1,30 +1,17 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
-	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/store"
-)
-
-// API tokens live at most maxTokenDays days; the form offers
-// defaultTokenDays.
-const (
-	maxTokenDays     = 90
-	defaultTokenDays = 30
-	maxTokenName     = 80
-	// apiTokenPrefix marks Haven tokens, so secret scanners can find
-	// them in code and logs.
-	apiTokenPrefix = "hvn_"
 )
 
 type tokenRow struct {
-	store.APIToken
+	accounts.APIToken
 	Live bool
 }
 
@@ -39,7 +26,7 @@ type tokensData struct {
 }
 
 func (s *Server) tokenList(w http.ResponseWriter, r *http.Request) error {
-	return s.renderTokens(w, r, http.StatusOK, tokensData{Days: defaultTokenDays})
+	return s.renderTokens(w, r, http.StatusOK, tokensData{Days: accounts.DefaultTokenDays})
 }
 
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int, d tokensData) error {
@@ -47,7 +34,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 	if u == nil {
 		return errUnauthenticated
 	}
-	ts, err := s.DB.APITokens(r.Context(), u.ID)
+	ts, err := s.accounts.APITokens(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -55,12 +42,12 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 	for _, t := range ts {
 		d.Tokens = append(d.Tokens, tokenRow{t, t.Live(now)})
 	}
-	d.MaxDays = maxTokenDays
+	d.MaxDays = accounts.MaxTokenDays
 	return s.render(w, status, "account_tokens", s.newPage(r, "account.tokens.title", "", d))
 }
 
-// tokenCreate makes a personal API token after a recent proof of identity.
-// The token is shown once, in this response; only its SHA-256 is kept.
+// tokenCreate makes a personal API token after a recent proof of identity
+// (accounts.CreateAPIToken). The token is shown once, in this response.
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	u := currentUser(r)
 	if u == nil {
@@ -72,32 +59,20 @@ func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	if ok, err := s.requireRecentAuth(w, r); !ok || err != nil {
 		return err
 	}
-	name := strings.TrimSpace(r.PostForm.Get("name"))
-	days, derr := strconv.Atoi(r.PostForm.Get("days"))
-	d := tokensData{Name: name, Days: days}
-	switch {
-	case name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxTokenName || strings.ContainsFunc(name, isControl):
-		d.Error = "account.tokens.bad_name"
-	case derr != nil || days < 1 || days > maxTokenDays:
-		d.Error, d.Days = "account.tokens.bad_days", defaultTokenDays
-	}
-	if d.Error != "" {
+	// A lifetime that is not a number is 0 days, which is refused.
+	days, _ := strconv.Atoi(r.PostForm.Get("days"))
+	in := accounts.NewToken{Name: r.PostForm.Get("name"), Days: days}
+	secret, err := s.accounts.CreateAPIToken(r.Context(), principal(r), u.ID, in)
+	var refusal *errs.Error
+	if errors.As(err, &refusal) && refusal.Kind == errs.Invalid && refusal.Key != "" {
+		d := tokensData{Name: strings.TrimSpace(in.Name), Days: days, Error: refusal.Key}
+		if refusal.Field == "days" {
+			d.Days = accounts.DefaultTokenDays
+		}
 		return s.renderTokens(w, r, http.StatusBadRequest, d)
 	}
-	now := s.Now()
-	secret := apiTokenPrefix + auth.NewToken()
-	t := store.APIToken{ID: store.NewID(), UserID: u.ID, Name: name, CreatedAt: store.Millis(now),
-		ExpiresAt: store.Millis(now.Add(time.Duration(days) * 24 * time.Hour))}
-	ctx := r.Context()
-	if err := s.DB.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.InsertAPIToken(ctx, t, store.HashToken(secret)); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, s.event(r, "token.create", "api_token", t.ID, map[string]string{"days": strconv.Itoa(days)}))
-	}); err != nil {
+	if err != nil {
 		return err
 	}
-	return s.renderTokens(w, r, http.StatusOK, tokensData{Days: defaultTokenDays, Created: secret})
+	return s.renderTokens(w, r, http.StatusOK, tokensData{Days: accounts.DefaultTokenDays, Created: secret})
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

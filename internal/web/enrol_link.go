@@ -4,10 +4,7 @@ import (
 	"net/http"
 
 	"github.com/haven-nrm/haven/internal/accounts"
-	"github.com/haven-nrm/haven/internal/audit"
-	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 type enrolLinkData struct {
@@ -23,7 +20,7 @@ type enrolLinkData struct {
 // that follows the link does not use it up.
 func (s *Server) enrolLinkForm(w http.ResponseWriter, r *http.Request) error {
 	token := r.PathValue("token")
-	if _, err := accounts.LinkUser(r.Context(), s.DB, token, s.Now()); err != nil {
+	if err := s.accounts.CheckEnrolLink(r.Context(), token); err != nil {
 		return s.enrolLinkInvalid(w, r, err)
 	}
 	return s.render(w, http.StatusOK, "enrol_link", s.newPage(r, "enrol.link.title", "", enrolLinkData{Action: accounts.EnrolPath + token}))
@@ -44,55 +41,17 @@ func (s *Server) enrolLinkInvalid(w http.ResponseWriter, r *http.Request, err er
 // Neither the link without the password nor the password without the link
 // gets this far.
 func (s *Server) enrolLinkSubmit(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	now := s.Now()
 	token := r.PathValue("token")
-	u, err := accounts.LinkUser(ctx, s.DB, token, now)
+	formErr := r.ParseForm()
+	sess, err := s.accounts.OpenEnrolLink(r.Context(), s.client(r), token, r.PostForm.Get("password"), formErr)
 	if err != nil {
-		if errs.Is(err, errs.NotFound) {
-			if aerr := s.DB.Write(ctx, func(tx *store.Tx) error {
-				return tx.Audit(ctx, audit.Event{Action: "user.enrol_link_refused", Reason: "invalid_link"})
-			}); aerr != nil {
-				return aerr
-			}
-		}
+		// Not a live link, spent by a request racing this one, or a
+		// form that could not be read.
 		return s.enrolLinkInvalid(w, r, err)
 	}
-	if err := r.ParseForm(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	password := r.PostForm.Get("password")
-	refused, err := s.throttled(r, u.Username, now)
-	if err != nil {
-		return err
-	}
-	if refused || len(password) > 1000 || auth.VerifyPassword(password, u.PasswordHash) != nil {
-		if err := s.DB.Write(ctx, func(tx *store.Tx) error {
-			if !refused {
-				if err := s.countFailure(ctx, tx, r, u.Username, now); err != nil {
-					return err
-				}
-			}
-			return tx.Audit(ctx, userEvent(u, "user.enrol_link_failed", nil))
-		}); err != nil {
-			return err
-		}
+	if sess == "" {
 		d := enrolLinkData{Action: accounts.EnrolPath + token, Failed: true}
 		return s.render(w, http.StatusUnauthorized, "enrol_link", s.newPage(r, "enrol.link.title", "", d))
-	}
-	var sess string
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		if err := accounts.RedeemEnrolLink(ctx, tx, u, token, now); err != nil {
-			return err
-		}
-		var err error
-		sess, err = s.rotateSession(ctx, tx, r, newSession{UserID: u.ID, Stage: stageEnrol, AuthAt: store.Millis(now),
-			ExpiresAt: store.Millis(now.Add(pendingEnrolLife))}, now)
-		return err
-	})
-	if err != nil {
-		// Spent by a request racing this one.
-		return s.enrolLinkInvalid(w, r, err)
 	}
 	s.setSessionCookie(w, sess)
 	http.Redirect(w, r, "/mfa/enrol", http.StatusSeeOther)

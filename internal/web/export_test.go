@@ -22,7 +22,7 @@ func CaseCommandFields(name string) ([]string, bool) {
 
 // IssueTokenForTest stores an API token for a user and returns its secret.
 func (s *Server) IssueTokenForTest(ctx context.Context, userID string) (string, error) {
-	secret := apiTokenPrefix + auth.NewToken()
+	secret := accounts.APITokenPrefix + auth.NewToken()
 	now := s.Now()
 	t := store.APIToken{ID: store.NewID(), UserID: userID, Name: "test", CreatedAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(24 * time.Hour))}
 	err := s.DB.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertAPIToken(ctx, t, store.HashToken(secret)) })

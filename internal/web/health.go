@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
-
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 // healthz answers while the process runs: liveness.
@@ -21,15 +19,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	status, code := "ready", http.StatusOK
-	if err := s.DB.Ping(ctx); err != nil {
-		status, code = "database_unreachable", http.StatusServiceUnavailable
-	} else if v, err := s.DB.SchemaVersion(ctx); err != nil || v != store.LatestVersion() {
-		status, code = "schema_not_current", http.StatusServiceUnavailable
-	} else if s.DB.WritesFailing() {
-		status, code = "storage_full", http.StatusServiceUnavailable
-	}
-	if code != http.StatusOK {
+	status, code := s.accounts.Readiness(ctx), http.StatusOK
+	if status != "ready" {
+		code = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "5")
 	}
 	w.Header().Set("Content-Type", "application/json")

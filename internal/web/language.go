@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 const langCookie = "haven_lang"
@@ -21,12 +20,7 @@ func (s *Server) languageChange(w http.ResponseWriter, r *http.Request) error {
 		return errs.Field("lang", "error.bad_request", errs.E(errs.Invalid, "unsupported language"))
 	}
 	if u := currentUser(r); u != nil {
-		if err := s.DB.Write(r.Context(), func(tx *store.Tx) error {
-			if err := tx.SetUserLanguage(r.Context(), u.ID, lang); err != nil {
-				return err
-			}
-			return tx.Audit(r.Context(), s.event(r, "user.language", "user", u.ID, map[string]string{"lang": lang}))
-		}); err != nil {
+		if err := s.accounts.SetLanguage(r.Context(), principal(r), u.ID, lang); err != nil {
 			return err
 		}
 	}

@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 type mfaEnrolData struct {
@@ -30,7 +30,7 @@ type mfaCodesData struct {
 // without a second factor goes back to the account page, which says to ask
 // for a link; anyone else answers with a redirect. ok=false means the
 // answer was written.
-func (s *Server) enrolSubject(w http.ResponseWriter, r *http.Request) (u store.User, ok bool, err error) {
+func (s *Server) enrolSubject(w http.ResponseWriter, r *http.Request) (u accounts.User, ok bool, err error) {
 	if p := pending(r); p != nil {
 		if p.Stage != stageEnrol {
 			http.Redirect(w, r, "/mfa/verify", http.StatusSeeOther)
@@ -62,26 +62,18 @@ func (s *Server) mfaEnrolForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderEnrol(w, r, u, false)
 }
 
-func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, u store.User, failed bool) error {
+func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, u accounts.User, failed bool) error {
 	d := mfaEnrolData{Failed: failed}
-	m, err := s.DB.MFA(r.Context(), u.ID)
-	switch {
-	case errs.Is(err, errs.NotFound):
-	case err != nil:
-		return err
-	case m.Confirmed:
+	e, err := s.accounts.Enrolment(r.Context(), u)
+	if err == accounts.ErrEnrolled {
 		enrolDone(w, r)
 		return nil
-	default:
-		secret, err := s.openTOTPSecret(m)
-		if err != nil {
-			return err
-		}
-		uri, err := auth.TOTPURI(secret, totpIssuer, u.Username)
-		if err != nil {
-			return errs.Wrap(errs.Internal, err)
-		}
-		png, err := auth.TOTPQRCode(uri, 240)
+	}
+	if err != nil {
+		return err
+	}
+	if e.Started {
+		png, err := auth.TOTPQRCode(e.URI, 240)
 		if err != nil {
 			return errs.Wrap(errs.Internal, err)
 		}
@@ -89,7 +81,7 @@ func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, u store.Use
 		// The data URL is built here from our own PNG; nothing of it
 		// comes from the request.
 		d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
-		d.Secret = groupBy4(secret)
+		d.Secret = groupBy4(e.Secret)
 	}
 	status := http.StatusOK
 	if failed {
@@ -98,40 +90,26 @@ func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, u store.Use
 	return s.render(w, status, "mfa_enrol", s.newPage(r, "mfa.enrol.title", "", d))
 }
 
-// mfaEnrolStart creates a new secret, sealed under the user's own data key,
-// replacing one that was never confirmed.
+// mfaEnrolStart creates a new secret (accounts.StartEnrolment).
 func (s *Server) mfaEnrolStart(w http.ResponseWriter, r *http.Request) error {
 	u, ok, err := s.enrolSubject(w, r)
 	if !ok || err != nil {
 		return err
 	}
-	if has, err := s.DB.HasMFA(r.Context(), u.ID); err != nil || has {
-		if has {
+	if err := s.accounts.StartEnrolment(r.Context(), u); err != nil {
+		if err == accounts.ErrEnrolled {
 			enrolDone(w, r)
+			return nil
 		}
-		return err
-	}
-	wrapped, sealed, err := s.sealTOTPSecret(u.ID, auth.NewTOTPSecret())
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.PutPendingMFA(ctx, store.MFA{UserID: u.ID, WrappedKey: wrapped, Secret: sealed}); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, userEvent(u, "mfa.enrol_start", nil))
-	})
-	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/mfa/enrol", http.StatusSeeOther)
 	return nil
 }
 
-// mfaEnrolConfirm accepts the first code of the new authenticator, makes
-// ten recovery codes and shows them once. Every session of the user ends and
-// a new one starts: the session now has proved a second factor.
+// mfaEnrolConfirm accepts the first code of the new authenticator
+// (accounts.ConfirmEnrolment) and shows the ten recovery codes once. The
+// session now has proved a second factor.
 func (s *Server) mfaEnrolConfirm(w http.ResponseWriter, r *http.Request) error {
 	u, ok, err := s.enrolSubject(w, r)
 	if !ok || err != nil {
@@ -140,69 +118,23 @@ func (s *Server) mfaEnrolConfirm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.Wrap(errs.Invalid, err)
 	}
-	ctx := r.Context()
-	m, err := s.DB.MFA(ctx, u.ID)
-	if errs.Is(err, errs.NotFound) {
+	res, err := s.accounts.ConfirmEnrolment(r.Context(), s.client(r), u, r.PostForm.Get("code"))
+	switch err {
+	case nil:
+	case accounts.ErrNotStarted:
 		http.Redirect(w, r, "/mfa/enrol", http.StatusSeeOther)
 		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if m.Confirmed {
+	case accounts.ErrEnrolled:
 		enrolDone(w, r)
 		return nil
-	}
-	secret, err := s.openTOTPSecret(m)
-	if err != nil {
+	case accounts.ErrWrongCode:
+		return s.renderEnrol(w, r, u, true)
+	default:
 		return err
 	}
-	now := s.Now()
-	step, ok := auth.MatchTOTP(secret, r.PostForm.Get("code"), now, m.LastStep)
-	if !ok {
-		return s.renderEnrol(w, r, u, true)
-	}
-	codes := auth.NewRecoveryCodes()
-	ns := newSession{UserID: u.ID, MFA: true, AuthAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(sessionAbsolute))}
-	var token string
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.ConfirmMFA(ctx, u.ID, step); err != nil {
-			return err
-		}
-		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashRecoveryCodes(u.ID, codes)); err != nil {
-			return err
-		}
-		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
-			return err
-		}
-		var err error
-		if token, err = s.rotateSession(ctx, tx, r, ns, now); err != nil {
-			return err
-		}
-		if err := s.clearFailures(ctx, tx, r, u.Username); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, userEvent(u, "mfa.enrol", map[string]string{"method": "totp"}))
-	})
-	if errs.Is(err, errs.Conflict) {
-		// Confirmed meanwhile, or the code's step was used: start over.
-		return s.renderEnrol(w, r, u, true)
-	}
-	if err != nil {
-		return err
-	}
-	s.setSessionCookie(w, token)
-	s.rememberDevice(w, u.Username)
-	return s.render(w, http.StatusOK, "mfa_codes", s.newPage(r, "mfa.codes.title", "", mfaCodesData{Codes: codes}))
-}
-
-func hashRecoveryCodes(userID string, codes []string) [][]byte {
-	out := make([][]byte, len(codes))
-	for i, c := range codes {
-		n, _ := auth.NormaliseRecoveryCode(c)
-		out[i] = auth.HashRecoveryCode(userID, n)
-	}
-	return out
+	s.setSessionCookie(w, res.Token)
+	s.rememberDevice(w, res.Device)
+	return s.render(w, http.StatusOK, "mfa_codes", s.newPage(r, "mfa.codes.title", "", mfaCodesData{Codes: res.Codes}))
 }
 
 func groupBy4(s string) string {

@@ -2,9 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
-
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 type mfaVerifyData struct {
@@ -18,7 +15,7 @@ func (s *Server) mfaVerifyForm(w http.ResponseWriter, r *http.Request) error {
 		return s.leaveSecondStep(w, r)
 	}
 	if p.Stage == stageEnrol {
-		if has, err := s.DB.HasMFA(r.Context(), p.User.ID); err != nil || !has {
+		if has, err := s.accounts.HasSecondFactor(r.Context(), p.User.ID); err != nil || !has {
 			http.Redirect(w, r, "/mfa/enrol", http.StatusSeeOther)
 			return err
 		}
@@ -38,52 +35,17 @@ func (s *Server) mfaVerifySubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return s.mfaVerifyFailed(w, r)
 	}
-	code := strings.TrimSpace(r.PostForm.Get("code"))
-	if len(code) > 64 {
-		return s.mfaVerifyFailed(w, r)
-	}
-	ctx := r.Context()
-	now := s.Now()
-	u := p.User
-	refused, err := s.throttled(r, u.Username, now)
+	res, err := s.accounts.VerifySecondFactor(r.Context(), s.client(r), p.User, r.PostForm.Get("code"))
 	if err != nil {
 		return err
 	}
-	var token, method string
-	err = s.DB.Write(ctx, func(tx *store.Tx) error {
-		if refused {
-			return tx.Audit(ctx, userEvent(u, "session.refused", map[string]string{"stage": stageMFA}))
-		}
-		var err error
-		if method, err = s.useSecondFactor(ctx, tx, u.ID, code, now); err != nil {
-			return err
-		}
-		if method == "" {
-			if err := s.countFailure(ctx, tx, r, u.Username, now); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, userEvent(u, "session.mfa_failed", nil))
-		}
-		ms := store.Millis(now)
-		if token, err = s.rotateSession(ctx, tx, r, newSession{UserID: u.ID, MFA: true, AuthAt: ms,
-			ExpiresAt: store.Millis(now.Add(sessionAbsolute))}, now); err != nil {
-			return err
-		}
-		if err := s.clearFailures(ctx, tx, r, u.Username); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, userEvent(u, "session.mfa", map[string]string{"method": method}))
-	})
-	if err != nil {
-		return err
-	}
-	if method == "" {
+	if res.Method == "" {
 		return s.mfaVerifyFailed(w, r)
 	}
-	s.setSessionCookie(w, token)
-	s.rememberDevice(w, u.Username)
+	s.setSessionCookie(w, res.Token)
+	s.rememberDevice(w, res.Device)
 	next := "/"
-	if method == "recovery" {
+	if res.Method == "recovery" {
 		// Show how many recovery codes are left.
 		next = "/account"
 	}

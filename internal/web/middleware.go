@@ -16,9 +16,9 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 type ctxKey int
@@ -36,7 +36,7 @@ const (
 type requestInfo struct {
 	id     string
 	route  string
-	user   *store.User
+	user   *accounts.User
 	status int
 }
 
@@ -279,13 +279,6 @@ func csrfProtection(next http.Handler, deny http.Handler) http.Handler {
 
 const sessionCookie = "haven_session"
 
-// SessionIdle ends a session unused this long; the server's sweep removes
-// such sessions from the database.
-const SessionIdle = 30 * time.Minute
-
-// sessionAbsolute ends every session this long after sign-in.
-const sessionAbsolute = 12 * time.Hour
-
 // withSession loads who is acting. On /api/ paths an Authorization: Bearer
 // token is taken first; otherwise the session cookie. A session that has
 // only passed the password step (waiting for the second factor, or for a
@@ -304,19 +297,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		now := s.Now()
-		sess, err := s.DB.SessionByToken(r.Context(), c.Value)
-		if err == nil && (store.Millis(now) > sess.ExpiresAt || store.Millis(now)-sess.LastSeenAt > SessionIdle.Milliseconds()) {
-			_ = s.DB.DropEndedSession(r.Context(), sess.TokenHash)
-			err = errSessionEnded
-		}
-		var u store.User
-		if err == nil {
-			u, err = s.DB.UserByID(r.Context(), sess.UserID)
-			if err == nil && u.Disabled {
-				err = errSessionEnded
-			}
-		}
+		res, err := s.accounts.Resume(r.Context(), c.Value)
 		if err != nil && !errs.Is(err, errs.Unauthenticated) && !errs.Is(err, errs.NotFound) {
 			// The database failed: say so rather than sign the user out.
 			s.renderError(w, r, err)
@@ -327,18 +308,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		stage, err := s.sessionStage(r.Context(), sess, u)
-		if err != nil {
-			s.renderError(w, r, err)
-			return
-		}
-		if stage == stageEnded {
-			_ = s.DB.DropEndedSession(r.Context(), sess.TokenHash)
-			s.clearSessionCookie(w)
-			next.ServeHTTP(w, r)
-			return
-		}
-		_ = s.DB.TouchSession(r.Context(), sess, now)
+		u, sess, stage := res.User, res.Session, res.Stage
 		requestInfoFrom(r.Context()).user = &u
 		ctx := context.WithValue(r.Context(), keySession, &sess)
 		if stage != "" {
@@ -361,43 +331,22 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 	})
 }
 
-func principalOf(u store.User) access.Principal {
+func principalOf(u accounts.User) access.Principal {
 	return access.Principal{UserID: u.ID, Role: access.Role(u.Role), AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
 }
 
 // Stages of a session that has passed the password step only.
 const (
-	stageMFA   = "mfa"   // the second factor is awaited
-	stageEnrol = "enrol" // opened by an enrolment link: a second factor is set up
-	// stageEnded is never stored: the session must end (sessionStage).
-	stageEnded = "ended"
+	stageMFA   = accounts.StageMFA   // the second factor is awaited
+	stageEnrol = accounts.StageEnrol // opened by an enrolment link: a second factor is set up
 )
 
 // pendingSignIn is a session between the password step and the second
 // factor.
 type pendingSignIn struct {
-	User    store.User
-	Session store.Session
+	User    accounts.User
+	Session accounts.Session
 	Stage   string
-}
-
-// sessionStage is the stored stage. A complete session that verified no
-// second factor, of a role that must use one (a session from before the
-// requirement applied), must take the second step when the user has a
-// factor; when the user has none it ends (stageEnded), because only an
-// enrolment link sets one up.
-func (s *Server) sessionStage(ctx context.Context, sess store.Session, u store.User) (string, error) {
-	if sess.Stage != "" || sess.MFA || !s.mfaRequired(access.Role(u.Role)) {
-		return sess.Stage, nil
-	}
-	has, err := s.DB.HasMFA(ctx, u.ID)
-	if err != nil {
-		return "", err
-	}
-	if has {
-		return stageMFA, nil
-	}
-	return stageEnded, nil
 }
 
 func stagePath(stage string) string {
@@ -426,8 +375,8 @@ func pending(r *http.Request) *pendingSignIn {
 
 // currentSession returns the request's cookie session (complete or not),
 // or nil for API tokens and anonymous visitors.
-func currentSession(r *http.Request) *store.Session {
-	s, _ := r.Context().Value(keySession).(*store.Session)
+func currentSession(r *http.Request) *accounts.Session {
+	s, _ := r.Context().Value(keySession).(*accounts.Session)
 	return s
 }
 
@@ -445,22 +394,7 @@ func bearerToken(r *http.Request) (string, bool) {
 // expired or whose owner is disabled is refused outright (401), never
 // treated as anonymous.
 func (s *Server) withAPIToken(next http.Handler, w http.ResponseWriter, r *http.Request, token string) {
-	now := s.Now()
-	var t store.APIToken
-	var u store.User
-	err := errs.E(errs.Unauthenticated, "malformed token")
-	if len(token) <= 100 {
-		t, err = s.DB.APITokenByHash(r.Context(), store.HashToken(token))
-	}
-	if err == nil && !t.Live(now) {
-		err = errs.E(errs.Unauthenticated, "token revoked or expired")
-	}
-	if err == nil {
-		u, err = s.DB.UserByID(r.Context(), t.UserID)
-		if err == nil && u.Disabled {
-			err = errs.E(errs.Unauthenticated, "account disabled")
-		}
-	}
+	u, err := s.accounts.TokenUser(r.Context(), token)
 	if err != nil {
 		if k := errs.KindOf(err); k != errs.Unauthenticated && k != errs.NotFound {
 			s.renderErrorAPI(w, r, true, err)
@@ -470,7 +404,6 @@ func (s *Server) withAPIToken(next http.Handler, w http.ResponseWriter, r *http.
 		s.renderErrorAPI(w, r, true, errUnauthenticated)
 		return
 	}
-	_ = s.DB.TouchAPIToken(r.Context(), t, now)
 	requestInfoFrom(r.Context()).user = &u
 	ctx := context.WithValue(r.Context(), keyPrincipal, principalOf(u))
 	ctx = context.WithValue(ctx, keyUser, &u)
@@ -497,8 +430,8 @@ func principal(r *http.Request) access.Principal {
 }
 
 // currentUser returns the signed-in user or nil.
-func currentUser(r *http.Request) *store.User {
-	u, _ := r.Context().Value(keyUser).(*store.User)
+func currentUser(r *http.Request) *accounts.User {
+	u, _ := r.Context().Value(keyUser).(*accounts.User)
 	return u
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/nrm"
@@ -54,7 +55,10 @@ type Server struct {
 	proxies []netip.Prefix
 	routes  []Route
 	nrm     *nrm.Service
-	names   directoryNames
+	// accounts carries out sign-in, sessions, second factors, tokens
+	// and the other account use cases.
+	accounts *accounts.Service
+	names    directoryNames
 }
 
 // Route is one entry of the route table. Every route names the access action
@@ -111,6 +115,7 @@ func New(d Deps) (*Server, error) {
 	if s.nrm, err = nrm.New(d.DB, d.Keys, d.Now); err != nil {
 		return nil, err
 	}
+	s.accounts = accounts.NewService(d.DB, d.Keys, d.Now, d.Logger, s.mfaRequired)
 	s.routes = s.routeTable()
 	return s, nil
 }

@@ -34,6 +34,7 @@ type Service struct {
 	Countries *casework.Countries
 	Now       func() time.Time
 	jcache    jurisdictionCache
+	names     nameCache
 }
 
 // New returns a service with the embedded country configurations.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,10 +10,8 @@ import (
 	"strings"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/nrm"
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 // caseCommand is one change to a case, offered as a form on the case page
@@ -22,7 +19,7 @@ import (
 type caseCommand struct {
 	Name   string
 	Action access.Action
-	Run    func(*nrm.Service, context.Context, access.Principal, *nrm.Dossier, nrm.Input) error
+	Run    nrm.Command
 	// Section is the part of the case page the form sits in.
 	Section string
 	// Fields are the command's inputs, for the API document.
@@ -153,65 +150,15 @@ func decodeCommand(r *http.Request) (jsonInput, error) {
 	return in, nil
 }
 
-// caseAccess loads a case and decides an action on it for the principal:
-// its agency's scope, a live break-glass grant, or the agency's part in the
-// case (working on it, or offered it). Out of scope looks like absent. When
-// a grant is what gives access, the request's audit scope says so: every
-// event the request writes is flagged with it.
-func (s *Server) caseAccess(r *http.Request, action access.Action) (store.Case, access.Resource, access.Decision, error) {
-	id := r.PathValue("id")
-	if !isID(id) {
-		return store.Case{}, access.Resource{}, access.Decision{}, errNotFound
-	}
-	c, err := s.DB.Case(r.Context(), id)
-	if err != nil {
-		return c, access.Resource{}, access.Decision{}, err
-	}
-	p := principal(r)
-	grant, err := s.DB.LiveBreakGlass(r.Context(), p.UserID, c.ID, store.Millis(s.Now()))
-	if err != nil {
-		return c, access.Resource{}, access.Decision{}, err
-	}
-	res := access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: grant != ""}
-	d := access.Decide(action, p, res)
-	if !d.Allow || d.Reason == "break_glass" {
-		// The agency's part in the case may open it without breaking the
-		// glass.
-		if res, err = nrm.Resource(r.Context(), s.DB.R(), c, p, grant != "", s.Now()); err != nil {
-			return c, res, d, err
-		}
-		d = access.Decide(action, p, res)
-	}
-	if !d.Allow {
-		return c, res, d, errCaseNotAvailable
-	}
-	read := r.Method == http.MethodGet || r.Method == http.MethodHead
-	if d.Reason == "break_glass" && !read {
-		// access.Decide never lets a grant change a case; should that
-		// ever fail, the method still does not pass.
-		return c, res, access.Decision{Reason: "break_glass_write"}, errCaseNotAvailable
-	}
-	// A read by someone holding a grant on a record outside their own
-	// scope is a read under the grant, even when their agency's part in
-	// the case opened this action: what else the page shows (the
-	// identity beside an offered summary) may rest on the grant. A change
-	// never rests on one.
-	if !read || access.Allowed(action, p, access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID}) {
-		grant = ""
-	}
-	// From here every audit event of the request names the record's
-	// agency, and is flagged when a grant opened the record.
-	if !audit.SetRecord(r.Context(), c.AgencyID, grant) && grant != "" {
-		return c, res, d, errs.E(errs.Internal, "no audit scope for a break-glass request")
-	}
-	return c, res, d, nil
-}
-
 // runCaseCommand applies one command to a case: the form answers with the
 // case page (the change, or the refusal in words), the API with JSON.
 func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		c, _, _, err := s.caseAccess(r, cmd.Action)
+		id := r.PathValue("id")
+		if !isID(id) {
+			return errNotFound
+		}
+		opened, err := s.nrm.Open(r.Context(), principal(r), id, cmd.Action, false)
 		if err != nil {
 			return err
 		}
@@ -233,11 +180,7 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 			}
 			in = formInput(r.PostForm)
 		}
-		d, err := s.nrm.Load(r.Context(), s.DB.R(), c)
-		if err != nil {
-			return err
-		}
-		err = cmd.Run(s.nrm, r.Context(), principal(r), d, in)
+		after, err := s.nrm.Apply(r.Context(), principal(r), opened, cmd.Run, in)
 		if err != nil {
 			kind := errs.KindOf(err)
 			if api || (kind != errs.Invalid && kind != errs.Conflict && kind != errs.Forbidden) {
@@ -251,14 +194,10 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 			return s.showCase(w, r, cmd.Section, err)
 		}
 		if api {
-			after, err := s.DB.Case(r.Context(), c.ID)
-			if err != nil {
-				return err
-			}
 			return writeJSON(w, http.StatusOK, map[string]any{"case_id": after.ID, "version": after.Version, "status": after.Status,
 				"trafficking_status": after.TraffickingStatus})
 		}
-		http.Redirect(w, r, "/cases/"+c.ID+"#"+cmd.Section, http.StatusSeeOther)
+		http.Redirect(w, r, "/cases/"+id+"#"+cmd.Section, http.StatusSeeOther)
 		return nil
 	}
 }

@@ -54,7 +54,6 @@ type Server struct {
 	proxies []netip.Prefix
 	routes  []Route
 	nrm     *nrm.Service
-	names   directoryNames
 }
 
 // Route is one entry of the route table. Every route names the access action

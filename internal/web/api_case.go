@@ -5,23 +5,22 @@ import (
 	"net/http"
 
 	"github.com/haven-nrm/haven/internal/nrm"
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 // apiQueue answers the competent authority's queue: one page in queue
 // order, with a cursor for the next.
 func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) error {
-	q, err := s.loadQueue(r)
+	q, viewed, err := s.loadQueue(r)
 	if err != nil {
 		return err
 	}
-	if err := s.DB.RecordViews(r.Context(), s.event(r, "case.queue_view", "jurisdiction", principal(r).JurisdictionID, nil)); err != nil {
+	if err := viewed(); err != nil {
 		return err
 	}
 	items := make([]map[string]any, 0, len(q.Rows))
 	for _, row := range q.Rows {
 		it := map[string]any{"id": row.Case.ID, "reference": row.Case.Reference, "state": row.State, "urgent": row.Case.Urgent,
-			"child": row.Case.Child, "overdue": row.Overdue, "created_at": store.FromMillis(row.Case.CreatedAt)}
+			"child": row.Case.Child, "overdue": row.Overdue, "created_at": row.QueueItem.Created}
 		if !row.Deadline.IsZero() {
 			it["rg_deadline"] = row.Deadline
 		}
@@ -85,12 +84,7 @@ func nonEmptyJSON(s string) string {
 // apiWork answers the signed-in user's open tasks and what has been
 // offered to their agency.
 func (s *Server) apiWork(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	tasks, err := store.OpenTasks(r.Context(), s.DB.R(), p.UserID, 200)
-	if err != nil {
-		return err
-	}
-	offered, err := store.HandoversTo(r.Context(), s.DB.R(), p.AgencyID, "pending", 100)
+	tasks, offered, err := s.nrm.Tasks(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}

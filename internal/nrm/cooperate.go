@@ -319,20 +319,32 @@ func (s *Service) CompleteTask(ctx context.Context, p access.Principal, d *Dossi
 	})
 }
 
+// CloseInput is the input of closing a case.
+type CloseInput struct {
+	Version       string `field:"version"`
+	ClosureReason string `field:"closure_reason"`
+	Note          string `field:"note"`
+}
+
+// ReopenInput is the input of reopening a case.
+type ReopenInput struct {
+	Version string `field:"version"`
+}
+
 // Close closes the case with a coded reason, which the person's support
 // must allow (no unanswered offer, no running service). A reintegrated
 // person is followed up first: the case moves to FollowUp with a
 // follow-up task three months on.
-func (s *Service) Close(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	v, err := version(in, "version")
+func (s *Service) Close(ctx context.Context, p access.Principal, d *Dossier, in CloseInput) error {
+	v, err := versionOf(in.Version, "version")
 	if err != nil {
 		return err
 	}
-	reason, err := code(in, "closure_reason", handover.ClosureReasons())
+	reason, err := codeOf(in.ClosureReason, "closure_reason", handover.ClosureReasons())
 	if err != nil {
 		return err
 	}
-	note, err := text(in, "note", false)
+	note, err := textOf(in.Note, "note", false)
 	if err != nil {
 		return err
 	}
@@ -369,8 +381,8 @@ func (s *Service) Close(ctx context.Context, p access.Principal, d *Dossier, in 
 
 // Reopen returns a closed or followed-up case to Active, and to the
 // authority's queue if a decision is pending.
-func (s *Service) Reopen(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	v, err := version(in, "version")
+func (s *Service) Reopen(ctx context.Context, p access.Principal, d *Dossier, in ReopenInput) error {
+	v, err := versionOf(in.Version, "version")
 	if err != nil {
 		return err
 	}

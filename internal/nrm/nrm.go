@@ -128,7 +128,12 @@ func badField(field string) error {
 
 // version reads a version number.
 func version(in Input, field string) (int64, error) {
-	v, err := strconv.ParseInt(strings.TrimSpace(in.Get(field)), 10, 64)
+	return versionOf(in.Get(field), field)
+}
+
+// versionOf reads the version number s of field.
+func versionOf(s, field string) (int64, error) {
+	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || v < 0 {
 		return 0, badField(field)
 	}
@@ -137,7 +142,11 @@ func version(in Input, field string) (int64, error) {
 
 // code reads one of the allowed codes.
 func code(in Input, field string, allowed []string) (string, error) {
-	v := in.Get(field)
+	return codeOf(in.Get(field), field, allowed)
+}
+
+// codeOf reads v of field, one of the allowed codes.
+func codeOf(v, field string, allowed []string) (string, error) {
 	if !slices.Contains(allowed, v) {
 		return "", badField(field)
 	}
@@ -164,7 +173,12 @@ func codes(in Input, field string, allowed []string) ([]string, error) {
 // text reads free text: trimmed, valid UTF-8, no control characters but
 // line breaks and tabs, at most MaxText characters.
 func text(in Input, field string, required bool) (string, error) {
-	v := strings.TrimSpace(in.Get(field))
+	return textOf(in.Get(field), field, required)
+}
+
+// textOf reads the free text v of field.
+func textOf(v, field string, required bool) (string, error) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		if required {
 			return "", badField(field)
@@ -185,7 +199,12 @@ func text(in Input, field string, required bool) (string, error) {
 // date reads a YYYY-MM-DD date; the instant is the start of that day in
 // loc.
 func date(in Input, field string, loc *time.Location, required bool) (time.Time, error) {
-	v := strings.TrimSpace(in.Get(field))
+	return dateOf(in.Get(field), field, loc, required)
+}
+
+// dateOf reads the day v of field in loc.
+func dateOf(v, field string, loc *time.Location, required bool) (time.Time, error) {
+	v = strings.TrimSpace(v)
 	if v == "" && !required {
 		return time.Time{}, nil
 	}

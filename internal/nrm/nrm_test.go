@@ -134,7 +134,7 @@ func (w *world) dossier() *nrm.Dossier {
 	return d
 }
 
-type command func(*nrm.Service, context.Context, access.Principal, *nrm.Dossier, nrm.Input) error
+type command = nrm.Command
 
 // do runs a command on the case as it is now and fails on an error.
 func (w *world) do(who string, cmd command, input in) *nrm.Dossier {
@@ -185,31 +185,31 @@ func TestDecisionsInOrder(t *testing.T) {
 			t.Fatalf("a new case awaits RG in the queue: %s %q", d.Record.State, d.Case.QueueKey)
 		}
 		// Conclusive before reasonable grounds (casework: CG only after a positive RG).
-		w.refuse(ca, (*nrm.Service).DecideCG, in{"version": v(d), "outcome": "victim_of_trafficking"}, "casework.error.out_of_order")
+		w.refuse(ca, nrm.Typed((*nrm.Service).DecideCG).Run, in{"version": v(d), "outcome": "victim_of_trafficking"}, "casework.error.out_of_order")
 		// Only the authority decides; a stale version is a conflict.
-		w.refuse(ca, (*nrm.Service).DecideRG, in{"version": "99", "outcome": "positive"}, "case.error.conflict")
-		d = w.do(ca, (*nrm.Service).DecideRG, in{"version": v(d), "outcome": "positive", "reason": "Credible account of deception."})
+		w.refuse(ca, nrm.Typed((*nrm.Service).DecideRG).Run, in{"version": "99", "outcome": "positive"}, "case.error.conflict")
+		d = w.do(ca, nrm.Typed((*nrm.Service).DecideRG).Run, in{"version": v(d), "outcome": "positive", "reason": "Credible account of deception."})
 		if d.Record.State != casework.StateRGPositive || !d.Record.Period.Open() {
 			t.Fatalf("positive RG opens the recovery period: %+v", d.Record)
 		}
 		// Period may not be shortened (CoE art. 13: at least 30 days).
 		earlier := d.Record.Period.End.AddDate(0, 0, -3).Format(time.DateOnly)
-		w.refuse(ca, (*nrm.Service).Extend, in{"version": v(d), "new_end": earlier}, "casework.error.period_shortened")
+		w.refuse(ca, nrm.Typed((*nrm.Service).Extend).Run, in{"version": v(d), "new_end": earlier}, "casework.error.period_shortened")
 		later := d.Record.Period.End.AddDate(0, 0, 10).Format(time.DateOnly)
-		d = w.do(ca, (*nrm.Service).Extend, in{"version": v(d), "new_end": later})
+		d = w.do(ca, nrm.Typed((*nrm.Service).Extend).Run, in{"version": v(d), "new_end": later})
 		// A negative CG needs the consultations first.
-		w.refuse(ca, (*nrm.Service).DecideCG, in{"version": v(d), "outcome": "insufficient_evidence"}, "casework.error.consultation_missing")
+		w.refuse(ca, nrm.Typed((*nrm.Service).DecideCG).Run, in{"version": v(d), "outcome": "insufficient_evidence"}, "casework.error.consultation_missing")
 		for _, p := range d.Country.RequiredConsultations(false) {
-			d = w.do(ca, (*nrm.Service).Consult, in{"version": v(d), "party": p})
+			d = w.do(ca, nrm.Typed((*nrm.Service).Consult).Run, in{"version": v(d), "party": p})
 		}
-		d = w.do(ca, (*nrm.Service).DecideCG, in{"version": v(d), "outcome": "insufficient_evidence"})
+		d = w.do(ca, nrm.Typed((*nrm.Service).DecideCG).Run, in{"version": v(d), "outcome": "insufficient_evidence"})
 		if d.Case.TraffickingStatus != casework.StatusPossible {
 			t.Fatalf("a negative CG awaiting review leaves a possible victim, got %s", d.Case.TraffickingStatus)
 		}
 		// Second-person review: not by the decider.
-		w.refuse(ca, (*nrm.Service).Review, in{"version": v(d), "outcome": "upheld"}, "casework.error.same_person_review")
-		d = w.do(reviewer, (*nrm.Service).Review, in{"version": v(d), "outcome": "returned"})
-		d = w.do(ca, (*nrm.Service).DecideCG, in{"version": v(d), "outcome": "victim_of_trafficking"})
+		w.refuse(ca, nrm.Typed((*nrm.Service).Review).Run, in{"version": v(d), "outcome": "upheld"}, "casework.error.same_person_review")
+		d = w.do(reviewer, nrm.Typed((*nrm.Service).Review).Run, in{"version": v(d), "outcome": "returned"})
+		d = w.do(ca, nrm.Typed((*nrm.Service).DecideCG).Run, in{"version": v(d), "outcome": "victim_of_trafficking"})
 		if d.Case.TraffickingStatus != casework.StatusActual || d.Case.QueueKey != "" {
 			t.Fatalf("positive CG: actual victim, out of the queue; got %s %q", d.Case.TraffickingStatus, d.Case.QueueKey)
 		}
@@ -235,7 +235,7 @@ func TestConcurrentDecisions(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i] = w.svc.DecideRG(context.Background(), w.as(who), d, in{"version": v(d), "outcome": outcomes[i]})
+				results[i] = nrm.Typed((*nrm.Service).DecideRG).Run(w.svc, context.Background(), w.as(who), d, in{"version": v(d), "outcome": outcomes[i]})
 			}()
 		}
 		wg.Wait()
@@ -311,9 +311,9 @@ func TestSupportWithoutConditions(t *testing.T) {
 			t.Fatal("withdrawn consent still lets the provider in")
 		}
 		// Closing waits for the running service; the declined one never counts.
-		w.refuse(worker, (*nrm.Service).Close, in{"version": v(d), "closure_reason": "reintegrated"}, "handover.error.support_open")
+		w.refuse(worker, nrm.Typed((*nrm.Service).Close).Run, in{"version": v(d), "closure_reason": "reintegrated"}, "handover.error.support_open")
 		d = w.do(worker, (*nrm.Service).ActOnService, in{"support_version": sv(d), "referral": second, "action": "end"})
-		d = w.do(worker, (*nrm.Service).Close, in{"version": v(d), "closure_reason": "reintegrated"})
+		d = w.do(worker, nrm.Typed((*nrm.Service).Close).Run, in{"version": v(d), "closure_reason": "reintegrated"})
 		// (The child also has the guardian's appointment task.)
 		if d.Case.Status != handover.CaseFollowUp || !slices.ContainsFunc(d.Tasks, func(t store.Task) bool { return t.Kind == "reintegration_follow_up" }) {
 			t.Fatalf("reintegrated: follow-up status and task, got %s %+v", d.Case.Status, d.Tasks)

@@ -19,61 +19,68 @@ import (
 type caseCommand struct {
 	Name   string
 	Action access.Action
-	Run    nrm.Command
+	// Spec is the service method that carries the command out and the
+	// fields it reads (from its input struct), which the API checks and
+	// documents.
+	Spec nrm.Spec
 	// Section is the part of the case page the form sits in.
 	Section string
-	// Fields are the command's inputs, for the API document.
-	Fields []string
 }
 
 // caseCommands lists every change to a case.
 var caseCommands = []caseCommand{
-	{"rg", access.DecideCase, (*nrm.Service).DecideRG, "decisions", []string{"version", "outcome", "reason"}},
-	{"consultation", access.DecideCase, (*nrm.Service).Consult, "decisions", []string{"version", "party", "reason"}},
-	{"cg", access.DecideCase, (*nrm.Service).DecideCG, "decisions", []string{"version", "outcome", "reason"}},
-	{"review", access.ReviewNegative, (*nrm.Service).Review, "decisions", []string{"version", "outcome", "reason"}},
-	{"reconsider", access.DecideCase, (*nrm.Service).Reconsider, "decisions", []string{"version", "reason"}},
-	{"extend", access.DecideCase, (*nrm.Service).Extend, "decisions", []string{"version", "new_end", "reason"}},
-	{"item", access.RecordSupport, (*nrm.Service).RecordItem, "steps", []string{"support_version", "item", "language", "date"}},
-	{"consent", access.RecordSupport, (*nrm.Service).RecordConsent, "consent",
-		[]string{"support_version", "purpose", "action", "recipient", "service", "by_guardian", "language", "date"}},
-	{"assessment", access.RecordSupport, (*nrm.Service).Assess, "assessment",
-		[]string{"support_version", "individual_rating", "individual_factors", "household_rating", "household_factors",
-			"community_rating", "community_factors", "needs"}},
-	{"goal", access.RecordSupport, (*nrm.Service).AddGoal, "plan", []string{"support_version", "plan_type", "objective", "target_date"}},
-	{"goal-status", access.RecordSupport, (*nrm.Service).UpdateGoal, "plan", []string{"support_version", "goal", "status"}},
-	{"offer", access.OfferService, (*nrm.Service).Offer, "services",
-		[]string{"support_version", "service", "agency", "location", "override_reason", "override_justification"}},
-	{"service", access.ActOnService, (*nrm.Service).ActOnService, "services", []string{"support_version", "referral", "action"}},
-	{"handover", access.HandOver, (*nrm.Service).HandOver, "handovers",
-		[]string{"support_version", "kind", "to_agency", "service", "override_reason", "override_justification"}},
-	{"handover-response", access.RespondHandover, (*nrm.Service).RespondHandover, "handovers",
-		[]string{"handover", "handover_version", "response", "reject_reason"}},
-	{"conference", access.HoldConference, (*nrm.Service).Conference, "conferences",
-		[]string{"held_on", "sectors", "agencies", "decisions", "action_owner", "action_due", "action_kind", "action_text"}},
-	{"guardian", access.AppointGuardian, (*nrm.Service).AppointGuardian, "guardian",
-		[]string{"guardian_name", "guardian_agency", "appointed_on", "guardian_contact"}},
-	{"task", access.ManageTasks, (*nrm.Service).AddTask, "tasks", []string{"owner", "due", "kind", "text"}},
-	{"task-done", access.ManageTasks, (*nrm.Service).CompleteTask, "tasks", []string{"task", "task_version"}},
-	{"investigation", access.RecordProsecution, (*nrm.Service).OpenInvestigation, "prosecution", []string{"opened_on"}},
-	{"suspect", access.RecordProsecution, (*nrm.Service).AddSuspect, "prosecution",
-		[]string{"investigation", "investigation_version", "chain_role", "nature", "gender", "citizenship", "organised"}},
-	{"charge", access.RecordProsecution, (*nrm.Service).AddCharge, "prosecution",
-		[]string{"investigation", "investigation_version", "suspect", "provision", "offence", "note"}},
-	{"proceeding", access.RecordProsecution, (*nrm.Service).RecordProceeding, "prosecution",
-		[]string{"investigation", "investigation_version", "charge", "stage", "outcome", "date"}},
-	{"sentence", access.RecordProsecution, (*nrm.Service).RecordSentence, "prosecution",
-		[]string{"investigation", "investigation_version", "charge", "custodial_months", "life", "suspended", "fine_amount", "currency", "date"}},
-	{"compensation", access.RecordProsecution, (*nrm.Service).RecordCompensation, "prosecution",
-		[]string{"investigation", "investigation_version", "compensation", "charge", "ordered_amount", "paid_amount", "currency", "compensation_state", "date"}},
-	{"participation", access.RecordProsecution, (*nrm.Service).RecordParticipation, "prosecution",
-		[]string{"investigation", "investigation_version", "willing", "language", "measures", "date"}},
-	{"non-punishment", access.RecordProsecution, (*nrm.Service).RaiseNonPunishment, "prosecution",
-		[]string{"investigation", "investigation_version", "raised", "offence_category", "linked"}},
-	{"investigation-close", access.RecordProsecution, (*nrm.Service).CloseInvestigation, "prosecution",
-		[]string{"investigation", "investigation_version", "investigation_status"}},
-	{"close", access.CloseCase, (*nrm.Service).Close, "closure", []string{"version", "closure_reason", "note"}},
-	{"reopen", access.CloseCase, (*nrm.Service).Reopen, "closure", []string{"version"}},
+	{"rg", access.DecideCase, nrm.Typed((*nrm.Service).DecideRG), "decisions"},
+	{"consultation", access.DecideCase, nrm.Typed((*nrm.Service).Consult), "decisions"},
+	{"cg", access.DecideCase, nrm.Typed((*nrm.Service).DecideCG), "decisions"},
+	{"review", access.ReviewNegative, nrm.Typed((*nrm.Service).Review), "decisions"},
+	{"reconsider", access.DecideCase, nrm.Typed((*nrm.Service).Reconsider), "decisions"},
+	{"extend", access.DecideCase, nrm.Typed((*nrm.Service).Extend), "decisions"},
+	{"item", access.RecordSupport, nrm.Untyped((*nrm.Service).RecordItem,
+		"support_version", "item", "language", "date"), "steps"},
+	{"consent", access.RecordSupport, nrm.Untyped((*nrm.Service).RecordConsent,
+		"support_version", "purpose", "action", "recipient", "service", "by_guardian", "language", "date"), "consent"},
+	{"assessment", access.RecordSupport, nrm.Untyped((*nrm.Service).Assess,
+		"support_version", "individual_rating", "individual_factors", "household_rating", "household_factors", "community_rating", "community_factors", "needs"), "assessment"},
+	{"goal", access.RecordSupport, nrm.Untyped((*nrm.Service).AddGoal,
+		"support_version", "plan_type", "objective", "target_date"), "plan"},
+	{"goal-status", access.RecordSupport, nrm.Untyped((*nrm.Service).UpdateGoal,
+		"support_version", "goal", "status"), "plan"},
+	{"offer", access.OfferService, nrm.Untyped((*nrm.Service).Offer,
+		"support_version", "service", "agency", "location", "override_reason", "override_justification"), "services"},
+	{"service", access.ActOnService, nrm.Untyped((*nrm.Service).ActOnService,
+		"support_version", "referral", "action"), "services"},
+	{"handover", access.HandOver, nrm.Untyped((*nrm.Service).HandOver,
+		"support_version", "kind", "to_agency", "service", "override_reason", "override_justification"), "handovers"},
+	{"handover-response", access.RespondHandover, nrm.Untyped((*nrm.Service).RespondHandover,
+		"handover", "handover_version", "response", "reject_reason"), "handovers"},
+	{"conference", access.HoldConference, nrm.Untyped((*nrm.Service).Conference,
+		"held_on", "sectors", "agencies", "decisions", "action_owner", "action_due", "action_kind", "action_text"), "conferences"},
+	{"guardian", access.AppointGuardian, nrm.Untyped((*nrm.Service).AppointGuardian,
+		"guardian_name", "guardian_agency", "appointed_on", "guardian_contact"), "guardian"},
+	{"task", access.ManageTasks, nrm.Untyped((*nrm.Service).AddTask,
+		"owner", "due", "kind", "text"), "tasks"},
+	{"task-done", access.ManageTasks, nrm.Untyped((*nrm.Service).CompleteTask,
+		"task", "task_version"), "tasks"},
+	{"investigation", access.RecordProsecution, nrm.Untyped((*nrm.Service).OpenInvestigation,
+		"opened_on"), "prosecution"},
+	{"suspect", access.RecordProsecution, nrm.Untyped((*nrm.Service).AddSuspect,
+		"investigation", "investigation_version", "chain_role", "nature", "gender", "citizenship", "organised"), "prosecution"},
+	{"charge", access.RecordProsecution, nrm.Untyped((*nrm.Service).AddCharge,
+		"investigation", "investigation_version", "suspect", "provision", "offence", "note"), "prosecution"},
+	{"proceeding", access.RecordProsecution, nrm.Untyped((*nrm.Service).RecordProceeding,
+		"investigation", "investigation_version", "charge", "stage", "outcome", "date"), "prosecution"},
+	{"sentence", access.RecordProsecution, nrm.Untyped((*nrm.Service).RecordSentence,
+		"investigation", "investigation_version", "charge", "custodial_months", "life", "suspended", "fine_amount", "currency", "date"), "prosecution"},
+	{"compensation", access.RecordProsecution, nrm.Untyped((*nrm.Service).RecordCompensation,
+		"investigation", "investigation_version", "compensation", "charge", "ordered_amount", "paid_amount", "currency", "compensation_state", "date"), "prosecution"},
+	{"participation", access.RecordProsecution, nrm.Untyped((*nrm.Service).RecordParticipation,
+		"investigation", "investigation_version", "willing", "language", "measures", "date"), "prosecution"},
+	{"non-punishment", access.RecordProsecution, nrm.Untyped((*nrm.Service).RaiseNonPunishment,
+		"investigation", "investigation_version", "raised", "offence_category", "linked"), "prosecution"},
+	{"investigation-close", access.RecordProsecution, nrm.Untyped((*nrm.Service).CloseInvestigation,
+		"investigation", "investigation_version", "investigation_status"), "prosecution"},
+	{"close", access.CloseCase, nrm.Typed((*nrm.Service).Close), "closure"},
+	{"reopen", access.CloseCase, nrm.Typed((*nrm.Service).Reopen), "closure"},
 }
 
 // caseRoutes are the routes of the case commands.
@@ -169,7 +176,7 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 				return err
 			}
 			for k := range j {
-				if !slices.Contains(cmd.Fields, k) {
+				if !slices.Contains(cmd.Spec.Fields, k) {
 					return errs.Field(k, "error.bad_request", errors.New("unknown field"))
 				}
 			}
@@ -180,7 +187,7 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 			}
 			in = formInput(r.PostForm)
 		}
-		after, err := s.nrm.Apply(r.Context(), principal(r), opened, cmd.Run, in)
+		after, err := s.nrm.Apply(r.Context(), principal(r), opened, cmd.Spec.Run, in)
 		if err != nil {
 			kind := errs.KindOf(err)
 			if api || (kind != errs.Invalid && kind != errs.Conflict && kind != errs.Forbidden) {

@@ -155,8 +155,13 @@ func codeOf(v, field string, allowed []string) (string, error) {
 
 // codes reads a list of allowed codes, once each.
 func codes(in Input, field string, allowed []string) ([]string, error) {
+	return codesOfList(in.List(field), field, allowed)
+}
+
+// codesOfList reads the list vs of field, allowed codes, once each.
+func codesOfList(vs []string, field string, allowed []string) ([]string, error) {
 	var out []string
-	for _, v := range in.List(field) {
+	for _, v := range vs {
 		if v == "" {
 			continue
 		}
@@ -217,7 +222,11 @@ func dateOf(v, field string, loc *time.Location, required bool) (time.Time, erro
 
 // id reads a record id.
 func id(in Input, field string) (string, error) {
-	v := in.Get(field)
+	return idOf(in.Get(field), field)
+}
+
+// idOf reads the record id v of field.
+func idOf(v, field string) (string, error) {
 	if len(v) < 8 || len(v) > 64 || !audit.IsToken(v) {
 		return "", badField(field)
 	}

@@ -270,32 +270,32 @@ func TestSupportWithoutConditions(t *testing.T) {
 		d := w.dossier()
 		shelter, health, ngo := w.agency["shelter_short_term"].ID, w.agency["health"].ID, w.agency["ngo"].ID
 		// No consent to share with the shelter yet: refused.
-		w.refuse(ca, (*nrm.Service).Offer, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter}, "support.error.no_consent")
+		w.refuse(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter}, "support.error.no_consent")
 		for _, a := range []string{shelter, health, ngo} {
-			d = w.do(ca, (*nrm.Service).RecordConsent, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a,
+			d = w.do(ca, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a,
 				"action": "given", "language": "ne", "by_guardian": "true"})
 		}
-		d = w.do(ca, (*nrm.Service).Offer, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter})
-		d = w.do(ca, (*nrm.Service).Offer, in{"support_version": sv(d), "service": "medical", "agency": health})
+		d = w.do(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter})
+		d = w.do(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "medical", "agency": health})
 		first, second := d.Plan.Referrals[0].ID, d.Plan.Referrals[1].ID
-		d = w.do(ca, (*nrm.Service).ActOnService, in{"support_version": sv(d), "referral": first, "action": "decline"})
+		d = w.do(ca, nrm.Typed((*nrm.Service).ActOnService).Run, in{"support_version": sv(d), "referral": first, "action": "decline"})
 		// The declined shelter blocks neither the medical care nor the case.
-		d = w.do(ca, (*nrm.Service).ActOnService, in{"support_version": sv(d), "referral": second, "action": "accept"})
+		d = w.do(ca, nrm.Typed((*nrm.Service).ActOnService).Run, in{"support_version": sv(d), "referral": second, "action": "accept"})
 		if d.Plan.Referrals[0].State != support.StateDeclined || d.Plan.Referrals[1].State != support.StateAccepted {
 			t.Fatalf("states %s %s", d.Plan.Referrals[0].State, d.Plan.Referrals[1].State)
 		}
 		// A transfer to an agency that does not exist.
-		w.refuse(ca, (*nrm.Service).HandOver, in{"support_version": sv(d), "kind": "transfer", "to_agency": "0123456789abcdef0123456789abcdef"},
+		w.refuse(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "transfer", "to_agency": "0123456789abcdef0123456789abcdef"},
 			"handover.error.unknown_agency")
-		d = w.do(ca, (*nrm.Service).HandOver, in{"support_version": sv(d), "kind": "transfer", "to_agency": ngo})
+		d = w.do(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "transfer", "to_agency": ngo})
 		h := d.Handovers[0]
 		// Only the receiver accepts; ownership moves then.
-		w.refuse(ca, (*nrm.Service).RespondHandover, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"},
+		w.refuse(ca, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"},
 			"handover.error.wrong_side")
 		if d.Case.AgencyID == ngo {
 			t.Fatal("ownership moved before acceptance")
 		}
-		d = w.do(worker, (*nrm.Service).RespondHandover, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
+		d = w.do(worker, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
 		if d.Case.AgencyID != ngo || d.Handovers[0].State != handover.StateAccepted {
 			t.Fatalf("after acceptance the case belongs to the NGO: %s", d.Case.AgencyID)
 		}
@@ -305,14 +305,14 @@ func TestSupportWithoutConditions(t *testing.T) {
 			t.Fatalf("health provider is a participant: %v %v", part, err)
 		}
 		// Withdrawal of consent ends its access at once.
-		d = w.do(worker, (*nrm.Service).RecordConsent, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": health,
+		d = w.do(worker, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": health,
 			"action": "withdrawn", "language": "ne", "by_guardian": "true"})
 		if part, _, _ := nrm.Relation(context.Background(), db.R(), d.Case, health, time.Now()); part {
 			t.Fatal("withdrawn consent still lets the provider in")
 		}
 		// Closing waits for the running service; the declined one never counts.
 		w.refuse(worker, nrm.Typed((*nrm.Service).Close).Run, in{"version": v(d), "closure_reason": "reintegrated"}, "handover.error.support_open")
-		d = w.do(worker, (*nrm.Service).ActOnService, in{"support_version": sv(d), "referral": second, "action": "end"})
+		d = w.do(worker, nrm.Typed((*nrm.Service).ActOnService).Run, in{"support_version": sv(d), "referral": second, "action": "end"})
 		d = w.do(worker, nrm.Typed((*nrm.Service).Close).Run, in{"version": v(d), "closure_reason": "reintegrated"})
 		// (The child also has the guardian's appointment task.)
 		if d.Case.Status != handover.CaseFollowUp || !slices.ContainsFunc(d.Tasks, func(t store.Task) bool { return t.Kind == "reintegration_follow_up" }) {
@@ -360,10 +360,10 @@ func TestProsecutionRecords(t *testing.T) {
 		w := newWorld(t, db, false)
 		d := w.dossier()
 		pol := w.agency["police"].ID
-		d = w.do(ca, (*nrm.Service).RecordConsent, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
-		d = w.do(ca, (*nrm.Service).HandOver, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
+		d = w.do(ca, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
+		d = w.do(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
 		h := d.Handovers[0]
-		d = w.do(police, (*nrm.Service).RespondHandover, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
+		d = w.do(police, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
 		d = w.do(police, (*nrm.Service).OpenInvestigation, in{})
 		inv := d.Investigations[0]
 		d = w.do(police, (*nrm.Service).AddSuspect, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
@@ -398,10 +398,10 @@ func TestPlacementNamesTheProvidersOwnLocation(t *testing.T) {
 		}
 		d := w.dossier()
 		for _, a := range []string{shelter, health} {
-			d = w.do(ca, (*nrm.Service).RecordConsent, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a, "action": "given", "language": "ne"})
+			d = w.do(ca, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a, "action": "given", "language": "ne"})
 		}
-		w.refuse(ca, (*nrm.Service).Offer, in{"support_version": sv(d), "service": "medical", "agency": health, "location": loc}, "case.error.field.location")
-		d = w.do(ca, (*nrm.Service).Offer, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter, "location": loc})
+		w.refuse(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "medical", "agency": health, "location": loc}, "case.error.field.location")
+		d = w.do(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter, "location": loc})
 		if d.Referrals[0].LocationID != loc {
 			t.Fatalf("placement not recorded: %+v", d.Referrals[0])
 		}

@@ -30,7 +30,7 @@ func Investigations(d *Dossier) ([]prosecution.Investigation, error) {
 // OpenInvestigation opens an investigation of the case by the user's
 // agency.
 func (s *Service) OpenInvestigation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	opened, err := s.dayOrNow(in, "opened_on", d)
+	opened, err := s.dayOrNow(in.Get("opened_on"), "opened_on", d)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (s *Service) AddCharge(ctx context.Context, p access.Principal, d *Dossier,
 
 // RecordProceeding records a stage of the proceedings on a charge.
 func (s *Service) RecordProceeding(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	at, err := s.dayOrNow(in, "date", d)
+	at, err := s.dayOrNow(in.Get("date"), "date", d)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (s *Service) RecordProceeding(ctx context.Context, p access.Principal, d *D
 
 // RecordSentence records the sentence on a convicted charge.
 func (s *Service) RecordSentence(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	at, err := s.dayOrNow(in, "date", d)
+	at, err := s.dayOrNow(in.Get("date"), "date", d)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (s *Service) RecordCompensation(ctx context.Context, p access.Principal, d 
 	if err != nil {
 		return badField("paid_amount")
 	}
-	at, err := s.dayOrNow(in, "date", d)
+	at, err := s.dayOrNow(in.Get("date"), "date", d)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (s *Service) RecordCompensation(ctx context.Context, p access.Principal, d 
 // in the proceedings, and the protection measures. "Yes" needs the
 // person's consent to take part, as the consent ledger stands now.
 func (s *Service) RecordParticipation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	at, err := s.dayOrNow(in, "date", d)
+	at, err := s.dayOrNow(in.Get("date"), "date", d)
 	if err != nil {
 		return err
 	}

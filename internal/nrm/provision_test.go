@@ -93,10 +93,10 @@ func scan(t *testing.T, dir, canary string) []string {
 func chargeReady(w *world) (*nrm.Dossier, prosecution.Investigation) {
 	d := w.dossier()
 	pol := w.agency["police"].ID
-	d = w.do(ca, (*nrm.Service).RecordConsent, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
-	d = w.do(ca, (*nrm.Service).HandOver, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
+	d = w.do(ca, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
+	d = w.do(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
 	h := d.Handovers[0]
-	d = w.do(police, (*nrm.Service).RespondHandover, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
+	d = w.do(police, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
 	d = w.do(police, (*nrm.Service).OpenInvestigation, in{})
 	inv := d.Investigations[0]
 	d = w.do(police, (*nrm.Service).AddSuspect, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})

@@ -18,7 +18,8 @@ type Spec struct {
 }
 
 // Typed makes the Spec of a command whose input is the struct T: each
-// field of T is a string or a list of strings named by its `field` tag,
+// field of T is a string or a list of strings named by its `field` tag
+// (or an embedded struct of such fields),
 // decoded once from the form or the JSON object alike; the command
 // checks the values with its rule. It panics at start-up on a struct it
 // cannot decode.
@@ -29,12 +30,6 @@ func Typed[T any](run func(*Service, context.Context, access.Principal, *Dossier
 		decode(in, reflect.ValueOf(&v).Elem())
 		return run(s, ctx, p, d, v)
 	}}
-}
-
-// Untyped makes the Spec of a command that still reads its fields from
-// Input by name.
-func Untyped(run Command, fields ...string) Spec {
-	return Spec{Fields: fields, Run: run}
 }
 
 var (
@@ -50,6 +45,10 @@ func fieldsOf(t reflect.Type) []string {
 	var out []string
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Anonymous {
+			out = append(out, fieldsOf(f.Type)...) // a group of fields several inputs share
+			continue
+		}
 		name := f.Tag.Get("field")
 		if name == "" || (f.Type != stringType && f.Type != stringsType) {
 			panic(fmt.Sprintf("nrm: command input %s.%s needs a field tag and a string or []string type", t, f.Name))
@@ -64,6 +63,10 @@ func decode(in Input, v reflect.Value) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Anonymous {
+			decode(in, v.Field(i))
+			continue
+		}
 		name := f.Tag.Get("field")
 		if f.Type == stringsType {
 			v.Field(i).Set(reflect.ValueOf(in.List(name)))

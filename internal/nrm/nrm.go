@@ -49,7 +49,9 @@ func New(db *store.DB, keys *seal.Keyring, now func() time.Time) (*Service, erro
 	return &Service{DB: db, Keys: keys, Countries: cs, Now: now}, nil
 }
 
-// Input is a command's fields: a posted form or a JSON object.
+// Input is a command's fields as posted: a form or a flat JSON object.
+// Typed decodes it into the command's input struct once; commands never
+// read it by name.
 type Input interface {
 	Get(key string) string
 	List(key string) []string
@@ -126,11 +128,6 @@ func badField(field string) error {
 	return errs.Field(field, "case.error.field."+field, errors.New("invalid "+field))
 }
 
-// version reads a version number.
-func version(in Input, field string) (int64, error) {
-	return versionOf(in.Get(field), field)
-}
-
 // versionOf reads the version number s of field.
 func versionOf(s, field string) (int64, error) {
 	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
@@ -140,22 +137,12 @@ func versionOf(s, field string) (int64, error) {
 	return v, nil
 }
 
-// code reads one of the allowed codes.
-func code(in Input, field string, allowed []string) (string, error) {
-	return codeOf(in.Get(field), field, allowed)
-}
-
 // codeOf reads v of field, one of the allowed codes.
 func codeOf(v, field string, allowed []string) (string, error) {
 	if !slices.Contains(allowed, v) {
 		return "", badField(field)
 	}
 	return v, nil
-}
-
-// codes reads a list of allowed codes, once each.
-func codes(in Input, field string, allowed []string) ([]string, error) {
-	return codesOfList(in.List(field), field, allowed)
 }
 
 // codesOfList reads the list vs of field, allowed codes, once each.
@@ -173,12 +160,6 @@ func codesOfList(vs []string, field string, allowed []string) ([]string, error) 
 		}
 	}
 	return out, nil
-}
-
-// text reads free text: trimmed, valid UTF-8, no control characters but
-// line breaks and tabs, at most MaxText characters.
-func text(in Input, field string, required bool) (string, error) {
-	return textOf(in.Get(field), field, required)
 }
 
 // textOf reads the free text v of field.
@@ -201,12 +182,6 @@ func textOf(v, field string, required bool) (string, error) {
 	return v, nil
 }
 
-// date reads a YYYY-MM-DD date; the instant is the start of that day in
-// loc.
-func date(in Input, field string, loc *time.Location, required bool) (time.Time, error) {
-	return dateOf(in.Get(field), field, loc, required)
-}
-
 // dateOf reads the day v of field in loc.
 func dateOf(v, field string, loc *time.Location, required bool) (time.Time, error) {
 	v = strings.TrimSpace(v)
@@ -218,11 +193,6 @@ func dateOf(v, field string, loc *time.Location, required bool) (time.Time, erro
 		return time.Time{}, badField(field)
 	}
 	return t, nil
-}
-
-// id reads a record id.
-func id(in Input, field string) (string, error) {
-	return idOf(in.Get(field), field)
 }
 
 // idOf reads the record id v of field.

@@ -364,13 +364,13 @@ func TestProsecutionRecords(t *testing.T) {
 		d = w.do(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
 		h := d.Handovers[0]
 		d = w.do(police, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
-		d = w.do(police, (*nrm.Service).OpenInvestigation, in{})
+		d = w.do(police, nrm.Typed((*nrm.Service).OpenInvestigation).Run, in{})
 		inv := d.Investigations[0]
-		d = w.do(police, (*nrm.Service).AddSuspect, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
+		d = w.do(police, nrm.Typed((*nrm.Service).AddSuspect).Run, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
 		invs, _ := nrm.Investigations(d)
-		w.refuse(police, (*nrm.Service).RecordParticipation, in{"investigation": inv.ID, "investigation_version": "2", "willing": "yes", "language": "ne"},
+		w.refuse(police, nrm.Typed((*nrm.Service).RecordParticipation).Run, in{"investigation": inv.ID, "investigation_version": "2", "willing": "yes", "language": "ne"},
 			"prosecution.error.participation_without_consent")
-		d = w.do(police, (*nrm.Service).AddCharge, in{"investigation": inv.ID, "investigation_version": "2", "suspect": invs[0].Suspects[0].ID, "offence": "pimping"})
+		d = w.do(police, nrm.Typed((*nrm.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": invs[0].Suspects[0].ID, "offence": "pimping"})
 		invs, _ = nrm.Investigations(d)
 		if invs[0].Version != 3 {
 			t.Fatalf("version %d", invs[0].Version)

@@ -122,22 +122,11 @@ func (s *Service) load(ctx context.Context, r store.Reader, c store.Case, f *cas
 	return d, nil
 }
 
-// Relation says how an agency stands to a case, for access.Decide: an
-// agency that works on it (an accepted referral, or a service it provides
-// that the person accepted) with the person's consent to share or an
-// override, or one offered a transfer or a referral that has not answered.
-func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string, now time.Time) (participant, offered bool, err error) {
-	if agencyID == "" || agencyID == c.AgencyID {
-		return false, false, nil
-	}
-	f, err := readFile(ctx, r, c.ID)
-	if err != nil {
-		return false, false, err
-	}
-	return relationOf(f, c, agencyID)
-}
-
-// relationOf is Relation over a case's file already read.
+// relationOf says how an agency stands to a case, for access.Decide,
+// from the case's file: an agency that works on it (an accepted referral,
+// or a service it provides that the person accepted) with the person's
+// consent to share or an override, or one offered a transfer or a
+// referral that has not answered.
 func relationOf(f *caseFile, c store.Case, agencyID string) (participant, offered bool, err error) {
 	if agencyID == "" || agencyID == c.AgencyID {
 		return false, false, nil
@@ -191,14 +180,10 @@ func shareAllowed(l support.Ledger, overrides []Override, owner, agency string, 
 	return false
 }
 
-// Resource is the access resource of a case for a principal.
-func Resource(ctx context.Context, r store.Reader, c store.Case, p access.Principal, breakGlass bool, now time.Time) (access.Resource, error) {
-	res, _, err := resource(ctx, r, c, p, breakGlass)
-	return res, err
-}
-
-// resource is Resource, returning the case's file when it read one (for
-// the dossier to reuse).
+// resource is the access resource of case c for principal p: the
+// agency's part in the case (participant, offered, the child-protection
+// office of a child's case) and whether a break-glass grant is live. It
+// returns the case's file when it read one, for the dossier to reuse.
 func resource(ctx context.Context, r store.Reader, c store.Case, p access.Principal, breakGlass bool) (access.Resource, *caseFile, error) {
 	res := access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: breakGlass}
 	var f *caseFile

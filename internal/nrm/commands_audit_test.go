@@ -10,20 +10,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // commandMethods names every method of the service with a command's
-// signature: the functions the command table (web's caseCommands) runs.
+// signature (context, principal, dossier, input struct; error): the
+// functions the command table (web's caseCommands) runs through nrm.Typed.
 func commandMethods(t *testing.T) []string {
-	want := reflect.TypeOf((*command)(nil)).Elem()
 	st := reflect.TypeOf(&nrm.Service{})
+	ctxT, pT, dT := reflect.TypeFor[context.Context](), reflect.TypeFor[access.Principal](), reflect.TypeFor[*nrm.Dossier]()
+	errT := reflect.TypeFor[error]()
 	var out []string
 	for i := range st.NumMethod() {
 		m := st.Method(i)
-		if m.Type.ConvertibleTo(want) {
+		ft := m.Type
+		if ft.NumIn() == 5 && ft.In(1) == ctxT && ft.In(2) == pT && ft.In(3) == dT && ft.In(4).Kind() == reflect.Struct &&
+			ft.NumOut() == 1 && ft.Out(0) == errT {
 			out = append(out, m.Name)
 		}
 	}
@@ -33,10 +38,17 @@ func commandMethods(t *testing.T) []string {
 	return out
 }
 
-func commandName(cmd command) string {
-	n := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
-	n = n[strings.LastIndex(n, ".")+1:]
-	return strings.TrimSuffix(n, "-fm")
+// typedCmd is a command method with its name, run as the command table
+// runs it (decoded from the input through nrm.Typed).
+type typedCmd struct {
+	name string
+	run  command
+}
+
+func tc[T any](f func(*nrm.Service, context.Context, access.Principal, *nrm.Dossier, T) error) typedCmd {
+	n := runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name()
+	n = strings.TrimSuffix(n[strings.LastIndex(n, ".")+1:], "-fm")
+	return typedCmd{name: n, run: nrm.Typed(f).Run}
 }
 
 // TestEveryCommandWritesAnAuditEvent runs every case command once, each
@@ -56,11 +68,11 @@ func TestEveryCommandWritesAnAuditEvent(t *testing.T) {
 			}
 			return n
 		}
-		do := func(who string, cmd command, input in) *nrm.Dossier {
+		do := func(who string, cmd typedCmd, input in) *nrm.Dossier {
 			t.Helper()
-			name := commandName(cmd)
+			name := cmd.name
 			before := head()
-			d := w.do(who, cmd, input)
+			d := w.do(who, cmd.run, input)
 			if n := head() - before; n < 1 {
 				t.Errorf("%s committed without an audit event", name)
 			} else {
@@ -75,42 +87,42 @@ func TestEveryCommandWritesAnAuditEvent(t *testing.T) {
 		guardianAgency := w.agency["ngo"].ID
 
 		// Decisions.
-		d = do(ca, (*nrm.Service).DecideRG, in{"version": v(d), "outcome": "positive", "reason": "Credible account."})
-		d = do(ca, (*nrm.Service).Extend, in{"version": v(d), "new_end": d.Record.Period.End.AddDate(0, 0, 10).Format(time.DateOnly)})
+		d = do(ca, tc((*nrm.Service).DecideRG), in{"version": v(d), "outcome": "positive", "reason": "Credible account."})
+		d = do(ca, tc((*nrm.Service).Extend), in{"version": v(d), "new_end": d.Record.Period.End.AddDate(0, 0, 10).Format(time.DateOnly)})
 		for _, p := range d.Country.RequiredConsultations(true) {
-			d = do(ca, (*nrm.Service).Consult, in{"version": v(d), "party": p})
+			d = do(ca, tc((*nrm.Service).Consult), in{"version": v(d), "party": p})
 		}
-		d = do(ca, (*nrm.Service).DecideCG, in{"version": v(d), "outcome": "insufficient_evidence"})
-		d = do(reviewer, (*nrm.Service).Review, in{"version": v(d), "outcome": "upheld"})
-		d = do(ca, (*nrm.Service).Reconsider, in{"version": v(d), "reason": "New evidence."})
+		d = do(ca, tc((*nrm.Service).DecideCG), in{"version": v(d), "outcome": "insufficient_evidence"})
+		d = do(reviewer, tc((*nrm.Service).Review), in{"version": v(d), "outcome": "upheld"})
+		d = do(ca, tc((*nrm.Service).Reconsider), in{"version": v(d), "reason": "New evidence."})
 
 		// Support.
-		d = do(ca, (*nrm.Service).AppointGuardian, in{"guardian_name": "G. Dian", "guardian_agency": guardianAgency, "appointed_on": today})
-		d = do(ca, (*nrm.Service).RecordItem, in{"support_version": sv(d), "item": "language_and_interpretation", "language": "ne"})
-		d = do(ca, (*nrm.Service).Assess, in{"support_version": sv(d), "individual_rating": "low"})
-		d = do(ca, (*nrm.Service).AddGoal, in{"support_version": sv(d), "plan_type": "Health", "objective": "Safe housing.", "target_date": soon})
-		d = do(ca, (*nrm.Service).UpdateGoal, in{"support_version": sv(d), "goal": d.Goals[0].ID, "status": "in_progress"})
+		d = do(ca, tc((*nrm.Service).AppointGuardian), in{"guardian_name": "G. Dian", "guardian_agency": guardianAgency, "appointed_on": today})
+		d = do(ca, tc((*nrm.Service).RecordItem), in{"support_version": sv(d), "item": "language_and_interpretation", "language": "ne"})
+		d = do(ca, tc((*nrm.Service).Assess), in{"support_version": sv(d), "individual_rating": "low"})
+		d = do(ca, tc((*nrm.Service).AddGoal), in{"support_version": sv(d), "plan_type": "Health", "objective": "Safe housing.", "target_date": soon})
+		d = do(ca, tc((*nrm.Service).UpdateGoal), in{"support_version": sv(d), "goal": d.Goals[0].ID, "status": "in_progress"})
 		for _, a := range []string{pol, health} {
-			d = do(ca, (*nrm.Service).RecordConsent, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a,
+			d = do(ca, tc((*nrm.Service).RecordConsent), in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a,
 				"action": "given", "language": "ne", "by_guardian": "true"})
 		}
-		d = do(ca, (*nrm.Service).Offer, in{"support_version": sv(d), "service": "medical", "agency": health})
-		d = do(ca, (*nrm.Service).ActOnService, in{"support_version": sv(d), "referral": d.Plan.Referrals[0].ID, "action": "decline"})
-		d = do(ca, (*nrm.Service).Conference, in{"held_on": today, "sectors": []string{"health", "police"}, "decisions": "Plan agreed."})
-		d = do(ca, (*nrm.Service).AddTask, in{"owner": w.users[ca].ID, "due": soon, "kind": "follow_up", "text": "Call back."})
+		d = do(ca, tc((*nrm.Service).Offer), in{"support_version": sv(d), "service": "medical", "agency": health})
+		d = do(ca, tc((*nrm.Service).ActOnService), in{"support_version": sv(d), "referral": d.Plan.Referrals[0].ID, "action": "decline"})
+		d = do(ca, tc((*nrm.Service).Conference), in{"held_on": today, "sectors": []string{"health", "police"}, "decisions": "Plan agreed."})
+		d = do(ca, tc((*nrm.Service).AddTask), in{"owner": w.users[ca].ID, "due": soon, "kind": "follow_up", "text": "Call back."})
 		var task store.Task
 		for _, tk := range d.Tasks {
 			if tk.Kind == "follow_up" && tk.DoneAt == 0 {
 				task = tk
 			}
 		}
-		d = do(ca, (*nrm.Service).CompleteTask, in{"task": task.ID, "task_version": fmt.Sprint(task.Version)})
+		d = do(ca, tc((*nrm.Service).CompleteTask), in{"task": task.ID, "task_version": fmt.Sprint(task.Version)})
 
 		// Prosecution.
-		d = do(ca, (*nrm.Service).HandOver, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
+		d = do(ca, tc((*nrm.Service).HandOver), in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
 		h := d.Handovers[0]
-		d = do(police, (*nrm.Service).RespondHandover, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
-		d = do(police, (*nrm.Service).OpenInvestigation, in{})
+		d = do(police, tc((*nrm.Service).RespondHandover), in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
+		d = do(police, tc((*nrm.Service).OpenInvestigation), in{})
 		inv := d.Investigations[0].ID
 		iv := func() string {
 			invs, err := nrm.Investigations(d)
@@ -119,23 +131,23 @@ func TestEveryCommandWritesAnAuditEvent(t *testing.T) {
 			}
 			return fmt.Sprint(invs[0].Version)
 		}
-		d = do(police, (*nrm.Service).AddSuspect, in{"investigation": inv, "investigation_version": iv(), "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
+		d = do(police, tc((*nrm.Service).AddSuspect), in{"investigation": inv, "investigation_version": iv(), "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
 		invs, _ := nrm.Investigations(d)
-		d = do(police, (*nrm.Service).AddCharge, in{"investigation": inv, "investigation_version": iv(), "suspect": invs[0].Suspects[0].ID, "offence": "pimping"})
+		d = do(police, tc((*nrm.Service).AddCharge), in{"investigation": inv, "investigation_version": iv(), "suspect": invs[0].Suspects[0].ID, "offence": "pimping"})
 		invs, _ = nrm.Investigations(d)
 		charge := invs[0].Charges[0].ID
-		d = do(police, (*nrm.Service).RecordParticipation, in{"investigation": inv, "investigation_version": iv(), "willing": "no", "language": "ne"})
-		d = do(police, (*nrm.Service).RecordProceeding, in{"investigation": inv, "investigation_version": iv(), "charge": charge, "stage": "charged"})
-		d = do(police, (*nrm.Service).RecordProceeding, in{"investigation": inv, "investigation_version": iv(), "charge": charge, "stage": "verdict", "outcome": "convicted"})
-		d = do(police, (*nrm.Service).RecordSentence, in{"investigation": inv, "investigation_version": iv(), "charge": charge, "custodial_months": "24"})
-		d = do(police, (*nrm.Service).RecordCompensation, in{"investigation": inv, "investigation_version": iv(), "charge": charge,
+		d = do(police, tc((*nrm.Service).RecordParticipation), in{"investigation": inv, "investigation_version": iv(), "willing": "no", "language": "ne"})
+		d = do(police, tc((*nrm.Service).RecordProceeding), in{"investigation": inv, "investigation_version": iv(), "charge": charge, "stage": "charged"})
+		d = do(police, tc((*nrm.Service).RecordProceeding), in{"investigation": inv, "investigation_version": iv(), "charge": charge, "stage": "verdict", "outcome": "convicted"})
+		d = do(police, tc((*nrm.Service).RecordSentence), in{"investigation": inv, "investigation_version": iv(), "charge": charge, "custodial_months": "24"})
+		d = do(police, tc((*nrm.Service).RecordCompensation), in{"investigation": inv, "investigation_version": iv(), "charge": charge,
 			"ordered_amount": "1000", "currency": "EUR", "compensation_state": "ordered"})
-		d = do(police, (*nrm.Service).RaiseNonPunishment, in{"investigation": inv, "investigation_version": iv(), "raised": "yes", "offence_category": "immigration", "linked": "yes"})
-		d = do(police, (*nrm.Service).CloseInvestigation, in{"investigation": inv, "investigation_version": iv(), "investigation_status": "closed_prosecuted"})
+		d = do(police, tc((*nrm.Service).RaiseNonPunishment), in{"investigation": inv, "investigation_version": iv(), "raised": "yes", "offence_category": "immigration", "linked": "yes"})
+		d = do(police, tc((*nrm.Service).CloseInvestigation), in{"investigation": inv, "investigation_version": iv(), "investigation_status": "closed_prosecuted"})
 
 		// Closure.
-		d = do(ca, (*nrm.Service).Close, in{"version": v(d), "closure_reason": "reintegrated"})
-		do(ca, (*nrm.Service).Reopen, in{"version": v(d)})
+		d = do(ca, tc((*nrm.Service).Close), in{"version": v(d), "closure_reason": "reintegrated"})
+		do(ca, tc((*nrm.Service).Reopen), in{"version": v(d)})
 
 		var missing []string
 		for _, m := range commandMethods(t) {

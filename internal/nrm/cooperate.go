@@ -13,16 +13,61 @@ import (
 	"github.com/haven-nrm/haven/internal/support"
 )
 
+// HandOverInput is the input of offering a case to another agency.
+type HandOverInput struct {
+	SupportVersion        string `field:"support_version"`
+	Kind                  string `field:"kind"`
+	ToAgency              string `field:"to_agency"`
+	Service               string `field:"service"`
+	OverrideReason        string `field:"override_reason"`
+	OverrideJustification string `field:"override_justification"`
+}
+
+// HandoverResponseInput is the input of answering a handover.
+type HandoverResponseInput struct {
+	Handover        string `field:"handover"`
+	HandoverVersion string `field:"handover_version"`
+	Response        string `field:"response"`
+	RejectReason    string `field:"reject_reason"`
+}
+
+// ConferenceInput is the input of a case conference, with one optional
+// follow-up action.
+type ConferenceInput struct {
+	HeldOn      string   `field:"held_on"`
+	Sectors     []string `field:"sectors"`
+	Agencies    []string `field:"agencies"`
+	Decisions   string   `field:"decisions"`
+	ActionOwner string   `field:"action_owner"`
+	ActionDue   string   `field:"action_due"`
+	ActionKind  string   `field:"action_kind"`
+	ActionText  string   `field:"action_text"`
+}
+
+// TaskInput is the input of adding a task.
+type TaskInput struct {
+	Owner string `field:"owner"`
+	Due   string `field:"due"`
+	Kind  string `field:"kind"`
+	Text  string `field:"text"`
+}
+
+// TaskDoneInput is the input of completing a task.
+type TaskDoneInput struct {
+	Task        string `field:"task"`
+	TaskVersion string `field:"task_version"`
+}
+
 // Offer a case to another agency: a transfer (ownership moves when the
 // receiver accepts) or a referral (the receiver works on the case while
 // the referral stands). The person's data go there only with consent to
 // share with that agency, or on an audited override.
-func (s *Service) HandOver(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	kind, err := code(in, "kind", handover.Kinds())
+func (s *Service) HandOver(ctx context.Context, p access.Principal, d *Dossier, in HandOverInput) error {
+	kind, err := codeOf(in.Kind, "kind", handover.Kinds())
 	if err != nil {
 		return err
 	}
-	to, err := id(in, "to_agency")
+	to, err := idOf(in.ToAgency, "to_agency")
 	if err != nil {
 		return err
 	}
@@ -35,13 +80,13 @@ func (s *Service) HandOver(ctx context.Context, p access.Principal, d *Dossier, 
 		return err
 	}
 	var svc support.ServiceType
-	if v := in.Get("service"); v != "" {
+	if v := in.Service; v != "" {
 		if !slices.Contains(ServiceCodes(), v) {
 			return badField("service")
 		}
 		svc = support.ServiceType(v)
 	}
-	ov, just, err := s.share(p, d, in, to, svc)
+	ov, just, err := s.share(p, d, in.OverrideReason, in.OverrideJustification, to, svc)
 	if err != nil {
 		return err
 	}
@@ -55,7 +100,7 @@ func (s *Service) HandOver(ctx context.Context, p access.Principal, d *Dossier, 
 	if ov != nil {
 		overrides = append(slices.Clone(overrides), *ov)
 	}
-	return s.supportChange(ctx, p, d, in, "case.handover_offer", map[string]string{"handover": h.ID, "kind": kind, "to": to, "basis": basis},
+	return s.supportChange(ctx, p, d, in.SupportVersion, "case.handover_offer", map[string]string{"handover": h.ID, "kind": kind, "to": to, "basis": basis},
 		func(doc *store.SupportDoc) error { doc.Overrides = mustJSON(overrides); return nil },
 		func(c *change) error {
 			if ov != nil {
@@ -73,16 +118,16 @@ func (s *Service) HandOver(ctx context.Context, p access.Principal, d *Dossier, 
 
 // RespondHandover applies the sender's or the receiver's answer to a
 // handover. An accepted transfer moves the case to the receiver.
-func (s *Service) RespondHandover(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	hid, err := id(in, "handover")
+func (s *Service) RespondHandover(ctx context.Context, p access.Principal, d *Dossier, in HandoverResponseInput) error {
+	hid, err := idOf(in.Handover, "handover")
 	if err != nil {
 		return err
 	}
-	response, err := code(in, "response", handover.Responses())
+	response, err := codeOf(in.Response, "response", handover.Responses())
 	if err != nil {
 		return err
 	}
-	v, err := version(in, "handover_version")
+	v, err := versionOf(in.HandoverVersion, "handover_version")
 	if err != nil {
 		return err
 	}
@@ -108,7 +153,7 @@ func (s *Service) RespondHandover(ctx context.Context, p access.Principal, d *Do
 		}
 		side = handover.Sender
 	}
-	reason := in.Get("reject_reason")
+	reason := in.RejectReason
 	state, err := handover.Respond(handover.Handover{Kind: h.Kind, State: h.State, From: h.FromAgencyID, To: h.ToAgencyID}, side, response, reason)
 	if err != nil {
 		return err
@@ -175,16 +220,16 @@ func TaskKinds() []string {
 
 // Conference records a case conference: the day, the sectors and agencies
 // present, the decisions (sealed) and one follow-up action as a task.
-func (s *Service) Conference(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+func (s *Service) Conference(ctx context.Context, p access.Principal, d *Dossier, in ConferenceInput) error {
 	loc := d.Country.Calendar.Location()
-	held, err := date(in, "held_on", loc, true)
+	held, err := dateOf(in.HeldOn, "held_on", loc, true)
 	if err != nil {
 		return err
 	}
 	if held.After(s.Now()) {
 		return badField("held_on")
 	}
-	sectors, err := codes(in, "sectors", Sectors())
+	sectors, err := codesOfList(in.Sectors, "sectors", Sectors())
 	if err != nil {
 		return err
 	}
@@ -193,7 +238,7 @@ func (s *Service) Conference(ctx context.Context, p access.Principal, d *Dossier
 		return badField("sectors")
 	}
 	var agencies []string
-	for _, a := range in.List("agencies") {
+	for _, a := range in.Agencies {
 		if a == "" {
 			continue
 		}
@@ -207,11 +252,12 @@ func (s *Service) Conference(ctx context.Context, p access.Principal, d *Dossier
 			agencies = append(agencies, a)
 		}
 	}
-	decisions, err := text(in, "decisions", true)
+	decisions, err := textOf(in.Decisions, "decisions", true)
 	if err != nil {
 		return err
 	}
-	task, taskText, err := s.taskFrom(ctx, in, d, "action_", "conference_action")
+	task, taskText, err := s.taskFrom(ctx, taskFields{Owner: in.ActionOwner, Due: in.ActionDue, Kind: in.ActionKind, Text: in.ActionText}, d,
+		"action_", "conference_action")
 	if err != nil {
 		return err
 	}
@@ -236,10 +282,13 @@ func (s *Service) Conference(ctx context.Context, p access.Principal, d *Dossier
 	})
 }
 
+// taskFields are the fields of a task, as a form gives them.
+type taskFields struct{ Owner, Due, Kind, Text string }
+
 // taskFrom reads an optional task: owner, due day, kind and description,
-// under a field prefix.
-func (s *Service) taskFrom(ctx context.Context, in Input, d *Dossier, prefix, defaultKind string) (*store.Task, string, error) {
-	owner := in.Get(prefix + "owner")
+// whose fields are named under a prefix.
+func (s *Service) taskFrom(ctx context.Context, in taskFields, d *Dossier, prefix, defaultKind string) (*store.Task, string, error) {
+	owner := in.Owner
 	if owner == "" {
 		return nil, "", nil
 	}
@@ -250,18 +299,18 @@ func (s *Service) taskFrom(ctx context.Context, in Input, d *Dossier, prefix, de
 	if err != nil || u.Disabled {
 		return nil, "", badField(prefix + "owner")
 	}
-	due, err := date(in, prefix+"due", d.Country.Calendar.Location(), true)
+	due, err := dateOf(in.Due, prefix+"due", d.Country.Calendar.Location(), true)
 	if err != nil {
 		return nil, "", err
 	}
 	kind := defaultKind
-	if v := in.Get(prefix + "kind"); v != "" {
+	if v := in.Kind; v != "" {
 		if !slices.Contains(TaskKinds(), v) {
 			return nil, "", badField(prefix + "kind")
 		}
 		kind = v
 	}
-	desc, err := text(in, prefix+"text", true)
+	desc, err := textOf(in.Text, prefix+"text", true)
 	if err != nil {
 		return nil, "", err
 	}
@@ -287,8 +336,8 @@ func (s *Service) insertTask(c *change, d *Dossier, t store.Task, desc string) e
 }
 
 // AddTask adds a task with an owner and a due day.
-func (s *Service) AddTask(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	t, desc, err := s.taskFrom(ctx, in, d, "", "follow_up")
+func (s *Service) AddTask(ctx context.Context, p access.Principal, d *Dossier, in TaskInput) error {
+	t, desc, err := s.taskFrom(ctx, taskFields(in), d, "", "follow_up")
 	if err != nil {
 		return err
 	}
@@ -299,12 +348,12 @@ func (s *Service) AddTask(ctx context.Context, p access.Principal, d *Dossier, i
 }
 
 // CompleteTask marks a task done.
-func (s *Service) CompleteTask(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	tid, err := id(in, "task")
+func (s *Service) CompleteTask(ctx context.Context, p access.Principal, d *Dossier, in TaskDoneInput) error {
+	tid, err := idOf(in.Task, "task")
 	if err != nil {
 		return err
 	}
-	v, err := version(in, "task_version")
+	v, err := versionOf(in.TaskVersion, "task_version")
 	if err != nil {
 		return err
 	}
@@ -319,20 +368,32 @@ func (s *Service) CompleteTask(ctx context.Context, p access.Principal, d *Dossi
 	})
 }
 
+// CloseInput is the input of closing a case.
+type CloseInput struct {
+	Version       string `field:"version"`
+	ClosureReason string `field:"closure_reason"`
+	Note          string `field:"note"`
+}
+
+// ReopenInput is the input of reopening a case.
+type ReopenInput struct {
+	Version string `field:"version"`
+}
+
 // Close closes the case with a coded reason, which the person's support
 // must allow (no unanswered offer, no running service). A reintegrated
 // person is followed up first: the case moves to FollowUp with a
 // follow-up task three months on.
-func (s *Service) Close(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	v, err := version(in, "version")
+func (s *Service) Close(ctx context.Context, p access.Principal, d *Dossier, in CloseInput) error {
+	v, err := versionOf(in.Version, "version")
 	if err != nil {
 		return err
 	}
-	reason, err := code(in, "closure_reason", handover.ClosureReasons())
+	reason, err := codeOf(in.ClosureReason, "closure_reason", handover.ClosureReasons())
 	if err != nil {
 		return err
 	}
-	note, err := text(in, "note", false)
+	note, err := textOf(in.Note, "note", false)
 	if err != nil {
 		return err
 	}
@@ -369,8 +430,8 @@ func (s *Service) Close(ctx context.Context, p access.Principal, d *Dossier, in 
 
 // Reopen returns a closed or followed-up case to Active, and to the
 // authority's queue if a decision is pending.
-func (s *Service) Reopen(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	v, err := version(in, "version")
+func (s *Service) Reopen(ctx context.Context, p access.Principal, d *Dossier, in ReopenInput) error {
+	v, err := versionOf(in.Version, "version")
 	if err != nil {
 		return err
 	}

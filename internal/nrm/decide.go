@@ -12,15 +12,44 @@ import (
 	"github.com/haven-nrm/haven/internal/store"
 )
 
-// decide applies one decision rule to the record the user saw and writes
-// the new record, its events, the reasons and the alerts.
-func (s *Service) decide(ctx context.Context, p access.Principal, d *Dossier, in Input, op string,
+// DecisionInput is the input of a reasonable-grounds or conclusive
+// decision and of the review of a negative one.
+type DecisionInput struct {
+	Version string `field:"version"`
+	Outcome string `field:"outcome"`
+	Reason  string `field:"reason"`
+}
+
+// ConsultationInput is the input of a consultation.
+type ConsultationInput struct {
+	Version string `field:"version"`
+	Party   string `field:"party"`
+	Reason  string `field:"reason"`
+}
+
+// ReconsiderInput is the input of a request for reconsideration.
+type ReconsiderInput struct {
+	Version string `field:"version"`
+	Reason  string `field:"reason"`
+}
+
+// ExtendInput is the input of an extension of the recovery period.
+type ExtendInput struct {
+	Version string `field:"version"`
+	NewEnd  string `field:"new_end"`
+	Reason  string `field:"reason"`
+}
+
+// decide applies one decision rule to the record the user saw (at
+// version) and writes the new record, its events, the reasons and the
+// alerts.
+func (s *Service) decide(ctx context.Context, p access.Principal, d *Dossier, version, reasonText, op string,
 	apply func(rec casework.Record, v int64) (casework.Record, []casework.Event, error)) error {
-	v, err := version(in, "version")
+	v, err := versionOf(version, "version")
 	if err != nil {
 		return err
 	}
-	reason, err := text(in, "reason", false)
+	reason, err := textOf(reasonText, "reason", false)
 	if err != nil {
 		return err
 	}
@@ -77,25 +106,25 @@ func (s *Service) decide(ctx context.Context, p access.Principal, d *Dossier, in
 }
 
 // DecideRG records a reasonable-grounds decision.
-func (s *Service) DecideRG(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	outcome, err := code(in, "outcome", []string{casework.RGPositive, casework.RGNegative})
+func (s *Service) DecideRG(ctx context.Context, p access.Principal, d *Dossier, in DecisionInput) error {
+	outcome, err := codeOf(in.Outcome, "outcome", []string{casework.RGPositive, casework.RGNegative})
 	if err != nil {
 		return err
 	}
 	now := s.Now()
-	return s.decide(ctx, p, d, in, "rg", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+	return s.decide(ctx, p, d, in.Version, in.Reason, "rg", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
 		return casework.DecideReasonableGrounds(rec, casework.Decision{ExpectedVersion: v, By: p.UserID, Outcome: outcome}, now, d.Country)
 	})
 }
 
 // DecideCG records a conclusive-grounds decision.
-func (s *Service) DecideCG(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	outcome, err := code(in, "outcome", OutcomeCodes(d.Country))
+func (s *Service) DecideCG(ctx context.Context, p access.Principal, d *Dossier, in DecisionInput) error {
+	outcome, err := codeOf(in.Outcome, "outcome", OutcomeCodes(d.Country))
 	if err != nil {
 		return err
 	}
 	now := s.Now()
-	return s.decide(ctx, p, d, in, "cg", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+	return s.decide(ctx, p, d, in.Version, in.Reason, "cg", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
 		return casework.DecideConclusive(rec, casework.Decision{ExpectedVersion: v, By: p.UserID, Outcome: outcome}, now, d.Country)
 	})
 }
@@ -111,13 +140,13 @@ func OutcomeCodes(cfg casework.Country) []string {
 
 // Consult records that a party was consulted before a negative conclusive
 // decision.
-func (s *Service) Consult(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	party, err := code(in, "party", d.Country.RequiredConsultations(true))
+func (s *Service) Consult(ctx context.Context, p access.Principal, d *Dossier, in ConsultationInput) error {
+	party, err := codeOf(in.Party, "party", d.Country.RequiredConsultations(true))
 	if err != nil {
 		return err
 	}
 	now := s.Now()
-	return s.decide(ctx, p, d, in, "consultation", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+	return s.decide(ctx, p, d, in.Version, in.Reason, "consultation", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
 		return casework.RecordConsultation(rec, casework.Consultation{ExpectedVersion: v, By: p.UserID, Party: party}, now, d.Country)
 	})
 }
@@ -125,35 +154,35 @@ func (s *Service) Consult(ctx context.Context, p access.Principal, d *Dossier, i
 // Review records a second person's review of a negative decision
 // (conclusive, or reasonable-grounds where the country's settings ask for
 // one).
-func (s *Service) Review(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	outcome, err := code(in, "outcome", []string{casework.ReviewUpheld, casework.ReviewReturned})
+func (s *Service) Review(ctx context.Context, p access.Principal, d *Dossier, in DecisionInput) error {
+	outcome, err := codeOf(in.Outcome, "outcome", []string{casework.ReviewUpheld, casework.ReviewReturned})
 	if err != nil {
 		return err
 	}
 	now := s.Now()
-	return s.decide(ctx, p, d, in, "review", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+	return s.decide(ctx, p, d, in.Version, in.Reason, "review", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
 		return casework.ReviewNegative(rec, casework.Review{ExpectedVersion: v, By: p.UserID, Outcome: outcome}, now, d.Country)
 	})
 }
 
 // Reconsider records a request to reconsider a negative decision.
-func (s *Service) Reconsider(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+func (s *Service) Reconsider(ctx context.Context, p access.Principal, d *Dossier, in ReconsiderInput) error {
 	now := s.Now()
-	return s.decide(ctx, p, d, in, "reconsideration", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+	return s.decide(ctx, p, d, in.Version, in.Reason, "reconsideration", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
 		return casework.RequestReconsideration(rec, casework.Reconsideration{ExpectedVersion: v, By: p.UserID}, now, d.Country)
 	})
 }
 
 // Extend moves the end of the recovery period later: to the end of the
 // day given, in the country's calendar.
-func (s *Service) Extend(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	day, err := date(in, "new_end", d.Country.Calendar.Location(), true)
+func (s *Service) Extend(ctx context.Context, p access.Principal, d *Dossier, in ExtendInput) error {
+	day, err := dateOf(in.NewEnd, "new_end", d.Country.Calendar.Location(), true)
 	if err != nil {
 		return err
 	}
 	end := d.Country.Calendar.EndOfDay(day)
 	now := s.Now()
-	return s.decide(ctx, p, d, in, "extension", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
+	return s.decide(ctx, p, d, in.Version, in.Reason, "extension", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
 		return casework.ExtendPeriod(rec, casework.Extension{ExpectedVersion: v, By: p.UserID, NewEnd: end}, now)
 	})
 }

@@ -40,6 +40,44 @@ type Dossier struct {
 // Load reads a case's dossier through r: the read pool for a page, the
 // transaction for a change.
 func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Dossier, error) {
+	return s.load(ctx, r, c, nil)
+}
+
+// caseFile is what deciding an agency's part in a case and loading its
+// dossier both read: which casework tables hold rows of the case, its
+// support document, its handovers and its service referrals. Read once,
+// it serves both.
+type caseFile struct {
+	parts     store.CaseParts
+	support   store.SupportDoc
+	handovers []store.Handover
+	referrals []store.ServiceReferral
+}
+
+// readFile reads a case's file: one query for the parts and the support
+// document, then the handovers and service referrals when there are any.
+func readFile(ctx context.Context, r store.Reader, caseID string) (*caseFile, error) {
+	parts, doc, err := store.Parts(ctx, r, caseID)
+	if err != nil {
+		return nil, err
+	}
+	f := &caseFile{parts: parts, support: doc}
+	if parts.Handovers {
+		if f.handovers, err = store.Handovers(ctx, r, caseID); err != nil {
+			return nil, err
+		}
+	}
+	if parts.Referrals {
+		if f.referrals, err = store.ServiceReferrals(ctx, r, caseID); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// load reads a case's dossier, taking what f already holds (f may be
+// nil).
+func (s *Service) load(ctx context.Context, r store.Reader, c store.Case, f *caseFile) (*Dossier, error) {
 	d := &Dossier{Case: c}
 	var err error
 	if d.Jurisdiction, err = s.Jurisdiction(ctx, c.JurisdictionID); err != nil {
@@ -50,18 +88,15 @@ func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Doss
 	}
 	// Only the tables that hold rows of the case are read; the others
 	// leave their part empty, as reading them would.
-	parts, support, err := store.Parts(ctx, r, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	d.Support = support
-	if d.Checklist, d.Ledger, d.Overrides, d.Assessments, err = decodeSupport(d.Support); err != nil {
-		return nil, err
-	}
-	if parts.Referrals {
-		if d.Referrals, err = store.ServiceReferrals(ctx, r, c.ID); err != nil {
+	if f == nil {
+		if f, err = readFile(ctx, r, c.ID); err != nil {
 			return nil, err
 		}
+	}
+	parts := f.parts
+	d.Support, d.Referrals, d.Handovers = f.support, f.referrals, f.handovers
+	if d.Checklist, d.Ledger, d.Overrides, d.Assessments, err = decodeSupport(d.Support); err != nil {
+		return nil, err
 	}
 	if d.Plan, err = planOf(d.Referrals); err != nil {
 		return nil, err
@@ -71,7 +106,6 @@ func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Doss
 		read func() error
 	}{
 		{parts.Goals, func() (err error) { d.Goals, err = store.Goals(ctx, r, c.ID); return }},
-		{parts.Handovers, func() (err error) { d.Handovers, err = store.Handovers(ctx, r, c.ID); return }},
 		{parts.Conferences, func() (err error) { d.Conferences, err = store.Conferences(ctx, r, c.ID); return }},
 		{parts.Tasks, func() (err error) { d.Tasks, err = store.CaseTasks(ctx, r, c.ID); return }},
 		{parts.Investigations, func() (err error) { d.Investigations, err = store.Investigations(ctx, r, c.ID); return }},
@@ -88,23 +122,20 @@ func (s *Service) Load(ctx context.Context, r store.Reader, c store.Case) (*Doss
 	return d, nil
 }
 
-// Relation says how an agency stands to a case, for access.Decide: an
-// agency that works on it (an accepted referral, or a service it provides
-// that the person accepted) with the person's consent to share or an
-// override, or one offered a transfer or a referral that has not answered.
-func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string, now time.Time) (participant, offered bool, err error) {
+// relationOf says how an agency stands to a case, for access.Decide,
+// from the case's file: an agency that works on it (an accepted referral,
+// or a service it provides that the person accepted) with the person's
+// consent to share or an override, or one offered a transfer or a
+// referral that has not answered.
+func relationOf(f *caseFile, c store.Case, agencyID string) (participant, offered bool, err error) {
 	if agencyID == "" || agencyID == c.AgencyID {
 		return false, false, nil
-	}
-	hs, err := store.Handovers(ctx, r, c.ID)
-	if err != nil {
-		return false, false, err
 	}
 	// What the agency works on, each under the service it was asked for
 	// ("" for any): the sharing that let it in was decided for exactly
 	// that, so its access is weighed on exactly that.
 	var services []support.ServiceType
-	for _, h := range hs {
+	for _, h := range f.handovers {
 		if h.ToAgencyID != agencyID {
 			continue
 		}
@@ -115,11 +146,7 @@ func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string
 			services = append(services, support.ServiceType(h.Service))
 		}
 	}
-	refs, err := store.ServiceReferrals(ctx, r, c.ID)
-	if err != nil {
-		return false, false, err
-	}
-	for _, x := range refs {
+	for _, x := range f.referrals {
 		if x.AgencyID == agencyID && (x.State == string(support.StateAccepted) || x.State == string(support.StateDelivered)) {
 			services = append(services, support.ServiceType(x.Service))
 		}
@@ -127,11 +154,7 @@ func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string
 	if len(services) == 0 {
 		return false, offered, nil
 	}
-	doc, err := store.Support(ctx, r, c.ID)
-	if err != nil {
-		return false, false, err
-	}
-	_, ledger, overrides, _, err := decodeSupport(doc)
+	_, ledger, overrides, _, err := decodeSupport(f.support)
 	if err != nil {
 		return false, false, err
 	}
@@ -157,18 +180,28 @@ func shareAllowed(l support.Ledger, overrides []Override, owner, agency string, 
 	return false
 }
 
-// Resource is the access resource of a case for a principal.
-func Resource(ctx context.Context, r store.Reader, c store.Case, p access.Principal, breakGlass bool, now time.Time) (access.Resource, error) {
-	part, off, err := Relation(ctx, r, c, p.AgencyID, now)
-	if err != nil {
-		return access.Resource{}, err
+// resource is the access resource of case c for principal p: the
+// agency's part in the case (participant, offered, the child-protection
+// office of a child's case) and whether a break-glass grant is live. It
+// returns the case's file when it read one, for the dossier to reuse.
+func resource(ctx context.Context, r store.Reader, c store.Case, p access.Principal, breakGlass bool) (access.Resource, *caseFile, error) {
+	res := access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: breakGlass}
+	var f *caseFile
+	if p.AgencyID != "" && p.AgencyID != c.AgencyID {
+		var err error
+		if f, err = readFile(ctx, r, c.ID); err != nil {
+			return res, nil, err
+		}
+		if res.Participant, res.Offered, err = relationOf(f, c, p.AgencyID); err != nil {
+			return res, nil, err
+		}
 	}
 	cp, err := childProtectionOffice(ctx, r, c, p.AgencyID)
 	if err != nil {
-		return access.Resource{}, err
+		return res, nil, err
 	}
-	return access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: breakGlass, Participant: part, Offered: off,
-		ChildProtection: cp}, nil
+	res.ChildProtection = cp
+	return res, f, nil
 }
 
 // planOf rebuilds the person's support plan from the stored referrals.

@@ -52,23 +52,31 @@ func childProtectionOffice(ctx context.Context, r store.Reader, c store.Case, ag
 	return store.AgencyIs(ctx, r, agencyID, c.JurisdictionID, ChildProtectionKind)
 }
 
+// GuardianInput is the input of appointing a child's guardian.
+type GuardianInput struct {
+	GuardianName    string `field:"guardian_name"`
+	GuardianAgency  string `field:"guardian_agency"`
+	AppointedOn     string `field:"appointed_on"`
+	GuardianContact string `field:"guardian_contact"`
+}
+
 // AppointGuardian records the appointment of a child's guardian: the
 // appointing agency and day in clear, the guardian's name and contact
 // sealed. It completes the appointment task and tells the case's owner.
-func (s *Service) AppointGuardian(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	name, err := text(in, "guardian_name", true)
+func (s *Service) AppointGuardian(ctx context.Context, p access.Principal, d *Dossier, in GuardianInput) error {
+	name, err := textOf(in.GuardianName, "guardian_name", true)
 	if err != nil {
 		return err
 	}
-	contact, err := text(in, "guardian_contact", false)
+	contact, err := textOf(in.GuardianContact, "guardian_contact", false)
 	if err != nil {
 		return err
 	}
-	agency, err := s.agencyField(ctx, in, "guardian_agency")
+	agency, err := s.agencyField(ctx, in.GuardianAgency, "guardian_agency")
 	if err != nil {
 		return err
 	}
-	on, err := date(in, "appointed_on", d.Country.Calendar.Location(), true)
+	on, err := dateOf(in.AppointedOn, "appointed_on", d.Country.Calendar.Location(), true)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ type Service struct {
 	Countries *casework.Countries
 	Now       func() time.Time
 	jcache    jurisdictionCache
+	names     nameCache
 }
 
 // New returns a service with the embedded country configurations.
@@ -48,7 +49,9 @@ func New(db *store.DB, keys *seal.Keyring, now func() time.Time) (*Service, erro
 	return &Service{DB: db, Keys: keys, Countries: cs, Now: now}, nil
 }
 
-// Input is a command's fields: a posted form or a JSON object.
+// Input is a command's fields as posted: a form or a flat JSON object.
+// Typed decodes it into the command's input struct once; commands never
+// read it by name.
 type Input interface {
 	Get(key string) string
 	List(key string) []string
@@ -125,28 +128,27 @@ func badField(field string) error {
 	return errs.Field(field, "case.error.field."+field, errors.New("invalid "+field))
 }
 
-// version reads a version number.
-func version(in Input, field string) (int64, error) {
-	v, err := strconv.ParseInt(strings.TrimSpace(in.Get(field)), 10, 64)
+// versionOf reads the version number s of field.
+func versionOf(s, field string) (int64, error) {
+	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || v < 0 {
 		return 0, badField(field)
 	}
 	return v, nil
 }
 
-// code reads one of the allowed codes.
-func code(in Input, field string, allowed []string) (string, error) {
-	v := in.Get(field)
+// codeOf reads v of field, one of the allowed codes.
+func codeOf(v, field string, allowed []string) (string, error) {
 	if !slices.Contains(allowed, v) {
 		return "", badField(field)
 	}
 	return v, nil
 }
 
-// codes reads a list of allowed codes, once each.
-func codes(in Input, field string, allowed []string) ([]string, error) {
+// codesOfList reads the list vs of field, allowed codes, once each.
+func codesOfList(vs []string, field string, allowed []string) ([]string, error) {
 	var out []string
-	for _, v := range in.List(field) {
+	for _, v := range vs {
 		if v == "" {
 			continue
 		}
@@ -160,10 +162,9 @@ func codes(in Input, field string, allowed []string) ([]string, error) {
 	return out, nil
 }
 
-// text reads free text: trimmed, valid UTF-8, no control characters but
-// line breaks and tabs, at most MaxText characters.
-func text(in Input, field string, required bool) (string, error) {
-	v := strings.TrimSpace(in.Get(field))
+// textOf reads the free text v of field.
+func textOf(v, field string, required bool) (string, error) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		if required {
 			return "", badField(field)
@@ -181,10 +182,9 @@ func text(in Input, field string, required bool) (string, error) {
 	return v, nil
 }
 
-// date reads a YYYY-MM-DD date; the instant is the start of that day in
-// loc.
-func date(in Input, field string, loc *time.Location, required bool) (time.Time, error) {
-	v := strings.TrimSpace(in.Get(field))
+// dateOf reads the day v of field in loc.
+func dateOf(v, field string, loc *time.Location, required bool) (time.Time, error) {
+	v = strings.TrimSpace(v)
 	if v == "" && !required {
 		return time.Time{}, nil
 	}
@@ -195,9 +195,8 @@ func date(in Input, field string, loc *time.Location, required bool) (time.Time,
 	return t, nil
 }
 
-// id reads a record id.
-func id(in Input, field string) (string, error) {
-	v := in.Get(field)
+// idOf reads the record id v of field.
+func idOf(v, field string) (string, error) {
 	if len(v) < 8 || len(v) > 64 || !audit.IsToken(v) {
 		return "", badField(field)
 	}

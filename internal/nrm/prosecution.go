@@ -27,10 +27,97 @@ func Investigations(d *Dossier) ([]prosecution.Investigation, error) {
 	return out, nil
 }
 
+// investigationRef names the investigation a change applies to and the
+// version of it the user saw.
+type investigationRef struct {
+	Investigation        string `field:"investigation"`
+	InvestigationVersion string `field:"investigation_version"`
+}
+
+// InvestigationInput is the input of opening an investigation.
+type InvestigationInput struct {
+	OpenedOn string `field:"opened_on"`
+}
+
+// SuspectInput is the input of adding a suspect.
+type SuspectInput struct {
+	investigationRef
+	ChainRole   string `field:"chain_role"`
+	Nature      string `field:"nature"`
+	Gender      string `field:"gender"`
+	Citizenship string `field:"citizenship"`
+	Organised   string `field:"organised"`
+}
+
+// ChargeInput is the input of bringing a charge.
+type ChargeInput struct {
+	investigationRef
+	Suspect   string `field:"suspect"`
+	Provision string `field:"provision"`
+	Offence   string `field:"offence"`
+	Note      string `field:"note"`
+}
+
+// ProceedingInput is the input of recording a stage of proceedings.
+type ProceedingInput struct {
+	investigationRef
+	Charge  string `field:"charge"`
+	Stage   string `field:"stage"`
+	Outcome string `field:"outcome"`
+	Date    string `field:"date"`
+}
+
+// SentenceInput is the input of recording a sentence.
+type SentenceInput struct {
+	investigationRef
+	Charge          string `field:"charge"`
+	CustodialMonths string `field:"custodial_months"`
+	Life            string `field:"life"`
+	Suspended       string `field:"suspended"`
+	FineAmount      string `field:"fine_amount"`
+	Currency        string `field:"currency"`
+	Date            string `field:"date"`
+}
+
+// CompensationInput is the input of recording compensation.
+type CompensationInput struct {
+	investigationRef
+	Compensation      string `field:"compensation"`
+	Charge            string `field:"charge"`
+	OrderedAmount     string `field:"ordered_amount"`
+	PaidAmount        string `field:"paid_amount"`
+	Currency          string `field:"currency"`
+	CompensationState string `field:"compensation_state"`
+	Date              string `field:"date"`
+}
+
+// ParticipationInput is the input of recording the person's participation in proceedings.
+type ParticipationInput struct {
+	investigationRef
+	Willing  string   `field:"willing"`
+	Language string   `field:"language"`
+	Measures []string `field:"measures"`
+	Date     string   `field:"date"`
+}
+
+// NonPunishmentInput is the input of raising the non-punishment principle.
+type NonPunishmentInput struct {
+	investigationRef
+	Raised          string `field:"raised"`
+	OffenceCategory string `field:"offence_category"`
+	Linked          string `field:"linked"`
+}
+
+// InvestigationCloseInput is the input of closing an investigation.
+type InvestigationCloseInput struct {
+	investigationRef
+	InvestigationStatus string `field:"investigation_status"`
+}
+
 // OpenInvestigation opens an investigation of the case by the user's
 // agency.
-func (s *Service) OpenInvestigation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	opened, err := s.dayOrNow(in, "opened_on", d)
+func (s *Service) OpenInvestigation(ctx context.Context, p access.Principal, d *Dossier, in InvestigationInput) error {
+	opened, err := s.dayOrNow(in.OpenedOn, "opened_on", d)
 	if err != nil {
 		return err
 	}
@@ -48,20 +135,20 @@ func (s *Service) OpenInvestigation(ctx context.Context, p access.Principal, d *
 
 // investigationChange applies one rule of package prosecution to the
 // investigation the user saw.
-func (s *Service) investigationChange(ctx context.Context, p access.Principal, d *Dossier, in Input, op string,
+func (s *Service) investigationChange(ctx context.Context, p access.Principal, d *Dossier, in investigationRef, op string,
 	apply func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error)) error {
 	return s.investigationChangeWith(ctx, p, d, in, op, apply, nil)
 }
 
 // investigationChangeWith is investigationChange with more to write in the
 // same transaction (a sealed note).
-func (s *Service) investigationChangeWith(ctx context.Context, p access.Principal, d *Dossier, in Input, op string,
+func (s *Service) investigationChangeWith(ctx context.Context, p access.Principal, d *Dossier, in investigationRef, op string,
 	apply func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error), also func(c *change) error) error {
-	iid, err := id(in, "investigation")
+	iid, err := idOf(in.Investigation, "investigation")
 	if err != nil {
 		return err
 	}
-	v, err := version(in, "investigation_version")
+	v, err := versionOf(in.InvestigationVersion, "investigation_version")
 	if err != nil {
 		return err
 	}
@@ -100,9 +187,9 @@ func (s *Service) investigationChangeWith(ctx context.Context, p access.Principa
 }
 
 // AddSuspect records a suspect by coded role, never by name.
-func (s *Service) AddSuspect(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	sus := prosecution.Suspect{ID: store.NewID(), ChainRole: prosecution.ChainRole(in.Get("chain_role")), Gender: in.Get("gender"),
-		Citizenship: strings.ToUpper(in.Get("citizenship")), Organised: in.Get("organised") == "true", Nature: prosecution.Nature(in.Get("nature"))}
+func (s *Service) AddSuspect(ctx context.Context, p access.Principal, d *Dossier, in SuspectInput) error {
+	sus := prosecution.Suspect{ID: store.NewID(), ChainRole: prosecution.ChainRole(in.ChainRole), Gender: in.Gender,
+		Citizenship: strings.ToUpper(in.Citizenship), Organised: in.Organised == "true", Nature: prosecution.Nature(in.Nature)}
 	// A company has no gender; a person whose gender is not known is
 	// recorded as such (HTCDS NonSpecifiedUnknown) rather than refused.
 	switch {
@@ -111,7 +198,7 @@ func (s *Service) AddSuspect(ctx context.Context, p access.Principal, d *Dossier
 	case sus.Gender == "":
 		sus.Gender = "NonSpecifiedUnknown"
 	}
-	return s.investigationChange(ctx, p, d, in, "suspect", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+	return s.investigationChange(ctx, p, d, in.investigationRef, "suspect", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.AddSuspect(inv, v, sus, p.UserID, now)
 	})
 }
@@ -124,17 +211,17 @@ const ChargeNoteKind = "charge_note"
 // code of the case's country's list (which gives the offence category), or
 // the offence category alone, and an optional note sealed like every free
 // text about a case.
-func (s *Service) AddCharge(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	note, err := text(in, "note", false)
+func (s *Service) AddCharge(ctx context.Context, p access.Principal, d *Dossier, in ChargeInput) error {
+	note, err := textOf(in.Note, "note", false)
 	if err != nil {
 		return err
 	}
-	ch, err := prosecution.ChargeUnder(prosecution.Charge{ID: store.NewID(), SuspectID: in.Get("suspect"),
-		Offence: prosecution.OffenceCategory(in.Get("offence")), Provision: in.Get("provision")}, prosecution.Provisions(d.Jurisdiction.Country))
+	ch, err := prosecution.ChargeUnder(prosecution.Charge{ID: store.NewID(), SuspectID: in.Suspect,
+		Offence: prosecution.OffenceCategory(in.Offence), Provision: in.Provision}, prosecution.Provisions(d.Jurisdiction.Country))
 	if err != nil {
 		return err
 	}
-	return s.investigationChangeWith(ctx, p, d, in, "charge", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+	return s.investigationChangeWith(ctx, p, d, in.investigationRef, "charge", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.AddCharge(inv, v, ch, p.UserID, now)
 	}, func(c *change) error {
 		return s.note(c, d.Case.ID, ChargeNoteKind, ch.ID, note)
@@ -142,58 +229,58 @@ func (s *Service) AddCharge(ctx context.Context, p access.Principal, d *Dossier,
 }
 
 // RecordProceeding records a stage of the proceedings on a charge.
-func (s *Service) RecordProceeding(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	at, err := s.dayOrNow(in, "date", d)
+func (s *Service) RecordProceeding(ctx context.Context, p access.Principal, d *Dossier, in ProceedingInput) error {
+	at, err := s.dayOrNow(in.Date, "date", d)
 	if err != nil {
 		return err
 	}
-	pr := prosecution.Proceeding{ID: store.NewID(), ChargeID: in.Get("charge"), Stage: prosecution.Stage(in.Get("stage")),
-		Outcome: prosecution.Outcome(in.Get("outcome")), At: at}
-	return s.investigationChange(ctx, p, d, in, "proceeding", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+	pr := prosecution.Proceeding{ID: store.NewID(), ChargeID: in.Charge, Stage: prosecution.Stage(in.Stage),
+		Outcome: prosecution.Outcome(in.Outcome), At: at}
+	return s.investigationChange(ctx, p, d, in.investigationRef, "proceeding", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.RecordProceeding(inv, v, pr, p.UserID, now)
 	})
 }
 
 // RecordSentence records the sentence on a convicted charge.
-func (s *Service) RecordSentence(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	at, err := s.dayOrNow(in, "date", d)
+func (s *Service) RecordSentence(ctx context.Context, p access.Principal, d *Dossier, in SentenceInput) error {
+	at, err := s.dayOrNow(in.Date, "date", d)
 	if err != nil {
 		return err
 	}
-	months, err := strconv.Atoi(orDefault(in.Get("custodial_months"), "0"))
+	months, err := strconv.Atoi(orDefault(in.CustodialMonths, "0"))
 	if err != nil {
 		return badField("custodial_months")
 	}
-	fine, err := strconv.ParseInt(orDefault(in.Get("fine_amount"), "0"), 10, 64)
+	fine, err := strconv.ParseInt(orDefault(in.FineAmount, "0"), 10, 64)
 	if err != nil {
 		return badField("fine_amount")
 	}
-	se := prosecution.Sentence{ID: store.NewID(), ChargeID: in.Get("charge"), CustodialMonths: months, Life: in.Get("life") == "true",
-		Suspended: in.Get("suspended") == "true", Fine: prosecution.Money{Amount: fine, Currency: strings.ToUpper(in.Get("currency"))}, At: at}
-	return s.investigationChange(ctx, p, d, in, "sentence", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+	se := prosecution.Sentence{ID: store.NewID(), ChargeID: in.Charge, CustodialMonths: months, Life: in.Life == "true",
+		Suspended: in.Suspended == "true", Fine: prosecution.Money{Amount: fine, Currency: strings.ToUpper(in.Currency)}, At: at}
+	return s.investigationChange(ctx, p, d, in.investigationRef, "sentence", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.RecordSentence(inv, v, se, p.UserID, now)
 	})
 }
 
 // RecordCompensation records compensation a court ordered, and what was
 // paid.
-func (s *Service) RecordCompensation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	ordered, err := strconv.ParseInt(orDefault(in.Get("ordered_amount"), "0"), 10, 64)
+func (s *Service) RecordCompensation(ctx context.Context, p access.Principal, d *Dossier, in CompensationInput) error {
+	ordered, err := strconv.ParseInt(orDefault(in.OrderedAmount, "0"), 10, 64)
 	if err != nil {
 		return badField("ordered_amount")
 	}
-	paid, err := strconv.ParseInt(orDefault(in.Get("paid_amount"), "0"), 10, 64)
+	paid, err := strconv.ParseInt(orDefault(in.PaidAmount, "0"), 10, 64)
 	if err != nil {
 		return badField("paid_amount")
 	}
-	at, err := s.dayOrNow(in, "date", d)
+	at, err := s.dayOrNow(in.Date, "date", d)
 	if err != nil {
 		return err
 	}
-	comp := prosecution.Compensation{ID: orDefault(in.Get("compensation"), store.NewID()), ChargeID: in.Get("charge"),
-		Ordered: prosecution.Money{Amount: ordered, Currency: strings.ToUpper(in.Get("currency"))}, Paid: paid,
-		State: prosecution.CompensationState(in.Get("compensation_state")), At: at}
-	return s.investigationChange(ctx, p, d, in, "compensation", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+	comp := prosecution.Compensation{ID: orDefault(in.Compensation, store.NewID()), ChargeID: in.Charge,
+		Ordered: prosecution.Money{Amount: ordered, Currency: strings.ToUpper(in.Currency)}, Paid: paid,
+		State: prosecution.CompensationState(in.CompensationState), At: at}
+	return s.investigationChange(ctx, p, d, in.investigationRef, "compensation", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.RecordCompensation(inv, v, comp, p.UserID, now)
 	})
 }
@@ -201,40 +288,40 @@ func (s *Service) RecordCompensation(ctx context.Context, p access.Principal, d 
 // RecordParticipation records whether the person is willing to take part
 // in the proceedings, and the protection measures. "Yes" needs the
 // person's consent to take part, as the consent ledger stands now.
-func (s *Service) RecordParticipation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	at, err := s.dayOrNow(in, "date", d)
+func (s *Service) RecordParticipation(ctx context.Context, p access.Principal, d *Dossier, in ParticipationInput) error {
+	at, err := s.dayOrNow(in.Date, "date", d)
 	if err != nil {
 		return err
 	}
 	var measures []prosecution.ProtectionMeasure
-	for _, m := range in.List("measures") {
+	for _, m := range in.Measures {
 		if m != "" {
 			measures = append(measures, prosecution.ProtectionMeasure(m))
 		}
 	}
-	pa := prosecution.Participation{Willing: prosecution.Willingness(in.Get("willing")), At: at, Language: in.Get("language"),
+	pa := prosecution.Participation{Willing: prosecution.Willingness(in.Willing), At: at, Language: in.Language,
 		ProtectionMeasures: measures}
 	consent := support.Allows(d.Ledger, support.PurposeProceedings, "", "", s.Now())
-	return s.investigationChange(ctx, p, d, in, "participation", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+	return s.investigationChange(ctx, p, d, in.investigationRef, "participation", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.RecordParticipation(inv, v, pa, consent, p.UserID, now)
 	})
 }
 
 // RaiseNonPunishment records that the person is suspected of an offence
 // that may be linked to their exploitation.
-func (s *Service) RaiseNonPunishment(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	f := prosecution.NonPunishmentFlag{Raised: in.Get("raised") != "false", OffenceCategory: prosecution.NonPunishmentOffence(in.Get("offence_category")),
-		Linked: in.Get("linked") == "true"}
-	return s.investigationChange(ctx, p, d, in, "non_punishment", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+func (s *Service) RaiseNonPunishment(ctx context.Context, p access.Principal, d *Dossier, in NonPunishmentInput) error {
+	f := prosecution.NonPunishmentFlag{Raised: in.Raised != "false", OffenceCategory: prosecution.NonPunishmentOffence(in.OffenceCategory),
+		Linked: in.Linked == "true"}
+	return s.investigationChange(ctx, p, d, in.investigationRef, "non_punishment", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		f.At = now
 		return prosecution.RaiseNonPunishment(inv, v, f, p.UserID, now)
 	})
 }
 
 // CloseInvestigation closes an investigation with its outcome.
-func (s *Service) CloseInvestigation(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	st := prosecution.InvestigationStatus(in.Get("investigation_status"))
-	return s.investigationChange(ctx, p, d, in, "close", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+func (s *Service) CloseInvestigation(ctx context.Context, p access.Principal, d *Dossier, in InvestigationCloseInput) error {
+	st := prosecution.InvestigationStatus(in.InvestigationStatus)
+	return s.investigationChange(ctx, p, d, in.investigationRef, "close", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.Close(inv, v, st, p.UserID, now)
 	})
 }

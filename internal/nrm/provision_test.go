@@ -93,13 +93,13 @@ func scan(t *testing.T, dir, canary string) []string {
 func chargeReady(w *world) (*nrm.Dossier, prosecution.Investigation) {
 	d := w.dossier()
 	pol := w.agency["police"].ID
-	d = w.do(ca, (*nrm.Service).RecordConsent, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
-	d = w.do(ca, (*nrm.Service).HandOver, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
+	d = w.do(ca, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
+	d = w.do(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
 	h := d.Handovers[0]
-	d = w.do(police, (*nrm.Service).RespondHandover, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
-	d = w.do(police, (*nrm.Service).OpenInvestigation, in{})
+	d = w.do(police, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
+	d = w.do(police, nrm.Typed((*nrm.Service).OpenInvestigation).Run, in{})
 	inv := d.Investigations[0]
-	d = w.do(police, (*nrm.Service).AddSuspect, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
+	d = w.do(police, nrm.Typed((*nrm.Service).AddSuspect).Run, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
 	invs, _ := nrm.Investigations(d)
 	return d, invs[0]
 }
@@ -123,9 +123,9 @@ func TestProvisionNoteNeverInClear(t *testing.T) {
 				break
 			}
 		}
-		w.refuse(police, (*nrm.Service).AddCharge, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID,
+		w.refuse(police, nrm.Typed((*nrm.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID,
 			"provision": "no_such_provision", "note": canary}, "prosecution.error.unknown_provision")
-		d = w.do(police, (*nrm.Service).AddCharge, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID,
+		d = w.do(police, nrm.Typed((*nrm.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID,
 			"provision": subst.Code, "note": canary})
 		invs, _ := nrm.Investigations(d)
 		ch := invs[0].Charges[0]
@@ -175,7 +175,7 @@ func TestClearProvisionTextIsSealedAtStart(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db, false)
 		d, inv := chargeReady(w)
-		d = w.do(police, (*nrm.Service).AddCharge, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID, "offence": "pimping"})
+		d = w.do(police, nrm.Typed((*nrm.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID, "offence": "pimping"})
 		row := d.Investigations[0]
 		// Write the charge as the older version did: the statute in clear.
 		legacy := strings.Replace(row.Record, `"offence":"pimping"`, `"offence":"pimping","statute":"`+canary+`"`, 1)

@@ -13,9 +13,9 @@ import (
 
 // supportChange applies a change to the person's support document read at
 // the version the user saw, then writes it with fn's other rows.
-func (s *Service) supportChange(ctx context.Context, p access.Principal, d *Dossier, in Input, action string, details map[string]string,
+func (s *Service) supportChange(ctx context.Context, p access.Principal, d *Dossier, supportVersion, action string, details map[string]string,
 	edit func(doc *store.SupportDoc) error, more func(c *change) error) error {
-	v, err := version(in, "support_version")
+	v, err := versionOf(supportVersion, "support_version")
 	if err != nil {
 		return err
 	}
@@ -45,20 +45,86 @@ func (s *Service) supportChange(ctx context.Context, p access.Principal, d *Doss
 	})
 }
 
+// ItemInput is the input of recording an early step or an item of
+// information.
+type ItemInput struct {
+	SupportVersion string `field:"support_version"`
+	Item           string `field:"item"`
+	Language       string `field:"language"`
+	Date           string `field:"date"`
+}
+
+// ConsentInput is the input of recording consent given or withdrawn.
+type ConsentInput struct {
+	SupportVersion string `field:"support_version"`
+	Purpose        string `field:"purpose"`
+	Action         string `field:"action"`
+	Recipient      string `field:"recipient"`
+	Service        string `field:"service"`
+	ByGuardian     string `field:"by_guardian"`
+	Language       string `field:"language"`
+	Date           string `field:"date"`
+}
+
+// AssessmentInput is the input of a needs and risk assessment: a rating
+// and factors per level, and the needs.
+type AssessmentInput struct {
+	SupportVersion    string   `field:"support_version"`
+	IndividualRating  string   `field:"individual_rating"`
+	IndividualFactors []string `field:"individual_factors"`
+	HouseholdRating   string   `field:"household_rating"`
+	HouseholdFactors  []string `field:"household_factors"`
+	CommunityRating   string   `field:"community_rating"`
+	CommunityFactors  []string `field:"community_factors"`
+	Needs             []string `field:"needs"`
+}
+
+// GoalInput is the input of adding an objective to the support plan.
+type GoalInput struct {
+	SupportVersion string `field:"support_version"`
+	PlanType       string `field:"plan_type"`
+	Objective      string `field:"objective"`
+	TargetDate     string `field:"target_date"`
+}
+
+// GoalStatusInput is the input of setting an objective's status.
+type GoalStatusInput struct {
+	SupportVersion string `field:"support_version"`
+	Goal           string `field:"goal"`
+	Status         string `field:"status"`
+}
+
+// OfferInput is the input of offering a service.
+type OfferInput struct {
+	SupportVersion        string `field:"support_version"`
+	Service               string `field:"service"`
+	Agency                string `field:"agency"`
+	Location              string `field:"location"`
+	OverrideReason        string `field:"override_reason"`
+	OverrideJustification string `field:"override_justification"`
+}
+
+// ServiceActionInput is the input of acting on an offered service.
+type ServiceActionInput struct {
+	SupportVersion string `field:"support_version"`
+	Referral       string `field:"referral"`
+	Action         string `field:"action"`
+}
+
 func itemCodes() []string { return codesOf(support.Items()) }
 
 // RecordItem records an early step or an item of information given, with
 // the day, the user and the language.
-func (s *Service) RecordItem(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	item, err := code(in, "item", itemCodes())
+func (s *Service) RecordItem(ctx context.Context, p access.Principal, d *Dossier, in ItemInput) error {
+	item, err := codeOf(in.Item, "item", itemCodes())
 	if err != nil {
 		return err
 	}
-	lang := in.Get("language")
+	lang := in.Language
 	if !ident.Language(lang) {
 		return badField("language")
 	}
-	at, err := s.dayOrNow(in, "date", d)
+	at, err := s.dayOrNow(in.Date, "date", d)
 	if err != nil {
 		return err
 	}
@@ -69,15 +135,15 @@ func (s *Service) RecordItem(ctx context.Context, p access.Principal, d *Dossier
 	if err := cl.Record(support.Item(item), p.UserID, lang, at); err != nil {
 		return err
 	}
-	return s.supportChange(ctx, p, d, in, "case.support_item", map[string]string{"item": item, "language": lang},
+	return s.supportChange(ctx, p, d, in.SupportVersion, "case.support_item", map[string]string{"item": item, "language": lang},
 		func(doc *store.SupportDoc) error { doc.Checklist = mustJSON(cl.Entries()); return nil }, nil)
 }
 
 // dayOrNow reads a day in the country's zone: today means now, an earlier
 // day its noon (the hour is not asked for).
-func (s *Service) dayOrNow(in Input, field string, d *Dossier) (time.Time, error) {
+func (s *Service) dayOrNow(v, field string, d *Dossier) (time.Time, error) {
 	loc := d.Country.Calendar.Location()
-	day, err := date(in, field, loc, false)
+	day, err := dateOf(v, field, loc, false)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -95,29 +161,29 @@ func ServiceCodes() []string { return codesOf(support.ServiceTypes()) }
 
 // RecordConsent records consent given or withdrawn, as the person (or a
 // child's guardian) said it.
-func (s *Service) RecordConsent(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	purpose, err := code(in, "purpose", purposeCodes())
+func (s *Service) RecordConsent(ctx context.Context, p access.Principal, d *Dossier, in ConsentInput) error {
+	purpose, err := codeOf(in.Purpose, "purpose", purposeCodes())
 	if err != nil {
 		return err
 	}
-	action, err := code(in, "action", []string{string(support.ConsentGiven), string(support.ConsentWithdrawn)})
+	action, err := codeOf(in.Action, "action", []string{string(support.ConsentGiven), string(support.ConsentWithdrawn)})
 	if err != nil {
 		return err
 	}
-	e := support.ConsentEvent{Purpose: support.Purpose(purpose), Action: support.ConsentAction(action), ByGuardian: in.Get("by_guardian") == "true",
-		By: p.UserID, Language: in.Get("language")}
+	e := support.ConsentEvent{Purpose: support.Purpose(purpose), Action: support.ConsentAction(action), ByGuardian: in.ByGuardian == "true",
+		By: p.UserID, Language: in.Language}
 	if e.Purpose == support.PurposeShareWithAgency {
-		if e.Recipient, err = s.agencyField(ctx, in, "recipient"); err != nil {
+		if e.Recipient, err = s.agencyField(ctx, in.Recipient, "recipient"); err != nil {
 			return err
 		}
-		if svc := in.Get("service"); svc != "" {
+		if svc := in.Service; svc != "" {
 			if !slices.Contains(ServiceCodes(), svc) {
 				return badField("service")
 			}
 			e.Service = support.ServiceType(svc)
 		}
 	}
-	if e.At, err = s.dayOrNow(in, "date", d); err != nil {
+	if e.At, err = s.dayOrNow(in.Date, "date", d); err != nil {
 		return err
 	}
 	l, err := d.Ledger.Record(e, s.Now())
@@ -128,12 +194,12 @@ func (s *Service) RecordConsent(ctx context.Context, p access.Principal, d *Doss
 	if e.Recipient != "" {
 		details["recipient"] = e.Recipient
 	}
-	return s.supportChange(ctx, p, d, in, "case.consent", details, func(doc *store.SupportDoc) error { doc.Consent = mustJSON(l); return nil }, nil)
+	return s.supportChange(ctx, p, d, in.SupportVersion, "case.consent", details, func(doc *store.SupportDoc) error { doc.Consent = mustJSON(l); return nil }, nil)
 }
 
 // agencyField reads the id of an agency that exists.
-func (s *Service) agencyField(ctx context.Context, in Input, field string) (string, error) {
-	aid, err := id(in, field)
+func (s *Service) agencyField(ctx context.Context, v, field string) (string, error) {
+	aid, err := idOf(v, field)
 	if err != nil {
 		return "", err
 	}
@@ -145,22 +211,30 @@ func (s *Service) agencyField(ctx context.Context, in Input, field string) (stri
 
 // Assess records a needs and risk assessment; one that calls for action
 // now makes the case urgent in the queue.
-func (s *Service) Assess(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
+func (s *Service) Assess(ctx context.Context, p access.Principal, d *Dossier, in AssessmentInput) error {
 	a := support.Assessment{By: p.UserID, At: s.Now()}
+	given := map[support.Level]struct {
+		rating  string
+		factors []string
+	}{
+		support.LevelIndividual: {in.IndividualRating, in.IndividualFactors},
+		support.LevelHousehold:  {in.HouseholdRating, in.HouseholdFactors},
+		support.LevelCommunity:  {in.CommunityRating, in.CommunityFactors},
+	}
 	for _, lv := range support.Levels() {
-		rating := in.Get(string(lv) + "_rating")
+		rating := given[lv].rating
 		if rating == "" {
 			continue
 		}
 		la := support.LevelAssessment{Level: lv, Rating: support.Rating(rating)}
-		for _, f := range in.List(string(lv) + "_factors") {
+		for _, f := range given[lv].factors {
 			if f != "" {
 				la.Factors = append(la.Factors, support.Factor(f))
 			}
 		}
 		a.Levels = append(a.Levels, la)
 	}
-	for _, n := range in.List("needs") {
+	for _, n := range in.Needs {
 		if n != "" {
 			a.Needs = append(a.Needs, support.ServiceType(n))
 		}
@@ -170,7 +244,7 @@ func (s *Service) Assess(ctx context.Context, p access.Principal, d *Dossier, in
 	}
 	urgent := support.Urgent(a)
 	all := append(slices.Clone(d.Assessments), a)
-	return s.supportChange(ctx, p, d, in, "case.assessment", map[string]string{"urgent": boolCode(urgent)},
+	return s.supportChange(ctx, p, d, in.SupportVersion, "case.assessment", map[string]string{"urgent": boolCode(urgent)},
 		func(doc *store.SupportDoc) error { doc.Assessments = mustJSON(all); return nil },
 		func(c *change) error {
 			if !urgent || d.Case.Urgent {
@@ -206,21 +280,21 @@ func planTypeCodes() []string { return codesOf(support.PlanTypes()) }
 
 // AddGoal adds an objective to the support plan (HTCDS spl_Type), with a
 // target date; its words are sealed.
-func (s *Service) AddGoal(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	pt, err := code(in, "plan_type", planTypeCodes())
+func (s *Service) AddGoal(ctx context.Context, p access.Principal, d *Dossier, in GoalInput) error {
+	pt, err := codeOf(in.PlanType, "plan_type", planTypeCodes())
 	if err != nil {
 		return err
 	}
-	objective, err := text(in, "objective", true)
+	objective, err := textOf(in.Objective, "objective", true)
 	if err != nil {
 		return err
 	}
-	target, err := date(in, "target_date", d.Country.Calendar.Location(), true)
+	target, err := dateOf(in.TargetDate, "target_date", d.Country.Calendar.Location(), true)
 	if err != nil {
 		return err
 	}
 	g := store.Goal{ID: store.NewID(), CaseID: d.Case.ID, PlanType: pt, TargetDate: target.Format(time.DateOnly), Status: "planned", CreatedBy: p.UserID}
-	return s.supportChange(ctx, p, d, in, "case.goal", map[string]string{"goal": g.ID, "plan_type": pt}, nil, func(c *change) error {
+	return s.supportChange(ctx, p, d, in.SupportVersion, "case.goal", map[string]string{"goal": g.ID, "plan_type": pt}, nil, func(c *change) error {
 		g.CreatedAt, g.UpdatedAt = store.Millis(c.tx.Now), store.Millis(c.tx.Now)
 		if err := c.tx.SaveGoal(ctx, g); err != nil {
 			return err
@@ -230,12 +304,12 @@ func (s *Service) AddGoal(ctx context.Context, p access.Principal, d *Dossier, i
 }
 
 // UpdateGoal sets an objective's status.
-func (s *Service) UpdateGoal(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	gid, err := id(in, "goal")
+func (s *Service) UpdateGoal(ctx context.Context, p access.Principal, d *Dossier, in GoalStatusInput) error {
+	gid, err := idOf(in.Goal, "goal")
 	if err != nil {
 		return err
 	}
-	status, err := code(in, "status", goalStatuses)
+	status, err := codeOf(in.Status, "status", goalStatuses)
 	if err != nil {
 		return err
 	}
@@ -245,19 +319,18 @@ func (s *Service) UpdateGoal(ctx context.Context, p access.Principal, d *Dossier
 	}
 	g := d.Goals[i]
 	g.Status = status
-	return s.supportChange(ctx, p, d, in, "case.goal_status", map[string]string{"goal": g.ID, "status": status}, nil, func(c *change) error {
+	return s.supportChange(ctx, p, d, in.SupportVersion, "case.goal_status", map[string]string{"goal": g.ID, "status": status}, nil, func(c *change) error {
 		g.UpdatedAt = store.Millis(c.tx.Now)
 		return c.tx.SaveGoal(ctx, g)
 	})
 }
 
 // overrideFrom reads an override, if the form asks for one.
-func overrideFrom(in Input, p access.Principal) (*support.Override, error) {
-	reason := in.Get("override_reason")
+func overrideFrom(reason, justification string, p access.Principal) (*support.Override, error) {
 	if reason == "" {
 		return nil, nil
 	}
-	just, err := text(in, "override_justification", true)
+	just, err := textOf(justification, "override_justification", true)
 	if err != nil {
 		return nil, err
 	}
@@ -267,8 +340,8 @@ func overrideFrom(in Input, p access.Principal) (*support.Override, error) {
 // share decides whether the case may go to agency for service, and when
 // an override is what lets it go, records the override in the document
 // and seals its justification.
-func (s *Service) share(p access.Principal, d *Dossier, in Input, agency string, service support.ServiceType) (*Override, string, error) {
-	ov, err := overrideFrom(in, p)
+func (s *Service) share(p access.Principal, d *Dossier, overrideReason, overrideJustification, agency string, service support.ServiceType) (*Override, string, error) {
+	ov, err := overrideFrom(overrideReason, overrideJustification, p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -288,19 +361,19 @@ func (s *Service) share(p access.Principal, d *Dossier, in Input, agency string,
 // Offer refers the person to a service of a provider agency. The case's
 // data go to the provider only with the person's consent to share with it,
 // or on an audited override.
-func (s *Service) Offer(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	svc, err := code(in, "service", ServiceCodes())
+func (s *Service) Offer(ctx context.Context, p access.Principal, d *Dossier, in OfferInput) error {
+	svc, err := codeOf(in.Service, "service", ServiceCodes())
 	if err != nil {
 		return err
 	}
-	agency, err := s.agencyField(ctx, in, "agency")
+	agency, err := s.agencyField(ctx, in.Agency, "agency")
 	if err != nil {
 		return err
 	}
 	// A placement names a location of the provider itself: it is what lets
 	// the case's workers see a safe house's address, so it must not point
 	// anywhere else.
-	location := in.Get("location")
+	location := in.Location
 	if location != "" {
 		ok, err := s.DB.LocationOfAgency(ctx, location, agency)
 		if err != nil {
@@ -310,7 +383,7 @@ func (s *Service) Offer(ctx context.Context, p access.Principal, d *Dossier, in 
 			return badField("location")
 		}
 	}
-	ov, just, err := s.share(p, d, in, agency, support.ServiceType(svc))
+	ov, just, err := s.share(p, d, in.OverrideReason, in.OverrideJustification, agency, support.ServiceType(svc))
 	if err != nil {
 		return err
 	}
@@ -325,7 +398,7 @@ func (s *Service) Offer(ctx context.Context, p access.Principal, d *Dossier, in 
 	if ov != nil {
 		overrides = append(slices.Clone(overrides), *ov)
 	}
-	return s.supportChange(ctx, p, d, in, "case.service_offer", map[string]string{"referral": rid, "service": svc, "agency": agency},
+	return s.supportChange(ctx, p, d, in.SupportVersion, "case.service_offer", map[string]string{"referral": rid, "service": svc, "agency": agency},
 		func(doc *store.SupportDoc) error { doc.Overrides = mustJSON(overrides); return nil },
 		func(c *change) error {
 			if ov != nil {
@@ -362,12 +435,12 @@ func actionCodes() []string { return codesOf(support.Actions()) }
 // ActOnService records the person's choice on an offered service
 // (accepted, declined, withdrawn) or the provider's work (delivered,
 // ended). A declined service changes nothing else.
-func (s *Service) ActOnService(ctx context.Context, p access.Principal, d *Dossier, in Input) error {
-	rid, err := id(in, "referral")
+func (s *Service) ActOnService(ctx context.Context, p access.Principal, d *Dossier, in ServiceActionInput) error {
+	rid, err := idOf(in.Referral, "referral")
 	if err != nil {
 		return err
 	}
-	act, err := code(in, "action", actionCodes())
+	act, err := codeOf(in.Action, "action", actionCodes())
 	if err != nil {
 		return err
 	}
@@ -380,6 +453,6 @@ func (s *Service) ActOnService(ctx context.Context, p access.Principal, d *Dossi
 	i := slices.IndexFunc(d.Referrals, func(x store.ServiceReferral) bool { return x.ID == rid })
 	row := d.Referrals[i]
 	row.State, row.History, row.UpdatedAt = string(ref.State), mustJSON(ref.History), store.Millis(now)
-	return s.supportChange(ctx, p, d, in, "case.service_"+act, map[string]string{"referral": rid, "state": row.State}, nil,
+	return s.supportChange(ctx, p, d, in.SupportVersion, "case.service_"+act, map[string]string{"referral": rid, "state": row.State}, nil,
 		func(c *change) error { return c.tx.SaveServiceReferral(ctx, row) })
 }

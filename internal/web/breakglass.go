@@ -12,7 +12,7 @@ import (
 
 // errCaseNotAvailable is a 404 that offers emergency access to roles that
 // may break the glass; it says nothing about whether the case exists.
-var errCaseNotAvailable = &errs.Error{Kind: errs.NotFound, Key: "error.not_found", Err: errors.New("case not available")}
+var errCaseNotAvailable = nrm.ErrCaseNotAvailable
 
 type breakGlassForm struct {
 	CaseID, Reason, Justification string

@@ -1,41 +1,30 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"html/template"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/handover"
 	"github.com/haven-nrm/haven/internal/i18n"
-	"github.com/haven-nrm/haven/internal/intake"
 	"github.com/haven-nrm/haven/internal/nrm"
-	"github.com/haven-nrm/haven/internal/people"
 	"github.com/haven-nrm/haven/internal/prosecution"
-	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/support"
 )
 
-// caseView is what the case page shows.
+// caseView is what the case page shows: the case's read model
+// (nrm.View) and what the page derives from it.
 type caseView struct {
-	Case       store.Case
-	Identity   *intake.Identity
-	Erased     bool
-	Dupes      nrm.Duplicates
-	ShowDupes  bool
-	BreakGlass bool
+	*nrm.View
 
-	D *nrm.Dossier
 	// Can says which forms the viewer may use, by command name, plus
-	// "notes" (free text may be read) and "letter".
+	// "notes" (free text may be read), "reasons" and "letter".
 	Can map[string]bool
 	// Error is the translated refusal of the last change, shown at its
 	// Section.
@@ -46,16 +35,12 @@ type caseView struct {
 	Decision  decisionView
 	Steps     []stepRow
 	StepsBody template.HTML // the steps as table rows
-	Notes     map[string][]string
-	// Reasons are the reasons given for the decisions, for a reader
-	// access.ViewReasons allows (Can["reasons"]).
-	Reasons []nrm.Reason
 	// Guardian is where a child's guardian stands.
-	Guardian   nrm.GuardianView
+	Guardian nrm.GuardianView
+	// Notes are the opened notes by the object they are about.
+	Notes      map[string][]string
 	AgencyName map[string]string
 	UserName   map[string]string
-	Agencies   []store.Agency
-	Users      []store.User
 	MyAgency   string
 	Now        time.Time
 	Lists      caseLists
@@ -65,16 +50,11 @@ type caseView struct {
 	// ProceedingsConsent: the person's consent to take part in
 	// proceedings stands.
 	ProceedingsConsent bool
-	// Places are the directory's locations a service may be delivered at,
-	// for the offer form: a safe house by its organisation and area only.
-	Places []placeOption
 	// Provisions are the legal provisions of the case's country a charge
 	// is brought under; ProvisionCitation finds one's citation by code.
 	Provisions        []prosecution.Provision
 	ProvisionCitation map[string]string
 }
-
-type placeOption struct{ ID, Label string }
 
 type investigationView struct {
 	Inv           prosecution.Investigation
@@ -176,75 +156,37 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, section string
 // may see them, the forms the viewer may use. Every view is audited before
 // it is shown.
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action access.Action, tmpl, command, section string, refusal error) error {
-	c, res, d, err := s.caseAccess(r, access.ViewCaseSummary)
-	if err != nil {
-		return err
+	id := r.PathValue("id")
+	if !isID(id) {
+		return errNotFound
 	}
-	if action != access.ViewCaseSummary && !access.Allowed(action, principal(r), res) {
-		return errCaseNotAvailable
-	}
-	ctx := r.Context()
 	p := principal(r)
-	view := caseView{Case: c, BreakGlass: d.Reason == "break_glass", Can: map[string]bool{}, MyAgency: p.AgencyID, Now: s.Now(), Lists: caseFormLists,
-		Command: command, Section: section}
-	var person store.SealedPerson
-	identity := access.Allowed(access.ViewCaseIdentity, p, res)
-	if c.PersonID != "" && identity {
-		if person, err = s.DB.Person(ctx, c.PersonID); err != nil {
-			return err
-		}
-		if person.Erased {
-			view.Erased = true
-		} else {
-			id, err := people.Open(s.Keys, person)
-			if err != nil {
-				return err
-			}
-			view.Identity = &id
-		}
+	via := nrm.Via{Form: command}
+	if action != access.ViewCaseSummary {
+		via.Action = action
 	}
-	if c.PersonID != "" && !person.Erased && access.Allowed(access.ViewDuplicates, p, res) && !view.BreakGlass {
-		if view.Dupes, err = s.nrm.Duplicates(ctx, p, c.PersonID); err != nil {
-			return err
-		}
-		view.ShowDupes = true
-	}
-	if view.D, err = s.nrm.Load(ctx, s.DB.R(), c); err != nil {
-		return err
-	}
-	var details map[string]string
-	if command != "" {
-		details = map[string]string{"form": command}
-	}
-	views := []audit.Event{s.event(r, "case.view", "case", c.ID, details)}
-	if view.Identity != nil || (identity && len(view.D.Notes) > 0) {
-		ev := s.event(r, "person.view", "person", c.PersonID, map[string]string{"case": c.ID})
-		if c.PersonID == "" {
-			ev.ObjectType, ev.ObjectID, ev.Details = "case", c.ID, map[string]string{"notes": "opened"}
-		}
-		views = append(views, ev)
-	}
-	// The views commit while the page is prepared; it is sent only once
-	// they are durable.
-	viewed, err := s.DB.BeginViews(ctx, views...)
+	v, err := s.nrm.View(r.Context(), p, id, via)
 	if err != nil {
 		return err
 	}
+	c := v.Case
+	view := caseView{View: v, Can: map[string]bool{}, MyAgency: p.AgencyID, Now: s.Now(), Lists: caseFormLists,
+		Command: command, Section: section}
 	for _, cmd := range caseCommands {
-		view.Can[cmd.Name] = access.Allowed(cmd.Action, p, res)
+		view.Can[cmd.Name] = v.Can(cmd.Action, p)
 	}
-	view.Can["notes"] = identity
-	view.Can["reasons"] = access.Allowed(access.ViewReasons, p, res)
-	view.Can["letter"] = access.Allowed(access.ViewLetter, p, res)
-	view.Decision = decisionOf(view.D, view.Now)
-	view.Guardian = nrm.Guardian(view.D, view.Now)
-	invs, err := nrm.Investigations(view.D)
+	view.Can["notes"] = v.CanIdentity
+	view.Can["reasons"] = v.CanReasons
+	view.Can["letter"] = v.CanLetter
+	view.Decision = decisionOf(v.D, view.Now)
+	view.Guardian = nrm.Guardian(v.D, view.Now)
+	invs, err := nrm.Investigations(v.D)
 	if err != nil {
 		return err
 	}
 	trafficking := c.TraffickingStatus != casework.StatusNot
 	for i, inv := range invs {
-		iv := investigationView{Inv: inv, Version: view.D.Investigations[i].Version, Misclassified: prosecution.Misclassified(inv, trafficking)}
+		iv := investigationView{Inv: inv, Version: v.D.Investigations[i].Version, Misclassified: prosecution.Misclassified(inv, trafficking)}
 		if pa, ok := inv.CurrentParticipation(); ok {
 			iv.Participation = &pa
 		}
@@ -254,62 +196,21 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 		}
 		view.Investigations = append(view.Investigations, iv)
 	}
-	view.Provisions = prosecution.Provisions(view.D.Jurisdiction.Country)
+	view.Provisions = prosecution.Provisions(v.D.Jurisdiction.Country)
 	view.ProvisionCitation = make(map[string]string, len(view.Provisions))
 	for _, pv := range view.Provisions {
 		view.ProvisionCitation[pv.Code] = pv.Citation
 	}
-	view.ProceedingsConsent = support.Allows(view.D.Ledger, support.PurposeProceedings, "", "", view.Now)
-	view.Steps = stepsOf(view.D)
-	if identity {
+	view.ProceedingsConsent = support.Allows(v.D.Ledger, support.PurposeProceedings, "", "", view.Now)
+	view.Steps = stepsOf(v.D)
+	if v.CanIdentity {
 		view.Notes = map[string][]string{}
-		for _, n := range view.D.Notes {
-			if n.Kind == nrm.NoteDecisionReason {
-				continue // opened below, for readers allowed them
-			}
-			t, err := s.nrm.OpenNote(n)
-			if err != nil {
-				return err
-			}
-			view.Notes[n.ObjectID] = append(view.Notes[n.ObjectID], t)
+		for _, n := range v.Notes {
+			view.Notes[n.ObjectID] = append(view.Notes[n.ObjectID], n.Text)
 		}
 	}
-	if view.Can["reasons"] {
-		if view.Reasons, err = s.nrm.Reasons(view.D); err != nil {
-			return err
-		}
-	}
-	names, err := s.names.get(ctx, s.DB, s.Now())
-	if err != nil {
-		return err
-	}
-	view.AgencyName, view.UserName = names.agency, names.user
+	view.AgencyName, view.UserName = v.Names.Agency, v.Names.User
 	view.StepsBody = stepsBody(s.localizer(r), view.Steps, view.UserName)
-	if command != "" {
-		// Forms offer the agencies of the case's jurisdiction first, then
-		// the others (transfers may cross jurisdictions), and the people
-		// of the jurisdiction who may own a task.
-		for _, a := range names.agencies {
-			if a.JurisdictionID == c.JurisdictionID {
-				view.Agencies = append(view.Agencies, a)
-			}
-		}
-		for _, a := range names.agencies {
-			if a.JurisdictionID != c.JurisdictionID {
-				view.Agencies = append(view.Agencies, a)
-			}
-		}
-		for _, u := range names.users {
-			if !u.Disabled && u.JurisdictionID == c.JurisdictionID && slices.Contains(identityRoleNames, u.Role) {
-				view.Users = append(view.Users, u)
-			}
-		}
-	}
-	if command == "offer" {
-		if view.Places, err = s.placeOptions(ctx); err != nil {
-			return err
-		}
-	}
 	status := http.StatusOK
 	if refusal != nil {
 		view.ErrorSection = section
@@ -322,11 +223,8 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			status = http.StatusForbidden
 		}
 	}
-	return s.renderAfter(w, status, tmpl, s.newPage(r, "case.title", "cases", view), viewed)
+	return s.renderAfter(w, status, tmpl, s.newPage(r, "case.title", "cases", view), v.Viewed)
 }
-
-var identityRoleNames = []string{string(access.CaseWorker), string(access.CompetentAuthority), string(access.PoliceInvestigator),
-	string(access.Prosecutor), string(access.ShelterStaff), string(access.ServiceProvider)}
 
 // refusalMessage says in words why a change was refused; a missing
 // consultation names the parties still to consult.
@@ -358,7 +256,7 @@ func decisionOf(d *nrm.Dossier, now time.Time) decisionView {
 		RGDeadline:       rec.RGDeadline, Overdue: casework.Overdue(rec, now), PeriodOpen: rec.Period.Open(),
 		RemovalBarred: casework.RemovalBarred(rec, now), Outcomes: nrm.OutcomeCodes(d.Country),
 		Parties: d.Country.RequiredConsultations(rec.Child), Consulted: rec.Consulted(), Country: d.Country.Code,
-		CountryVerified: d.Country.Provenance.Verified, LetterReady: letterReady(rec)}
+		CountryVerified: d.Country.Provenance.Verified, LetterReady: nrm.LetterReady(rec)}
 	v.PeriodEnd, v.UntilConclusive = casework.PeriodEnd(rec)
 	for _, p := range v.Parties {
 		if !slices.Contains(v.Consulted, p) {
@@ -409,72 +307,4 @@ func stepsBody(L *i18n.Localizer, rows []stepRow, userName map[string]string) te
 		f.m("</td></tr>")
 	}
 	return f.html()
-}
-
-// directoryNames caches the names of agencies and users for a few seconds:
-// every case page shows them, and they change rarely.
-type directoryNames struct {
-	mu      sync.Mutex
-	at      time.Time
-	current *nameTables
-}
-
-type nameTables struct {
-	agencies []store.Agency
-	users    []store.User
-	agency   map[string]string
-	user     map[string]string
-}
-
-const namesTTL = 10 * time.Second
-
-func (n *directoryNames) get(ctx context.Context, db *store.DB, now time.Time) (*nameTables, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.current != nil && now.Sub(n.at) < namesTTL && !now.Before(n.at) {
-		return n.current, nil
-	}
-	agencies, err := db.Agencies(ctx)
-	if err != nil {
-		return nil, err
-	}
-	users, err := db.Users(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t := &nameTables{agencies: agencies, users: users, agency: map[string]string{}, user: map[string]string{"synthetic": "—"}}
-	for _, a := range agencies {
-		t.agency[a.ID] = a.Name
-	}
-	for _, u := range users {
-		t.user[u.ID] = u.DisplayName
-	}
-	n.current, n.at = t, now
-	return t, nil
-}
-
-// placeOptions lists the directory's locations by organisation and, for a
-// safe house, its area only: the offer form never shows an address.
-func (s *Server) placeOptions(ctx context.Context) ([]placeOption, error) {
-	orgs, err := s.DB.HSDSOrganizations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	orgName := map[string]string{}
-	for _, o := range orgs {
-		orgName[o.ID] = o.Name
-	}
-	locs, err := s.DB.HSDSLocations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]placeOption, 0, len(locs))
-	for _, l := range locs {
-		where := l.Area
-		if !l.Confidential && l.Name != "" {
-			where = l.Name
-		}
-		out = append(out, placeOption{ID: l.ID, Label: orgName[l.OrganizationID] + " · " + where})
-	}
-	return out, nil
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -11,10 +10,8 @@ import (
 	"strings"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/nrm"
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 // caseCommand is one change to a case, offered as a form on the case page
@@ -22,61 +19,46 @@ import (
 type caseCommand struct {
 	Name   string
 	Action access.Action
-	Run    func(*nrm.Service, context.Context, access.Principal, *nrm.Dossier, nrm.Input) error
+	// Spec is the service method that carries the command out and the
+	// fields it reads (from its input struct), which the API checks and
+	// documents.
+	Spec nrm.Spec
 	// Section is the part of the case page the form sits in.
 	Section string
-	// Fields are the command's inputs, for the API document.
-	Fields []string
 }
 
 // caseCommands lists every change to a case.
 var caseCommands = []caseCommand{
-	{"rg", access.DecideCase, (*nrm.Service).DecideRG, "decisions", []string{"version", "outcome", "reason"}},
-	{"consultation", access.DecideCase, (*nrm.Service).Consult, "decisions", []string{"version", "party", "reason"}},
-	{"cg", access.DecideCase, (*nrm.Service).DecideCG, "decisions", []string{"version", "outcome", "reason"}},
-	{"review", access.ReviewNegative, (*nrm.Service).Review, "decisions", []string{"version", "outcome", "reason"}},
-	{"reconsider", access.DecideCase, (*nrm.Service).Reconsider, "decisions", []string{"version", "reason"}},
-	{"extend", access.DecideCase, (*nrm.Service).Extend, "decisions", []string{"version", "new_end", "reason"}},
-	{"item", access.RecordSupport, (*nrm.Service).RecordItem, "steps", []string{"support_version", "item", "language", "date"}},
-	{"consent", access.RecordSupport, (*nrm.Service).RecordConsent, "consent",
-		[]string{"support_version", "purpose", "action", "recipient", "service", "by_guardian", "language", "date"}},
-	{"assessment", access.RecordSupport, (*nrm.Service).Assess, "assessment",
-		[]string{"support_version", "individual_rating", "individual_factors", "household_rating", "household_factors",
-			"community_rating", "community_factors", "needs"}},
-	{"goal", access.RecordSupport, (*nrm.Service).AddGoal, "plan", []string{"support_version", "plan_type", "objective", "target_date"}},
-	{"goal-status", access.RecordSupport, (*nrm.Service).UpdateGoal, "plan", []string{"support_version", "goal", "status"}},
-	{"offer", access.OfferService, (*nrm.Service).Offer, "services",
-		[]string{"support_version", "service", "agency", "location", "override_reason", "override_justification"}},
-	{"service", access.ActOnService, (*nrm.Service).ActOnService, "services", []string{"support_version", "referral", "action"}},
-	{"handover", access.HandOver, (*nrm.Service).HandOver, "handovers",
-		[]string{"support_version", "kind", "to_agency", "service", "override_reason", "override_justification"}},
-	{"handover-response", access.RespondHandover, (*nrm.Service).RespondHandover, "handovers",
-		[]string{"handover", "handover_version", "response", "reject_reason"}},
-	{"conference", access.HoldConference, (*nrm.Service).Conference, "conferences",
-		[]string{"held_on", "sectors", "agencies", "decisions", "action_owner", "action_due", "action_kind", "action_text"}},
-	{"guardian", access.AppointGuardian, (*nrm.Service).AppointGuardian, "guardian",
-		[]string{"guardian_name", "guardian_agency", "appointed_on", "guardian_contact"}},
-	{"task", access.ManageTasks, (*nrm.Service).AddTask, "tasks", []string{"owner", "due", "kind", "text"}},
-	{"task-done", access.ManageTasks, (*nrm.Service).CompleteTask, "tasks", []string{"task", "task_version"}},
-	{"investigation", access.RecordProsecution, (*nrm.Service).OpenInvestigation, "prosecution", []string{"opened_on"}},
-	{"suspect", access.RecordProsecution, (*nrm.Service).AddSuspect, "prosecution",
-		[]string{"investigation", "investigation_version", "chain_role", "nature", "gender", "citizenship", "organised"}},
-	{"charge", access.RecordProsecution, (*nrm.Service).AddCharge, "prosecution",
-		[]string{"investigation", "investigation_version", "suspect", "provision", "offence", "note"}},
-	{"proceeding", access.RecordProsecution, (*nrm.Service).RecordProceeding, "prosecution",
-		[]string{"investigation", "investigation_version", "charge", "stage", "outcome", "date"}},
-	{"sentence", access.RecordProsecution, (*nrm.Service).RecordSentence, "prosecution",
-		[]string{"investigation", "investigation_version", "charge", "custodial_months", "life", "suspended", "fine_amount", "currency", "date"}},
-	{"compensation", access.RecordProsecution, (*nrm.Service).RecordCompensation, "prosecution",
-		[]string{"investigation", "investigation_version", "compensation", "charge", "ordered_amount", "paid_amount", "currency", "compensation_state", "date"}},
-	{"participation", access.RecordProsecution, (*nrm.Service).RecordParticipation, "prosecution",
-		[]string{"investigation", "investigation_version", "willing", "language", "measures", "date"}},
-	{"non-punishment", access.RecordProsecution, (*nrm.Service).RaiseNonPunishment, "prosecution",
-		[]string{"investigation", "investigation_version", "raised", "offence_category", "linked"}},
-	{"investigation-close", access.RecordProsecution, (*nrm.Service).CloseInvestigation, "prosecution",
-		[]string{"investigation", "investigation_version", "investigation_status"}},
-	{"close", access.CloseCase, (*nrm.Service).Close, "closure", []string{"version", "closure_reason", "note"}},
-	{"reopen", access.CloseCase, (*nrm.Service).Reopen, "closure", []string{"version"}},
+	{"rg", access.DecideCase, nrm.Typed((*nrm.Service).DecideRG), "decisions"},
+	{"consultation", access.DecideCase, nrm.Typed((*nrm.Service).Consult), "decisions"},
+	{"cg", access.DecideCase, nrm.Typed((*nrm.Service).DecideCG), "decisions"},
+	{"review", access.ReviewNegative, nrm.Typed((*nrm.Service).Review), "decisions"},
+	{"reconsider", access.DecideCase, nrm.Typed((*nrm.Service).Reconsider), "decisions"},
+	{"extend", access.DecideCase, nrm.Typed((*nrm.Service).Extend), "decisions"},
+	{"item", access.RecordSupport, nrm.Typed((*nrm.Service).RecordItem), "steps"},
+	{"consent", access.RecordSupport, nrm.Typed((*nrm.Service).RecordConsent), "consent"},
+	{"assessment", access.RecordSupport, nrm.Typed((*nrm.Service).Assess), "assessment"},
+	{"goal", access.RecordSupport, nrm.Typed((*nrm.Service).AddGoal), "plan"},
+	{"goal-status", access.RecordSupport, nrm.Typed((*nrm.Service).UpdateGoal), "plan"},
+	{"offer", access.OfferService, nrm.Typed((*nrm.Service).Offer), "services"},
+	{"service", access.ActOnService, nrm.Typed((*nrm.Service).ActOnService), "services"},
+	{"handover", access.HandOver, nrm.Typed((*nrm.Service).HandOver), "handovers"},
+	{"handover-response", access.RespondHandover, nrm.Typed((*nrm.Service).RespondHandover), "handovers"},
+	{"conference", access.HoldConference, nrm.Typed((*nrm.Service).Conference), "conferences"},
+	{"guardian", access.AppointGuardian, nrm.Typed((*nrm.Service).AppointGuardian), "guardian"},
+	{"task", access.ManageTasks, nrm.Typed((*nrm.Service).AddTask), "tasks"},
+	{"task-done", access.ManageTasks, nrm.Typed((*nrm.Service).CompleteTask), "tasks"},
+	{"investigation", access.RecordProsecution, nrm.Typed((*nrm.Service).OpenInvestigation), "prosecution"},
+	{"suspect", access.RecordProsecution, nrm.Typed((*nrm.Service).AddSuspect), "prosecution"},
+	{"charge", access.RecordProsecution, nrm.Typed((*nrm.Service).AddCharge), "prosecution"},
+	{"proceeding", access.RecordProsecution, nrm.Typed((*nrm.Service).RecordProceeding), "prosecution"},
+	{"sentence", access.RecordProsecution, nrm.Typed((*nrm.Service).RecordSentence), "prosecution"},
+	{"compensation", access.RecordProsecution, nrm.Typed((*nrm.Service).RecordCompensation), "prosecution"},
+	{"participation", access.RecordProsecution, nrm.Typed((*nrm.Service).RecordParticipation), "prosecution"},
+	{"non-punishment", access.RecordProsecution, nrm.Typed((*nrm.Service).RaiseNonPunishment), "prosecution"},
+	{"investigation-close", access.RecordProsecution, nrm.Typed((*nrm.Service).CloseInvestigation), "prosecution"},
+	{"close", access.CloseCase, nrm.Typed((*nrm.Service).Close), "closure"},
+	{"reopen", access.CloseCase, nrm.Typed((*nrm.Service).Reopen), "closure"},
 }
 
 // caseRoutes are the routes of the case commands.
@@ -153,65 +135,15 @@ func decodeCommand(r *http.Request) (jsonInput, error) {
 	return in, nil
 }
 
-// caseAccess loads a case and decides an action on it for the principal:
-// its agency's scope, a live break-glass grant, or the agency's part in the
-// case (working on it, or offered it). Out of scope looks like absent. When
-// a grant is what gives access, the request's audit scope says so: every
-// event the request writes is flagged with it.
-func (s *Server) caseAccess(r *http.Request, action access.Action) (store.Case, access.Resource, access.Decision, error) {
-	id := r.PathValue("id")
-	if !isID(id) {
-		return store.Case{}, access.Resource{}, access.Decision{}, errNotFound
-	}
-	c, err := s.DB.Case(r.Context(), id)
-	if err != nil {
-		return c, access.Resource{}, access.Decision{}, err
-	}
-	p := principal(r)
-	grant, err := s.DB.LiveBreakGlass(r.Context(), p.UserID, c.ID, store.Millis(s.Now()))
-	if err != nil {
-		return c, access.Resource{}, access.Decision{}, err
-	}
-	res := access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID, BreakGlass: grant != ""}
-	d := access.Decide(action, p, res)
-	if !d.Allow || d.Reason == "break_glass" {
-		// The agency's part in the case may open it without breaking the
-		// glass.
-		if res, err = nrm.Resource(r.Context(), s.DB.R(), c, p, grant != "", s.Now()); err != nil {
-			return c, res, d, err
-		}
-		d = access.Decide(action, p, res)
-	}
-	if !d.Allow {
-		return c, res, d, errCaseNotAvailable
-	}
-	read := r.Method == http.MethodGet || r.Method == http.MethodHead
-	if d.Reason == "break_glass" && !read {
-		// access.Decide never lets a grant change a case; should that
-		// ever fail, the method still does not pass.
-		return c, res, access.Decision{Reason: "break_glass_write"}, errCaseNotAvailable
-	}
-	// A read by someone holding a grant on a record outside their own
-	// scope is a read under the grant, even when their agency's part in
-	// the case opened this action: what else the page shows (the
-	// identity beside an offered summary) may rest on the grant. A change
-	// never rests on one.
-	if !read || access.Allowed(action, p, access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID}) {
-		grant = ""
-	}
-	// From here every audit event of the request names the record's
-	// agency, and is flagged when a grant opened the record.
-	if !audit.SetRecord(r.Context(), c.AgencyID, grant) && grant != "" {
-		return c, res, d, errs.E(errs.Internal, "no audit scope for a break-glass request")
-	}
-	return c, res, d, nil
-}
-
 // runCaseCommand applies one command to a case: the form answers with the
 // case page (the change, or the refusal in words), the API with JSON.
 func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		c, _, _, err := s.caseAccess(r, cmd.Action)
+		id := r.PathValue("id")
+		if !isID(id) {
+			return errNotFound
+		}
+		opened, err := s.nrm.Open(r.Context(), principal(r), id, cmd.Action, false)
 		if err != nil {
 			return err
 		}
@@ -222,7 +154,7 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 				return err
 			}
 			for k := range j {
-				if !slices.Contains(cmd.Fields, k) {
+				if !slices.Contains(cmd.Spec.Fields, k) {
 					return errs.Field(k, "error.bad_request", errors.New("unknown field"))
 				}
 			}
@@ -233,11 +165,7 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 			}
 			in = formInput(r.PostForm)
 		}
-		d, err := s.nrm.Load(r.Context(), s.DB.R(), c)
-		if err != nil {
-			return err
-		}
-		err = cmd.Run(s.nrm, r.Context(), principal(r), d, in)
+		after, err := s.nrm.Apply(r.Context(), principal(r), opened, cmd.Spec.Run, in)
 		if err != nil {
 			kind := errs.KindOf(err)
 			if api || (kind != errs.Invalid && kind != errs.Conflict && kind != errs.Forbidden) {
@@ -251,14 +179,10 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 			return s.showCase(w, r, cmd.Section, err)
 		}
 		if api {
-			after, err := s.DB.Case(r.Context(), c.ID)
-			if err != nil {
-				return err
-			}
 			return writeJSON(w, http.StatusOK, map[string]any{"case_id": after.ID, "version": after.Version, "status": after.Status,
 				"trafficking_status": after.TraffickingStatus})
 		}
-		http.Redirect(w, r, "/cases/"+c.ID+"#"+cmd.Section, http.StatusSeeOther)
+		http.Redirect(w, r, "/cases/"+id+"#"+cmd.Section, http.StatusSeeOther)
 		return nil
 	}
 }

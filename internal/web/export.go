@@ -2,16 +2,12 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/export"
-	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/nrm"
 )
 
 // exportCases exports the coded case list of the principal's scope as CSV
@@ -33,40 +29,34 @@ func (s *Server) exportCases(w http.ResponseWriter, r *http.Request) error {
 	L := s.localizer(r)
 	t := export.Table{Header: []string{L.T("case.reference"), L.T("case.status"), L.T("case.trafficking_status"), L.T("decision.state"),
 		L.T("case.gender"), L.T("case.age_band"), L.T("case.citizenship"), L.T("case.exploitation"), L.T("referral.urgent"), L.T("case.created")}}
-	agencyID, jurisdictionID := access.CaseListScope(principal(r))
-	err := s.DB.EachCase(r.Context(), store.CaseFilter{AgencyID: agencyID, JurisdictionID: jurisdictionID}, export.MaxRows, func(c store.Case) error {
-		state := string(casework.StateReferred)
-		var rec casework.Record
-		if c.Decision != "" && json.Unmarshal([]byte(c.Decision), &rec) == nil {
-			state = string(rec.State)
+	var buf bytes.Buffer
+	ctype := "text/csv; charset=utf-8"
+	if format == "xlsx" {
+		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	err := s.nrm.ExportCases(r.Context(), principal(r), format, func(rows []nrm.ExportRow) error {
+		for _, x := range rows {
+			c := x.Case
+			urgent := ""
+			if c.Urgent {
+				urgent = L.T("case.urgent")
+			}
+			t.Rows = append(t.Rows, []string{c.Reference, L.T("code.case_status." + c.Status), L.T("code.trafficking_status." + c.TraffickingStatus),
+				L.T("code.cw_state." + x.State), L.T("code.gender." + c.Gender), c.AgeBand, c.Citizenship, L.T("code.exploitation." + c.Exploitation),
+				urgent, x.Created.Format(time.DateOnly)})
 		}
-		urgent := ""
-		if c.Urgent {
-			urgent = L.T("case.urgent")
+		var err error
+		if format == "csv" {
+			err = export.WriteCSV(&buf, t)
+		} else {
+			err = export.WriteXLSX(&buf, t, "Cases")
 		}
-		t.Rows = append(t.Rows, []string{c.Reference, L.T("code.case_status." + c.Status), L.T("code.trafficking_status." + c.TraffickingStatus),
-			L.T("code.cw_state." + state), L.T("code.gender." + c.Gender), c.AgeBand, c.Citizenship, L.T("code.exploitation." + c.Exploitation),
-			urgent, store.FromMillis(c.CreatedAt).Format(time.DateOnly)})
+		if err != nil {
+			return errs.Wrap(errs.Invalid, err)
+		}
 		return nil
 	})
 	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	ctype := "text/csv; charset=utf-8"
-	if format == "csv" {
-		err = export.WriteCSV(&buf, t)
-	} else {
-		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		err = export.WriteXLSX(&buf, t, "Cases")
-	}
-	if err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	if err := s.DB.Write(r.Context(), func(tx *store.Tx) error {
-		return tx.Audit(r.Context(), s.event(r, "case.export", "case_list", "scope", map[string]string{"format": format,
-			"rows": strconv.Itoa(len(t.Rows))}))
-	}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", ctype)

@@ -14,7 +14,7 @@ import (
 func CaseCommandFields(name string) ([]string, bool) {
 	for _, c := range caseCommands {
 		if c.Name == name {
-			return c.Fields, true
+			return c.Spec.Fields, true
 		}
 	}
 	return nil, false

@@ -111,7 +111,7 @@ func TestCaseworkKeysExist(t *testing.T) {
 	nrmChecked := map[string]bool{"investigation": true, "investigation_version": true, "opened_on": true, "date": true,
 		"custodial_months": true, "fine_amount": true, "ordered_amount": true, "paid_amount": true}
 	for _, cmd := range caseCommands {
-		for _, f := range cmd.Fields {
+		for _, f := range cmd.Spec.Fields {
 			if cmd.Section == "prosecution" && !nrmChecked[f] {
 				continue
 			}

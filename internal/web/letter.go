@@ -4,26 +4,22 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/i18n"
-	"github.com/haven-nrm/haven/internal/intake"
-	"github.com/haven-nrm/haven/internal/people"
-	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/nrm"
 )
 
 // letterData is a decision letter: written in the person's language when
 // Haven has it (LL), else in the reader's with a note that an interpreter
-// must read it to the person.
+// must read it to the person. It renders the case's read model.
 type letterData struct {
+	*nrm.View
 	LL          *i18n.Localizer
 	Translated  bool
 	Language    string
-	Case        store.Case
 	Record      casework.Record
 	PeriodEnd   time.Time
 	UntilCG     bool
-	Identity    *intake.Identity
 	Date        time.Time
 	Authority   string
 	Reconsider  bool
@@ -40,19 +36,22 @@ type letterData struct {
 // removal, support whatever they decide about proceedings), and how to ask
 // for reconsideration. Opening it is audited.
 func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
-	c, res, _, err := s.caseAccess(r, access.ViewLetter)
-	if err != nil {
-		return err
-	}
-	d, err := s.nrm.Load(r.Context(), s.DB.R(), c)
-	if err != nil {
-		return err
-	}
-	rec := d.Record
-	if !letterReady(rec) {
+	id := r.PathValue("id")
+	if !isID(id) {
 		return errNotFound
 	}
-	ld := letterData{Case: c, Record: rec, Date: s.Now(), Language: c.LetterLanguage,
+	reader := s.localizer(r).Tag()
+	v, err := s.nrm.View(r.Context(), principal(r), id, nrm.Via{Route: nrm.RouteLetter, LetterLanguage: func(lang string) string {
+		if s.I18n.Supported(lang) {
+			return s.I18n.Localizer(lang).Tag()
+		}
+		return reader
+	}})
+	if err != nil {
+		return err
+	}
+	c, rec := v.Case, v.D.Record
+	ld := letterData{View: v, Record: rec, Date: s.Now(), Language: c.LetterLanguage,
 		RGPositive: rec.ReasonableGrounds.Positive, RGDecidedAt: rec.ReasonableGrounds.At,
 		HasCG: rec.Conclusive.Outcome != "" && !rec.Conclusive.EffectiveAt.IsZero(), CGPositive: rec.Conclusive.Positive, CGOutcome: rec.Conclusive.Outcome,
 		Reconsider: rec.State == casework.StateRGNegative || rec.State == casework.StateCGNegative}
@@ -62,35 +61,7 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		ld.LL = s.localizer(r)
 	}
-	ld.LL = ld.LL.In(d.Country.Calendar.Location())
-	if a, err := s.DB.Agency(r.Context(), c.AgencyID); err == nil {
-		ld.Authority = a.Name
-	}
-	if c.PersonID != "" && access.Allowed(access.ViewCaseIdentity, principal(r), res) {
-		p, err := s.DB.Person(r.Context(), c.PersonID)
-		if err != nil {
-			return err
-		}
-		if !p.Erased {
-			id, err := people.Open(s.Keys, p)
-			if err != nil {
-				return err
-			}
-			ld.Identity = &id
-		}
-	}
-	if err := s.DB.Write(r.Context(), func(tx *store.Tx) error {
-		return tx.Audit(r.Context(), s.event(r, "case.letter", "case", c.ID, map[string]string{"language": ld.LL.Tag()}))
-	}); err != nil {
-		return err
-	}
-	return s.render(w, http.StatusOK, "letter", s.newPage(r, "letter.title", "cases", ld))
-}
-
-// letterReady reports whether a decision has taken effect that a letter
-// can tell the person about: a negative reasonable-grounds decision still
-// awaiting its review has not.
-func letterReady(rec casework.Record) bool {
-	rg := rec.ReasonableGrounds.Outcome != "" && rec.State != casework.StateRGNegativePendingReview
-	return rg || rec.Conclusive.Outcome != ""
+	ld.LL = ld.LL.In(v.D.Country.Calendar.Location())
+	ld.Authority = v.Names.Agency[c.AgencyID]
+	return s.renderAfter(w, http.StatusOK, "letter", s.newPage(r, "letter.title", "cases", ld), v.Viewed)
 }

@@ -163,23 +163,7 @@ func (s *Server) defaultSector(r *http.Request) string {
 	if u == nil {
 		return ""
 	}
-	a, err := s.DB.Agency(r.Context(), u.AgencyID)
-	if err != nil {
-		return ""
-	}
-	switch a.Kind {
-	case "police", "immigration":
-		return "law_enforcement"
-	case "labour_inspection":
-		return "labour_inspection"
-	case "health":
-		return "health"
-	case "education":
-		return "education"
-	case "ngo", "shelter_short_term", "shelter_long_term":
-		return "ngo"
-	}
-	return "government_official"
+	return s.referrals().DefaultSector(r.Context(), u.AgencyID)
 }
 
 // referralSubmit handles the form: "screen" re-renders it with the screening

@@ -58,7 +58,6 @@ type Server struct {
 	// accounts carries out sign-in, sessions, second factors, tokens
 	// and the other account use cases.
 	accounts *accounts.Service
-	names    directoryNames
 }
 
 // Route is one entry of the route table. Every route names the access action

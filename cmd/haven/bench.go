@@ -15,6 +15,7 @@ import (
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/seal"
+	"github.com/haven-nrm/haven/internal/services"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/web"
 )
@@ -153,7 +154,11 @@ func benchIntake(ctx context.Context, db *store.DB, c *config.Config, jurisdicti
 	}
 	cfg := *c
 	cfg.MFAOptional = true
-	srv, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b, Keys: kr, Version: version,
+	svc, err := services.New(services.Options{Config: cfg, DB: db, Keys: kr})
+	if err != nil {
+		return bench.Result{}, err
+	}
+	srv, err := web.New(web.Deps{Config: cfg, Services: svc, I18n: b, Version: version,
 		RateLimit: web.RateLimit{PerSecond: 1e9, Burst: 1 << 30}})
 	if err != nil {
 		return bench.Result{}, err
@@ -198,7 +203,11 @@ func runReadBench(ctx context.Context, e env, c *config.Config, engine string, o
 	}
 	cfg := *c
 	cfg.MFAOptional = true
-	srv, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b, Keys: k.ring, Version: version, RateLimit: web.RateLimit{PerSecond: 1e9, Burst: 1 << 30}})
+	svc, err := services.New(services.Options{Config: cfg, DB: db, Keys: k.ring})
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Deps{Config: cfg, Services: svc, I18n: b, Version: version, RateLimit: web.RateLimit{PerSecond: 1e9, Burst: 1 << 30}})
 	if err != nil {
 		return err
 	}

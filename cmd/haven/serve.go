@@ -19,6 +19,7 @@ import (
 	"github.com/haven-nrm/haven/internal/notify"
 	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/seal"
+	"github.com/haven-nrm/haven/internal/services"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/web"
 )
@@ -100,7 +101,11 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		return errs.E(errs.Invalid, "default language %q is not one of the supported languages", c.DefaultLanguage)
 	}
 	bundle = bundle.WithDefault(c.DefaultLanguage)
-	srv, err := web.New(web.Deps{Config: *c, DB: db, I18n: bundle, Logger: log, Version: version, Keys: k.ring})
+	svc, err := services.New(services.Options{Config: *c, DB: db, Keys: k.ring, Logger: log})
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Deps{Config: *c, Services: svc, I18n: bundle, Logger: log, Version: version})
 	if err != nil {
 		return err
 	}

@@ -25,15 +25,28 @@ func BreakGlassReasons() []string {
 // in characters.
 const MaxJustification = 500
 
-// BreakGlass opens case c to p, outside p's scope, for lasts: it seals the
-// written justification, stores the grant, audits it flagged break-glass
-// and tells the case's agency (an in-app notice, and an e-mail to each of
-// its administrators), by ids and codes only. The grant only ever reads
-// (grantReads in package access). The caller has decided that p may break
-// the glass, that p proved their identity again just now, and that c is
-// outside p's scope. It returns the grant's id; a missing reason or
-// justification is refused on its field, nothing written.
-func (s *Service) BreakGlass(ctx context.Context, p access.Principal, c store.Case, reason, justification string, lasts time.Duration) (string, error) {
+// BreakGlass opens case caseID to p, outside p's scope, for lasts: it
+// seals the written justification, stores the grant, audits it flagged
+// break-glass and tells the case's agency (an in-app notice, and an e-mail
+// to each of its administrators), by ids and codes only. The grant only
+// ever reads (grantReads in package access). The caller has decided that p
+// may break the glass and that p proved their identity again just now. It
+// returns the grant's id, or inScope true and no grant when p may already
+// see the case; a missing reason or justification is refused on its field,
+// nothing written.
+func (s *Service) BreakGlass(ctx context.Context, p access.Principal, caseID, reason, justification string, lasts time.Duration) (grant string, inScope bool, err error) {
+	c, err := s.DB.Case(ctx, caseID)
+	if err != nil {
+		return "", false, err
+	}
+	if access.Allowed(access.ViewCaseSummary, p, access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID}) {
+		return "", true, nil
+	}
+	gid, err := s.breakGlass(ctx, p, c, reason, justification, lasts)
+	return gid, false, err
+}
+
+func (s *Service) breakGlass(ctx context.Context, p access.Principal, c store.Case, reason, justification string, lasts time.Duration) (string, error) {
 	justification = strings.TrimSpace(justification)
 	switch {
 	case !slices.Contains(BreakGlassReasons(), reason):

@@ -68,7 +68,7 @@ func TestRecoveryRevokesEverything(t *testing.T) {
 			}
 			var tokens []string
 			for i := 0; i < 2; i++ {
-				tok, err := f.web.IssueTokenForTest(ctx, u.ID)
+				tok, err := f.web.IssueTokenForTest(ctx, f.db, u.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -262,7 +262,7 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 
 		// A link expires; a disabled account's link is dead.
 		fr := f.creds[access.FirstResponder]
-		tok, err := f.web.IssueEnrolLinkForTest(ctx, f.user(t, access.FirstResponder).ID, time.Hour)
+		tok, err := f.web.IssueEnrolLinkForTest(ctx, f.db, f.user(t, access.FirstResponder).ID, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,7 +271,7 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 			t.Fatalf("expired link: %d, want 404", resp.StatusCode)
 		}
 		ps := f.user(t, access.ShelterStaff)
-		tok, err = f.web.IssueEnrolLinkForTest(ctx, ps.ID, time.Hour)
+		tok, err = f.web.IssueEnrolLinkForTest(ctx, f.db, ps.ID, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -145,7 +145,7 @@ func (f *acctFixture) code(t *testing.T, secret string) string {
 // user add` does, and returns its path.
 func (f *acctFixture) enrolLink(t *testing.T, role access.Role) string {
 	t.Helper()
-	tok, err := f.web.IssueEnrolLinkForTest(context.Background(), f.user(t, role).ID, 72*time.Hour)
+	tok, err := f.web.IssueEnrolLinkForTest(context.Background(), f.db, f.user(t, role).ID, 72*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestMFARequiredByRole(t *testing.T) {
 		}
 		bad := config.Defaults()
 		bad.MFARoles = "case_worker,nobody"
-		if _, err := web.New(web.Deps{Config: bad, DB: db, I18n: f.web.I18n, Keys: f.keys}); err == nil {
+		if _, err := serverFor(db, f.keys, web.Deps{Config: bad, I18n: f.web.I18n}); err == nil {
 			t.Fatal("an unknown role in HAVEN_MFA_ROLES is accepted")
 		}
 	})

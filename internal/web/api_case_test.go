@@ -35,7 +35,7 @@ func TestCaseAPI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		token, err := f.web.IssueTokenForTest(ctx, ca.ID)
+		token, err := f.web.IssueTokenForTest(ctx, f.db, ca.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/nrm"
 )
@@ -59,17 +58,8 @@ func (s *Server) breakGlassCreate(w http.ResponseWriter, r *http.Request) error 
 	}
 	form := s.breakGlassForm(id)
 	form.Reason, form.Justification = r.PostForm.Get("reason"), r.PostForm.Get("justification")
-	c, err := s.DB.Case(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	p := principal(r)
-	if access.Allowed(access.ViewCaseSummary, p, access.Resource{AgencyID: c.AgencyID, JurisdictionID: c.JurisdictionID}) {
-		// In scope already: nothing to break.
-		http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
-		return nil
-	}
-	if _, err := s.nrm.BreakGlass(r.Context(), p, c, form.Reason, form.Justification, s.Config.BreakGlassDuration()); err != nil {
+	// In scope already, the service breaks nothing and the case opens.
+	if _, _, err := s.nrm.BreakGlass(r.Context(), principal(r), id, form.Reason, form.Justification, s.Config.BreakGlassDuration()); err != nil {
 		var e *errs.Error
 		if errors.As(err, &e) && e.Kind == errs.Invalid && e.Key != "" {
 			form.Error = e.Key
@@ -77,6 +67,6 @@ func (s *Server) breakGlassCreate(w http.ResponseWriter, r *http.Request) error 
 		}
 		return err
 	}
-	http.Redirect(w, r, "/cases/"+c.ID, http.StatusSeeOther)
+	http.Redirect(w, r, "/cases/"+id, http.StatusSeeOther)
 	return nil
 }

@@ -162,7 +162,7 @@ func TestBrowserAccessibilityInEveryLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := f.web.IssueEnrolLinkForTest(context.Background(), cw.ID, time.Hour)
+	tok, err := f.web.IssueEnrolLinkForTest(context.Background(), f.db, cw.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

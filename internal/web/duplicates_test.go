@@ -44,7 +44,7 @@ func TestPossibleDuplicatesStayInsideTheViewersScope(t *testing.T) {
 		}
 		eng, _ := screening.DefaultEngine()
 		age := 26
-		held, err := (&referral.Service{DB: db, Keys: f.web.Keys, Engine: eng, Now: time.Now}).Submit(ctx,
+		held, err := (&referral.Service{DB: db, Keys: f.keys, Engine: eng, Now: time.Now}).Submit(ctx,
 			referral.By{UserID: fr.ID, AgencyID: authority.ID, JurisdictionID: other.ID},
 			intake.Referral{Sector: "labour_inspection", Age: &age, Exploitation: "labour", Acts: []string{"recruitment"},
 				Means: []string{"deception"}, Purposes: []string{"forced_labour"}, Consent: "given", ConsentLanguage: "en",

@@ -21,11 +21,11 @@ func CaseCommandFields(name string) ([]string, bool) {
 }
 
 // IssueTokenForTest stores an API token for a user and returns its secret.
-func (s *Server) IssueTokenForTest(ctx context.Context, userID string) (string, error) {
+func (s *Server) IssueTokenForTest(ctx context.Context, db *store.DB, userID string) (string, error) {
 	secret := accounts.APITokenPrefix + auth.NewToken()
 	now := s.Now()
 	t := store.APIToken{ID: store.NewID(), UserID: userID, Name: "test", CreatedAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(24 * time.Hour))}
-	err := s.DB.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertAPIToken(ctx, t, store.HashToken(secret)) })
+	err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertAPIToken(ctx, t, store.HashToken(secret)) })
 	return secret, err
 }
 
@@ -34,13 +34,13 @@ func HasFormPage(name string) bool { return formPages[name] }
 
 // IssueEnrolLinkForTest issues an enrolment link for a user, as `haven user
 // add` does, and returns its token.
-func (s *Server) IssueEnrolLinkForTest(ctx context.Context, userID string, life time.Duration) (string, error) {
-	u, err := s.DB.UserByID(ctx, userID)
+func (s *Server) IssueEnrolLinkForTest(ctx context.Context, db *store.DB, userID string, life time.Duration) (string, error) {
+	u, err := db.UserByID(ctx, userID)
 	if err != nil {
 		return "", err
 	}
 	var l accounts.Link
-	err = s.DB.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+	err = db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		var err error
 		l, err = accounts.IssueEnrolLink(ctx, tx, u, s.Now(), life, accounts.DeliveryShown, "test")
 		return err

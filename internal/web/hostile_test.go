@@ -242,13 +242,13 @@ func newHostile(t *testing.T, db *store.DB, corpus map[string][]string) *hostile
 	// trusting that range makes the servers read the hostile
 	// X-Forwarded-For headers too.
 	d.Config.TrustedProxies = "198.18.0.0/15"
-	srv, err := web.New(d)
+	srv, err := serverFor(e.f.db, e.f.keys, d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.srv, e.h = srv, srv.Handler()
 	d.Config.MFAOptional, d.Config.MFARoles = false, ""
-	strict, err := web.New(d)
+	strict, err := serverFor(e.f.db, e.f.keys, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1282,7 +1282,7 @@ func (e *hostile) issueLink(name string) string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	tok, err := e.srv.IssueEnrolLinkForTest(ctx, u.ID, 72*time.Hour)
+	tok, err := e.srv.IssueEnrolLinkForTest(ctx, e.f.db, u.ID, 72*time.Hour)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -2286,7 +2286,7 @@ func (e *hostile) authorityToken() string {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	tok, err := e.f.web.IssueTokenForTest(ctx, u.ID)
+	tok, err := e.f.web.IssueTokenForTest(ctx, e.f.db, u.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func TestMetricsOnlyDirectLoopbackOrToken(t *testing.T) {
 	}
 	const token = "metrics-token-0123456789abcdef-0123456789"
 	serve := func(cfg config.Config) http.Handler {
-		s, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b, Keys: keys})
+		s, err := serverFor(db, keys, web.Deps{Config: cfg, I18n: b})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -119,7 +119,7 @@ func (s *Server) formProfile(r intake.Referral) *screening.Profile {
 	if exp == "" {
 		exp = "labour"
 	}
-	p, _ := s.Screening.ProfileFor(pop, exp)
+	p, _ := s.Services.Screening.ProfileFor(pop, exp)
 	return p
 }
 
@@ -212,5 +212,5 @@ func isIntakeErrors(err error) bool {
 }
 
 func (s *Server) referrals() *referral.Service {
-	return &referral.Service{DB: s.DB, Keys: s.Keys, Engine: s.Screening, Now: s.Now, Countries: s.nrm.Countries}
+	return s.Services.Referrals
 }

@@ -15,11 +15,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/i18n"
-	"github.com/haven-nrm/haven/internal/store"
 )
 
 //go:embed templates static
@@ -34,7 +35,6 @@ var (
 	errTooLarge        = &errs.Error{Kind: errs.Invalid, Key: "error.too_large", Err: errors.New("request body too large")}
 	errTooMany         = errs.E(errs.TooMany, "rate limit")
 	errInternal        = errs.E(errs.Internal, "internal error")
-	errSessionEnded    = errs.E(errs.Unauthenticated, "session ended")
 )
 
 // statusOf is the one table from error kinds to HTTP statuses and message
@@ -57,7 +57,7 @@ var statusOf = map[errs.Kind]struct {
 // page is what every template receives.
 type page struct {
 	L         *i18n.Localizer
-	User      *store.User
+	User      *accounts.User
 	Demo      bool
 	MFAOff    bool // second factors are not enforced (the demo)
 	Nav       []navItem
@@ -163,9 +163,9 @@ func withMessages(src string, L *i18n.Localizer) string {
 }
 
 var templateFuncs = template.FuncMap{
-	"millis": store.FromMillis,
+	"millis": fromMillis,
 	// int64ms is an instant in the stored form, to compare with one.
-	"int64ms": store.Millis,
+	"int64ms": toMillis,
 	// underscore makes a code with spaces a key part.
 	"underscore": func(s string) string { return strings.ReplaceAll(s, " ", "_") },
 	// split splits a stored comma-separated list of codes.
@@ -362,3 +362,9 @@ func (s *Server) renderErrorAPI(w http.ResponseWriter, r *http.Request, api bool
 		http.Error(w, http.StatusText(st.code), st.code)
 	}
 }
+
+// Instants are stored as Unix milliseconds; templates turn them into times
+// and back with these.
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func toMillis(t time.Time) int64 { return t.UTC().UnixMilli() }

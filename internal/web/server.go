@@ -17,25 +17,21 @@ import (
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/nrm"
-	"github.com/haven-nrm/haven/internal/screening"
-	"github.com/haven-nrm/haven/internal/seal"
-	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/services"
 )
 
 // Deps are what the server needs; all are built by the caller.
 type Deps struct {
 	Config config.Config
-	DB     *store.DB
-	I18n   *i18n.Bundle
-	Logger *slog.Logger
+	// Services carry out every use case; the server reaches storage only
+	// through them.
+	Services *services.Set
+	I18n     *i18n.Bundle
+	Logger   *slog.Logger
 	// Now is the clock; tests move it.
 	Now func() time.Time
 	// Version is shown in the footer and /healthz.
 	Version string
-	// Keys seal and open identifying fields.
-	Keys *seal.Keyring
-	// Screening is the screening engine; nil means the embedded default.
-	Screening *screening.Engine
 	// RateLimit bounds requests per client address (per second, burst);
 	// zero means 20 per second with bursts of 60.
 	RateLimit RateLimit
@@ -58,6 +54,8 @@ type Server struct {
 	// accounts carries out sign-in, sessions, second factors, tokens
 	// and the other account use cases.
 	accounts *accounts.Service
+	// mfaRequired says which roles must sign in with a second factor.
+	mfaRequired func(access.Role) bool
 }
 
 // Route is one entry of the route table. Every route names the access action
@@ -85,17 +83,11 @@ func New(d Deps) (*Server, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	if d.Screening == nil {
-		eng, err := screening.DefaultEngine()
-		if err != nil {
-			return nil, err
-		}
-		d.Screening = eng
+	if d.Services == nil {
+		return nil, errors.New("web: no services")
 	}
-	if d.Keys == nil {
-		return nil, errors.New("web: no keyring for identifying data")
-	}
-	if _, err := parseMFARoles(d.Config.MFARoles); err != nil {
+	mfa, err := accounts.MFARule(d.Config)
+	if err != nil {
 		return nil, err
 	}
 	if d.RateLimit.PerSecond <= 0 || d.RateLimit.Burst <= 0 {
@@ -105,16 +97,12 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, metrics: newMetrics(), limiter: newIPLimiter(d.RateLimit.PerSecond, d.RateLimit.Burst), proxies: proxies}
+	s := &Server{Deps: d, mfaRequired: mfa, nrm: d.Services.Cases, accounts: d.Services.Accounts, metrics: newMetrics(), limiter: newIPLimiter(d.RateLimit.PerSecond, d.RateLimit.Burst), proxies: proxies}
 	// The default language's pages are parsed now, so that a template
 	// error stops the start; other languages follow on first use.
 	if _, err := pagesIn(d.I18n.Match()); err != nil {
 		return nil, err
 	}
-	if s.nrm, err = nrm.New(d.DB, d.Keys, d.Now); err != nil {
-		return nil, err
-	}
-	s.accounts = accounts.NewService(d.DB, d.Keys, d.Now, d.Logger, s.mfaRequired)
 	s.routes = s.routeTable()
 	return s, nil
 }

@@ -29,7 +29,7 @@ type servicesPage struct {
 }
 
 // directory is the service-directory service.
-func (s *Server) directory() *servicedir.Service { return servicedir.New(s.DB, s.Keys) }
+func (s *Server) directory() *servicedir.Service { return s.Services.Directory }
 
 // directoryPage reads the directory as the principal may see it, with the
 // code lists of the forms.

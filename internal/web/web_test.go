@@ -18,6 +18,7 @@ import (
 	"github.com/haven-nrm/haven/internal/demo"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/seal"
+	"github.com/haven-nrm/haven/internal/services"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
 	"github.com/haven-nrm/haven/internal/web"
@@ -28,8 +29,20 @@ var cheap = auth.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 
 type fixture struct {
 	srv   *httptest.Server
 	db    *store.DB
+	keys  *seal.Keyring
 	creds map[access.Role]demo.Credential
 	web   *web.Server
+}
+
+// serverFor builds the services over db and keys with d's configuration,
+// clock and logger, as haven serve does, then the server.
+func serverFor(db *store.DB, keys *seal.Keyring, d web.Deps) (*web.Server, error) {
+	svc, err := services.New(services.Options{Config: d.Config, DB: db, Keys: keys, Now: d.Now, Logger: d.Logger})
+	if err != nil {
+		return nil, err
+	}
+	d.Services = svc
+	return web.New(d)
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
@@ -68,14 +81,14 @@ func buildFixture(t *testing.T, db *store.DB, o fixtureOptions) *fixture {
 			t.Fatal(err)
 		}
 	}
-	s, err := web.New(web.Deps{Config: cfg, DB: db, I18n: b.EnablePseudo(), Version: "test", Keys: o.keys, Now: o.now,
+	s, err := serverFor(db, o.keys, web.Deps{Config: cfg, I18n: b.EnablePseudo(), Version: "test", Now: o.now,
 		RateLimit: web.RateLimit{PerSecond: 1e6, Burst: 1e6}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
-	f := &fixture{srv: ts, db: db, creds: map[access.Role]demo.Credential{}, web: s}
+	f := &fixture{srv: ts, db: db, keys: o.keys, creds: map[access.Role]demo.Credential{}, web: s}
 	for _, c := range res.Credentials {
 		f.creds[c.Role] = c
 	}
@@ -329,7 +342,7 @@ func TestHardening(t *testing.T) {
 	}
 	// Floods are slowed down.
 	limited := web.RateLimit{PerSecond: 1, Burst: 3}
-	ls, _ := web.New(web.Deps{Config: config.Defaults(), DB: db, I18n: f.web.I18n, Keys: f.web.Keys, RateLimit: limited})
+	ls, _ := serverFor(db, f.keys, web.Deps{Config: config.Defaults(), I18n: f.web.I18n, RateLimit: limited})
 	lts := httptest.NewServer(ls.Handler())
 	defer lts.Close()
 	codes := map[int]int{}

@@ -1,0 +1,83 @@
+// Package services builds the use-case services that Haven's surfaces call
+// — cases, accounts, the service directory and referrals — from the
+// database, the keys and the configuration. It is the one place that hands
+// storage and keys to them, so the web layer receives services and never
+// the database or the keyring (a test in package web holds it to that).
+package services
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/accounts"
+	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/nrm"
+	"github.com/haven-nrm/haven/internal/referral"
+	"github.com/haven-nrm/haven/internal/screening"
+	"github.com/haven-nrm/haven/internal/seal"
+	"github.com/haven-nrm/haven/internal/servicedir"
+	"github.com/haven-nrm/haven/internal/store"
+)
+
+// Options are what the services are built from.
+type Options struct {
+	Config config.Config
+	DB     *store.DB
+	// Keys seal and open identifying fields.
+	Keys *seal.Keyring
+	// Screening is the screening engine; nil means the embedded default.
+	Screening *screening.Engine
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Set is every service a surface may call.
+type Set struct {
+	Cases     *nrm.Service
+	Accounts  *accounts.Service
+	Directory *servicedir.Service
+	Referrals *referral.Service
+	// Screening is the engine the referral form and the screening tool
+	// use.
+	Screening *screening.Engine
+}
+
+// New builds the services.
+func New(o Options) (*Set, error) {
+	if o.DB == nil {
+		return nil, errors.New("services: no database")
+	}
+	if o.Keys == nil {
+		return nil, errors.New("services: no keyring for identifying data")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Screening == nil {
+		eng, err := screening.DefaultEngine()
+		if err != nil {
+			return nil, err
+		}
+		o.Screening = eng
+	}
+	mfa, err := accounts.MFARule(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	cases, err := nrm.New(o.DB, o.Keys, o.Now)
+	if err != nil {
+		return nil, err
+	}
+	return &Set{
+		Cases:     cases,
+		Accounts:  accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa),
+		Directory: servicedir.New(o.DB, o.Keys),
+		Referrals: &referral.Service{DB: o.DB, Keys: o.Keys, Engine: o.Screening, Now: o.Now, Countries: cases.Countries},
+		Screening: o.Screening,
+	}, nil
+}

@@ -44,7 +44,7 @@ func seedAgency(t *testing.T, db *store.DB) string {
 	t.Helper()
 	ctx := context.Background()
 	jid, aid := store.NewID(), store.NewID()
-	err := db.Write(ctx, func(tx *store.Tx) error {
+	err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "A-" + jid[:6], Country: "NP", Name: "Test", Timezone: "UTC", CreatedAt: 1}); err != nil {
 			return err
 		}

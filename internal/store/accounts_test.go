@@ -213,7 +213,7 @@ func TestAPITokenStore(t *testing.T) {
 		if _, err := db.APITokenByHash(ctx, store.HashToken("other")); !errs.Is(err, errs.Unauthenticated) {
 			t.Fatalf("unknown token: %v", err)
 		}
-		if err := db.Write(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, got.ID, store.Millis(now)) }); err != nil {
+		if err := db.WriteBookkeeping(ctx, store.SessionActivity, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, got.ID, store.Millis(now)) }); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = db.APITokenByID(ctx, tok.ID)

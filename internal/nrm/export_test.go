@@ -19,4 +19,3 @@ func Relation(ctx context.Context, r store.Reader, c store.Case, agencyID string
 	}
 	return relationOf(f, c, agencyID)
 }
-

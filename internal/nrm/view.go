@@ -87,10 +87,21 @@ func (s *Service) Dossier(ctx context.Context, o Opened) (*Dossier, error) {
 	return s.load(ctx, s.DB.R(), o.Case, o.file)
 }
 
-// Apply applies cmd with in to a case opened for a change (Open with
-// read false): it loads the dossier, reusing what deciding access read,
-// and returns the case as it stands after the change.
-func (s *Service) Apply(ctx context.Context, p access.Principal, o Opened, cmd Command, in Input) (store.Case, error) {
+// Run carries out one command on case id for p: it opens the case for
+// action as a change (a break-glass grant never passes), then has decode
+// read the command's fields (so a case p may not change answers as absent
+// whatever was posted), loads the dossier reusing what deciding access
+// read, and applies cmd. It returns the case as it stands after the
+// change.
+func (s *Service) Run(ctx context.Context, p access.Principal, id string, action access.Action, cmd Command, decode func() (Input, error)) (store.Case, error) {
+	o, err := s.Open(ctx, p, id, action, false)
+	if err != nil {
+		return store.Case{}, err
+	}
+	in, err := decode()
+	if err != nil {
+		return store.Case{}, err
+	}
 	d, err := s.Dossier(ctx, o)
 	if err != nil {
 		return store.Case{}, err

@@ -135,6 +135,27 @@ func decodeCommand(r *http.Request) (jsonInput, error) {
 	return in, nil
 }
 
+// commandInput reads a command's posted form, or its JSON object with
+// only the command's fields.
+func (s *Server) commandInput(r *http.Request, cmd caseCommand, api bool) (nrm.Input, error) {
+	if !api {
+		if err := r.ParseForm(); err != nil {
+			return nil, errs.Wrap(errs.Invalid, err)
+		}
+		return formInput(r.PostForm), nil
+	}
+	j, err := decodeCommand(r)
+	if err != nil {
+		return nil, err
+	}
+	for k := range j {
+		if !slices.Contains(cmd.Spec.Fields, k) {
+			return nil, errs.Field(k, "error.bad_request", errors.New("unknown field"))
+		}
+	}
+	return j, nil
+}
+
 // runCaseCommand applies one command to a case: the form answers with the
 // case page (the change, or the refusal in words), the API with JSON.
 func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
@@ -143,32 +164,18 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 		if !isID(id) {
 			return errNotFound
 		}
-		opened, err := s.nrm.Open(r.Context(), principal(r), id, cmd.Action, false)
-		if err != nil {
-			return err
+		// Input that cannot be read is refused as such, never shown
+		// on the case page.
+		var unreadable error
+		decode := func() (nrm.Input, error) {
+			in, err := s.commandInput(r, cmd, api)
+			unreadable = err
+			return in, err
 		}
-		var in nrm.Input
-		if api {
-			j, err := decodeCommand(r)
-			if err != nil {
-				return err
-			}
-			for k := range j {
-				if !slices.Contains(cmd.Spec.Fields, k) {
-					return errs.Field(k, "error.bad_request", errors.New("unknown field"))
-				}
-			}
-			in = j
-		} else {
-			if err := r.ParseForm(); err != nil {
-				return errs.Wrap(errs.Invalid, err)
-			}
-			in = formInput(r.PostForm)
-		}
-		after, err := s.nrm.Apply(r.Context(), principal(r), opened, cmd.Spec.Run, in)
+		after, err := s.nrm.Run(r.Context(), principal(r), id, cmd.Action, cmd.Spec.Run, decode)
 		if err != nil {
 			kind := errs.KindOf(err)
-			if api || (kind != errs.Invalid && kind != errs.Conflict && kind != errs.Forbidden) {
+			if api || unreadable != nil || (kind != errs.Invalid && kind != errs.Conflict && kind != errs.Forbidden) {
 				return err
 			}
 			// A refused change shows its form again with the reason, in

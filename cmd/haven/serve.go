@@ -12,12 +12,12 @@ import (
 
 	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/alerts"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/notify"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/services"
 	"github.com/haven-nrm/haven/internal/store"
@@ -135,7 +135,7 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 // seal, so this data migration runs here, once the master key is loaded;
 // it finds nothing to do on every later start.
 func sealClearText(ctx context.Context, db *store.DB, k *keys, log *slog.Logger) error {
-	svc, err := nrm.New(db, k.ring, time.Now)
+	svc, err := cases.New(db, k.ring, time.Now)
 	if err != nil {
 		return err
 	}

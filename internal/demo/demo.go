@@ -19,8 +19,8 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/support"
 )
@@ -308,7 +308,7 @@ func earlySupport(rng *rand.Rand, c store.Case, worker, health string, now time.
 			return store.SupportDoc{}, err
 		}
 	}
-	return nrm.NewSupportDoc(c.ID, entries, ledger, notAfter(at.Add(time.Duration(len(items))*time.Hour), now)), nil
+	return cases.NewSupportDoc(c.ID, entries, ledger, notAfter(at.Add(time.Duration(len(items))*time.Hour), now)), nil
 }
 
 func notAfter(t, limit time.Time) time.Time {
@@ -368,7 +368,7 @@ func decisions(rng *rand.Rand, c *store.Case, cfg casework.Country, now time.Tim
 	if err != nil {
 		return err
 	}
-	dec, key, err := nrm.EncodeRecord(rec, c.Urgent, now)
+	dec, key, err := cases.EncodeRecord(rec, c.Urgent, now)
 	if err != nil {
 		return err
 	}

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/audit"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/intake"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/people"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
@@ -50,7 +50,7 @@ type Outcome struct {
 // Agency kinds that receive referrals and child notifications.
 const (
 	CompetentAuthorityKind = "competent_authority"
-	ChildProtectionKind    = nrm.ChildProtectionKind
+	ChildProtectionKind    = cases.ChildProtectionKind
 )
 
 // MaxIdempotencyKey bounds the client-chosen key.
@@ -226,7 +226,7 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 			if err != nil {
 				return err
 			}
-			if kase.Decision, kase.QueueKey, err = nrm.OpenRecord(cfg, kase.ID, tx.Now, plan.Child, plan.Urgent); err != nil {
+			if kase.Decision, kase.QueueKey, err = cases.OpenRecord(cfg, kase.ID, tx.Now, plan.Child, plan.Urgent); err != nil {
 				return err
 			}
 			if err := tx.InsertCase(ctx, kase); err != nil {
@@ -239,12 +239,12 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 			// stands until the appointment is recorded (casework,
 			// guardian.go).
 			if plan.RequestGuardian {
-				owner, err := nrm.GuardianTaskOwner(ctx, tx, childProtection.ID, authority.ID)
+				owner, err := cases.GuardianTaskOwner(ctx, tx, childProtection.ID, authority.ID)
 				if err != nil {
 					return err
 				}
 				if owner != "" {
-					t := store.Task{ID: store.NewID(), CaseID: kase.ID, OwnerUserID: owner, Kind: nrm.TaskGuardian,
+					t := store.Task{ID: store.NewID(), CaseID: kase.ID, OwnerUserID: owner, Kind: cases.TaskGuardian,
 						DueAt: store.Millis(casework.GuardianDue(tx.Now, cfg)), CreatedBy: by.UserID, CreatedAt: now}
 					if err := tx.InsertTask(ctx, t); err != nil {
 						return err

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/accounts"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/referral"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
@@ -35,7 +35,7 @@ type Options struct {
 
 // Set is every service a surface may call.
 type Set struct {
-	Cases     *nrm.Service
+	Cases     *cases.Service
 	Accounts  *accounts.Service
 	Directory *servicedir.Service
 	Referrals *referral.Service
@@ -69,15 +69,15 @@ func New(o Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	cases, err := nrm.New(o.DB, o.Keys, o.Now)
+	cs, err := cases.New(o.DB, o.Keys, o.Now)
 	if err != nil {
 		return nil, err
 	}
 	return &Set{
-		Cases:     cases,
+		Cases:     cs,
 		Accounts:  accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa),
 		Directory: servicedir.New(o.DB, o.Keys),
-		Referrals: &referral.Service{DB: o.DB, Keys: o.Keys, Engine: o.Screening, Now: o.Now, Countries: cases.Countries},
+		Referrals: &referral.Service{DB: o.DB, Keys: o.Keys, Engine: o.Screening, Now: o.Now, Countries: cs.Countries},
 		Screening: o.Screening,
 	}, nil
 }

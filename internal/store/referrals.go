@@ -110,7 +110,7 @@ func (tx *Tx) ErasePerson(ctx context.Context, id string) error {
 
 // PersonMatch is a possible duplicate: another person sharing tokens, and
 // the agency and jurisdiction of that person's case. Whoever shows it
-// decides what of it the viewer may see (nrm.Service.Duplicates).
+// decides what of it the viewer may see (cases.Service.Duplicates).
 type PersonMatch struct {
 	PersonID                 string
 	CaseID                   string

@@ -56,7 +56,7 @@ func (s *Server) apiScreening(w http.ResponseWriter, r *http.Request) error {
 	}
 	opts := screening.Options{Jurisdiction: r.URL.Query().Get("jurisdiction"), ProfileID: r.URL.Query().Get("profile")}
 	if opts.Jurisdiction == "" {
-		if j, err := s.nrm.Jurisdiction(r.Context(), principal(r).JurisdictionID); err == nil {
+		if j, err := s.cases.Jurisdiction(r.Context(), principal(r).JurisdictionID); err == nil {
 			opts.Jurisdiction = j.Country
 		}
 	}

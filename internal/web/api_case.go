@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/haven-nrm/haven/internal/nrm"
+	"github.com/haven-nrm/haven/internal/cases"
 )
 
 // apiQueue answers the competent authority's queue: one page in queue
@@ -37,7 +37,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 	if !isID(id) {
 		return errNotFound
 	}
-	v, err := s.nrm.View(r.Context(), principal(r), id, nrm.Via{Route: nrm.RouteAPI})
+	v, err := s.cases.View(r.Context(), principal(r), id, cases.Via{Route: cases.RouteAPI})
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 		"support": map[string]any{"version": d.Support.Version, "checklist": d.Checklist, "consent": d.Ledger.Events,
 			"overrides": d.Overrides, "assessments": d.Assessments},
 		"service_referrals": d.Plan.Referrals, "goals": d.Goals, "handovers": d.Handovers, "conferences": d.Conferences, "tasks": d.Tasks,
-		"investigations": nrm.InvestigationRecords(d), "guardian": nrm.Guardian(d, s.Now()),
+		"investigations": cases.InvestigationRecords(d), "guardian": cases.Guardian(d, s.Now()),
 	}
 	if v.CanIdentity {
 		notes := []map[string]any{}
@@ -84,7 +84,7 @@ func nonEmptyJSON(s string) string {
 // apiWork answers the signed-in user's open tasks and what has been
 // offered to their agency.
 func (s *Server) apiWork(w http.ResponseWriter, r *http.Request) error {
-	tasks, offered, err := s.nrm.Tasks(r.Context(), principal(r))
+	tasks, offered, err := s.cases.Tasks(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}

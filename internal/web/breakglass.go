@@ -5,13 +5,13 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/nrm"
 )
 
 // errCaseNotAvailable is a 404 that offers emergency access to roles that
 // may break the glass; it says nothing about whether the case exists.
-var errCaseNotAvailable = nrm.ErrCaseNotAvailable
+var errCaseNotAvailable = cases.ErrCaseNotAvailable
 
 type breakGlassForm struct {
 	CaseID, Reason, Justification string
@@ -38,7 +38,7 @@ func (s *Server) breakGlassNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) breakGlassForm(id string) breakGlassForm {
-	return breakGlassForm{CaseID: id, Reasons: nrm.BreakGlassReasons(), Max: nrm.MaxJustification,
+	return breakGlassForm{CaseID: id, Reasons: cases.BreakGlassReasons(), Max: cases.MaxJustification,
 		HoursText: strconv.FormatFloat(s.Config.BreakGlassDuration().Hours(), 'f', -1, 64)}
 }
 
@@ -59,7 +59,7 @@ func (s *Server) breakGlassCreate(w http.ResponseWriter, r *http.Request) error 
 	form := s.breakGlassForm(id)
 	form.Reason, form.Justification = r.PostForm.Get("reason"), r.PostForm.Get("justification")
 	// In scope already, the service breaks nothing and the case opens.
-	if _, _, err := s.nrm.BreakGlass(r.Context(), principal(r), id, form.Reason, form.Justification, s.Config.BreakGlassDuration()); err != nil {
+	if _, _, err := s.cases.BreakGlass(r.Context(), principal(r), id, form.Reason, form.Justification, s.Config.BreakGlassDuration()); err != nil {
 		var e *errs.Error
 		if errors.As(err, &e) && e.Kind == errs.Invalid && e.Key != "" {
 			form.Error = e.Key

@@ -10,9 +10,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/handover"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/support"
@@ -83,14 +83,14 @@ func (w *caseWalk) as(role access.Role) {
 }
 
 // dossier reads the case as stored, to check what the pages did.
-func (w *caseWalk) dossier() *nrm.Dossier {
+func (w *caseWalk) dossier() *cases.Dossier {
 	w.t.Helper()
 	c, err := w.db.Case(context.Background(), w.caseID)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	kr, _ := seal.NewKeyring()
-	svc, err := nrm.New(w.db, kr, time.Now)
+	svc, err := cases.New(w.db, kr, time.Now)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func (w *caseWalk) run(child bool) {
 			chromedp.SetValue(chromedp.ID("guardian-agency"), w.agencies["local_government"]),
 			chromedp.SetValue(chromedp.ID("appointed-on"), time.Now().AddDate(0, 0, -1).Format(time.DateOnly)))
 		checkPage(t, ctx, "case-guardian-"+w.lang)
-		if d := w.dossier(); len(d.Guardians) != 1 || slices.ContainsFunc(d.Tasks, func(t store.Task) bool { return t.Kind == nrm.TaskGuardian && t.DoneAt == 0 }) {
+		if d := w.dossier(); len(d.Guardians) != 1 || slices.ContainsFunc(d.Tasks, func(t store.Task) bool { return t.Kind == cases.TaskGuardian && t.DoneAt == 0 }) {
 			t.Fatalf("guardian: %+v, tasks %+v", d.Guardians, d.Tasks)
 		}
 	}
@@ -255,7 +255,7 @@ func (w *caseWalk) run(child bool) {
 	}
 	w.submit(`#prosecution form[action$="/charge"] button[type=submit]`)
 	checkPage(t, ctx, "case-police-"+w.lang)
-	invs, err := nrm.Investigations(w.dossier())
+	invs, err := cases.Investigations(w.dossier())
 	if err != nil || len(invs) != 1 || len(invs[0].Suspects) != 1 || len(invs[0].Charges) != 1 {
 		t.Fatalf("investigation: %+v %v", invs, err)
 	}
@@ -269,7 +269,7 @@ func (w *caseWalk) run(child bool) {
 		t.Fatalf("after CG: %s %s", d.Record.State, d.Case.TraffickingStatus)
 	}
 	// A child's case also holds the task of appointing a guardian.
-	tasks := slices.DeleteFunc(slices.Clone(d.Tasks), func(t store.Task) bool { return t.Kind == nrm.TaskGuardian })
+	tasks := slices.DeleteFunc(slices.Clone(d.Tasks), func(t store.Task) bool { return t.Kind == cases.TaskGuardian })
 	if len(d.Conferences) != 1 || len(tasks) != 1 || len(d.Handovers) != 2 || d.Handovers[0].State != handover.StateAccepted {
 		t.Fatalf("conferences %d, tasks %d, handovers %+v", len(d.Conferences), len(d.Tasks), d.Handovers)
 	}

@@ -9,19 +9,19 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/handover"
 	"github.com/haven-nrm/haven/internal/i18n"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/prosecution"
 	"github.com/haven-nrm/haven/internal/support"
 )
 
 // caseView is what the case page shows: the case's read model
-// (nrm.View) and what the page derives from it.
+// (cases.View) and what the page derives from it.
 type caseView struct {
-	*nrm.View
+	*cases.View
 
 	// Can says which forms the viewer may use, by command name, plus
 	// "notes" (free text may be read), "reasons" and "letter".
@@ -36,7 +36,7 @@ type caseView struct {
 	Steps     []stepRow
 	StepsBody template.HTML // the steps as table rows
 	// Guardian is where a child's guardian stands.
-	Guardian nrm.GuardianView
+	Guardian cases.GuardianView
 	// Notes are the opened notes by the object they are about.
 	Notes      map[string][]string
 	AgencyName map[string]string
@@ -111,10 +111,10 @@ func strs[T ~string](xs []T) []string {
 }
 
 func newCaseLists() caseLists {
-	l := caseLists{Items: strs(support.Items()), Purposes: strs(support.Purposes()), Services: nrm.ServiceCodes(),
+	l := caseLists{Items: strs(support.Items()), Purposes: strs(support.Purposes()), Services: cases.ServiceCodes(),
 		Levels: strs(support.Levels()), Ratings: strs(support.Ratings()), PlanTypes: strs(support.PlanTypes()),
-		GoalStatuses: nrm.GoalStatuses(), Actions: strs(support.Actions()), Factors: map[string][]string{},
-		HandoverKinds: handover.Kinds(), RejectReasons: handover.RejectReasons(), Sectors: nrm.Sectors(), TaskKinds: nrm.TaskKinds(),
+		GoalStatuses: cases.GoalStatuses(), Actions: strs(support.Actions()), Factors: map[string][]string{},
+		HandoverKinds: handover.Kinds(), RejectReasons: handover.RejectReasons(), Sectors: cases.Sectors(), TaskKinds: cases.TaskKinds(),
 		ClosureReasons: handover.ClosureReasons(), OverrideReasons: support.OverrideReasons()}
 	l.Prosecution = map[string][]string{}
 	for _, cl := range prosecution.Codes() {
@@ -161,11 +161,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 		return errNotFound
 	}
 	p := principal(r)
-	via := nrm.Via{Form: command}
+	via := cases.Via{Form: command}
 	if action != access.ViewCaseSummary {
 		via.Action = action
 	}
-	v, err := s.nrm.View(r.Context(), p, id, via)
+	v, err := s.cases.View(r.Context(), p, id, via)
 	if err != nil {
 		return err
 	}
@@ -179,8 +179,8 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 	view.Can["reasons"] = v.CanReasons
 	view.Can["letter"] = v.CanLetter
 	view.Decision = decisionOf(v.D, view.Now)
-	view.Guardian = nrm.Guardian(v.D, view.Now)
-	invs, err := nrm.Investigations(v.D)
+	view.Guardian = cases.Guardian(v.D, view.Now)
+	invs, err := cases.Investigations(v.D)
 	if err != nil {
 		return err
 	}
@@ -247,16 +247,16 @@ func (s *Server) refusalMessage(r *http.Request, err error) string {
 	return msg
 }
 
-func decisionOf(d *nrm.Dossier, now time.Time) decisionView {
+func decisionOf(d *cases.Dossier, now time.Time) decisionView {
 	rec := d.Record
 	v := decisionView{State: string(rec.State), Status: rec.TraffickingStatus, AwaitingRG: rec.AwaitingReasonableGrounds(),
 		AwaitingCG:       rec.AwaitingConclusive() && rec.State != casework.StateCGNegativePendingReview,
 		PendingReview:    pendingReview(rec),
 		NegativeInEffect: rec.State == casework.StateRGNegative || rec.State == casework.StateCGNegative,
 		RGDeadline:       rec.RGDeadline, Overdue: casework.Overdue(rec, now), PeriodOpen: rec.Period.Open(),
-		RemovalBarred: casework.RemovalBarred(rec, now), Outcomes: nrm.OutcomeCodes(d.Country),
+		RemovalBarred: casework.RemovalBarred(rec, now), Outcomes: cases.OutcomeCodes(d.Country),
 		Parties: d.Country.RequiredConsultations(rec.Child), Consulted: rec.Consulted(), Country: d.Country.Code,
-		CountryVerified: d.Country.Provenance.Verified, LetterReady: nrm.LetterReady(rec)}
+		CountryVerified: d.Country.Provenance.Verified, LetterReady: cases.LetterReady(rec)}
 	v.PeriodEnd, v.UntilConclusive = casework.PeriodEnd(rec)
 	for _, p := range v.Parties {
 		if !slices.Contains(v.Consulted, p) {
@@ -271,7 +271,7 @@ func pendingReview(rec casework.Record) bool {
 	return pending
 }
 
-func stepsOf(d *nrm.Dossier) []stepRow {
+func stepsOf(d *cases.Dossier) []stepRow {
 	cl, err := support.NewChecklist(func() time.Time { return time.Now().Add(24 * time.Hour) }, d.Checklist...)
 	var rows []stepRow
 	for _, it := range support.Items() {

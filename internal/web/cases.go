@@ -6,7 +6,7 @@ import (
 
 // caseList shows the coded case list of the principal's scope.
 func (s *Server) caseList(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.nrm.CaseList(r.Context(), principal(r))
+	cs, err := s.cases.CaseList(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/nrm"
 )
 
 // caseCommand is one change to a case, offered as a form on the case page
@@ -22,43 +22,43 @@ type caseCommand struct {
 	// Spec is the service method that carries the command out and the
 	// fields it reads (from its input struct), which the API checks and
 	// documents.
-	Spec nrm.Spec
+	Spec cases.Spec
 	// Section is the part of the case page the form sits in.
 	Section string
 }
 
 // caseCommands lists every change to a case.
 var caseCommands = []caseCommand{
-	{"rg", access.DecideCase, nrm.Typed((*nrm.Service).DecideRG), "decisions"},
-	{"consultation", access.DecideCase, nrm.Typed((*nrm.Service).Consult), "decisions"},
-	{"cg", access.DecideCase, nrm.Typed((*nrm.Service).DecideCG), "decisions"},
-	{"review", access.ReviewNegative, nrm.Typed((*nrm.Service).Review), "decisions"},
-	{"reconsider", access.DecideCase, nrm.Typed((*nrm.Service).Reconsider), "decisions"},
-	{"extend", access.DecideCase, nrm.Typed((*nrm.Service).Extend), "decisions"},
-	{"item", access.RecordSupport, nrm.Typed((*nrm.Service).RecordItem), "steps"},
-	{"consent", access.RecordSupport, nrm.Typed((*nrm.Service).RecordConsent), "consent"},
-	{"assessment", access.RecordSupport, nrm.Typed((*nrm.Service).Assess), "assessment"},
-	{"goal", access.RecordSupport, nrm.Typed((*nrm.Service).AddGoal), "plan"},
-	{"goal-status", access.RecordSupport, nrm.Typed((*nrm.Service).UpdateGoal), "plan"},
-	{"offer", access.OfferService, nrm.Typed((*nrm.Service).Offer), "services"},
-	{"service", access.ActOnService, nrm.Typed((*nrm.Service).ActOnService), "services"},
-	{"handover", access.HandOver, nrm.Typed((*nrm.Service).HandOver), "handovers"},
-	{"handover-response", access.RespondHandover, nrm.Typed((*nrm.Service).RespondHandover), "handovers"},
-	{"conference", access.HoldConference, nrm.Typed((*nrm.Service).Conference), "conferences"},
-	{"guardian", access.AppointGuardian, nrm.Typed((*nrm.Service).AppointGuardian), "guardian"},
-	{"task", access.ManageTasks, nrm.Typed((*nrm.Service).AddTask), "tasks"},
-	{"task-done", access.ManageTasks, nrm.Typed((*nrm.Service).CompleteTask), "tasks"},
-	{"investigation", access.RecordProsecution, nrm.Typed((*nrm.Service).OpenInvestigation), "prosecution"},
-	{"suspect", access.RecordProsecution, nrm.Typed((*nrm.Service).AddSuspect), "prosecution"},
-	{"charge", access.RecordProsecution, nrm.Typed((*nrm.Service).AddCharge), "prosecution"},
-	{"proceeding", access.RecordProsecution, nrm.Typed((*nrm.Service).RecordProceeding), "prosecution"},
-	{"sentence", access.RecordProsecution, nrm.Typed((*nrm.Service).RecordSentence), "prosecution"},
-	{"compensation", access.RecordProsecution, nrm.Typed((*nrm.Service).RecordCompensation), "prosecution"},
-	{"participation", access.RecordProsecution, nrm.Typed((*nrm.Service).RecordParticipation), "prosecution"},
-	{"non-punishment", access.RecordProsecution, nrm.Typed((*nrm.Service).RaiseNonPunishment), "prosecution"},
-	{"investigation-close", access.RecordProsecution, nrm.Typed((*nrm.Service).CloseInvestigation), "prosecution"},
-	{"close", access.CloseCase, nrm.Typed((*nrm.Service).Close), "closure"},
-	{"reopen", access.CloseCase, nrm.Typed((*nrm.Service).Reopen), "closure"},
+	{"rg", access.DecideCase, cases.Typed((*cases.Service).DecideRG), "decisions"},
+	{"consultation", access.DecideCase, cases.Typed((*cases.Service).Consult), "decisions"},
+	{"cg", access.DecideCase, cases.Typed((*cases.Service).DecideCG), "decisions"},
+	{"review", access.ReviewNegative, cases.Typed((*cases.Service).Review), "decisions"},
+	{"reconsider", access.DecideCase, cases.Typed((*cases.Service).Reconsider), "decisions"},
+	{"extend", access.DecideCase, cases.Typed((*cases.Service).Extend), "decisions"},
+	{"item", access.RecordSupport, cases.Typed((*cases.Service).RecordItem), "steps"},
+	{"consent", access.RecordSupport, cases.Typed((*cases.Service).RecordConsent), "consent"},
+	{"assessment", access.RecordSupport, cases.Typed((*cases.Service).Assess), "assessment"},
+	{"goal", access.RecordSupport, cases.Typed((*cases.Service).AddGoal), "plan"},
+	{"goal-status", access.RecordSupport, cases.Typed((*cases.Service).UpdateGoal), "plan"},
+	{"offer", access.OfferService, cases.Typed((*cases.Service).Offer), "services"},
+	{"service", access.ActOnService, cases.Typed((*cases.Service).ActOnService), "services"},
+	{"handover", access.HandOver, cases.Typed((*cases.Service).HandOver), "handovers"},
+	{"handover-response", access.RespondHandover, cases.Typed((*cases.Service).RespondHandover), "handovers"},
+	{"conference", access.HoldConference, cases.Typed((*cases.Service).Conference), "conferences"},
+	{"guardian", access.AppointGuardian, cases.Typed((*cases.Service).AppointGuardian), "guardian"},
+	{"task", access.ManageTasks, cases.Typed((*cases.Service).AddTask), "tasks"},
+	{"task-done", access.ManageTasks, cases.Typed((*cases.Service).CompleteTask), "tasks"},
+	{"investigation", access.RecordProsecution, cases.Typed((*cases.Service).OpenInvestigation), "prosecution"},
+	{"suspect", access.RecordProsecution, cases.Typed((*cases.Service).AddSuspect), "prosecution"},
+	{"charge", access.RecordProsecution, cases.Typed((*cases.Service).AddCharge), "prosecution"},
+	{"proceeding", access.RecordProsecution, cases.Typed((*cases.Service).RecordProceeding), "prosecution"},
+	{"sentence", access.RecordProsecution, cases.Typed((*cases.Service).RecordSentence), "prosecution"},
+	{"compensation", access.RecordProsecution, cases.Typed((*cases.Service).RecordCompensation), "prosecution"},
+	{"participation", access.RecordProsecution, cases.Typed((*cases.Service).RecordParticipation), "prosecution"},
+	{"non-punishment", access.RecordProsecution, cases.Typed((*cases.Service).RaiseNonPunishment), "prosecution"},
+	{"investigation-close", access.RecordProsecution, cases.Typed((*cases.Service).CloseInvestigation), "prosecution"},
+	{"close", access.CloseCase, cases.Typed((*cases.Service).Close), "closure"},
+	{"reopen", access.CloseCase, cases.Typed((*cases.Service).Reopen), "closure"},
 }
 
 // caseRoutes are the routes of the case commands.
@@ -137,7 +137,7 @@ func decodeCommand(r *http.Request) (jsonInput, error) {
 
 // commandInput reads a command's posted form, or its JSON object with
 // only the command's fields.
-func (s *Server) commandInput(r *http.Request, cmd caseCommand, api bool) (nrm.Input, error) {
+func (s *Server) commandInput(r *http.Request, cmd caseCommand, api bool) (cases.Input, error) {
 	if !api {
 		if err := r.ParseForm(); err != nil {
 			return nil, errs.Wrap(errs.Invalid, err)
@@ -167,12 +167,12 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 		// Input that cannot be read is refused as such, never shown
 		// on the case page.
 		var unreadable error
-		decode := func() (nrm.Input, error) {
+		decode := func() (cases.Input, error) {
 			in, err := s.commandInput(r, cmd, api)
 			unreadable = err
 			return in, err
 		}
-		after, err := s.nrm.Run(r.Context(), principal(r), id, cmd.Action, cmd.Spec.Run, decode)
+		after, err := s.cases.Run(r.Context(), principal(r), id, cmd.Action, cmd.Spec.Run, decode)
 		if err != nil {
 			kind := errs.KindOf(err)
 			if api || unreadable != nil || (kind != errs.Invalid && kind != errs.Conflict && kind != errs.Forbidden) {

@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/export"
-	"github.com/haven-nrm/haven/internal/nrm"
 )
 
 // exportCases exports the coded case list of the principal's scope as CSV
@@ -34,7 +34,7 @@ func (s *Server) exportCases(w http.ResponseWriter, r *http.Request) error {
 	if format == "xlsx" {
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
-	err := s.nrm.ExportCases(r.Context(), principal(r), format, func(rows []nrm.ExportRow) error {
+	err := s.cases.ExportCases(r.Context(), principal(r), format, func(rows []cases.ExportRow) error {
 		for _, x := range rows {
 			c := x.Case
 			urgent := ""

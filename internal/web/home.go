@@ -5,9 +5,9 @@ import (
 )
 
 // home shows the counts of records and the agency's unread notices
-// (nrm.Home).
+// (cases.Home).
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.nrm.Home(r.Context(), principal(r))
+	d, err := s.cases.Home(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}

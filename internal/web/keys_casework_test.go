@@ -4,11 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/directory"
 	"github.com/haven-nrm/haven/internal/handover"
 	"github.com/haven-nrm/haven/internal/i18n"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/prosecution"
 	"github.com/haven-nrm/haven/internal/support"
 )
@@ -96,16 +96,16 @@ func TestCaseworkKeysExist(t *testing.T) {
 			need(cl.Key(c))
 		}
 	}
-	for _, k := range nrm.AlertKinds() {
+	for _, k := range cases.AlertKinds() {
 		need("notice." + k)
 	}
-	for _, op := range nrm.DecisionOps() {
+	for _, op := range cases.DecisionOps() {
 		need("decision.reason_of." + op)
 	}
 	for _, st := range casework.GuardianStatuses() {
 		need("guardian.status." + string(st))
 	}
-	// Package nrm refuses these fields itself; the other fields of the
+	// Package cases refuses these fields itself; the other fields of the
 	// prosecution commands are refused by package prosecution, with keys of
 	// its own (checked above).
 	nrmChecked := map[string]bool{"investigation": true, "investigation_version": true, "opened_on": true, "date": true,

@@ -50,7 +50,7 @@ func TestWebReachesStorageOnlyThroughServices(t *testing.T) {
 		".": {"store", "seal"},
 	}
 	for _, rules := range []string{"access", "casework", "support", "handover", "prosecution", "screening", "intake", "directory", "vocab", "ident", "errs"} {
-		forbidden["../"+rules] = []string{"store", "seal", "web", "services", "nrm", "accounts", "servicedir", "referral"}
+		forbidden["../"+rules] = []string{"store", "seal", "web", "services", "cases", "accounts", "servicedir", "referral"}
 	}
 	for dir, bad := range forbidden {
 		if _, err := os.Stat(dir); err != nil {

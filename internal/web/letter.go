@@ -4,16 +4,16 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/i18n"
-	"github.com/haven-nrm/haven/internal/nrm"
 )
 
 // letterData is a decision letter: written in the person's language when
 // Haven has it (LL), else in the reader's with a note that an interpreter
 // must read it to the person. It renders the case's read model.
 type letterData struct {
-	*nrm.View
+	*cases.View
 	LL          *i18n.Localizer
 	Translated  bool
 	Language    string
@@ -41,7 +41,7 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 	reader := s.localizer(r).Tag()
-	v, err := s.nrm.View(r.Context(), principal(r), id, nrm.Via{Route: nrm.RouteLetter, LetterLanguage: func(lang string) string {
+	v, err := s.cases.View(r.Context(), principal(r), id, cases.Via{Route: cases.RouteLetter, LetterLanguage: func(lang string) string {
 		if s.I18n.Supported(lang) {
 			return s.I18n.Localizer(lang).Tag()
 		}

@@ -5,16 +5,16 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/i18n"
-	"github.com/haven-nrm/haven/internal/nrm"
 )
 
 // queueRow is one case in the competent authority's queue. The page
 // shows fifty: their words are written here, in the reader's language, so
 // that the template only places them.
 type queueRow struct {
-	nrm.QueueItem
+	cases.QueueItem
 	State    string
 	Deadline time.Time
 	Overdue  bool
@@ -72,7 +72,7 @@ const queueRGReview = string(casework.StateRGNegativePendingReview)
 // loadQueue reads a page of the authority's queue from after a cursor
 // (its view queued for audit) and words its rows.
 func (s *Server) loadQueue(r *http.Request) (queuePage, func() error, error) {
-	q, err := s.nrm.Queue(r.Context(), principal(r), r.URL.Query().Get("after"))
+	q, err := s.cases.Queue(r.Context(), principal(r), r.URL.Query().Get("after"))
 	if err != nil {
 		return queuePage{}, nil, err
 	}
@@ -115,15 +115,15 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 // myWork shows the signed-in user's open tasks (overdue first), what has
 // been offered to their agency, and their agency's unread alerts.
 func (s *Server) myWork(w http.ResponseWriter, r *http.Request) error {
-	work, err := s.nrm.Work(r.Context(), principal(r))
+	work, err := s.cases.Work(r.Context(), principal(r))
 	if err != nil {
 		return err
 	}
 	return s.render(w, http.StatusOK, "work", s.newPage(r, "work.title", "work", workPage{Work: work, Now: s.Now()}))
 }
 
-// workPage is one user's work (nrm.Work) as the page shows it.
+// workPage is one user's work (cases.Work) as the page shows it.
 type workPage struct {
-	*nrm.Work
+	*cases.Work
 	Now time.Time
 }

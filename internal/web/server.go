@@ -14,9 +14,9 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/accounts"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/i18n"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/services"
 )
 
@@ -50,7 +50,7 @@ type Server struct {
 	limiter *ipLimiter
 	proxies []netip.Prefix
 	routes  []Route
-	nrm     *nrm.Service
+	cases   *cases.Service
 	// accounts carries out sign-in, sessions, second factors, tokens
 	// and the other account use cases.
 	accounts *accounts.Service
@@ -97,7 +97,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, mfaRequired: mfa, nrm: d.Services.Cases, accounts: d.Services.Accounts, metrics: newMetrics(), limiter: newIPLimiter(d.RateLimit.PerSecond, d.RateLimit.Burst), proxies: proxies}
+	s := &Server{Deps: d, mfaRequired: mfa, cases: d.Services.Cases, accounts: d.Services.Accounts, metrics: newMetrics(), limiter: newIPLimiter(d.RateLimit.PerSecond, d.RateLimit.Burst), proxies: proxies}
 	// The default language's pages are parsed now, so that a template
 	// error stops the start; other languages follow on first use.
 	if _, err := pagesIn(d.I18n.Match()); err != nil {

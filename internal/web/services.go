@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/directory"
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/servicedir"
 	"github.com/haven-nrm/haven/internal/support"
 )
@@ -38,7 +38,7 @@ func (s *Server) directoryPage(r *http.Request) (servicesPage, error) {
 	if err != nil {
 		return servicesPage{}, err
 	}
-	page := servicesPage{Types: nrm.ServiceCodes(), CanManage: list.CanManage, Organizations: list.Organizations, Locations: list.Locations}
+	page := servicesPage{Types: cases.ServiceCodes(), CanManage: list.CanManage, Organizations: list.Organizations, Locations: list.Locations}
 	for _, st := range directory.Statuses() {
 		page.Statuses = append(page.Statuses, string(st))
 	}

@@ -1,4 +1,4 @@
-package nrm_test
+package cases_test
 
 import (
 	"context"
@@ -12,12 +12,12 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/demo"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/handover"
 	"github.com/haven-nrm/haven/internal/intake"
-	"github.com/haven-nrm/haven/internal/nrm"
 	"github.com/haven-nrm/haven/internal/referral"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
@@ -55,7 +55,7 @@ func (m in) List(k string) []string {
 type world struct {
 	t      *testing.T
 	db     *store.DB
-	svc    *nrm.Service
+	svc    *cases.Service
 	users  map[string]store.User // by username
 	agency map[string]store.Agency
 	caseID string
@@ -72,7 +72,7 @@ func newWorld(t *testing.T, db *store.DB, child bool) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := nrm.New(db, keys, time.Now)
+	svc, err := cases.New(db, keys, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func (w *world) as(username string) access.Principal {
 	return access.Principal{UserID: u.ID, Role: access.Role(u.Role), AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
 }
 
-func (w *world) dossier() *nrm.Dossier {
+func (w *world) dossier() *cases.Dossier {
 	c, err := w.db.Case(context.Background(), w.caseID)
 	if err != nil {
 		w.t.Fatal(err)
@@ -134,10 +134,10 @@ func (w *world) dossier() *nrm.Dossier {
 	return d
 }
 
-type command = nrm.Command
+type command = cases.Command
 
 // do runs a command on the case as it is now and fails on an error.
-func (w *world) do(who string, cmd command, input in) *nrm.Dossier {
+func (w *world) do(who string, cmd command, input in) *cases.Dossier {
 	w.t.Helper()
 	if err := cmd(w.svc, context.Background(), w.as(who), w.dossier(), input); err != nil {
 		w.t.Fatalf("%s: %v", who, err)
@@ -172,8 +172,8 @@ func (w *world) snapshot() string {
 
 const ca, reviewer, worker, police = "demo.competent_authority", "demo.competent_authority.reviewer", "demo.case_worker", "demo.police_investigator"
 
-func v(d *nrm.Dossier) string  { return fmt.Sprint(d.Case.Version) }
-func sv(d *nrm.Dossier) string { return fmt.Sprint(d.Support.Version) }
+func v(d *cases.Dossier) string  { return fmt.Sprint(d.Case.Version) }
+func sv(d *cases.Dossier) string { return fmt.Sprint(d.Support.Version) }
 
 // TestDecisionsInOrder walks the decisions the issue names and the refusals
 // it asks for: out of order, shortened period, stale copies.
@@ -185,31 +185,31 @@ func TestDecisionsInOrder(t *testing.T) {
 			t.Fatalf("a new case awaits RG in the queue: %s %q", d.Record.State, d.Case.QueueKey)
 		}
 		// Conclusive before reasonable grounds (casework: CG only after a positive RG).
-		w.refuse(ca, nrm.Typed((*nrm.Service).DecideCG).Run, in{"version": v(d), "outcome": "victim_of_trafficking"}, "casework.error.out_of_order")
+		w.refuse(ca, cases.Typed((*cases.Service).DecideCG).Run, in{"version": v(d), "outcome": "victim_of_trafficking"}, "casework.error.out_of_order")
 		// Only the authority decides; a stale version is a conflict.
-		w.refuse(ca, nrm.Typed((*nrm.Service).DecideRG).Run, in{"version": "99", "outcome": "positive"}, "case.error.conflict")
-		d = w.do(ca, nrm.Typed((*nrm.Service).DecideRG).Run, in{"version": v(d), "outcome": "positive", "reason": "Credible account of deception."})
+		w.refuse(ca, cases.Typed((*cases.Service).DecideRG).Run, in{"version": "99", "outcome": "positive"}, "case.error.conflict")
+		d = w.do(ca, cases.Typed((*cases.Service).DecideRG).Run, in{"version": v(d), "outcome": "positive", "reason": "Credible account of deception."})
 		if d.Record.State != casework.StateRGPositive || !d.Record.Period.Open() {
 			t.Fatalf("positive RG opens the recovery period: %+v", d.Record)
 		}
 		// Period may not be shortened (CoE art. 13: at least 30 days).
 		earlier := d.Record.Period.End.AddDate(0, 0, -3).Format(time.DateOnly)
-		w.refuse(ca, nrm.Typed((*nrm.Service).Extend).Run, in{"version": v(d), "new_end": earlier}, "casework.error.period_shortened")
+		w.refuse(ca, cases.Typed((*cases.Service).Extend).Run, in{"version": v(d), "new_end": earlier}, "casework.error.period_shortened")
 		later := d.Record.Period.End.AddDate(0, 0, 10).Format(time.DateOnly)
-		d = w.do(ca, nrm.Typed((*nrm.Service).Extend).Run, in{"version": v(d), "new_end": later})
+		d = w.do(ca, cases.Typed((*cases.Service).Extend).Run, in{"version": v(d), "new_end": later})
 		// A negative CG needs the consultations first.
-		w.refuse(ca, nrm.Typed((*nrm.Service).DecideCG).Run, in{"version": v(d), "outcome": "insufficient_evidence"}, "casework.error.consultation_missing")
+		w.refuse(ca, cases.Typed((*cases.Service).DecideCG).Run, in{"version": v(d), "outcome": "insufficient_evidence"}, "casework.error.consultation_missing")
 		for _, p := range d.Country.RequiredConsultations(false) {
-			d = w.do(ca, nrm.Typed((*nrm.Service).Consult).Run, in{"version": v(d), "party": p})
+			d = w.do(ca, cases.Typed((*cases.Service).Consult).Run, in{"version": v(d), "party": p})
 		}
-		d = w.do(ca, nrm.Typed((*nrm.Service).DecideCG).Run, in{"version": v(d), "outcome": "insufficient_evidence"})
+		d = w.do(ca, cases.Typed((*cases.Service).DecideCG).Run, in{"version": v(d), "outcome": "insufficient_evidence"})
 		if d.Case.TraffickingStatus != casework.StatusPossible {
 			t.Fatalf("a negative CG awaiting review leaves a possible victim, got %s", d.Case.TraffickingStatus)
 		}
 		// Second-person review: not by the decider.
-		w.refuse(ca, nrm.Typed((*nrm.Service).Review).Run, in{"version": v(d), "outcome": "upheld"}, "casework.error.same_person_review")
-		d = w.do(reviewer, nrm.Typed((*nrm.Service).Review).Run, in{"version": v(d), "outcome": "returned"})
-		d = w.do(ca, nrm.Typed((*nrm.Service).DecideCG).Run, in{"version": v(d), "outcome": "victim_of_trafficking"})
+		w.refuse(ca, cases.Typed((*cases.Service).Review).Run, in{"version": v(d), "outcome": "upheld"}, "casework.error.same_person_review")
+		d = w.do(reviewer, cases.Typed((*cases.Service).Review).Run, in{"version": v(d), "outcome": "returned"})
+		d = w.do(ca, cases.Typed((*cases.Service).DecideCG).Run, in{"version": v(d), "outcome": "victim_of_trafficking"})
 		if d.Case.TraffickingStatus != casework.StatusActual || d.Case.QueueKey != "" {
 			t.Fatalf("positive CG: actual victim, out of the queue; got %s %q", d.Case.TraffickingStatus, d.Case.QueueKey)
 		}
@@ -235,7 +235,7 @@ func TestConcurrentDecisions(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i] = nrm.Typed((*nrm.Service).DecideRG).Run(w.svc, context.Background(), w.as(who), d, in{"version": v(d), "outcome": outcomes[i]})
+				results[i] = cases.Typed((*cases.Service).DecideRG).Run(w.svc, context.Background(), w.as(who), d, in{"version": v(d), "outcome": outcomes[i]})
 			}()
 		}
 		wg.Wait()
@@ -270,50 +270,50 @@ func TestSupportWithoutConditions(t *testing.T) {
 		d := w.dossier()
 		shelter, health, ngo := w.agency["shelter_short_term"].ID, w.agency["health"].ID, w.agency["ngo"].ID
 		// No consent to share with the shelter yet: refused.
-		w.refuse(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter}, "support.error.no_consent")
+		w.refuse(ca, cases.Typed((*cases.Service).Offer).Run, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter}, "support.error.no_consent")
 		for _, a := range []string{shelter, health, ngo} {
-			d = w.do(ca, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a,
+			d = w.do(ca, cases.Typed((*cases.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a,
 				"action": "given", "language": "ne", "by_guardian": "true"})
 		}
-		d = w.do(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter})
-		d = w.do(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "medical", "agency": health})
+		d = w.do(ca, cases.Typed((*cases.Service).Offer).Run, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter})
+		d = w.do(ca, cases.Typed((*cases.Service).Offer).Run, in{"support_version": sv(d), "service": "medical", "agency": health})
 		first, second := d.Plan.Referrals[0].ID, d.Plan.Referrals[1].ID
-		d = w.do(ca, nrm.Typed((*nrm.Service).ActOnService).Run, in{"support_version": sv(d), "referral": first, "action": "decline"})
+		d = w.do(ca, cases.Typed((*cases.Service).ActOnService).Run, in{"support_version": sv(d), "referral": first, "action": "decline"})
 		// The declined shelter blocks neither the medical care nor the case.
-		d = w.do(ca, nrm.Typed((*nrm.Service).ActOnService).Run, in{"support_version": sv(d), "referral": second, "action": "accept"})
+		d = w.do(ca, cases.Typed((*cases.Service).ActOnService).Run, in{"support_version": sv(d), "referral": second, "action": "accept"})
 		if d.Plan.Referrals[0].State != support.StateDeclined || d.Plan.Referrals[1].State != support.StateAccepted {
 			t.Fatalf("states %s %s", d.Plan.Referrals[0].State, d.Plan.Referrals[1].State)
 		}
 		// A transfer to an agency that does not exist.
-		w.refuse(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "transfer", "to_agency": "0123456789abcdef0123456789abcdef"},
+		w.refuse(ca, cases.Typed((*cases.Service).HandOver).Run, in{"support_version": sv(d), "kind": "transfer", "to_agency": "0123456789abcdef0123456789abcdef"},
 			"handover.error.unknown_agency")
-		d = w.do(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "transfer", "to_agency": ngo})
+		d = w.do(ca, cases.Typed((*cases.Service).HandOver).Run, in{"support_version": sv(d), "kind": "transfer", "to_agency": ngo})
 		h := d.Handovers[0]
 		// Only the receiver accepts; ownership moves then.
-		w.refuse(ca, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"},
+		w.refuse(ca, cases.Typed((*cases.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"},
 			"handover.error.wrong_side")
 		if d.Case.AgencyID == ngo {
 			t.Fatal("ownership moved before acceptance")
 		}
-		d = w.do(worker, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
+		d = w.do(worker, cases.Typed((*cases.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
 		if d.Case.AgencyID != ngo || d.Handovers[0].State != handover.StateAccepted {
 			t.Fatalf("after acceptance the case belongs to the NGO: %s", d.Case.AgencyID)
 		}
 		// The health provider works on the case (accepted service, consent): a participant.
-		part, _, err := nrm.Relation(context.Background(), db.R(), d.Case, health, time.Now())
+		part, _, err := cases.Relation(context.Background(), db.R(), d.Case, health, time.Now())
 		if err != nil || !part {
 			t.Fatalf("health provider is a participant: %v %v", part, err)
 		}
 		// Withdrawal of consent ends its access at once.
-		d = w.do(worker, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": health,
+		d = w.do(worker, cases.Typed((*cases.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": health,
 			"action": "withdrawn", "language": "ne", "by_guardian": "true"})
-		if part, _, _ := nrm.Relation(context.Background(), db.R(), d.Case, health, time.Now()); part {
+		if part, _, _ := cases.Relation(context.Background(), db.R(), d.Case, health, time.Now()); part {
 			t.Fatal("withdrawn consent still lets the provider in")
 		}
 		// Closing waits for the running service; the declined one never counts.
-		w.refuse(worker, nrm.Typed((*nrm.Service).Close).Run, in{"version": v(d), "closure_reason": "reintegrated"}, "handover.error.support_open")
-		d = w.do(worker, nrm.Typed((*nrm.Service).ActOnService).Run, in{"support_version": sv(d), "referral": second, "action": "end"})
-		d = w.do(worker, nrm.Typed((*nrm.Service).Close).Run, in{"version": v(d), "closure_reason": "reintegrated"})
+		w.refuse(worker, cases.Typed((*cases.Service).Close).Run, in{"version": v(d), "closure_reason": "reintegrated"}, "handover.error.support_open")
+		d = w.do(worker, cases.Typed((*cases.Service).ActOnService).Run, in{"support_version": sv(d), "referral": second, "action": "end"})
+		d = w.do(worker, cases.Typed((*cases.Service).Close).Run, in{"version": v(d), "closure_reason": "reintegrated"})
 		// (The child also has the guardian's appointment task.)
 		if d.Case.Status != handover.CaseFollowUp || !slices.ContainsFunc(d.Tasks, func(t store.Task) bool { return t.Kind == "reintegration_follow_up" }) {
 			t.Fatalf("reintegrated: follow-up status and task, got %s %+v", d.Case.Status, d.Tasks)
@@ -360,18 +360,18 @@ func TestProsecutionRecords(t *testing.T) {
 		w := newWorld(t, db, false)
 		d := w.dossier()
 		pol := w.agency["police"].ID
-		d = w.do(ca, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
-		d = w.do(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
+		d = w.do(ca, cases.Typed((*cases.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
+		d = w.do(ca, cases.Typed((*cases.Service).HandOver).Run, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
 		h := d.Handovers[0]
-		d = w.do(police, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
-		d = w.do(police, nrm.Typed((*nrm.Service).OpenInvestigation).Run, in{})
+		d = w.do(police, cases.Typed((*cases.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
+		d = w.do(police, cases.Typed((*cases.Service).OpenInvestigation).Run, in{})
 		inv := d.Investigations[0]
-		d = w.do(police, nrm.Typed((*nrm.Service).AddSuspect).Run, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
-		invs, _ := nrm.Investigations(d)
-		w.refuse(police, nrm.Typed((*nrm.Service).RecordParticipation).Run, in{"investigation": inv.ID, "investigation_version": "2", "willing": "yes", "language": "ne"},
+		d = w.do(police, cases.Typed((*cases.Service).AddSuspect).Run, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
+		invs, _ := cases.Investigations(d)
+		w.refuse(police, cases.Typed((*cases.Service).RecordParticipation).Run, in{"investigation": inv.ID, "investigation_version": "2", "willing": "yes", "language": "ne"},
 			"prosecution.error.participation_without_consent")
-		d = w.do(police, nrm.Typed((*nrm.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": invs[0].Suspects[0].ID, "offence": "pimping"})
-		invs, _ = nrm.Investigations(d)
+		d = w.do(police, cases.Typed((*cases.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": invs[0].Suspects[0].ID, "offence": "pimping"})
+		invs, _ = cases.Investigations(d)
 		if invs[0].Version != 3 {
 			t.Fatalf("version %d", invs[0].Version)
 		}
@@ -398,10 +398,10 @@ func TestPlacementNamesTheProvidersOwnLocation(t *testing.T) {
 		}
 		d := w.dossier()
 		for _, a := range []string{shelter, health} {
-			d = w.do(ca, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a, "action": "given", "language": "ne"})
+			d = w.do(ca, cases.Typed((*cases.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": a, "action": "given", "language": "ne"})
 		}
-		w.refuse(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "medical", "agency": health, "location": loc}, "case.error.field.location")
-		d = w.do(ca, nrm.Typed((*nrm.Service).Offer).Run, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter, "location": loc})
+		w.refuse(ca, cases.Typed((*cases.Service).Offer).Run, in{"support_version": sv(d), "service": "medical", "agency": health, "location": loc}, "case.error.field.location")
+		d = w.do(ca, cases.Typed((*cases.Service).Offer).Run, in{"support_version": sv(d), "service": "short_term_shelter", "agency": shelter, "location": loc})
 		if d.Referrals[0].LocationID != loc {
 			t.Fatalf("placement not recorded: %+v", d.Referrals[0])
 		}

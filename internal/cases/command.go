@@ -1,4 +1,4 @@
-package nrm
+package cases
 
 import (
 	"context"
@@ -45,7 +45,7 @@ var (
 // fieldsOf lists the `field` tags of a command input struct.
 func fieldsOf(t reflect.Type) []string {
 	if t.Kind() != reflect.Struct {
-		panic(fmt.Sprintf("nrm: command input %s is not a struct", t))
+		panic(fmt.Sprintf("cases: command input %s is not a struct", t))
 	}
 	var out []string
 	for i := range t.NumField() {
@@ -56,7 +56,7 @@ func fieldsOf(t reflect.Type) []string {
 		}
 		name := f.Tag.Get("field")
 		if name == "" || (f.Type != stringType && f.Type != stringsType) {
-			panic(fmt.Sprintf("nrm: command input %s.%s needs a field tag and a string or []string type", t, f.Name))
+			panic(fmt.Sprintf("cases: command input %s.%s needs a field tag and a string or []string type", t, f.Name))
 		}
 		out = append(out, name)
 	}

@@ -1,4 +1,4 @@
-package nrm
+package cases
 
 import (
 	"context"

@@ -1,11 +1,11 @@
-// Package nrm carries out the national referral mechanism's casework after
+// Package cases carries out the national referral mechanism's casework after
 // intake: the competent authority's decisions, the person's protection and
 // support, agencies working together, tasks and alerts, and prosecution
 // records. Each command checks its input, applies the pure rules (packages
 // casework, support, handover, prosecution), and writes the change, its
 // audit events, sealed free text and alerts in one transaction guarded by
 // the version the user saw. The web form and the JSON API share it.
-package nrm
+package cases
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package nrm_test
+package cases_test
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/backup"
-	"github.com/haven-nrm/haven/internal/nrm"
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/prosecution"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
@@ -90,17 +90,17 @@ func scan(t *testing.T, dir, canary string) []string {
 
 // chargeReady brings the world's case to an investigation with a suspect,
 // opened by the police agency the case was referred to.
-func chargeReady(w *world) (*nrm.Dossier, prosecution.Investigation) {
+func chargeReady(w *world) (*cases.Dossier, prosecution.Investigation) {
 	d := w.dossier()
 	pol := w.agency["police"].ID
-	d = w.do(ca, nrm.Typed((*nrm.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
-	d = w.do(ca, nrm.Typed((*nrm.Service).HandOver).Run, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
+	d = w.do(ca, cases.Typed((*cases.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
+	d = w.do(ca, cases.Typed((*cases.Service).HandOver).Run, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
 	h := d.Handovers[0]
-	d = w.do(police, nrm.Typed((*nrm.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
-	d = w.do(police, nrm.Typed((*nrm.Service).OpenInvestigation).Run, in{})
+	d = w.do(police, cases.Typed((*cases.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
+	d = w.do(police, cases.Typed((*cases.Service).OpenInvestigation).Run, in{})
 	inv := d.Investigations[0]
-	d = w.do(police, nrm.Typed((*nrm.Service).AddSuspect).Run, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
-	invs, _ := nrm.Investigations(d)
+	d = w.do(police, cases.Typed((*cases.Service).AddSuspect).Run, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
+	invs, _ := cases.Investigations(d)
 	return d, invs[0]
 }
 
@@ -123,11 +123,11 @@ func TestProvisionNoteNeverInClear(t *testing.T) {
 				break
 			}
 		}
-		w.refuse(police, nrm.Typed((*nrm.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID,
+		w.refuse(police, cases.Typed((*cases.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID,
 			"provision": "no_such_provision", "note": canary}, "prosecution.error.unknown_provision")
-		d = w.do(police, nrm.Typed((*nrm.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID,
+		d = w.do(police, cases.Typed((*cases.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID,
 			"provision": subst.Code, "note": canary})
-		invs, _ := nrm.Investigations(d)
+		invs, _ := cases.Investigations(d)
 		ch := invs[0].Charges[0]
 		if ch.Provision != subst.Code || ch.Offence != subst.Offence {
 			t.Fatalf("charge %+v, want provision %s counting as %s", ch, subst.Code, subst.Offence)
@@ -175,7 +175,7 @@ func TestClearProvisionTextIsSealedAtStart(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, db, false)
 		d, inv := chargeReady(w)
-		d = w.do(police, nrm.Typed((*nrm.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID, "offence": "pimping"})
+		d = w.do(police, cases.Typed((*cases.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID, "offence": "pimping"})
 		row := d.Investigations[0]
 		// Write the charge as the older version did: the statute in clear.
 		legacy := strings.Replace(row.Record, `"offence":"pimping"`, `"offence":"pimping","statute":"`+canary+`"`, 1)
@@ -194,7 +194,7 @@ func TestClearProvisionTextIsSealedAtStart(t *testing.T) {
 		if strings.Contains(d.Investigations[0].Record, "statute") || strings.Contains(d.Investigations[0].Record, "Qzxlegacy") {
 			t.Fatalf("the record still holds the text: %s", d.Investigations[0].Record)
 		}
-		invs, err := nrm.Investigations(d)
+		invs, err := cases.Investigations(d)
 		if err != nil || len(invs[0].Charges) != 1 || invs[0].Charges[0].Offence != "pimping" {
 			t.Fatalf("the charge after the migration: %+v %v", invs, err)
 		}

@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -185,12 +184,6 @@ func (s *Service) Extend(ctx context.Context, p access.Principal, d *Dossier, in
 	return s.decide(ctx, p, d, in.Version, in.Reason, "extension", func(rec casework.Record, v int64) (casework.Record, []casework.Event, error) {
 		return casework.ExtendPeriod(rec, casework.Extension{ExpectedVersion: v, By: p.UserID, NewEnd: end}, now)
 	})
-}
-
-// RecordJSON is the decision record as the API shows it.
-func RecordJSON(rec casework.Record) json.RawMessage {
-	b, _ := json.Marshal(rec)
-	return b
 }
 
 // NoteDecisionReason is the kind of the sealed note that holds the reasons

@@ -334,12 +334,6 @@ func (tx *Tx) CompleteTask(ctx context.Context, id string, version int64) error 
 	return changed(res, err)
 }
 
-// TaskByID loads one task.
-func TaskByID(ctx context.Context, r Reader, id string) (Task, error) {
-	t, err := scanTask(r.QueryRowContext(ctx, `SELECT `+taskCols+` FROM tasks t JOIN cases c ON c.id = t.case_id WHERE t.id = $1`, id))
-	return t, notFound(err, "task")
-}
-
 // CaseTasks lists a case's tasks, open first, earliest due first.
 func CaseTasks(ctx context.Context, r Reader, caseID string) ([]Task, error) {
 	return collect(ctx, r, `SELECT `+taskCols+` FROM tasks t JOIN cases c ON c.id = t.case_id WHERE t.case_id = $1

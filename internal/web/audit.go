@@ -7,12 +7,6 @@ import (
 	"github.com/haven-nrm/haven/internal/audit"
 )
 
-// event builds an audit event for the acting principal.
-func (s *Server) event(r *http.Request, action, objectType, objectID string, details map[string]string) audit.Event {
-	p := principal(r)
-	return audit.Event{Actor: p.UserID, Action: action, ObjectType: objectType, ObjectID: objectID, Agency: p.AgencyID, Details: details}
-}
-
 type auditPage struct {
 	Events []audit.Event
 	Filter accounts.AuditFilter

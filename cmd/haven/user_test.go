@@ -26,9 +26,12 @@ func userEnv(data, stdin string) (env, *bytes.Buffer) {
 	}}, &out
 }
 
-func TestUserAddPolicyAndResetMFA(t *testing.T) {
+// dataWithAgency makes a data folder with a migrated SQLite database that
+// holds one jurisdiction and one agency, whose id it returns.
+func dataWithAgency(t *testing.T) (data, agencyID string) {
+	t.Helper()
 	ctx := context.Background()
-	data := t.TempDir()
+	data = t.TempDir()
 	db, err := store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +49,12 @@ func TestUserAddPolicyAndResetMFA(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
+	return data, aid
+}
+
+func TestUserAddPolicyAndResetMFA(t *testing.T) {
+	ctx := context.Background()
+	data, aid := dataWithAgency(t)
 
 	add := func(pw string) (string, error) {
 		e, out := userEnv(data, pw+"\n")
@@ -69,7 +78,7 @@ func TestUserAddPolicyAndResetMFA(t *testing.T) {
 	}
 
 	// Give the user an authenticator, recovery codes and a session.
-	db, err = store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
+	db, err := store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,24 +145,7 @@ func TestUserAddPolicyAndResetMFA(t *testing.T) {
 // earlier one.
 func TestUserCommandsIssueEnrolmentLinks(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
-	db, err := store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	jid, aid := store.NewID(), store.NewID()
-	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
-		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-1", Country: "NP", Name: "T", Timezone: "UTC", CreatedAt: 1}); err != nil {
-			return err
-		}
-		return tx.InsertAgency(ctx, store.Agency{ID: aid, JurisdictionID: jid, Kind: "ngo", Name: "T", CreatedAt: 1})
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	data, aid := dataWithAgency(t)
 	linkRe := regexp.MustCompile(`https?://\S+/enrol/([A-Za-z0-9_-]{43})`)
 	live := func(tok string) bool {
 		db, err := store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
@@ -220,7 +212,7 @@ func TestUserCommandsIssueEnrolmentLinks(t *testing.T) {
 		t.Fatal("the e-mail names the person")
 	}
 	// Audited, by delivery; never with the token.
-	db, err = store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
+	db, err := store.Open(ctx, store.Options{Path: filepath.Join(data, "haven.db")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -337,3 +337,62 @@ func TestTouchAtMostOnceAMinute(t *testing.T) {
 		}
 	})
 }
+
+// TestWeakHashIsReplacedAtSignIn: a password hash made with weaker
+// parameters than auth.DefaultParams (an older installation's, or one
+// imported) is replaced by a hash with today's parameters at the next
+// successful sign-in, in the sign-in's transaction and audited; a failed
+// sign-in leaves it as it was.
+func TestWeakHashIsReplacedAtSignIn(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		keys, err := seal.NewKeyring()
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := accounts.NewService(db, keys, time.Now, nil, func(access.Role) bool { return false })
+		aid := seedAgency(t, db)
+		password := auth.NewToken()[:20]
+		u, _, err := svc.CreateUser(ctx, accounts.NewAccount{Username: "weak.hash", DisplayName: "Weak", Password: password,
+			Role: string(access.CaseWorker), AgencyID: aid}, noMail(), accounts.DefaultLinkLife, "cli")
+		if err != nil {
+			t.Fatal(err)
+		}
+		weak := auth.DefaultParams
+		weak.Memory, weak.Time = 8*1024, 1
+		old, err := auth.HashPassword(password, weak)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserPassword(ctx, u.ID, old) }); err != nil {
+			t.Fatal(err)
+		}
+		hash := func() string {
+			su, err := db.UserByUsername(ctx, u.Username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return su.PasswordHash
+		}
+		_, seq := newEvents(t, db, 0)
+		if res, err := svc.SignIn(ctx, accounts.Client{Address: "192.0.2.9"}, u.Username, "not the password"); err == nil && res.Outcome == accounts.SignInStarted {
+			t.Fatal("wrong password accepted")
+		}
+		if hash() != old {
+			t.Fatal("a failed sign-in changed the hash")
+		}
+		_, seq = newEvents(t, db, seq)
+		res, err := svc.SignIn(ctx, accounts.Client{Address: "192.0.2.9"}, u.Username, password)
+		if err != nil || res.Outcome != accounts.SignInStarted {
+			t.Fatalf("sign-in: %v %v", res.Outcome, err)
+		}
+		now := hash()
+		if now == old || auth.NeedsRehash(now, auth.DefaultParams) || auth.VerifyPassword(password, now) != nil {
+			t.Fatalf("hash not replaced by one with today's parameters")
+		}
+		got, _ := newEvents(t, db, seq)
+		if !slices.Contains(got, "user.password_rehashed") {
+			t.Fatalf("events %v lack user.password_rehashed", got)
+		}
+	})
+}

@@ -103,6 +103,15 @@ func (s *Service) SignIn(ctx context.Context, c Client, username, password strin
 			return tx.Audit(ctx, ev)
 		})
 	}
+	// A hash made with weaker parameters than today's is replaced while
+	// the password is at hand, so raising the cost reaches every account
+	// as it signs in.
+	var rehash string
+	if auth.NeedsRehash(u.PasswordHash, auth.DefaultParams) {
+		if rehash, err = auth.HashPassword(password, auth.DefaultParams); err != nil {
+			return SignInResult{}, err
+		}
+	}
 	hasMFA, err := s.db.HasMFA(ctx, u.ID)
 	if err != nil {
 		return SignInResult{}, err
@@ -124,6 +133,14 @@ func (s *Service) SignIn(ctx context.Context, c Client, username, password strin
 		var err error
 		if res.Token, err = s.rotateSession(ctx, tx, c, ns, now); err != nil {
 			return err
+		}
+		if rehash != "" {
+			if err := tx.SetUserPassword(ctx, u.ID, rehash); err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, userEvent(u, "user.password_rehashed", nil)); err != nil {
+				return err
+			}
 		}
 		if ns.Stage != StageMFA {
 			// Everything the account has was proved: forget its

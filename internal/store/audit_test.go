@@ -338,3 +338,41 @@ func TestAuditRecordAgencyBackfill(t *testing.T) {
 		}
 	})
 }
+
+// TestVerifyAuditSinceCheckpoint: the quick check verifies only what came
+// after the newest signed checkpoint: a change after it is caught, a change
+// before it is the full check's to catch, and a checkpoint signed by a key
+// not given is refused.
+func TestVerifyAuditSinceCheckpoint(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, pub := signer(t)
+		db.SetAuditSigner(s)
+		appendEvents(t, db, 300)
+		sum, err := db.VerifyAuditSince(ctx, pub)
+		if err != nil || sum.LastSeq != 300 || sum.Events >= 300 || sum.Events == 0 {
+			t.Fatalf("quick check of an intact log: %+v, %v", sum, err)
+		}
+		_, other := signer(t)
+		if _, err := db.VerifyAuditSince(ctx, other); err == nil {
+			t.Fatal("a checkpoint signed by another key was accepted")
+		}
+		tamper := func(seq int) {
+			if _, err := db.RawWriter().Exec(`UPDATE audit_events SET object_id = 'changed' WHERE seq = $1`, seq); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tamper(100)
+		if _, err := db.VerifyAuditSince(ctx, pub); err != nil {
+			t.Fatalf("the quick check looked before the checkpoint: %v", err)
+		}
+		if _, err := db.VerifyAudit(ctx, pub); err == nil {
+			t.Fatal("the full check missed a change before the checkpoint")
+		}
+		tamper(290)
+		var ce *audit.ChainError
+		if _, err := db.VerifyAuditSince(ctx, pub); !errors.As(err, &ce) || ce.Seq < 257 {
+			t.Fatalf("a change after the checkpoint: %v, want a chain error after it", err)
+		}
+	})
+}

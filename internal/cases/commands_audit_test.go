@@ -12,6 +12,7 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/cases"
+	"github.com/haven-nrm/haven/internal/prosecution"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
 )
@@ -134,7 +135,10 @@ func TestEveryCommandWritesAnAuditEvent(t *testing.T) {
 		d = do(police, tc((*cases.Service).AddSuspect), in{"investigation": inv, "investigation_version": iv(), "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
 		invs, _ := cases.Investigations(d)
 		d = do(police, tc((*cases.Service).AddCharge), in{"investigation": inv, "investigation_version": iv(), "suspect": invs[0].Suspects[0].ID, "offence": "pimping"})
-		invs, _ = cases.Investigations(d)
+		d = do(police, tc((*cases.Service).ReferInvestigation), in{"investigation": inv, "investigation_version": iv()})
+		if invs, _ = cases.Investigations(d); invs[0].Status != prosecution.StatusReferredToProsecution {
+			t.Fatalf("after referral the investigation is %q", invs[0].Status)
+		}
 		charge := invs[0].Charges[0].ID
 		d = do(police, tc((*cases.Service).RecordParticipation), in{"investigation": inv, "investigation_version": iv(), "willing": "no", "language": "ne"})
 		d = do(police, tc((*cases.Service).RecordProceeding), in{"investigation": inv, "investigation_version": iv(), "charge": charge, "stage": "charged"})

@@ -108,6 +108,12 @@ type NonPunishmentInput struct {
 	Linked          string `field:"linked"`
 }
 
+// InvestigationReferInput is the input of referring an investigation's
+// file to the prosecution service.
+type InvestigationReferInput struct {
+	investigationRef
+}
+
 // InvestigationCloseInput is the input of closing an investigation.
 type InvestigationCloseInput struct {
 	investigationRef
@@ -315,6 +321,15 @@ func (s *Service) RaiseNonPunishment(ctx context.Context, p access.Principal, d 
 	return s.investigationChange(ctx, p, d, in.investigationRef, "non_punishment", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		f.At = now
 		return prosecution.RaiseNonPunishment(inv, v, f, p.UserID, now)
+	})
+}
+
+// ReferInvestigation records that the police sent the file of an open
+// investigation to the prosecution service (bringing a charge refers it
+// too).
+func (s *Service) ReferInvestigation(ctx context.Context, p access.Principal, d *Dossier, in InvestigationReferInput) error {
+	return s.investigationChange(ctx, p, d, in.investigationRef, "refer", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
+		return prosecution.ReferToProsecution(inv, v, p.UserID, now)
 	})
 }
 

@@ -56,6 +56,7 @@ var caseCommands = []caseCommand{
 	{"compensation", access.RecordProsecution, cases.Typed((*cases.Service).RecordCompensation), "prosecution"},
 	{"participation", access.RecordProsecution, cases.Typed((*cases.Service).RecordParticipation), "prosecution"},
 	{"non-punishment", access.RecordProsecution, cases.Typed((*cases.Service).RaiseNonPunishment), "prosecution"},
+	{"investigation-refer", access.RecordProsecution, cases.Typed((*cases.Service).ReferInvestigation), "prosecution"},
 	{"investigation-close", access.RecordProsecution, cases.Typed((*cases.Service).CloseInvestigation), "prosecution"},
 	{"close", access.CloseCase, cases.Typed((*cases.Service).Close), "closure"},
 	{"reopen", access.CloseCase, cases.Typed((*cases.Service).Reopen), "closure"},

@@ -356,7 +356,7 @@ func init() {
 	// Every case command has a form route and an API route.
 	for _, name := range []string{"rg", "consultation", "cg", "review", "reconsider", "extend", "item", "consent", "assessment", "goal",
 		"goal-status", "offer", "service", "handover", "handover-response", "conference", "guardian", "task", "task-done", "investigation",
-		"suspect", "charge", "proceeding", "sentence", "compensation", "participation", "non-punishment", "investigation-close", "close", "reopen"} {
+		"suspect", "charge", "proceeding", "sentence", "compensation", "participation", "non-punishment", "investigation-refer", "investigation-close", "close", "reopen"} {
 		hostileExercises["POST /cases/{id}/"+name] = "case-command"
 		if web.HasFormPage(name) {
 			hostileExercises["GET /cases/{id}/"+name] = "ids"

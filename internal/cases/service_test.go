@@ -358,20 +358,11 @@ func TestSupportWithoutConditions(t *testing.T) {
 func TestProsecutionRecords(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db, false)
-		d := w.dossier()
-		pol := w.agency["police"].ID
-		d = w.do(ca, cases.Typed((*cases.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": pol, "action": "given", "language": "ne"})
-		d = w.do(ca, cases.Typed((*cases.Service).HandOver).Run, in{"support_version": sv(d), "kind": "referral", "to_agency": pol})
-		h := d.Handovers[0]
-		d = w.do(police, cases.Typed((*cases.Service).RespondHandover).Run, in{"handover": h.ID, "handover_version": fmt.Sprint(h.Version), "response": "accept"})
-		d = w.do(police, cases.Typed((*cases.Service).OpenInvestigation).Run, in{})
-		inv := d.Investigations[0]
-		d = w.do(police, cases.Typed((*cases.Service).AddSuspect).Run, in{"investigation": inv.ID, "investigation_version": "1", "chain_role": "recruiter", "nature": "individual", "gender": "Masculine"})
-		invs, _ := cases.Investigations(d)
+		_, inv := chargeReady(w)
 		w.refuse(police, cases.Typed((*cases.Service).RecordParticipation).Run, in{"investigation": inv.ID, "investigation_version": "2", "willing": "yes", "language": "ne"},
 			"prosecution.error.participation_without_consent")
-		d = w.do(police, cases.Typed((*cases.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": invs[0].Suspects[0].ID, "offence": "pimping"})
-		invs, _ = cases.Investigations(d)
+		d := w.do(police, cases.Typed((*cases.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID, "offence": "pimping"})
+		invs, _ := cases.Investigations(d)
 		if invs[0].Version != 3 {
 			t.Fatalf("version %d", invs[0].Version)
 		}

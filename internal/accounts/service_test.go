@@ -31,6 +31,17 @@ func principalOf(u accounts.User) access.Principal {
 	return access.Principal{UserID: u.ID, Role: access.Role(u.Role), AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
 }
 
+// newService is the account service over db with a fresh keyring; mfa
+// says which roles must use a second factor.
+func newService(t *testing.T, db *store.DB, now func() time.Time, mfa func(access.Role) bool) *accounts.Service {
+	t.Helper()
+	keys, err := seal.NewKeyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return accounts.NewService(db, keys, now, nil, mfa)
+}
+
 // newPassword is a random password the policy accepts for u.
 func newPassword(u accounts.User) string {
 	for {
@@ -84,12 +95,8 @@ func newEvents(t *testing.T, db *store.DB, after int64) ([]string, int64) {
 func TestEveryWriteIsAudited(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		keys, err := seal.NewKeyring()
-		if err != nil {
-			t.Fatal(err)
-		}
 		clk := newClock(time.Now())
-		svc := accounts.NewService(db, keys, clk.now, nil, everyRole)
+		svc := newService(t, db, clk.now, everyRole)
 		aid := seedAgency(t, db)
 		password := auth.NewToken()[:20]
 		c := accounts.Client{Address: "192.0.2.7"}
@@ -273,12 +280,8 @@ func TestEveryWriteIsAudited(t *testing.T) {
 func TestTouchAtMostOnceAMinute(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		keys, err := seal.NewKeyring()
-		if err != nil {
-			t.Fatal(err)
-		}
 		clk := newClock(time.Now())
-		svc := accounts.NewService(db, keys, clk.now, nil, func(access.Role) bool { return false })
+		svc := newService(t, db, clk.now, func(access.Role) bool { return false })
 		aid := seedAgency(t, db)
 		password := auth.NewToken()[:20]
 		u, _, err := svc.CreateUser(ctx, accounts.NewAccount{Username: "touch.user", DisplayName: "T", Password: password,
@@ -346,11 +349,7 @@ func TestTouchAtMostOnceAMinute(t *testing.T) {
 func TestWeakHashIsReplacedAtSignIn(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		keys, err := seal.NewKeyring()
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := accounts.NewService(db, keys, time.Now, nil, func(access.Role) bool { return false })
+		svc := newService(t, db, time.Now, func(access.Role) bool { return false })
 		aid := seedAgency(t, db)
 		password := auth.NewToken()[:20]
 		u, _, err := svc.CreateUser(ctx, accounts.NewAccount{Username: "weak.hash", DisplayName: "Weak", Password: password,

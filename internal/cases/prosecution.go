@@ -253,15 +253,15 @@ func (s *Service) RecordSentence(ctx context.Context, p access.Principal, d *Dos
 	if err != nil {
 		return err
 	}
-	months, err := strconv.Atoi(orDefault(in.CustodialMonths, "0"))
+	months, err := wholeOf(in.CustodialMonths, "custodial_months")
 	if err != nil {
-		return badField("custodial_months")
+		return err
 	}
-	fine, err := strconv.ParseInt(orDefault(in.FineAmount, "0"), 10, 64)
+	fine, err := wholeOf(in.FineAmount, "fine_amount")
 	if err != nil {
-		return badField("fine_amount")
+		return err
 	}
-	se := prosecution.Sentence{ID: store.NewID(), ChargeID: in.Charge, CustodialMonths: months, Life: in.Life == "true",
+	se := prosecution.Sentence{ID: store.NewID(), ChargeID: in.Charge, CustodialMonths: int(months), Life: in.Life == "true",
 		Suspended: in.Suspended == "true", Fine: prosecution.Money{Amount: fine, Currency: strings.ToUpper(in.Currency)}, At: at}
 	return s.investigationChange(ctx, p, d, in.investigationRef, "sentence", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.RecordSentence(inv, v, se, p.UserID, now)
@@ -271,13 +271,13 @@ func (s *Service) RecordSentence(ctx context.Context, p access.Principal, d *Dos
 // RecordCompensation records compensation a court ordered, and what was
 // paid.
 func (s *Service) RecordCompensation(ctx context.Context, p access.Principal, d *Dossier, in CompensationInput) error {
-	ordered, err := strconv.ParseInt(orDefault(in.OrderedAmount, "0"), 10, 64)
+	ordered, err := wholeOf(in.OrderedAmount, "ordered_amount")
 	if err != nil {
-		return badField("ordered_amount")
+		return err
 	}
-	paid, err := strconv.ParseInt(orDefault(in.PaidAmount, "0"), 10, 64)
+	paid, err := wholeOf(in.PaidAmount, "paid_amount")
 	if err != nil {
-		return badField("paid_amount")
+		return err
 	}
 	at, err := s.dayOrNow(in.Date, "date", d)
 	if err != nil {
@@ -339,6 +339,16 @@ func (s *Service) CloseInvestigation(ctx context.Context, p access.Principal, d 
 	return s.investigationChange(ctx, p, d, in.investigationRef, "close", func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error) {
 		return prosecution.Close(inv, v, st, p.UserID, now)
 	})
+}
+
+// wholeOf reads a whole number field; empty is 0. The rule package
+// judges the value (negative amounts, a sentence of no months).
+func wholeOf(v, field string) (int64, error) {
+	n, err := strconv.ParseInt(orDefault(v, "0"), 10, 64)
+	if err != nil {
+		return 0, badField(field)
+	}
+	return n, nil
 }
 
 func orDefault(s, def string) string {

@@ -23,6 +23,7 @@ import (
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/seal"
+	"github.com/haven-nrm/haven/internal/servicedir"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/support"
 )
@@ -33,6 +34,9 @@ type Service struct {
 	Keys      *seal.Keyring
 	Countries *casework.Countries
 	Now       func() time.Time
+	// Directory answers which services of the directory could meet a
+	// need, for the offer form; nil shows no suggestions.
+	Directory *servicedir.Service
 	jcache    jurisdictionCache
 	names     nameCache
 }

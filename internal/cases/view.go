@@ -11,10 +11,13 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/casework"
+	"github.com/haven-nrm/haven/internal/directory"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/intake"
 	"github.com/haven-nrm/haven/internal/people"
+	"github.com/haven-nrm/haven/internal/servicedir"
 	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/support"
 )
 
 // ErrCaseNotAvailable is a case the principal may not open: a 404, as if
@@ -173,6 +176,10 @@ type View struct {
 	Agencies []store.Agency
 	Users    []store.User
 	Places   []Place
+	// Suggestions are, for each need the latest assessment found, the
+	// directory's services that could meet it, best first (the offer form
+	// only).
+	Suggestions []NeedSuggestions
 
 	// LetterLanguage is the language the letter is written in (the letter
 	// route only).
@@ -283,8 +290,60 @@ func (s *Service) View(ctx context.Context, p access.Principal, id string, via V
 		if v.Places, err = s.Places(ctx); err != nil {
 			return nil, err
 		}
+		if v.Suggestions, err = s.suggest(ctx, p, v); err != nil {
+			return nil, err
+		}
 	}
 	return v, nil
+}
+
+// NeedSuggestions are the directory's services that could meet one need.
+type NeedSuggestions struct {
+	Need     support.ServiceType
+	Services []servicedir.Suggestion
+}
+
+// suggestionsPerNeed bounds the services shown for each need: the form
+// names the best few, the directory page lists them all.
+const suggestionsPerNeed = 3
+
+// suggest matches the needs of the case's latest assessment against the
+// directory as p sees it. What matching reads of the person is coded or
+// already open to the reader: the gender, the letter language, and the age
+// only when the reader sees the birth date (otherwise it is unknown, which
+// never excludes a service).
+func (s *Service) suggest(ctx context.Context, p access.Principal, v *View) ([]NeedSuggestions, error) {
+	if s.Directory == nil || len(v.D.Assessments) == 0 {
+		return nil, nil
+	}
+	facts := directory.PersonFacts{Gender: v.Case.Gender}
+	if v.Case.LetterLanguage != "" {
+		facts.Languages = []string{v.Case.LetterLanguage}
+	}
+	if v.Identity != nil {
+		if born, err := time.Parse(time.DateOnly, v.Identity.BirthDate); err == nil {
+			age := ageOn(born, s.Now())
+			facts.Age = &age
+		}
+	}
+	var out []NeedSuggestions
+	for _, need := range v.D.Assessments[len(v.D.Assessments)-1].Needs {
+		found, err := s.Directory.Suggest(ctx, p, need, facts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, NeedSuggestions{Need: need, Services: found[:min(len(found), suggestionsPerNeed)]})
+	}
+	return out, nil
+}
+
+// ageOn is the age in whole years on day now of a person born on born.
+func ageOn(born, now time.Time) int {
+	age := now.Year() - born.Year()
+	if now.Month() < born.Month() || (now.Month() == born.Month() && now.Day() < born.Day()) {
+		age--
+	}
+	return age
 }
 
 // viewEvents are the audit events of one view of a case.

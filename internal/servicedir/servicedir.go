@@ -322,18 +322,32 @@ func (s *Service) CreateService(ctx context.Context, p access.Principal, in NewS
 	return created, nil
 }
 
+// Suggestion is a service of the directory matched against a person's
+// need, with the organisation that provides it.
+type Suggestion struct {
+	directory.Candidate
+	Organization directory.Organization
+}
+
 // Suggest returns the directory's services of type need that person is
 // eligible for, best first (directory.Match: free capacity, then a common
-// language). It is what an offer of a service asks the directory: which
-// services could take this person.
-func (s *Service) Suggest(ctx context.Context, p access.Principal, need support.ServiceType, person directory.PersonFacts) ([]directory.Candidate, error) {
+// language), each with its organisation. It is what an offer of a service
+// asks the directory: which services could take this person.
+func (s *Service) Suggest(ctx context.Context, p access.Principal, need support.ServiceType, person directory.PersonFacts) ([]Suggestion, error) {
 	list, err := s.List(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	services := make([]directory.Service, 0, len(list.Services))
+	org := make(map[string]directory.Organization, len(list.Services))
 	for _, row := range list.Services {
 		services = append(services, row.Service)
+		org[row.Service.ID] = row.Organization
 	}
-	return directory.Match(services, need, person), nil
+	matched := directory.Match(services, need, person)
+	out := make([]Suggestion, len(matched))
+	for i, c := range matched {
+		out[i] = Suggestion{Candidate: c, Organization: org[c.Service.ID]}
+	}
+	return out, nil
 }

@@ -73,10 +73,12 @@ func New(o Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	dir := servicedir.New(o.DB, o.Keys)
+	cs.Directory = dir
 	return &Set{
 		Cases:     cs,
 		Accounts:  accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa),
-		Directory: servicedir.New(o.DB, o.Keys),
+		Directory: dir,
 		Referrals: &referral.Service{DB: o.DB, Keys: o.Keys, Engine: o.Screening, Now: o.Now, Countries: cs.Countries},
 		Screening: o.Screening,
 	}, nil

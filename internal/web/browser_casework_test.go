@@ -201,7 +201,12 @@ func (w *caseWalk) run(child bool) {
 		}
 	}
 	w.form("item", chromedp.SetValue(chromedp.ID("item"), "rights_and_obligations"))
-	w.form("offer", chromedp.SetValue(chromedp.ID("offer-service"), "short_term_shelter"), chromedp.SetValue(chromedp.ID("offer-agency"), w.agencies["shelter_short_term"]))
+	// The assessed needs bring the directory's matching services onto the
+	// offer form.
+	w.form("assessment", chromedp.SetValue(chromedp.ID("rating-individual"), "medium"),
+		chromedp.Click(chromedp.CSS(`#form-assessment input[name=needs][value=short_term_shelter]`)))
+	w.form("offer", chromedp.WaitVisible(chromedp.ID("suggestions")),
+		chromedp.SetValue(chromedp.ID("offer-service"), "short_term_shelter"), chromedp.SetValue(chromedp.ID("offer-agency"), w.agencies["shelter_short_term"]))
 	w.form("offer", chromedp.SetValue(chromedp.ID("offer-service"), "medical"), chromedp.SetValue(chromedp.ID("offer-agency"), w.agencies["health"]))
 	w.open()
 	// The person declines the shelter and accepts the medical care.

@@ -103,9 +103,6 @@ type Client struct {
 	Session string
 }
 
-// Millis is t as the integer milliseconds accounts are stamped with.
-func Millis(t time.Time) int64 { return store.Millis(t) }
-
 // userEvent is an audit event about a user's own account.
 func userEvent(u User, action string, details map[string]string) audit.Event {
 	return audit.Event{Actor: u.ID, Action: action, ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Details: details}

@@ -314,7 +314,7 @@ func TestTouchAtMostOnceAMinute(t *testing.T) {
 			}
 			return ts[0].LastUsedAt
 		}
-		start := accounts.Millis(clk.now())
+		start := store.Millis(clk.now())
 		if got := lastSeen(); got != start {
 			t.Fatalf("last seen %d, want %d", got, start)
 		}
@@ -331,11 +331,11 @@ func TestTouchAtMostOnceAMinute(t *testing.T) {
 		}
 		clk.move(31 * time.Second)
 		lastSeen()
-		if got, want := lastSeen(), accounts.Millis(clk.now()); got != want {
+		if got, want := lastSeen(), store.Millis(clk.now()); got != want {
 			t.Fatalf("activity after a minute: %d, want %d", got, want)
 		}
 		lastUsed()
-		if got, want := lastUsed(), accounts.Millis(clk.now()); got != want {
+		if got, want := lastUsed(), store.Millis(clk.now()); got != want {
 			t.Fatalf("use after a minute: %d, want %d", got, want)
 		}
 	})

@@ -170,13 +170,8 @@ func Urgent(a Assessment) bool {
 		if l.Rating == RatingCritical {
 			return true
 		}
-		for _, f := range l.Factors {
-			if info, ok := f.Info(); ok && info.Safety {
-				return true
-			}
-		}
 	}
-	return false
+	return len(SafetyFactors(a)) > 0
 }
 
 // SafetyFactors lists the safety factors present, in the order given.

@@ -54,6 +54,9 @@ type caseView struct {
 	// is brought under; ProvisionCitation finds one's citation by code.
 	Provisions        []prosecution.Provision
 	ProvisionCitation map[string]string
+	// ServiceActions are, by service referral, the actions its state
+	// allows (support.CanAct): only those get a button.
+	ServiceActions map[string][]string
 }
 
 type investigationView struct {
@@ -95,11 +98,11 @@ type stepRow struct {
 
 // caseLists are the code lists of the forms.
 type caseLists struct {
-	Prosecution                                                                  map[string][]string
-	Items, Purposes, Services, Levels, Ratings, PlanTypes, GoalStatuses, Actions []string
-	Factors                                                                      map[string][]string
-	HandoverKinds, RejectReasons, Sectors, TaskKinds, ClosureReasons             []string
-	OverrideReasons                                                              []string
+	Prosecution                                                         map[string][]string
+	Items, Purposes, Services, Levels, Ratings, PlanTypes, GoalStatuses []string
+	Factors                                                             map[string][]string
+	HandoverKinds, RejectReasons, Sectors, TaskKinds, ClosureReasons    []string
+	OverrideReasons                                                     []string
 }
 
 func strs[T ~string](xs []T) []string {
@@ -113,7 +116,7 @@ func strs[T ~string](xs []T) []string {
 func newCaseLists() caseLists {
 	l := caseLists{Items: strs(support.Items()), Purposes: strs(support.Purposes()), Services: cases.ServiceCodes(),
 		Levels: strs(support.Levels()), Ratings: strs(support.Ratings()), PlanTypes: strs(support.PlanTypes()),
-		GoalStatuses: cases.GoalStatuses(), Actions: strs(support.Actions()), Factors: map[string][]string{},
+		GoalStatuses: cases.GoalStatuses(), Factors: map[string][]string{},
 		HandoverKinds: handover.Kinds(), RejectReasons: handover.RejectReasons(), Sectors: cases.Sectors(), TaskKinds: cases.TaskKinds(),
 		ClosureReasons: handover.ClosureReasons(), OverrideReasons: support.OverrideReasons()}
 	l.Prosecution = map[string][]string{}
@@ -195,6 +198,14 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			iv.Guidance = prosecution.NonPunishmentGuidance(np, c.Child)
 		}
 		view.Investigations = append(view.Investigations, iv)
+	}
+	view.ServiceActions = make(map[string][]string, len(v.D.Plan.Referrals))
+	for _, ref := range v.D.Plan.Referrals {
+		for _, a := range support.Actions() {
+			if support.CanAct(v.D.Plan, ref.ID, a).Allowed {
+				view.ServiceActions[ref.ID] = append(view.ServiceActions[ref.ID], string(a))
+			}
+		}
 	}
 	view.Provisions = prosecution.Provisions(v.D.Jurisdiction.Country)
 	view.ProvisionCitation = make(map[string]string, len(view.Provisions))

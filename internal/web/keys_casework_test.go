@@ -33,7 +33,7 @@ func TestCaseworkKeysExist(t *testing.T) {
 	}
 	l := caseFormLists
 	for list, codes := range map[string][]string{"item": l.Items, "consent_purpose": l.Purposes, "service": l.Services, "level": l.Levels,
-		"rating": l.Ratings, "plan_type": l.PlanTypes, "goal_status": l.GoalStatuses, "service_action": l.Actions, "handover_kind": l.HandoverKinds,
+		"rating": l.Ratings, "plan_type": l.PlanTypes, "goal_status": l.GoalStatuses, "service_action": strs(support.Actions()), "handover_kind": l.HandoverKinds,
 		"reject_reason": l.RejectReasons, "mdt_sector": l.Sectors, "task_kind": l.TaskKinds, "closure_reason": l.ClosureReasons,
 		"override_reason": l.OverrideReasons, "handover_state": handover.States()} {
 		for _, c := range codes {
@@ -75,6 +75,9 @@ func TestCaseworkKeysExist(t *testing.T) {
 	}
 	for _, c := range directory.ErrorCodes() {
 		need("directory.error." + string(c))
+	}
+	for _, r := range directory.Reasons() {
+		need("directory.reason." + string(r))
 	}
 	for _, c := range directory.WarningCodes() {
 		need("directory.error." + string(c))

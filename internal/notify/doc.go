@@ -18,9 +18,9 @@
 // query strings, no fragments), recipients are bare addresses (no display
 // names), headers cannot be injected, and error messages never repeat an
 // address, a subject or a body. What it cannot know — whether a translated
-// sentence mentions someone — callers prove in their tests with
-// CheckNoIdentifiers, passing the very names and details of the person the
-// alert is about.
+// sentence mentions someone — the tests prove with CheckNoIdentifiers
+// (identifiers_test.go), passing the very names and details of the person
+// the alert is about.
 //
 // Compose builds one RFC 5322 message; Mailer sends a batch over a single
 // SMTP connection, upgrading with STARTTLS whenever the server offers it and

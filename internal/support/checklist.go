@@ -110,19 +110,6 @@ func (c *Checklist) Record(item Item, by, lang string, at time.Time) error {
 	return nil
 }
 
-// Missing lists the items not recorded yet, early steps first, each in its
-// order. An empty result means every step was taken and the person received
-// every item of information.
-func (c *Checklist) Missing() []Item {
-	var out []Item
-	for _, i := range Items() {
-		if _, ok := c.Latest(i); !ok {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
 // Latest returns the most recent entry for item (by date; of two on the same
 // date, the one recorded last).
 func (c *Checklist) Latest(item Item) (Entry, bool) {

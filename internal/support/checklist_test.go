@@ -169,3 +169,16 @@ func TestChecklistLatestAndLoad(t *testing.T) {
 	_, err = NewChecklist(fixed(at(10)), Entry{InfoRightsAndObligations, worker, "", at(1)})
 	wantCode(t, rule, err, CodeLanguageRequired)
 }
+
+// Missing lists the items not recorded yet, early steps first, each in its
+// order. An empty result means every step was taken and the person received
+// every item of information.
+func (c *Checklist) Missing() []Item {
+	var out []Item
+	for _, i := range Items() {
+		if _, ok := c.Latest(i); !ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}

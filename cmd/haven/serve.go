@@ -118,7 +118,7 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	backgroundJobs(ctx, db, k.ring, log)
+	backgroundJobs(ctx, db, svc.Accounts, k.ring, log)
 	alertJobs(ctx, c, db, bundle, log)
 	log.Info("haven started", "version", version, "listen", ln.Addr().String(), "database", db.String(), "demo", c.Demo)
 	fmt.Fprintf(e.stdout, "Haven is listening on http://%s/\n", ln.Addr().String())
@@ -169,8 +169,7 @@ func every(ctx context.Context, d time.Duration, job func(now time.Time)) {
 // the newest events is detected between in-transaction checkpoints), and
 // re-reading the master key file (so keys added by a rotation elsewhere are
 // used without a restart).
-func backgroundJobs(ctx context.Context, db *store.DB, kr *seal.Keyring, log *slog.Logger) {
-	sessions := accounts.NewService(db, kr, time.Now, log, nil)
+func backgroundJobs(ctx context.Context, db *store.DB, sessions *accounts.Service, kr *seal.Keyring, log *slog.Logger) {
 	go every(ctx, 5*time.Minute, func(now time.Time) {
 		if n, err := sessions.SweepSessions(ctx, now); err != nil && ctx.Err() == nil {
 			log.Warn("session sweep failed", "error", err.Error())

@@ -34,10 +34,10 @@ type CaseParts struct {
 func Parts(ctx context.Context, r Reader, caseID string) (CaseParts, SupportDoc, error) {
 	var p CaseParts
 	d := SupportDoc{CaseID: caseID}
-	var version, updated sql.NullInt64
+	var version, updated, form sql.NullInt64
 	var checklist, consent, overrides, assessments sql.NullString
 	var ref, goal, note, hand, conf, task, inv int
-	err := r.QueryRowContext(ctx, `SELECT s.version, s.checklist, s.consent, s.overrides, s.assessments, s.updated_at,
+	err := r.QueryRowContext(ctx, `SELECT s.version, s.checklist, s.consent, s.overrides, s.assessments, s.updated_at, s.doc_version,
 		CASE WHEN EXISTS (SELECT 1 FROM service_referrals WHERE case_id = $1) THEN 1 ELSE 0 END,
 		CASE WHEN EXISTS (SELECT 1 FROM support_goals WHERE case_id = $1) THEN 1 ELSE 0 END,
 		CASE WHEN EXISTS (SELECT 1 FROM case_notes WHERE case_id = $1) THEN 1 ELSE 0 END,
@@ -46,9 +46,14 @@ func Parts(ctx context.Context, r Reader, caseID string) (CaseParts, SupportDoc,
 		CASE WHEN EXISTS (SELECT 1 FROM tasks WHERE case_id = $1) THEN 1 ELSE 0 END,
 		CASE WHEN EXISTS (SELECT 1 FROM investigations WHERE case_id = $1) THEN 1 ELSE 0 END
 		FROM (SELECT 1 AS one) AS c LEFT JOIN case_support s ON s.case_id = $1`, caseID).
-		Scan(&version, &checklist, &consent, &overrides, &assessments, &updated, &ref, &goal, &note, &hand, &conf, &task, &inv)
+		Scan(&version, &checklist, &consent, &overrides, &assessments, &updated, &form, &ref, &goal, &note, &hand, &conf, &task, &inv)
 	if err != nil {
 		return p, d, classify(err)
+	}
+	if form.Valid {
+		if err := knownForm(form.Int64, "case_support"); err != nil {
+			return p, d, err
+		}
 	}
 	if version.Valid {
 		d.Version, d.Checklist, d.Consent, d.Overrides, d.Assessments, d.UpdatedAt = version.Int64, checklist.String,
@@ -63,22 +68,26 @@ func Parts(ctx context.Context, r Reader, caseID string) (CaseParts, SupportDoc,
 // empty document at version 0.
 func Support(ctx context.Context, r Reader, caseID string) (SupportDoc, error) {
 	d := SupportDoc{CaseID: caseID}
-	err := r.QueryRowContext(ctx, `SELECT version, checklist, consent, overrides, assessments, updated_at FROM case_support
-		WHERE case_id = $1`, caseID).Scan(&d.Version, &d.Checklist, &d.Consent, &d.Overrides, &d.Assessments, &d.UpdatedAt)
+	var form int64
+	err := r.QueryRowContext(ctx, `SELECT version, checklist, consent, overrides, assessments, updated_at, doc_version FROM case_support
+		WHERE case_id = $1`, caseID).Scan(&d.Version, &d.Checklist, &d.Consent, &d.Overrides, &d.Assessments, &d.UpdatedAt, &form)
 	if err == sql.ErrNoRows {
 		return SupportDoc{CaseID: caseID}, nil
 	}
-	return d, classify(err)
+	if err != nil {
+		return d, classify(err)
+	}
+	return d, knownForm(form, "case_support")
 }
 
 // BulkInsertSupport inserts the first support documents of many cases, in
 // statements of many rows; the demo's generator uses it.
 func (tx *Tx) BulkInsertSupport(ctx context.Context, docs []SupportDoc) error {
-	const cols, per = 7, 500
+	const cols, per = 8, 500
 	now := Millis(tx.Now)
 	for start := 0; start < len(docs); start += per {
 		end := min(start+per, len(docs))
-		q := []byte("INSERT INTO case_support (case_id, version, checklist, consent, overrides, assessments, updated_at) VALUES ")
+		q := []byte("INSERT INTO case_support (case_id, version, checklist, consent, overrides, assessments, updated_at, doc_version) VALUES ")
 		args := make([]any, 0, cols*(end-start))
 		for i, d := range docs[start:end] {
 			if i > 0 {
@@ -91,7 +100,7 @@ func (tx *Tx) BulkInsertSupport(ctx context.Context, docs []SupportDoc) error {
 			if at == 0 {
 				at = now
 			}
-			args = append(args, d.CaseID, 1, d.Checklist, d.Consent, d.Overrides, d.Assessments, at)
+			args = append(args, d.CaseID, 1, d.Checklist, d.Consent, d.Overrides, d.Assessments, at, DocVersion)
 		}
 		if _, err := tx.ExecContext(ctx, string(q), args...); err != nil {
 			return classify(err)
@@ -106,13 +115,13 @@ func (tx *Tx) BulkInsertSupport(ctx context.Context, docs []SupportDoc) error {
 func (tx *Tx) SaveSupport(ctx context.Context, d SupportDoc) error {
 	now := Millis(tx.Now)
 	if d.Version == 0 {
-		_, err := tx.ExecContext(ctx, `INSERT INTO case_support (case_id, version, checklist, consent, overrides, assessments, updated_at)
-			VALUES ($1, 1, $2, $3, $4, $5, $6)`, d.CaseID, d.Checklist, d.Consent, d.Overrides, d.Assessments, now)
+		_, err := tx.ExecContext(ctx, `INSERT INTO case_support (case_id, version, checklist, consent, overrides, assessments, updated_at, doc_version)
+			VALUES ($1, 1, $2, $3, $4, $5, $6, $7)`, d.CaseID, d.Checklist, d.Consent, d.Overrides, d.Assessments, now, DocVersion)
 		return classify(err)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE case_support SET version = version + 1, checklist = $1, consent = $2, overrides = $3,
-		assessments = $4, updated_at = $5 WHERE case_id = $6 AND version = $7`, d.Checklist, d.Consent, d.Overrides, d.Assessments, now,
-		d.CaseID, d.Version)
+		assessments = $4, updated_at = $5, doc_version = $8 WHERE case_id = $6 AND version = $7`, d.Checklist, d.Consent, d.Overrides, d.Assessments, now,
+		d.CaseID, d.Version, DocVersion)
 	return changed(res, err)
 }
 
@@ -135,21 +144,24 @@ type ServiceReferral struct {
 
 // ServiceReferrals lists a case's service referrals, oldest first.
 func ServiceReferrals(ctx context.Context, r Reader, caseID string) ([]ServiceReferral, error) {
-	return collect(ctx, r, `SELECT id, case_id, agency_id, service, location_id, state, history, created_at, updated_at
+	return collect(ctx, r, `SELECT id, case_id, agency_id, service, location_id, state, history, created_at, updated_at, doc_version
 		FROM service_referrals WHERE case_id = $1 ORDER BY created_at, id`, []any{caseID}, func(s scanner) (ServiceReferral, error) {
 		var x ServiceReferral
-		err := s.Scan(&x.ID, &x.CaseID, &x.AgencyID, &x.Service, &x.LocationID, &x.State, &x.History, &x.CreatedAt, &x.UpdatedAt)
-		return x, err
+		var form int64
+		if err := s.Scan(&x.ID, &x.CaseID, &x.AgencyID, &x.Service, &x.LocationID, &x.State, &x.History, &x.CreatedAt, &x.UpdatedAt, &form); err != nil {
+			return x, err
+		}
+		return x, knownForm(form, "service_referrals")
 	})
 }
 
 // SaveServiceReferral inserts or replaces a service referral; the support
 // document's version guards it.
 func (tx *Tx) SaveServiceReferral(ctx context.Context, x ServiceReferral) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO service_referrals (id, case_id, agency_id, service, location_id, state, history, created_at, updated_at)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (id) DO UPDATE SET state = excluded.state, history = excluded.history,
-		location_id = excluded.location_id, updated_at = excluded.updated_at`,
-		x.ID, x.CaseID, x.AgencyID, x.Service, x.LocationID, x.State, x.History, x.CreatedAt, x.UpdatedAt)
+	_, err := tx.ExecContext(ctx, `INSERT INTO service_referrals (id, case_id, agency_id, service, location_id, state, history, created_at, updated_at, doc_version)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT (id) DO UPDATE SET state = excluded.state, history = excluded.history,
+		location_id = excluded.location_id, updated_at = excluded.updated_at, doc_version = excluded.doc_version`,
+		x.ID, x.CaseID, x.AgencyID, x.Service, x.LocationID, x.State, x.History, x.CreatedAt, x.UpdatedAt, DocVersion)
 	return classify(err)
 }
 

@@ -21,9 +21,19 @@ import (
 //
 // The documents that are lists (the support tables' checklist, consent,
 // overrides and assessments, service_referrals.history) have no member to
-// carry it; their entries were snake_case already and the list's form is
-// this same number.
+// carry it; their row's doc_version column does (migration 0045). Their
+// entries were snake_case already.
 const DocVersion = 2
+
+// knownForm refuses a row whose documents are of a form this Haven does not
+// know — written by a newer version, after a downgrade — rather than
+// misread it.
+func knownForm(form int64, table string) error {
+	if form > DocVersion || form < 1 {
+		return errs.E(errs.Internal, "%s holds documents of form %d; this Haven reads form %d at most", table, form, DocVersion)
+	}
+	return nil
+}
 
 // docPrefix starts a document that already names its form first.
 var docPrefix = `{"doc_version":` + strconv.Itoa(DocVersion) + `,`

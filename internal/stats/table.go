@@ -438,4 +438,3 @@ func leadingInt(s string) (int, bool) {
 	n, _ := strconv.Atoi(s[:i])
 	return n, true
 }
-

@@ -112,6 +112,8 @@ type Table struct {
 	Rows         []Row    `json:"rows"`
 	ColumnTotals []Cell   `json:"column_totals,omitempty"`
 	Total        Cell     `json:"total"`
+	// Names are the names of the jurisdictions the table shows, by id.
+	Names map[string]string `json:"names,omitempty"`
 }
 
 // Query is a checked table request.
@@ -304,7 +306,19 @@ func (s *Service) table(ctx context.Context, p access.Principal, q Query) (Table
 	if err != nil {
 		return Table{}, err
 	}
-	return Build(q, rows, pol, s.cellKey)
+	t, err := Build(q, rows, pol, s.cellKey)
+	if err != nil || !slices.Contains(q.Dims, "jurisdiction") {
+		return t, err
+	}
+	js, err := s.db.Jurisdictions(ctx)
+	if err != nil {
+		return t, err
+	}
+	t.Names = map[string]string{}
+	for _, j := range js {
+		t.Names[j.ID] = j.Name
+	}
+	return t, nil
 }
 
 // Build lays the counted cells out as a table and applies the policy. A

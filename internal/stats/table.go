@@ -50,7 +50,7 @@ const MaxDims = 3
 // Service answers statistics requests.
 type Service struct {
 	db      *store.DB
-	cellKey disclosure.CellKey
+	cellKey cellKeyer
 	now     func() time.Time
 	// Perturb selects cell-key perturbation on top of suppression (the
 	// default); an instance may turn it off (statistics.perturb = "off").
@@ -63,7 +63,7 @@ type Service struct {
 // beside the data.
 func New(db *store.DB, keys *seal.Keyring, now func() time.Time) *Service {
 	secret := keys.BlindIndex("statistics-cell-key", "v1")
-	return &Service{db: db, cellKey: disclosure.CellKey{Secret: secret, D: 2}, now: now, perturb: true}
+	return &Service{db: db, cellKey: cellKeyer{Secret: secret, D: 2}, now: now, perturb: true}
 }
 
 // TableInput is a table request as the page, the API and the CLI receive
@@ -306,7 +306,7 @@ func (s *Service) table(ctx context.Context, p access.Principal, q Query) (Table
 	if err != nil {
 		return Table{}, err
 	}
-	t, err := Build(q, rows, pol, s.cellKey)
+	t, err := Build(q, rows, pol, s.cellKey.Protect(pol))
 	if err != nil || !slices.Contains(q.Dims, "jurisdiction") {
 		return t, err
 	}
@@ -321,11 +321,15 @@ func (s *Service) table(ctx context.Context, p access.Principal, q Query) (Table
 	return t, nil
 }
 
+// Protector turns a table's true counts (and its cells' keys) into what
+// may be published.
+type Protector func(g disclosure.Grid, keys []uint64) (disclosure.Protected, error)
+
 // Build lays the counted cells out as a table and applies the policy. A
 // table of n dimensions is published as a two-way table whose rows are the
 // combinations of the first n-1 and whose columns are the values of the
 // last, with row, column and grand totals (see disclosure.Grid).
-func Build(q Query, rows []store.StatRow, pol Policy, ck disclosure.CellKey) (Table, error) {
+func Build(q Query, rows []store.StatRow, pol Policy, protect Protector) (Table, error) {
 	t := Table{Dimensions: q.Dims, Where: q.Where, Period: q.Period, K: pol.K, Method: "suppression"}
 	if t.Dimensions == nil {
 		t.Dimensions = []string{}
@@ -381,12 +385,9 @@ func Build(q Query, rows []store.StatRow, pol Policy, ck disclosure.CellKey) (Ta
 		g.Counts[i*C+j] += r.Count
 		keys[i*C+j] += uint64(r.KeySum)
 	}
-	prot, err := disclosure.Suppress(g, pol.K)
+	prot, err := protect(g, keys)
 	if err != nil {
 		return Table{}, err
-	}
-	if pol.Perturb {
-		ck.Apply(&prot, keys, pol.K)
 	}
 	cell := func(i, j int) Cell {
 		v, st := prot.At(i, j)
@@ -452,3 +453,22 @@ func leadingInt(s string) (int, bool) {
 	n, _ := strconv.Atoi(s[:i])
 	return n, true
 }
+
+// Protect is the policy's protector for tables shown on demand: primary and
+// complementary suppression at k, then, when the policy says so, cell-key
+// perturbation of the published cells.
+func (ck cellKeyer) Protect(pol Policy) Protector {
+	return func(g disclosure.Grid, keys []uint64) (disclosure.Protected, error) {
+		p, err := disclosure.Suppress(g, pol.K)
+		if err != nil {
+			return p, err
+		}
+		if pol.Perturb {
+			disclosure.CellKey(ck).Apply(&p, keys, pol.K)
+		}
+		return p, nil
+	}
+}
+
+// cellKeyer is the service's cell-key perturbation.
+type cellKeyer disclosure.CellKey

@@ -48,9 +48,13 @@ type StatRow struct {
 // StatRange returns the first and last referral instants in scope, which
 // bound the calendar the year and quarter dimensions are built from.
 func (db *DB) StatRange(ctx context.Context, q StatQuery) (from, to int64, err error) {
+	return statRange(ctx, db.r, q)
+}
+
+func statRange(ctx context.Context, r Reader, q StatQuery) (from, to int64, err error) {
 	w, args := statWhere(q)
 	var lo, hi *int64
-	err = db.r.QueryRowContext(ctx, `SELECT min(c.created_at), max(c.created_at) FROM cases c`+statJoin(q)+w, args...).Scan(&lo, &hi)
+	err = r.QueryRowContext(ctx, `SELECT min(c.created_at), max(c.created_at) FROM cases c`+statJoin(q)+w, args...).Scan(&lo, &hi)
 	if lo != nil {
 		from, to = *lo, *hi
 	}
@@ -137,11 +141,15 @@ func periodCase(quarter bool, from, to int64) string {
 // cases in scope, returning the non-empty cells. Unknown dimensions are
 // the caller's error and are refused before this (stats checks them).
 func (db *DB) StatCells(ctx context.Context, q StatQuery) ([]StatRow, error) {
+	return statCells(ctx, db.r, q)
+}
+
+func statCells(ctx context.Context, rd Reader, q StatQuery) ([]StatRow, error) {
 	var lo, hi int64
 	for _, d := range q.Dims {
 		if d == "year" || d == "quarter" {
 			var err error
-			if lo, hi, err = db.StatRange(ctx, q); err != nil {
+			if lo, hi, err = statRange(ctx, rd, q); err != nil {
 				return nil, err
 			}
 			break
@@ -167,7 +175,7 @@ func (db *DB) StatCells(ctx context.Context, q StatQuery) ([]StatRow, error) {
 		}
 		group = " GROUP BY " + strings.Join(ns, ", ")
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+sel+` FROM cases c`+statJoin(q)+w+group, args...)
+	rows, err := rd.QueryContext(ctx, `SELECT `+sel+` FROM cases c`+statJoin(q)+w+group, args...)
 	if err != nil {
 		return nil, classify(err)
 	}

@@ -232,7 +232,9 @@ func (s *Service) Approve(ctx context.Context, p access.Principal, id string) (P
 		}
 		content := ReleaseContent{Format: "haven-release/1", ID: r.ID, Title: r.Title, Jurisdiction: r.JurisdictionID, Period: r.Period,
 			Method: r.Method, K: pol.K, PublishedAt: tx.Now.UTC().Format("2006-01-02T15:04:05Z"), Notes: []string{"suppression"}}
-		protect := Protector(func(g disclosure.Grid, _ []uint64) (disclosure.Protected, error) { return disclosure.Suppress(g, pol.K) })
+		protect := Protector(func(g disclosure.Grid, _ []uint64) (disclosure.Protected, error) {
+			return disclosure.Suppress(g, pol.K)
+		})
 		if r.Method == "dp" {
 			content.Epsilon = eps
 			content.Notes = []string{"dp", "dp_consistent", "suppression"}

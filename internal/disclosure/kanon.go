@@ -10,6 +10,9 @@ import (
 type Hierarchy struct {
 	Name   string
 	Levels []func(string) string
+	// Weight is how much a reader loses when this column is generalised
+	// all the way (default 1): Plan prefers to coarsen light columns.
+	Weight float64
 }
 
 // Generalisation is what KAnonymise did: the level each quasi-identifier
@@ -30,39 +33,122 @@ func Withhold(string) string { return Star }
 // AsRecorded is the first level of every hierarchy.
 func AsRecorded(v string) string { return v }
 
-// KAnonymise generalises the quasi-identifier columns of records (one
-// slice per record, columns in the order of hs) until every combination
-// that remains occurs at least k times, the CTDC's rule for its public
-// data set (k = 11). It generalises one whole column at a time by one
-// level (full-domain generalisation, so a value means the same in every
-// row), choosing at each step the column whose next level leaves the fewest
-// records in classes below k. Once at most maxWithheld of the records (a
-// fraction) are in classes below k, those records are withheld rather
-// than coarsening everyone. records is left unchanged; the returned slice
-// holds the generalised records kept.
-func KAnonymise(records [][]string, hs []Hierarchy, k int, maxWithheld float64) ([][]string, Generalisation) {
-	levels := make([]int, len(hs))
-	orig := make([][]string, len(records))
-	for i, r := range records {
-		orig[i] = slices.Clone(r)
+// Class is one combination of quasi-identifier values and how many
+// records hold it.
+type Class struct {
+	Values []string
+	Count  int
+}
+
+// Plan chooses how far to generalise each quasi-identifier so that every
+// combination that remains occurs at least k times — CTDC's rule for its
+// public data set (k = 11). It works on the classes (distinct combinations
+// and their counts), not the records, so its cost does not grow with the
+// number of records. Generalisation is full-domain (a whole column goes up
+// one level at a time, so a value means the same in every row). Plan
+// tries every combination of levels (the lattice is small: a few hundred
+// points for CTDC's six columns) and keeps the one that loses least —
+// the sum over columns of Weight × level / top level — among those that
+// leave at most maxWithheld of the records (a fraction) in classes below
+// k; those records are withheld rather than coarsening everyone. Ties go to
+// fewer withheld records. A lattice too large to walk falls back to a
+// greedy climb. It returns the level of each column and the sizes of the
+// generalised classes, by Key.
+func Plan(classes []Class, hs []Hierarchy, k int, maxWithheld float64) ([]int, map[string]int) {
+	points := 1
+	for _, h := range hs {
+		points *= len(h.Levels)
 	}
-	apply := func(lv []int) [][]string {
-		out := make([][]string, len(orig))
-		for i, r := range orig {
-			g := make([]string, len(r))
-			copy(g, r)
-			for q, h := range hs {
-				g[q] = h.Levels[lv[q]](r[q])
+	if points <= 4096 {
+		return planExhaustive(classes, hs, k, maxWithheld)
+	}
+	return planGreedy(classes, hs, k, maxWithheld)
+}
+
+func classSizes(classes []Class, hs []Hierarchy, lv []int) map[string]int {
+	n := map[string]int{}
+	for _, c := range classes {
+		n[Key(hs, lv, c.Values)] += c.Count
+	}
+	return n
+}
+
+func smallRecords(n map[string]int, k int) int {
+	s := 0
+	for _, c := range n {
+		if c < k {
+			s += c
+		}
+	}
+	return s
+}
+
+func planExhaustive(classes []Class, hs []Hierarchy, k int, maxWithheld float64) ([]int, map[string]int) {
+	total := 0
+	for _, c := range classes {
+		total += c.Count
+	}
+	limit := int(maxWithheld * float64(total))
+	loss := func(lv []int) float64 {
+		l := 0.0
+		for q, h := range hs {
+			w := h.Weight
+			if w == 0 {
+				w = 1
 			}
-			out[i] = g
+			l += w * float64(lv[q]) / float64(len(h.Levels)-1)
 		}
-		return out
+		return l
 	}
-	small := func(rs [][]string) int {
-		n := map[string]int{}
-		for _, r := range rs {
-			n[strings.Join(r[:len(hs)], "\x00")]++
+	lv := make([]int, len(hs))
+	var best []int
+	var bestSizes map[string]int
+	bestLoss, bestSmall := 0.0, 0
+	for {
+		l := loss(lv)
+		if best == nil || l <= bestLoss {
+			n := classSizes(classes, hs, lv)
+			if s := smallRecords(n, k); s <= limit && (best == nil || l < bestLoss || s < bestSmall) {
+				best, bestSizes, bestLoss, bestSmall = slices.Clone(lv), n, l, s
+			}
 		}
+		// Next point of the lattice.
+		q := 0
+		for q < len(hs) {
+			lv[q]++
+			if lv[q] < len(hs[q].Levels) {
+				break
+			}
+			lv[q] = 0
+			q++
+		}
+		if q == len(hs) {
+			break
+		}
+	}
+	if best == nil { // nothing fits: withhold every column
+		for q, h := range hs {
+			lv[q] = len(h.Levels) - 1
+		}
+		return lv, classSizes(classes, hs, lv)
+	}
+	return best, bestSizes
+}
+
+func planGreedy(classes []Class, hs []Hierarchy, k int, maxWithheld float64) ([]int, map[string]int) {
+	levels := make([]int, len(hs))
+	total := 0
+	for _, c := range classes {
+		total += c.Count
+	}
+	sizes := func(lv []int) map[string]int {
+		n := map[string]int{}
+		for _, c := range classes {
+			n[Key(hs, lv, c.Values)] += c.Count
+		}
+		return n
+	}
+	small := func(n map[string]int) int {
 		s := 0
 		for _, c := range n {
 			if c < k {
@@ -71,39 +157,81 @@ func KAnonymise(records [][]string, hs []Hierarchy, k int, maxWithheld float64) 
 		}
 		return s
 	}
-	cur := apply(levels)
-	limit := int(maxWithheld * float64(len(records)))
+	cur := sizes(levels)
+	limit := int(maxWithheld * float64(total))
 	for small(cur) > limit {
 		best, bestSmall := -1, -1
+		var bestSizes map[string]int
 		for q, h := range hs {
 			if levels[q]+1 >= len(h.Levels) {
 				continue
 			}
 			levels[q]++
-			s := small(apply(levels))
+			n := sizes(levels)
 			levels[q]--
-			if best < 0 || s < bestSmall {
-				best, bestSmall = q, s
+			if s := small(n); best < 0 || s < bestSmall {
+				best, bestSmall, bestSizes = q, s, n
 			}
 		}
 		if best < 0 {
-			break // every column withheld; the rest are withheld below
+			break // every column withheld; what is left is withheld
 		}
 		levels[best]++
-		cur = apply(levels)
+		cur = bestSizes
 	}
-	n := map[string]int{}
-	for _, r := range cur {
-		n[strings.Join(r[:len(hs)], "\x00")]++
+	return levels, cur
+}
+
+// Generalise returns the quasi-identifier values of a record at the given
+// levels.
+func Generalise(hs []Hierarchy, levels []int, values []string) []string {
+	out := make([]string, len(hs))
+	for q, h := range hs {
+		out[q] = h.Levels[levels[q]](values[q])
 	}
-	kept := cur[:0]
+	return out
+}
+
+// Key is the class key of a record's quasi-identifiers at the given
+// levels.
+func Key(hs []Hierarchy, levels []int, values []string) string {
+	var b strings.Builder
+	for q, h := range hs {
+		if q > 0 {
+			b.WriteByte(0)
+		}
+		b.WriteString(h.Levels[levels[q]](values[q]))
+	}
+	return b.String()
+}
+
+// KAnonymise generalises the quasi-identifier columns of records (one
+// slice per record, the quasi-identifiers first, in the order of hs) by
+// Plan and withholds the records left in classes below k. records is left
+// unchanged; the returned slice holds the generalised records kept.
+func KAnonymise(records [][]string, hs []Hierarchy, k int, maxWithheld float64) ([][]string, Generalisation) {
+	var classes []Class
+	index := map[string]int{}
+	for _, r := range records {
+		key := strings.Join(r[:len(hs)], "\x00")
+		if i, ok := index[key]; ok {
+			classes[i].Count++
+			continue
+		}
+		index[key] = len(classes)
+		classes = append(classes, Class{Values: r[:len(hs)], Count: 1})
+	}
+	levels, sizes := Plan(classes, hs, k, maxWithheld)
 	g := Generalisation{K: k, Levels: map[string]int{}}
-	for _, r := range cur {
-		if n[strings.Join(r[:len(hs)], "\x00")] < k {
+	var kept [][]string
+	for _, r := range records {
+		if sizes[Key(hs, levels, r)] < k {
 			g.Withheld++
 			continue
 		}
-		kept = append(kept, r)
+		out := slices.Clone(r)
+		copy(out, Generalise(hs, levels, r))
+		kept = append(kept, out)
 	}
 	for q, h := range hs {
 		g.Levels[h.Name] = levels[q]

@@ -246,6 +246,20 @@ func TestKAnonymity(t *testing.T) {
 			}
 		}
 	}
+	// The greedy climb used for large lattices also reaches the bound.
+	for trial := 0; trial < 20; trial++ {
+		var classes []Class
+		total := 0
+		for range 40 {
+			c := Class{Values: []string{[]string{"m", "f"}[r.IntN(2)], strconv.Itoa(r.IntN(60)), countries[r.IntN(len(countries))], "2025"}, Count: 1 + r.IntN(15)}
+			total += c.Count
+			classes = append(classes, c)
+		}
+		lv, sizes := planGreedy(classes, hs, 11, 0.05)
+		if s := smallRecords(sizes, 11); s > int(0.05*float64(total)) && lv[0] < 1 {
+			t.Fatalf("greedy plan %v leaves %d of %d records below k", lv, s, total)
+		}
+	}
 	// A data set already k-anonymous is left as it is.
 	var recs [][]string
 	for range 30 {

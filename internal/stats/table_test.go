@@ -30,6 +30,16 @@ func fixture(t *testing.T, db *store.DB, n int) *Service {
 	return New(db, keys, func() time.Time { return demoNow })
 }
 
+// fixtureService is a service over db with a fresh keyring, for checks
+// that need no data.
+func fixtureService(db *store.DB) *Service {
+	keys, err := seal.NewKeyring()
+	if err != nil {
+		panic(err)
+	}
+	return New(db, keys, func() time.Time { return demoNow })
+}
+
 var analyst = access.Principal{UserID: "u-analyst", Role: access.Analyst, AgencyID: "a", JurisdictionID: "j"}
 
 // raw counts cases by the given columns straight from the engine: the

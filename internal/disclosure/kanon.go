@@ -84,11 +84,33 @@ func smallRecords(n map[string]int, k int) int {
 }
 
 func planExhaustive(classes []Class, hs []Hierarchy, k int, maxWithheld float64) ([]int, map[string]int) {
+	if len(hs) > 8 {
+		return planGreedy(classes, hs, k, maxWithheld)
+	}
 	total := 0
 	for _, c := range classes {
 		total += c.Count
 	}
 	limit := int(maxWithheld * float64(total))
+	// ids[q][l][c] numbers class c's value of column q at level l, so a
+	// lattice point's classes are counted with fixed-size keys.
+	ids := make([][][]int32, len(hs))
+	for q, h := range hs {
+		ids[q] = make([][]int32, len(h.Levels))
+		for l, f := range h.Levels {
+			seen := map[string]int32{}
+			ids[q][l] = make([]int32, len(classes))
+			for c, cl := range classes {
+				v := f(cl.Values[q])
+				id, ok := seen[v]
+				if !ok {
+					id = int32(len(seen))
+					seen[v] = id
+				}
+				ids[q][l][c] = id
+			}
+		}
+	}
 	loss := func(lv []int) float64 {
 		l := 0.0
 		for q, h := range hs {
@@ -100,19 +122,12 @@ func planExhaustive(classes []Class, hs []Hierarchy, k int, maxWithheld float64)
 		}
 		return l
 	}
+	// Every point of the lattice, least loss first: the first point that
+	// fits (and, among equal losses, the one withholding fewest) wins.
+	var points [][]int
 	lv := make([]int, len(hs))
-	var best []int
-	var bestSizes map[string]int
-	bestLoss, bestSmall := 0.0, 0
 	for {
-		l := loss(lv)
-		if best == nil || l <= bestLoss {
-			n := classSizes(classes, hs, lv)
-			if s := smallRecords(n, k); s <= limit && (best == nil || l < bestLoss || s < bestSmall) {
-				best, bestSizes, bestLoss, bestSmall = slices.Clone(lv), n, l, s
-			}
-		}
-		// Next point of the lattice.
+		points = append(points, slices.Clone(lv))
 		q := 0
 		for q < len(hs) {
 			lv[q]++
@@ -126,13 +141,49 @@ func planExhaustive(classes []Class, hs []Hierarchy, k int, maxWithheld float64)
 			break
 		}
 	}
-	if best == nil { // nothing fits: withhold every column
-		for q, h := range hs {
-			lv[q] = len(h.Levels) - 1
+	slices.SortStableFunc(points, func(a, b []int) int {
+		la, lb := loss(a), loss(b)
+		switch {
+		case la < lb:
+			return -1
+		case la > lb:
+			return 1
 		}
-		return lv, classSizes(classes, hs, lv)
+		return 0
+	})
+	var best []int
+	bestLoss, bestSmall := 0.0, 0
+	n := make(map[[8]int32]int, len(classes))
+	for _, pt := range points {
+		l := loss(pt)
+		if best != nil && l > bestLoss {
+			break
+		}
+		clear(n)
+		for c, cl := range classes {
+			var key [8]int32
+			for q := range hs {
+				key[q] = ids[q][pt[q]][c]
+			}
+			n[key] += cl.Count
+		}
+		s := 0
+		for _, m := range n {
+			if m < k {
+				s += m
+			}
+		}
+		if s <= limit && (best == nil || s < bestSmall) {
+			best, bestLoss, bestSmall = pt, l, s
+		}
 	}
-	return best, bestSizes
+	if best == nil { // nothing fits: withhold every column
+		best = make([]int, len(hs))
+		for q, h := range hs {
+			best[q] = len(h.Levels) - 1
+		}
+	}
+	return best, classSizes(classes, hs, best)
 }
 
 func planGreedy(classes []Class, hs []Hierarchy, k int, maxWithheld float64) ([]int, map[string]int) {

@@ -55,6 +55,7 @@ type Service struct {
 	// Perturb selects cell-key perturbation on top of suppression (the
 	// default); an instance may turn it off (statistics.perturb = "off").
 	perturb bool
+	cache   tableCache
 }
 
 // New builds the service. The cell-key secret is derived from the
@@ -292,6 +293,15 @@ func (s *Service) Table(ctx context.Context, p access.Principal, in TableInput) 
 }
 
 func (s *Service) table(ctx context.Context, p access.Principal, q Query) (Table, error) {
+	jid, aid := scope(p)
+	// The computation outlives a cancelled request: others may be waiting
+	// for the same table.
+	cctx := context.WithoutCancel(ctx)
+	return s.cache.get(ctx, cacheKey(jid, aid, q)+"\x00"+strconv.FormatBool(s.perturb), s.now(), func() (Table, error) { return s.compute(cctx, p, q) })
+}
+
+// compute counts and protects one table.
+func (s *Service) compute(ctx context.Context, p access.Principal, q Query) (Table, error) {
 	jid, _ := scope(p)
 	if jid == "" && q.Where["jurisdiction"] != "" {
 		jid = q.Where["jurisdiction"]

@@ -200,42 +200,6 @@ func statCells(ctx context.Context, rd Reader, q StatQuery) ([]StatRow, error) {
 // (a positive reasonable-grounds decision, or found to be a victim).
 const identified = ` WHERE (c.rg_outcome = 'positive' OR c.trafficking_status = 'ActualVictimOfTrafficking')`
 
-// CTDCClass is one combination of the CTDC quasi-identifiers and how many
-// identified people hold it.
-type CTDCClass struct {
-	Year, Gender, AgeBand, Citizenship, Country, Exploitation string
-	Count                                                     int
-}
-
-// CTDCClasses counts identified people by the CTDC quasi-identifiers: sex,
-// age band, citizenship, country of exploitation (the country of the
-// jurisdiction that holds the case), form of exploitation and year of
-// registration.
-func (db *DB) CTDCClasses(ctx context.Context) ([]CTDCClass, error) {
-	var lo, hi *int64
-	if err := db.r.QueryRowContext(ctx, `SELECT min(c.created_at), max(c.created_at) FROM cases c`+identified).Scan(&lo, &hi); err != nil {
-		return nil, classify(err)
-	}
-	if lo == nil {
-		return nil, nil
-	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+periodCase(false, *lo, *hi)+`, c.gender, c.age_band, c.citizenship, j.country, c.exploitation, count(*)
-		FROM cases c JOIN jurisdictions j ON j.id = c.jurisdiction_id`+identified+` GROUP BY 1, 2, 3, 4, 5, 6`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []CTDCClass
-	for rows.Next() {
-		var c CTDCClass
-		if err := rows.Scan(&c.Year, &c.Gender, &c.AgeBand, &c.Citizenship, &c.Country, &c.Exploitation, &c.Count); err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, c)
-	}
-	return out, classify(rows.Err())
-}
-
 // CTDCRecord is one identified person's coded facts for the CTDC export.
 type CTDCRecord struct {
 	CreatedAt                                              int64

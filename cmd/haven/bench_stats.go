@@ -82,10 +82,16 @@ func runStatsBench(ctx context.Context, e env, c *config.Config, engine string, 
 	raw := bench.Measure(ctx, "raw_group_by_3", one, bench.RawGroupBy(db))
 	raw.Underlying = "SELECT gender, age_band, exploitation, count(*) FROM cases GROUP BY 1, 2, 3"
 	table := bench.Measure(ctx, "haven_stats_table_3", one, func(ctx context.Context, w int, i int64) error {
-		_, err := svc.Stats.Table(ctx, analyst, stats.TableInput{By: "gender,age_band,exploitation"})
+		_, err := svc.Stats.Compute(ctx, analyst, stats.TableInput{By: "gender,age_band,exploitation"})
 		return err
 	})
-	table.Underlying = "raw_group_by_3"
+	table.Underlying = "raw_group_by_3 (computed every time, not cached)"
+	// The page serves tables from a cache refreshed every minute
+	// (stats.CacheFor); one request fills it before the clients start, as
+	// on a running server.
+	if err := bench.HTTPGet(client, base, token, "/statistics?by=gender&by=age_band", nil)(ctx, 0, 0); err != nil {
+		return err
+	}
 	page := bench.Measure(ctx, "haven_stats_page_http", o, bench.HTTPGet(client, base, token, "/statistics?by=gender&by=age_band", nil))
 	page.Underlying = "GET /statistics as the demo analyst"
 	rep.Results = []bench.Result{raw, table, page}

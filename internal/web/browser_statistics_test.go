@@ -1,12 +1,16 @@
 package web_test
 
 import (
+	"context"
+	"crypto/ed25519"
 	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/stats"
+	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
 )
 
@@ -21,7 +25,25 @@ func TestBrowserStatisticsAt360(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
 		t.Fatal(err)
 	}
-	pages := []string{"/statistics?by=gender&by=age_band", "/statistics?by=citizenship", "/statistics?by=year&by=exploitation"}
+	// A published release, for the public page.
+	ctx2 := context.Background()
+	_, key, _ := ed25519.GenerateKey(nil)
+	db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
+	who := func(role access.Role) access.Principal {
+		u, err := db.UserByUsername(ctx2, f.creds[role].Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return access.Principal{UserID: u.ID, Role: role, AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
+	}
+	id, err := f.web.Services.Stats.Draft(ctx2, who(access.Analyst), stats.ReleaseInput{Title: "Referrals", Tables: "gender;age_band,exploitation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.web.Services.Stats.Approve(ctx2, who(access.CompetentAuthority), id); err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"/statistics?by=gender&by=age_band", "/statistics?by=citizenship", "/statistics?by=year&by=exploitation", "/releases/" + id}
 	for _, role := range []access.Role{access.Analyst, access.CompetentAuthority, access.AgencyAdmin} {
 		signIn(t, ctx, f, role)
 		for _, lang := range []string{"en", "ko", "th", "mn", "ne"} {

@@ -48,6 +48,8 @@ func (s *Server) apiStatisticsTable(w http.ResponseWriter, r *http.Request) erro
 
 // statsPage is what the statistics template shows.
 type statsPage struct {
+	L          *i18n.Localizer
+	ID         string // prefix of the element ids of the table's chart and table
 	In         stats.TableInput
 	Dims       []statsOption // the first dimension list
 	Dims2      []statsOption // the second, with "none"
@@ -135,7 +137,7 @@ func statsLabel(L *i18n.Localizer, t stats.Table, dim, v string) string {
 }
 
 func statsView(L *i18n.Localizer, in stats.TableInput, t stats.Table) statsPage {
-	p := statsPage{In: in, K: t.K, Perturbed: strings.Contains(t.Method, "cell_key")}
+	p := statsPage{L: L, ID: "t0", In: in, K: t.K, Perturbed: strings.Contains(t.Method, "cell_key")}
 	first, second := "", ""
 	if len(t.Dimensions) > 0 {
 		first = t.Dimensions[0]

@@ -1,6 +1,10 @@
 package web_test
 
 import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -86,6 +90,56 @@ func TestStatisticsPageAndAPI(t *testing.T) {
 		c := f.login(t, access.CaseWorker)
 		if resp, _ := get(t, c, f.srv.URL+"/api/v1/statistics/table?by=gender"); resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("a case worker's statistics request answered %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestPublicReleases: a release drafted by the analyst and approved by the
+// competent authority is public — its page (charts and tables), its JSON
+// (the exact signed bytes: their SHA-256 is the published digest) and its
+// CSV — to anyone, signed in or not; a draft is not found.
+func TestPublicReleases(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		_, key, _ := ed25519.GenerateKey(nil)
+		db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
+		who := func(role access.Role) access.Principal {
+			u, err := db.UserByUsername(ctx, f.creds[role].Username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return access.Principal{UserID: u.ID, Role: role, AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
+		}
+		svc := f.web.Services.Stats
+		id, err := svc.Draft(ctx, who(access.Analyst), stats.ReleaseInput{Title: "Referrals by sex and age", Tables: "gender;age_band,exploitation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		anon := f.client(t)
+		if resp, _ := get(t, anon, f.srv.URL+"/releases/"+id); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("a draft answered %d", resp.StatusCode)
+		}
+		pub, err := svc.Approve(ctx, who(access.CompetentAuthority), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, body := get(t, anon, f.srv.URL+"/releases")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Referrals by sex and age") {
+			t.Fatalf("release list %d", resp.StatusCode)
+		}
+		resp, body = get(t, anon, f.srv.URL+"/releases/"+id)
+		if resp.StatusCode != http.StatusOK || strings.Count(body, "<svg") != 2 || !strings.Contains(body, pub.Digest) || missingKey.MatchString(body) {
+			t.Fatalf("release page %d %s", resp.StatusCode, missingKey.FindString(body))
+		}
+		resp, body = get(t, anon, f.srv.URL+"/releases/"+id+"/data.json")
+		sum := sha256.Sum256([]byte(body))
+		if resp.StatusCode != http.StatusOK || hex.EncodeToString(sum[:]) != pub.Digest {
+			t.Fatalf("the JSON served is not the signed content (%d)", resp.StatusCode)
+		}
+		resp, body = get(t, anon, f.srv.URL+"/releases/"+id+"/data.csv")
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "table,dimensions,row,column,count,withheld") {
+			t.Fatalf("CSV %d", resp.StatusCode)
 		}
 	})
 }

@@ -332,6 +332,7 @@ var hostileExercises = map[string]string{
 	"GET /statistics":                  "stats-query",
 	"GET /api/v1/statistics/table":     "stats-query",
 	"GET /releases":                    "plain",
+	"GET /statistics/indicators":       "stats-query",
 	"GET /releases/{id}":               "ids",
 	"GET /releases/{id}/data.json":     "ids",
 	"GET /releases/{id}/data.csv":      "ids",

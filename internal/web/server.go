@@ -159,6 +159,7 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /services/locations", Action: access.ManageDirectory, Handler: s.locationCreate},
 		{Pattern: "POST /services/services", Action: access.ManageDirectory, Handler: s.serviceCreate},
 		{Pattern: "GET /statistics", Action: access.ViewStatistics, Handler: s.statistics},
+		{Pattern: "GET /statistics/indicators", Action: access.ViewStatistics, Handler: s.statisticsIndicators},
 		{Pattern: "GET /releases", Action: access.ViewReleases, Handler: s.releasesIndex},
 		{Pattern: "GET /releases/{id}", Action: access.ViewReleases, Handler: s.releaseShow},
 		{Pattern: "GET /releases/{id}/data.json", Action: access.ViewReleases, Handler: s.releaseJSON},

@@ -260,3 +260,45 @@ func statsChartOf(L *i18n.Localizer, t stats.Table, p statsPage) statsChart {
 	ch.Height = y
 	return ch
 }
+
+// indicatorsPage is the indicators page.
+type indicatorsPage struct {
+	Period string
+	Rows   []indicatorRow
+}
+
+type indicatorRow struct {
+	ID, Value, Target, Met, Counts string
+}
+
+// statisticsIndicators shows every registered indicator against its
+// target for the reader's scope and the chosen period.
+func (s *Server) statisticsIndicators(w http.ResponseWriter, r *http.Request) error {
+	period := r.URL.Query().Get("period")
+	vs, err := s.Services.Stats.IndicatorsFor(r.Context(), principal(r), period)
+	if err != nil {
+		return err
+	}
+	L := s.localizer(r)
+	p := indicatorsPage{Period: period}
+	pct := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return L.Decimal(*f*100, 1) + "%"
+	}
+	for _, v := range vs {
+		row := indicatorRow{ID: v.ID, Value: pct(v.Value), Target: pct(v.Target)}
+		if v.Value == nil {
+			row.Value = L.T("stats.withheld_mark")
+		}
+		if v.Met != "" {
+			row.Met = L.T("stats.indicator_" + v.Met)
+		}
+		if v.Numerator != nil && v.Denominator != nil {
+			row.Counts = L.Number(*v.Numerator) + " / " + L.Number(*v.Denominator)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	return s.render(w, http.StatusOK, "indicators", s.newPage(r, "stats.indicators", "statistics", p))
+}

@@ -143,3 +143,17 @@ func TestPublicReleases(t *testing.T) {
 		}
 	})
 }
+
+// TestIndicatorsPage: the indicators page shows every registered
+// indicator, translated, to the roles that see statistics.
+func TestIndicatorsPage(t *testing.T) {
+	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
+	f := newFixture(t, db)
+	for _, role := range []access.Role{access.Analyst, access.CompetentAuthority} {
+		c := f.login(t, role)
+		resp, body := get(t, c, f.srv.URL+"/statistics/indicators?period=2025")
+		if resp.StatusCode != http.StatusOK || missingKey.MatchString(body) || strings.Count(body, `<th scope="row">`) != len(stats.Indicators) {
+			t.Fatalf("%s: %d %s", role, resp.StatusCode, missingKey.FindString(body))
+		}
+	}
+}

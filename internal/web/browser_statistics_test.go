@@ -43,7 +43,7 @@ func TestBrowserStatisticsAt360(t *testing.T) {
 	if _, err := f.web.Services.Stats.Approve(ctx2, who(access.CompetentAuthority), id); err != nil {
 		t.Fatal(err)
 	}
-	pages := []string{"/statistics?by=gender&by=age_band", "/statistics?by=citizenship", "/statistics?by=year&by=exploitation", "/releases/" + id}
+	pages := []string{"/statistics?by=gender&by=age_band", "/statistics?by=citizenship", "/statistics?by=year&by=exploitation", "/releases/" + id, "/statistics/indicators"}
 	for _, role := range []access.Role{access.Analyst, access.CompetentAuthority, access.AgencyAdmin} {
 		signIn(t, ctx, f, role)
 		for _, lang := range []string{"en", "ko", "th", "mn", "ne"} {

@@ -33,6 +33,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	asJSON := fs.Bool("json", false, "print a machine-readable summary")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (read it with go tool pprof)")
 	read := fs.Bool("read", false, "measure the read paths (the case page and the authority's queue) on a demo database, e.g. one made with haven demo --cases 1000000")
+	statsBench := fs.Bool("stats", false, "measure the statistics paths (a three-dimension table, the statistics page, a release, the CTDC export) on a demo database")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +47,12 @@ func runBench(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *statsBench {
+		if *conc < 1 || *conc > 1024 || *duration <= 0 {
+			return errs.E(errs.Invalid, "--concurrency must be 1…1024 and --duration positive")
+		}
+		return runStatsBench(ctx, e, c, *engine, bench.Options{Duration: *duration, Concurrency: *conc}, *asJSON)
 	}
 	if *read {
 		if *conc < 1 || *conc > 1024 || *duration <= 0 {
@@ -124,6 +131,11 @@ func printResults(e env, rep bench.Report) {
 	fmt.Fprintf(e.stdout, "%-22s %10s %10s %9s %9s %9s %7s\n", "path", "ops", "ops/s", "p50 ms", "p99 ms", "max ms", "errors")
 	for _, r := range rep.Results {
 		fmt.Fprintf(e.stdout, "%-22s %10d %10.0f %9.2f %9.2f %9.2f %7d\n", r.Name, r.Ops, r.OpsPerSec, r.P50Millis, r.P99Millis, r.MaxMillis, r.Errors)
+	}
+	for _, r := range rep.Results {
+		if r.Ops == 1 && r.Underlying != "" {
+			fmt.Fprintf(e.stdout, "%s: %.3f s (%s)\n", r.Name, r.Seconds, r.Underlying)
+		}
 	}
 	for _, r := range rep.Results {
 		if r.FirstError != "" {

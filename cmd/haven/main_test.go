@@ -70,7 +70,7 @@ func haven(t *testing.T, stdin string, args ...string) result {
 
 func TestHelpListsCommands(t *testing.T) {
 	r := haven(t, "", "help")
-	for _, c := range []string{"serve", "demo", "migrate", "version", "bench", "user"} {
+	for _, c := range []string{"serve", "demo", "migrate", "version", "bench", "user", "stats"} {
 		if r.code != 0 || !strings.Contains(r.stdout, "  "+c) {
 			t.Fatalf("help lacks %s (exit %d):\n%s", c, r.code, r.stdout)
 		}

@@ -132,6 +132,16 @@ const (
 	ViewSafeAddress   Action = "directory.safe_view" // a safe house's address (its agency)
 )
 
+// Actions of statistics releases: an analyst drafts, a second person
+// approves (which freezes, signs and publishes), anyone reads what is
+// published.
+const (
+	DraftRelease   Action = "statistics.release_draft"
+	ApproveRelease Action = "statistics.release_approve"
+	ViewReleases   Action = "statistics.release_view"
+	ExportCTDC     Action = "statistics.export_ctdc"
+)
+
 // Actions on one's own account and sign-in.
 const (
 	SecondFactor    Action = "session.second_factor" // second step of sign-in; setting up a second factor
@@ -242,6 +252,10 @@ var policy = map[Action]rule{
 	ViewSafeAddress:   {roles: []Role{ShelterStaff, CaseWorker, AgencyAdmin}, scope: agencyScope},
 	ViewServices:      {roles: everyone},
 	ViewStatistics:    {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin}},
+	DraftRelease:      {roles: []Role{Analyst}},
+	ApproveRelease:    {roles: []Role{Analyst, CompetentAuthority}},
+	ViewReleases:      {anon: true},
+	ExportCTDC:        {roles: []Role{Analyst}},
 	ViewAdminHome:     {roles: []Role{AgencyAdmin, SystemAdmin}},
 	ViewDirectory:     {roles: []Role{AgencyAdmin, SystemAdmin}},
 	ManageUsers:       {roles: []Role{AgencyAdmin, SystemAdmin}},

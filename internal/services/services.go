@@ -17,6 +17,7 @@ import (
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/servicedir"
+	"github.com/haven-nrm/haven/internal/stats"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -39,6 +40,9 @@ type Set struct {
 	Accounts  *accounts.Service
 	Directory *servicedir.Service
 	Referrals *referral.Service
+	// Stats answers statistics from the coded columns, through the
+	// disclosure policy.
+	Stats *stats.Service
 	// Screening is the engine the referral form and the screening tool
 	// use.
 	Screening *screening.Engine
@@ -80,6 +84,7 @@ func New(o Options) (*Set, error) {
 		Accounts:  accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa),
 		Directory: dir,
 		Referrals: &referral.Service{DB: o.DB, Keys: o.Keys, Engine: o.Screening, Now: o.Now, Countries: cs.Countries},
+		Stats:     stats.New(o.DB, o.Keys, o.Now),
 		Screening: o.Screening,
 	}, nil
 }

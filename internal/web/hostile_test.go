@@ -329,7 +329,13 @@ var hostileExercises = map[string]string{
 	"GET /screening":                   "plain",
 	"POST /screening":                  "screening-form",
 	"GET /services":                    "plain",
-	"GET /statistics":                  "plain",
+	"GET /statistics":                  "stats-query",
+	"GET /api/v1/statistics/table":     "stats-query",
+	"GET /releases":                    "plain",
+	"GET /statistics/indicators":       "stats-query",
+	"GET /releases/{id}":               "ids",
+	"GET /releases/{id}/data.json":     "ids",
+	"GET /releases/{id}/data.csv":      "ids",
 	"GET /admin":                       "plain",
 	"GET /admin/jurisdictions":         "plain",
 	"GET /admin/agencies":              "plain",
@@ -392,6 +398,7 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"case-command":     e.caseCommand,
 		"api-case-command": e.apiCaseCommand,
 		"directory-form":   e.directoryForm,
+		"stats-query":      e.statsQuery,
 	}
 }
 
@@ -1688,6 +1695,26 @@ func (e *hostile) audit(rt web.Route) {
 		}
 	}
 	e.do(e.agentFor(rt), hreq{route: rt.Pattern, cat: catHeader, method: "GET", target: "/admin/audit", hdr: hostileHeaders("<script>alert(1)</script>"),
+		payload: "<script>alert(1)</script>"})
+}
+
+// statsQuery sends every category in each of a statistics table's
+// parameters, on the page and the API.
+func (e *hostile) statsQuery(rt web.Route) {
+	a := e.agentFor(rt)
+	if rt.API {
+		a = &agent{h: e.h, jar: a.jar, bearer: e.bearer}
+	}
+	path := pathOf(rt.Pattern)
+	for i, field := range []string{"by", "where", "period"} {
+		for j, cat := range valueCats {
+			v := e.pick(cat, i+j)
+			for _, q := range []url.Values{{field: {v}}, {field: {"gender=" + v}}, {"by": {"gender", v}}} {
+				e.do(a, hreq{route: rt.Pattern, cat: cat, field: field, method: "GET", target: path + "?" + q.Encode(), payload: v})
+			}
+		}
+	}
+	e.do(a, hreq{route: rt.Pattern, cat: catHeader, method: "GET", target: path, hdr: hostileHeaders("<script>alert(1)</script>"),
 		payload: "<script>alert(1)</script>"})
 }
 

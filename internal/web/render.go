@@ -90,6 +90,7 @@ var navigation = []struct {
 	{navItem{"nav.screening", "/screening", "screening"}, access.UseScreening},
 	{navItem{"nav.services", "/services", "services"}, access.ViewServices},
 	{navItem{"nav.statistics", "/statistics", "statistics"}, access.ViewStatistics},
+	{navItem{"release.title", "/releases", "releases"}, access.ViewReleases},
 	{navItem{"nav.administration", "/admin", "admin"}, access.ViewAdminHome},
 }
 

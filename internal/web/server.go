@@ -158,7 +158,12 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /services/organizations", Action: access.ManageDirectory, Handler: s.organizationCreate},
 		{Pattern: "POST /services/locations", Action: access.ManageDirectory, Handler: s.locationCreate},
 		{Pattern: "POST /services/services", Action: access.ManageDirectory, Handler: s.serviceCreate},
-		{Pattern: "GET /statistics", Action: access.ViewStatistics, Handler: s.comingSoon("nav.statistics", "statistics")},
+		{Pattern: "GET /statistics", Action: access.ViewStatistics, Handler: s.statistics},
+		{Pattern: "GET /statistics/indicators", Action: access.ViewStatistics, Handler: s.statisticsIndicators},
+		{Pattern: "GET /releases", Action: access.ViewReleases, Handler: s.releasesIndex},
+		{Pattern: "GET /releases/{id}", Action: access.ViewReleases, Handler: s.releaseShow},
+		{Pattern: "GET /releases/{id}/data.json", Action: access.ViewReleases, Handler: s.releaseJSON},
+		{Pattern: "GET /releases/{id}/data.csv", Action: access.ViewReleases, Handler: s.releaseCSV},
 		{Pattern: "GET /admin", Action: access.ViewAdminHome, Handler: s.adminHome},
 		{Pattern: "GET /admin/jurisdictions", Action: access.ViewDirectory, Handler: s.adminJurisdictions},
 		{Pattern: "GET /admin/agencies", Action: access.ViewDirectory, Handler: s.adminAgencies},
@@ -172,6 +177,7 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/queue", Action: access.ViewQueue, Handler: s.apiQueue, API: true},
 		{Pattern: "GET /api/v1/cases/{id}", Action: access.ViewCaseSummary, Scoped: true, Handler: s.apiCase, API: true},
 		{Pattern: "GET /api/v1/work", Action: access.ViewMyWork, Handler: s.apiWork, API: true},
+		{Pattern: "GET /api/v1/statistics/table", Action: access.ViewStatistics, Handler: s.apiStatisticsTable, API: true},
 	}
 	return append(routes, s.caseRoutes()...)
 }

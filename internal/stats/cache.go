@@ -1,0 +1,83 @@
+package stats
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CacheFor is how long a computed table is served before it is computed
+// again. Statistics are aggregates over thousands of cases: a table up to a
+// minute old serves a page as well as a fresh one, and 32 analysts asking
+// at once then cost one GROUP BY, not 32. Cell-key perturbation is
+// consistent, so serving a cached table reveals nothing a fresh one would
+// not.
+const CacheFor = time.Minute
+
+// cacheMax bounds the tables kept; when full the cache starts afresh.
+const cacheMax = 512
+
+type cached struct {
+	done chan struct{} // closed when t and err are set
+	at   time.Time
+	t    Table
+	err  error
+}
+
+// tableCache holds recent tables by scope and query; concurrent requests
+// for the same table wait for one computation.
+type tableCache struct {
+	mu sync.Mutex
+	m  map[string]*cached
+}
+
+func cacheKey(jid, aid string, q Query) string {
+	var b strings.Builder
+	b.WriteString(jid + "\x00" + aid + "\x00" + strings.Join(q.Dims, ",") + "\x00" + q.Period + "\x00" + strconv.FormatInt(q.From, 10) + "\x00" + strconv.FormatInt(q.To, 10))
+	keys := make([]string, 0, len(q.Where))
+	for k := range q.Where {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b.WriteString("\x00" + k + "=" + q.Where[k])
+	}
+	return b.String()
+}
+
+// get returns the cached table for key, computing it with fn when it is
+// missing or older than CacheFor. Errors are not kept.
+func (c *tableCache) get(ctx context.Context, key string, now time.Time, fn func() (Table, error)) (Table, error) {
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= cacheMax {
+		c.m = map[string]*cached{}
+	}
+	e, ok := c.m[key]
+	if ok {
+		select {
+		case <-e.done:
+			if e.err != nil || now.Sub(e.at) > CacheFor {
+				ok = false
+			}
+		default: // being computed: wait for it
+		}
+	}
+	if !ok {
+		e = &cached{done: make(chan struct{}), at: now}
+		c.m[key] = e
+		c.mu.Unlock()
+		e.t, e.err = fn()
+		close(e.done)
+		return e.t, e.err
+	}
+	c.mu.Unlock()
+	select {
+	case <-e.done:
+		return e.t, e.err
+	case <-ctx.Done():
+		return Table{}, ctx.Err()
+	}
+}

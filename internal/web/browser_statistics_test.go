@@ -1,0 +1,74 @@
+package web_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/stats"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/testenv"
+)
+
+// TestBrowserStatisticsAt360 walks the statistics page of each role that
+// sees statistics on a 360 px wide screen in every language: the page must
+// not scroll sideways (a wide table scrolls inside its own region), the
+// chart must be drawn, and axe must find no serious or critical violation.
+func TestBrowserStatisticsAt360(t *testing.T) {
+	ctx := browser(t)
+	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
+	f := newFixture(t, db)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
+	// A published release, for the public page.
+	ctx2 := context.Background()
+	_, key, _ := ed25519.GenerateKey(nil)
+	db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
+	who := func(role access.Role) access.Principal {
+		u, err := db.UserByUsername(ctx2, f.creds[role].Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return access.Principal{UserID: u.ID, Role: role, AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
+	}
+	id, err := f.web.Services.Stats.Draft(ctx2, who(access.Analyst), stats.ReleaseInput{Title: "Referrals", Tables: "gender;age_band,exploitation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.web.Services.Stats.Approve(ctx2, who(access.CompetentAuthority), id); err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"/statistics?by=gender&by=age_band", "/statistics?by=citizenship", "/statistics?by=year&by=exploitation", "/releases/" + id, "/statistics/indicators"}
+	for _, role := range []access.Role{access.Analyst, access.CompetentAuthority, access.AgencyAdmin} {
+		signIn(t, ctx, f, role)
+		for _, lang := range []string{"en", "ko", "th", "mn", "ne"} {
+			switchLanguage(t, ctx, lang)
+			for i, p := range pages {
+				if role != access.Analyst && i > 0 {
+					continue
+				}
+				if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+p)); err != nil {
+					t.Fatal(err)
+				}
+				wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
+				if err != nil || wide {
+					t.Errorf("%s %s in %s scrolls sideways at 360 px (%v)", role, p, lang, err)
+				}
+				bars, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('figure.chart svg rect').length`))
+				if err != nil || (bars == 0 && !strings.HasSuffix(p, "/indicators")) {
+					t.Errorf("%s %s in %s: no chart (%v)", role, p, lang, err)
+				}
+				checkPage(t, ctx, fmt.Sprintf("stats-360-%s-%s-%d", role, lang, i))
+			}
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.session button`)), chromedp.WaitVisible(chromedp.ID("username"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -125,10 +125,13 @@ func appendField(b, f []byte) []byte {
 	return append(b, f...)
 }
 
-// NewID is a fresh envelope id: 16 random bytes in hex.
+// NewID is a fresh envelope id, 32 hex digits: the time in nanoseconds
+// (8 bytes, big-endian) and 8 random bytes, so ids sort in the order they
+// were made and an outbox sends a peer's envelopes in that order.
 func NewID() string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixNano()))
+	if _, err := rand.Read(b[8:]); err != nil {
 		panic(err) // crypto/rand does not fail on supported systems
 	}
 	return hex.EncodeToString(b[:])

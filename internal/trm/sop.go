@@ -99,7 +99,8 @@ type Done struct {
 
 // CanRecord decides whether a step may be recorded by the country on side
 // (the recording instance's role in the case), given the steps done so
-// far and whether the person is a child. For a child, the risk assessment
+// far on that side and whether the person is a child. Prerequisites that
+// fall to the other country are its instance's to hold to. For a child, the risk assessment
 // also waits for the best-interests determination (SOP 4).
 func CanRecord(s SOP, code string, side Side, child bool, done []Done) error {
 	st, ok := StepFor(s, code)
@@ -120,7 +121,10 @@ func CanRecord(s SOP, code string, side Side, child bool, done []Done) error {
 		need = append(need, "best_interests_determination")
 	}
 	for _, a := range need {
-		if pre, _ := StepFor(s, a); pre.ChildOnly && !child {
+		pre, _ := StepFor(s, a)
+		// The other country's steps are recorded in its own instance; each
+		// side holds to the order of its own steps and the shared ones.
+		if (pre.ChildOnly && !child) || (pre.Side != Both && pre.Side != side) {
 			continue
 		}
 		if !has(a) {

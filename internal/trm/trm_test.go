@@ -191,7 +191,9 @@ func TestReturnSteps(t *testing.T) {
 		want  Code
 	}{
 		{"decision first", "informed_voluntary_decision", Destination, false, nil, ""},
-		{"no risk assessment before the decision", "risk_assessment", Origin, false, nil, CodeStepPrerequisite},
+		{"no risk assessment before the decision", "risk_assessment", Destination, false, nil, CodeStepPrerequisite},
+		{"the origin's risk assessment does not wait for the destination's record", "risk_assessment", Origin, false, nil, ""},
+		{"the origin's travel documents wait for its risk assessment", "travel_documents", Origin, false, nil, CodeStepPrerequisite},
 		{"risk assessment after it", "risk_assessment", Origin, false, d("informed_voluntary_decision"), ""},
 		{"child: risk assessment waits for the BID", "risk_assessment", Origin, true, d("informed_voluntary_decision"), CodeStepPrerequisite},
 		{"child: BID waits for the family assessment", "best_interests_determination", Origin, true, nil, CodeStepPrerequisite},

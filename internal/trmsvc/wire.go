@@ -124,13 +124,32 @@ func (s *Service) Deliver(ctx context.Context) (int, error) {
 		}
 		blocked[o.PeerID] = true
 		next := store.Millis(s.now().Add(Backoff(o.Attempts + 1)))
-		if err := s.DB.WriteBookkeeping(ctx, store.Outbox, func(tx *store.Tx) error {
-			return tx.MarkRetry(ctx, o.ID, code, next)
-		}); err != nil {
+		retry := func(tx *store.Tx) error { return tx.MarkRetry(ctx, o.ID, code, next) }
+		if refusedCode(code) && code != o.LastError {
+			// The peer refused it, or its answer did not verify: audited
+			// once per new reason, so a long outage does not flood the log.
+			err = s.DB.Write(ctx, func(tx *store.Tx) error {
+				if err := retry(tx); err != nil {
+					return err
+				}
+				return tx.Audit(ctx, audit.Event{Action: "federation.delivery_refused", ObjectType: "envelope", ObjectID: o.ID,
+					Details: map[string]string{"peer": o.PeerID, "kind": o.Kind, "reason": code}})
+			})
+		} else {
+			err = s.DB.WriteBookkeeping(ctx, store.Outbox, retry)
+		}
+		if err != nil {
 			return n, err
 		}
 	}
 	return n, nil
+}
+
+// refusedCode: a failure that is the peer's (or its answer's) doing rather
+// than the network's.
+func refusedCode(code string) bool {
+	return code == "bad_receipt" || code == "peer_suspended" || code == "peer_removed" || code == "unknown_peer" ||
+		(len(code) == 8 && code[:6] == "http_4")
 }
 
 // attempt sends one envelope and returns the receipt's bytes, or a code

@@ -314,3 +314,14 @@ func SOPSteps(ctx context.Context, r Reader, caseID string) ([]SOPStep, error) {
 			return x, err
 		})
 }
+
+// PersonIDs lists the ids of persons whose identity is held (not erased),
+// at most limit: the answering side of a private set intersection.
+func PersonIDs(ctx context.Context, r Reader, limit int) ([]string, error) {
+	return collect(ctx, r, `SELECT id FROM persons WHERE erased_at IS NULL AND wrapped_key IS NOT NULL ORDER BY id LIMIT $1`,
+		[]any{limit}, func(s scanner) (string, error) {
+			var id string
+			err := s.Scan(&id)
+			return id, err
+		})
+}

@@ -277,3 +277,9 @@ func clean(f Field, v Value) (Value, error) {
 	}
 	return Value{}, bad
 }
+
+// PSIBases are the legal bases a private set intersection may be run on,
+// one case at a time: checking whether a person identified here was
+// identified before in the peer country (re-trafficking), before a return,
+// or for a criminal investigation.
+var PSIBases = []string{"retrafficking_check", "pre_return_risk", "criminal_investigation"}

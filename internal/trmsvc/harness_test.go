@@ -47,6 +47,7 @@ type instance struct {
 	addr     string
 	received atomic.Int64 // inbox requests answered
 	lastSize atomic.Int64 // bytes of the last envelope received
+	lastBody atomic.Pointer[[]byte]
 	auditKey ed25519.PrivateKey
 }
 
@@ -122,6 +123,7 @@ func (in *instance) handler() http.Handler {
 		in.received.Add(1)
 		body, _ := io.ReadAll(io.LimitReader(r.Body, MaxEnvelope+1))
 		in.lastSize.Store(int64(len(body)))
+		in.lastBody.Store(&body)
 		rc, err := in.svc.Receive(r.Context(), body)
 		if err != nil {
 			http.Error(w, `{"error":"refused"}`, http.StatusForbidden)

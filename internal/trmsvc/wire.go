@@ -270,6 +270,9 @@ func (s *Service) Receive(ctx context.Context, body []byte) ([]byte, error) {
 		return nil, s.refuse(ctx, &e, err)
 	}
 	defer clear(pt)
+	if e.Kind == federation.KindPSI {
+		return s.receivePSI(ctx, peer, &e, pt)
+	}
 	rc, err := s.receipt(peer, &e, "accepted", now)
 	if err != nil {
 		return nil, err
@@ -334,4 +337,38 @@ func (s *Service) refuse(ctx context.Context, e *federation.Envelope, why error)
 		return err
 	}
 	return &Refused{Reason: reason}
+}
+
+// receivePSI answers a private set intersection question with an answer
+// envelope instead of a receipt; the question is audited with its legal
+// basis (the answerer never learns the result).
+func (s *Service) receivePSI(ctx context.Context, peer store.Peer, e *federation.Envelope, pt []byte) ([]byte, error) {
+	ans, basis, err := s.answerPSI(ctx, pt)
+	if errs.Is(err, errs.Invalid) {
+		return nil, s.refuse(ctx, e, federation.ErrMalformed)
+	}
+	if err != nil {
+		return nil, err
+	}
+	apt, _ := json.Marshal(ans)
+	re, err := s.ID.Seal("", federation.KindPSI, federation.Recipient{Instance: peer.ID, KeyID: peer.KeyID, KEMKey: peer.KEMKey}, apt, s.now())
+	if err != nil {
+		return nil, err
+	}
+	out, _ := json.Marshal(re)
+	sum := sha256.Sum256(e.SignedBytes())
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertInbox(ctx, peer.ID, e.ID, e.Kind, sum[:]); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Action: "trm.psi.answered", ObjectType: "envelope", ObjectID: e.ID,
+			Details: map[string]string{"peer": peer.ID, "basis": basis}})
+	})
+	if err != nil {
+		if errs.Is(err, errs.Conflict) {
+			return nil, s.refuse(ctx, e, federation.ErrReplay)
+		}
+		return nil, err
+	}
+	return out, nil
 }

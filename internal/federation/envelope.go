@@ -20,7 +20,7 @@ const envelopeDomain = "haven-trm/envelope/v1"
 
 // MaxSealed bounds the sealed part of an envelope: packages carry coded
 // values and a little sealed text, never files.
-const MaxSealed = 1 << 20
+const MaxSealed = 512 << 10
 
 // Window is how far an envelope's time may lie from the receiver's clock.
 // Outside it an envelope is refused as stale; inside it a repeated id is a

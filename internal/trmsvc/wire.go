@@ -31,7 +31,7 @@ type Receipt struct {
 }
 
 // MaxEnvelope bounds an envelope's JSON.
-const MaxEnvelope = 2*federation.MaxSealed + 4096
+const MaxEnvelope = 1 << 20
 
 // Refused is an envelope the inbox refused, with the audited reason.
 type Refused struct{ Reason string }

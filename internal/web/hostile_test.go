@@ -33,6 +33,7 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/intake"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/store"
@@ -350,6 +351,8 @@ var hostileExercises = map[string]string{
 	"POST /services/organizations":     "directory-form",
 	"POST /services/locations":         "directory-form",
 	"POST /services/services":          "directory-form",
+	"GET /.well-known/haven-trm":       "plain",
+	"POST /federation/v1/inbox":        "federation-inbox",
 }
 
 func init() {
@@ -392,6 +395,7 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"case-command":     e.caseCommand,
 		"api-case-command": e.apiCaseCommand,
 		"directory-form":   e.directoryForm,
+		"federation-inbox": e.federationInbox,
 	}
 }
 
@@ -2035,6 +2039,26 @@ func (e *hostile) apiScreenings(rt web.Route) {
 				body: []byte(screeningJSONBase()), ctype: "application/json", payload: v})
 		}
 	}
+}
+
+// federationInbox sends hostile envelopes to the peer inbox: no session,
+// the envelope's signature is what would let one in, and none of these
+// carries a peer's. Every one is refused and only the refusal is audited.
+func (e *hostile) federationInbox(rt web.Route) {
+	stranger, err := federation.NewIdentity(time.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	other, _ := federation.NewIdentity(time.Now())
+	k := other.Active()
+	env, err := stranger.Seal("", federation.KindPackage, federation.Recipient{Instance: other.Instance, KeyID: k.ID, KEMKey: k.KEMPublic()},
+		[]byte(`{"ref":"x"}`), time.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	base, _ := json.Marshal(env)
+	e.jsonFields(jsonOpts{route: rt.Pattern, target: federation.InboxPath, agent: e.agent(e.h), base: string(base),
+		of: reflect.TypeOf(federation.Envelope{}), strictType: true, mayRefuse: true})
 }
 
 // ---- coverage ----

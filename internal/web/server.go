@@ -16,6 +16,7 @@ import (
 	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/services"
 )
@@ -172,6 +173,8 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/queue", Action: access.ViewQueue, Handler: s.apiQueue, API: true},
 		{Pattern: "GET /api/v1/cases/{id}", Action: access.ViewCaseSummary, Scoped: true, Handler: s.apiCase, API: true},
 		{Pattern: "GET /api/v1/work", Action: access.ViewMyWork, Handler: s.apiWork, API: true},
+		{Pattern: "GET " + federation.WellKnownPath, Action: access.Public, Handler: s.wellKnown, API: true},
+		{Pattern: "POST " + federation.InboxPath, Action: access.ReceiveEnvelope, Handler: s.federationInbox, API: true},
 	}
 	return append(routes, s.caseRoutes()...)
 }

@@ -90,6 +90,7 @@ var navigation = []struct {
 	{navItem{"nav.screening", "/screening", "screening"}, access.UseScreening},
 	{navItem{"nav.services", "/services", "services"}, access.ViewServices},
 	{navItem{"nav.statistics", "/statistics", "statistics"}, access.ViewStatistics},
+	{navItem{"trm.nav", "/trm", "trm"}, access.ViewTRMInbox},
 	{navItem{"nav.administration", "/admin", "admin"}, access.ViewAdminHome},
 }
 
@@ -209,6 +210,9 @@ func (s *Server) newPage(r *http.Request, title, active string, data any) *page 
 	var nav []navItem
 	if !p.Anonymous() {
 		for _, n := range navigation {
+			if n.ID == "trm" && s.Services.TRM == nil {
+				continue // no country: no cross-border exchange
+			}
 			if access.Allowed(n.action, p, access.Resource{}) {
 				nav = append(nav, n.navItem)
 			}

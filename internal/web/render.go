@@ -319,7 +319,8 @@ func (s *Server) adapt(api bool, h handlerFunc) http.Handler {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	s.renderErrorAPI(w, r, strings.HasPrefix(r.URL.Path, "/api/"), err)
+	// The peer inbox is a machine's endpoint too: its refusals are JSON.
+	s.renderErrorAPI(w, r, strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/federation/"), err)
 }
 
 // renderErrorAPI logs the cause (internal errors only; the text may name

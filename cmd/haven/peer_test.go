@@ -21,7 +21,7 @@ func TestDemoPeersAndPeerCommands(t *testing.T) {
 	}
 	list := func() map[string]any {
 		t.Helper()
-		r := haven(t, "", "peer", "list", "--json", "--data", np, "--country", "NP")
+		r := haven(t, "", "peer", "list", "--json", "--data", np, "--country", "NP", "--base-url", "http://127.0.0.1:18690")
 		var out struct {
 			Country string           `json:"country"`
 			Peers   []map[string]any `json:"peers"`
@@ -36,16 +36,16 @@ func TestDemoPeersAndPeerCommands(t *testing.T) {
 		t.Fatalf("the Nepali instance's peer: %v", p)
 	}
 	id := p["id"].(string)
-	if r := haven(t, "", "peer", "suspend", "--id", id, "--data", np, "--country", "NP"); r.code != 0 {
+	if r := haven(t, "", "peer", "suspend", "--id", id, "--data", np, "--country", "NP", "--base-url", "http://127.0.0.1:18690"); r.code != 0 {
 		t.Fatalf("suspend: %+v", r)
 	}
 	if list()["status"] != "suspended" {
 		t.Fatal("not suspended")
 	}
-	if r := haven(t, "", "peer", "resume", "--id", id, "--data", np, "--country", "NP"); r.code != 0 || list()["status"] != "active" {
+	if r := haven(t, "", "peer", "resume", "--id", id, "--data", np, "--country", "NP", "--base-url", "http://127.0.0.1:18690"); r.code != 0 || list()["status"] != "active" {
 		t.Fatalf("resume: %+v", r)
 	}
-	if r := haven(t, "", "peer", "add", "--url", "http://127.0.0.1:1", "--data", np, "--country", "NP"); r.code != 1 {
+	if r := haven(t, "", "peer", "add", "--url", "http://127.0.0.1:1", "--data", np, "--country", "NP", "--base-url", "http://127.0.0.1:18690"); r.code != 1 {
 		t.Fatalf("adding an unreachable peer: %+v", r)
 	}
 }

@@ -303,6 +303,9 @@ func (c *Config) Validate() error {
 	if c.Country != "" && (len(c.Country) != 2 || strings.ToUpper(c.Country) != c.Country || strings.Trim(c.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
 		errs = append(errs, errors.New("--country must be an ISO 3166-1 alpha-2 code such as NP"))
 	}
+	if c.Country != "" && c.BaseURL == "" {
+		errs = append(errs, errors.New("--country needs --base-url: peer instances reach this one there"))
+	}
 	if err := c.loadMetricsToken(); err != nil {
 		errs = append(errs, err)
 	}

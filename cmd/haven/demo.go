@@ -28,6 +28,7 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	cases := fs.Int("cases", 500, "number of synthetic cases to generate")
 	seed := fs.Uint64("seed", 1, "seed number: the same seed gives the same data")
 	noServe := fs.Bool("no-serve", false, "generate the data and exit instead of serving")
+	peers := fs.Bool("peers", false, "start two linked instances, Nepal and Thailand, on --listen's port and the next (docs/TRM.md)")
 	dataSet := false
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -55,6 +56,9 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		} else if _, err := os.Stat(c.SQLitePath()); err == nil {
 			return errs.E(errs.Invalid, "%s already holds a database; the demo needs a fresh one: choose another --data folder", c.SQLitePath())
 		}
+	}
+	if *peers {
+		return runDemoPeers(ctx, e, c, c.DataDir, *seed, *cases, *noServe)
 	}
 	c.Demo = true
 	c.MFAOptional = true // second factors not enforced in the demo; every page says so

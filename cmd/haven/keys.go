@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 )
@@ -141,4 +143,20 @@ func openWithKeys(ctx context.Context, c *config.Config, migrate bool) (*store.D
 	}
 	db.SetAuditSigner(k.signer)
 	return db, k, nil
+}
+
+// loadFederation reads (creating on first use) the instance's TRM
+// identity when a country is configured; nil otherwise.
+func loadFederation(c *config.Config) (*federation.Identity, error) {
+	if !c.TRM() {
+		return nil, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(c.FederationKeyPath()), 0o700); err != nil {
+		return nil, err
+	}
+	id, err := federation.LoadOrCreate(c.FederationKeyPath(), time.Now())
+	if err != nil {
+		return nil, errs.E(errs.Invalid, "federation key: %v", err)
+	}
+	return id, nil
 }

@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"audit": {"verify the audit chain (verify) or sign its head (checkpoint)", runAudit},
 		"keys":  {"rotate master keys without downtime (rotate), retire old ones (retire), list them (list)", runKeys},
 		"stats": {"disclosure-controlled statistics: table, release (draft, approve, list, show, verify), export-ctdc", runStats},
+		"peer":  {"peer instances of the Transnational Referral Mechanism: add, list, suspend, resume, remove", runPeer},
 		"help":  {"list commands", nil},
 	}
 }

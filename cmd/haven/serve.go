@@ -101,7 +101,11 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		return errs.E(errs.Invalid, "default language %q is not one of the supported languages", c.DefaultLanguage)
 	}
 	bundle = bundle.WithDefault(c.DefaultLanguage)
-	svc, err := services.New(services.Options{Config: *c, DB: db, Keys: k.ring, Logger: log})
+	fed, err := loadFederation(c)
+	if err != nil {
+		return err
+	}
+	svc, err := services.New(services.Options{Config: *c, DB: db, Keys: k.ring, Logger: log, Federation: fed})
 	if err != nil {
 		return err
 	}
@@ -120,6 +124,12 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 	}
 	backgroundJobs(ctx, db, svc.Accounts, k.ring, log)
 	alertJobs(ctx, c, db, bundle, log)
+	if svc.TRM != nil {
+		// The TRM outbox: durable rows, so deliveries resume after a
+		// restart; every replica may run it (a peer takes an envelope once).
+		go svc.TRM.Run(ctx, 15*time.Second, func(err error) { log.Warn("TRM delivery failed", "error", err.Error()) })
+		log.Info("transnational referral mechanism enabled", "country", c.Country, "fingerprint", svc.TRM.Fingerprint())
+	}
 	log.Info("haven started", "version", version, "listen", ln.Addr().String(), "database", db.String(), "demo", c.Demo)
 	fmt.Fprintf(e.stdout, "Haven is listening on http://%s/\n", ln.Addr().String())
 	err = srv.Serve(ctx, httpSrv, func() error { return httpSrv.Serve(ln) })

@@ -130,6 +130,14 @@ const (
 	ExportCases       Action = "case.export"         // CSV and XLSX exports
 	ManageDirectory   Action = "directory.manage"    // the service directory
 	ViewSafeAddress   Action = "directory.safe_view" // a safe house's address (its agency)
+	// The Transnational Referral Mechanism (docs/TRM.md).
+	ManagePeers     Action = "federation.peers"   // add, suspend, resume, remove peer instances
+	ReceiveEnvelope Action = "federation.receive" // a peer's envelope: authenticated by its signature, not a session
+	SendCase        Action = "trm.send"           // send a case to a peer for a purpose
+	ViewTRMInbox    Action = "trm.inbox"          // packages received from peers
+	DecideTransfer  Action = "trm.decide"         // accept or decline a received package
+	RecordTRM       Action = "trm.record"         // consent to a transfer, best interests, SOP steps, withdrawal
+	RunPSI          Action = "trm.psi"            // ask a peer whether a person was identified there
 )
 
 // Actions of statistics releases: an analyst drafts, a second person
@@ -260,6 +268,16 @@ var policy = map[Action]rule{
 	ViewDirectory:     {roles: []Role{AgencyAdmin, SystemAdmin}},
 	ManageUsers:       {roles: []Role{AgencyAdmin, SystemAdmin}},
 	ViewAuditLog:      {roles: []Role{AgencyAdmin, SystemAdmin}},
+	// TRM: peers are the system administrator's; the competent authority
+	// (the national TRM focal point) sends, receives and decides; case
+	// workers on the case record consent and SOP steps with it.
+	ManagePeers:     {roles: []Role{SystemAdmin}},
+	ReceiveEnvelope: {anon: true},
+	SendCase:        {roles: []Role{CompetentAuthority}, scope: agencyScope},
+	ViewTRMInbox:    {roles: []Role{CompetentAuthority}},
+	DecideTransfer:  {roles: []Role{CompetentAuthority}},
+	RecordTRM:       {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope, participants: true},
+	RunPSI:          {roles: []Role{CompetentAuthority}, scope: agencyScope},
 }
 
 // grantReads are the only actions a break-glass grant can allow: reading

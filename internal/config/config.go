@@ -75,6 +75,14 @@ type Config struct {
 	MetricsTokenFile string
 	// metricsToken is the token read from the environment or the file.
 	metricsToken string
+	// Country is the ISO 3166-1 alpha-2 code of the state this instance
+	// serves; setting it enables the Transnational Referral Mechanism
+	// (docs/TRM.md). TRMName and TRMContact are published with the
+	// instance's federation keys.
+	Country, TRMName, TRMContact string
+	// FederationKeyFile holds the instance's TRM identity (Ed25519 and
+	// HPKE X25519 keys). Empty means <DataDir>/federation.key.
+	FederationKeyFile string
 }
 
 // Emergency access is short: four hours unless configured, never more
@@ -116,6 +124,10 @@ var Settings = []Setting{
 	{"smtp-username", "HAVEN_SMTP_USERNAME", "SMTP user name (the password comes from HAVEN_SMTP_PASSWORD or HAVEN_SMTP_PASSWORD_FILE)"},
 	{"smtp-starttls", "HAVEN_SMTP_STARTTLS", "require STARTTLS (true, the default, or false for a server on loopback)"},
 	{"break-glass-duration", "HAVEN_BREAK_GLASS_DURATION", "how long an emergency (break-glass) grant lasts, read-only (default 4h, at most 24h)"},
+	{"country", "HAVEN_COUNTRY", "ISO 3166-1 alpha-2 code of the state this instance serves; enables the Transnational Referral Mechanism (docs/TRM.md)"},
+	{"trm-name", "HAVEN_TRM_NAME", "name of the operating authority published to peer instances"},
+	{"trm-contact", "HAVEN_TRM_CONTACT", "contact of the TRM focal point published to peer instances (an office address, never a person's)"},
+	{"federation-key-file", "HAVEN_FEDERATION_KEY_FILE", "the instance's TRM signing and encryption keys (default <data>/federation.key)"},
 	{"metrics-token-file", "HAVEN_METRICS_TOKEN_FILE", "file holding a bearer token (at least 32 characters) that lets a scraper read /metrics from anywhere; HAVEN_METRICS_TOKEN may hold the token instead"},
 }
 
@@ -211,6 +223,10 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 	}
 	fs.BoolFunc("mfa-required", Settings[11].Help+" [$HAVEN_MFA_REQUIRED]", setMFARequired)
 	fs.DurationVar(&c.BreakGlassFor, "break-glass-duration", breakGlass, settingHelp("break-glass-duration"))
+	fs.StringVar(&c.Country, "country", env("HAVEN_COUNTRY", ""), settingHelp("country"))
+	fs.StringVar(&c.TRMName, "trm-name", env("HAVEN_TRM_NAME", ""), settingHelp("trm-name"))
+	fs.StringVar(&c.TRMContact, "trm-contact", env("HAVEN_TRM_CONTACT", ""), settingHelp("trm-contact"))
+	fs.StringVar(&c.FederationKeyFile, "federation-key-file", env("HAVEN_FEDERATION_KEY_FILE", ""), settingHelp("federation-key-file"))
 	fs.StringVar(&c.MetricsTokenFile, "metrics-token-file", env("HAVEN_METRICS_TOKEN_FILE", ""), settingHelp("metrics-token-file"))
 	c.metricsToken = getenv("HAVEN_METRICS_TOKEN")
 	return nil
@@ -284,6 +300,12 @@ func (c *Config) Validate() error {
 	if c.BreakGlassFor <= 0 || c.BreakGlassFor > MaxBreakGlassFor {
 		errs = append(errs, fmt.Errorf("--break-glass-duration must be positive and at most %s", MaxBreakGlassFor))
 	}
+	if c.Country != "" && (len(c.Country) != 2 || strings.ToUpper(c.Country) != c.Country || strings.Trim(c.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
+		errs = append(errs, errors.New("--country must be an ISO 3166-1 alpha-2 code such as NP"))
+	}
+	if c.Country != "" && c.BaseURL == "" {
+		errs = append(errs, errors.New("--country needs --base-url: peer instances reach this one there"))
+	}
 	if err := c.loadMetricsToken(); err != nil {
 		errs = append(errs, err)
 	}
@@ -355,6 +377,17 @@ func (c *Config) AuditKeyPath() string {
 	}
 	return filepath.Join(c.DataDir, "audit-signing.key")
 }
+
+// FederationKeyPath is the TRM identity file.
+func (c *Config) FederationKeyPath() string {
+	if c.FederationKeyFile != "" {
+		return c.FederationKeyFile
+	}
+	return filepath.Join(c.DataDir, "federation.key")
+}
+
+// TRM reports whether the Transnational Referral Mechanism is enabled.
+func (c *Config) TRM() bool { return c.Country != "" }
 
 // SMTPPassword is the SMTP password from the environment or its file.
 func (c Config) SMTPPassword() string { return c.smtpPassword }

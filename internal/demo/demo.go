@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -36,6 +37,19 @@ type Options struct {
 	PasswordParams *auth.Params
 	// Progress, if set, is called after each batch of cases.
 	Progress func(done, total int)
+	// Home is the ISO country code of the place whose agencies the demo
+	// accounts belong to ("" for the first, Nepal): two linked demo
+	// instances (haven demo --peers) each work as their own country.
+	Home string
+}
+
+// placesFor lists the places with the home country's first.
+func placesFor(home string) []place {
+	out := slices.Clone(places)
+	if i := slices.IndexFunc(out, func(p place) bool { return p.country == home }); i > 0 {
+		out[0], out[i] = out[i], out[0]
+	}
+	return out
 }
 
 // Credential is a demo account to print for the person trying Haven.
@@ -150,6 +164,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 		return hex.EncodeToString(b[:])
 	}
 	created := store.Millis(o.Now)
+	places := placesFor(o.Home)
 	res := Result{Jurisdictions: len(places)}
 	// agencies[place index][kind] = agency id
 	agencies := make([]map[string]string, len(places))

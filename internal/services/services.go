@@ -13,12 +13,14 @@ import (
 	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/referral"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/servicedir"
 	"github.com/haven-nrm/haven/internal/stats"
 	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/trmsvc"
 )
 
 // Options are what the services are built from.
@@ -32,6 +34,9 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Federation is the instance's TRM identity; nil leaves the TRM
+	// service out (no country configured).
+	Federation *federation.Identity
 }
 
 // Set is every service a surface may call.
@@ -46,6 +51,9 @@ type Set struct {
 	// Screening is the engine the referral form and the screening tool
 	// use.
 	Screening *screening.Engine
+	// TRM exchanges cases with peer instances; nil when the instance has
+	// no country (config.Country) or no federation identity.
+	TRM *trmsvc.Service
 }
 
 // New builds the services.
@@ -79,11 +87,22 @@ func New(o Options) (*Set, error) {
 	}
 	dir := servicedir.New(o.DB, o.Keys)
 	cs.Directory = dir
+	rs := &referral.Service{DB: o.DB, Keys: o.Keys, Engine: o.Screening, Now: o.Now, Countries: cs.Countries}
+	var tr *trmsvc.Service
+	if o.Federation != nil && o.Config.TRM() {
+		name := o.Config.TRMName
+		if name == "" {
+			name = "Haven " + o.Config.Country
+		}
+		tr = &trmsvc.Service{DB: o.DB, Keys: o.Keys, ID: o.Federation, Referral: rs, Cases: cs, Now: o.Now,
+			Self: trmsvc.Self{Country: o.Config.Country, Name: name, Contact: o.Config.TRMContact, BaseURL: o.Config.BaseURL}}
+	}
 	return &Set{
+		TRM:       tr,
 		Cases:     cs,
 		Accounts:  accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa),
 		Directory: dir,
-		Referrals: &referral.Service{DB: o.DB, Keys: o.Keys, Engine: o.Screening, Now: o.Now, Countries: cs.Countries},
+		Referrals: rs,
 		Stats:     stats.New(o.DB, o.Keys, o.Now),
 		Screening: o.Screening,
 	}, nil

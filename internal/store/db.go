@@ -352,8 +352,10 @@ var (
 	// use cases; these rows only follow from them.
 	SessionActivity = &Bookkeeping{"session activity"}
 	// Outbox: the delivery state of a queued e-mail and the deadline
-	// alerts the sweeper queues. The e-mail was queued by an audited
-	// change; sending it changes no record.
+	// alerts the sweeper queues, and a failed attempt to deliver a TRM
+	// envelope to a peer (its retry time). The e-mail or envelope was
+	// queued by an audited change; trying to send it changes no record
+	// (a delivery and a refusal by the peer are audited).
 	Outbox = &Bookkeeping{"outbox"}
 	// AuditCheckpoint: a signed checkpoint of the audit chain, and the
 	// public key checkpoints are signed with, are part of the audit trail

@@ -175,8 +175,8 @@ func TestBrowserAccessibilityInEveryLanguage(t *testing.T) {
 		role  access.Role
 		pages []string
 	}{
-		{access.CompetentAuthority, []string{"/", "/referrals", "/cases", "/screening", "/services", "/statistics", "/account"}},
-		{access.SystemAdmin, []string{"/admin", "/admin/jurisdictions", "/admin/agencies", "/admin/users", "/admin/audit"}},
+		{access.CompetentAuthority, []string{"/", "/referrals", "/cases", "/screening", "/services", "/statistics", "/account", "/trm"}},
+		{access.SystemAdmin, []string{"/admin", "/admin/jurisdictions", "/admin/agencies", "/admin/users", "/admin/audit", "/admin/peers"}},
 	}
 	for _, w := range walks {
 		signIn(t, ctx, f, w.role)
@@ -203,6 +203,11 @@ func TestBrowserAccessibilityInEveryLanguage(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkPage(t, ctx, "case-ne")
+			// The case's cross-border page: consent, SOP checklists.
+			if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("trm-link")), chromedp.WaitVisible(chromedp.ID("trm-sops"))); err != nil {
+				t.Fatal(err)
+			}
+			checkPage(t, ctx, "case-trm-ne")
 		}
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.session button`)), chromedp.WaitVisible(chromedp.ID("username"))); err != nil {
 			t.Fatal(err)

@@ -181,6 +181,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 	view.Can["notes"] = v.CanIdentity
 	view.Can["reasons"] = v.CanReasons
 	view.Can["letter"] = v.CanLetter
+	view.Can["trm"] = s.Services.TRM != nil && v.Can(access.RecordTRM, p)
 	view.Decision = decisionOf(v.D, view.Now)
 	view.Guardian = cases.Guardian(v.D, view.Now)
 	invs, err := cases.Investigations(v.D)

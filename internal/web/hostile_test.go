@@ -33,6 +33,7 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/intake"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/store"
@@ -356,6 +357,18 @@ var hostileExercises = map[string]string{
 	"POST /services/organizations":     "directory-form",
 	"POST /services/locations":         "directory-form",
 	"POST /services/services":          "directory-form",
+	"GET /.well-known/haven-trm":       "plain",
+	"POST /federation/v1/inbox":        "federation-inbox",
+	"GET /trm":                         "plain",
+	"GET /trm/{id}":                    "ids",
+	"POST /trm/{id}/decide":            "trm-form",
+	"GET /cases/{id}/trm":              "ids",
+	"POST /cases/{id}/trm/consent":     "trm-form",
+	"POST /cases/{id}/trm/step":        "trm-form",
+	"POST /cases/{id}/trm/send":        "trm-form",
+	"POST /cases/{id}/trm/psi":         "trm-form",
+	"GET /admin/peers":                 "plain",
+	"POST /admin/peers/{id}/status":    "trm-form",
 }
 
 func init() {
@@ -399,6 +412,8 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"api-case-command": e.apiCaseCommand,
 		"directory-form":   e.directoryForm,
 		"stats-query":      e.statsQuery,
+		"federation-inbox": e.federationInbox,
+		"trm-form":         e.trmForm,
 	}
 }
 
@@ -2062,6 +2077,71 @@ func (e *hostile) apiScreenings(rt web.Route) {
 				body: []byte(screeningJSONBase()), ctype: "application/json", payload: v})
 		}
 	}
+}
+
+// federationInbox sends hostile envelopes to the peer inbox: no session,
+// the envelope's signature is what would let one in, and none of these
+// carries a peer's. Every one is refused and only the refusal is audited.
+func (e *hostile) federationInbox(rt web.Route) {
+	stranger, err := federation.NewIdentity(time.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	other, _ := federation.NewIdentity(time.Now())
+	k := other.Active()
+	env, err := stranger.Seal("", federation.KindPackage, federation.Recipient{Instance: other.Instance, KeyID: k.ID, KEMKey: k.KEMPublic()},
+		[]byte(`{"ref":"x"}`), time.Now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	base, _ := json.Marshal(env)
+	e.jsonFields(jsonOpts{route: rt.Pattern, target: federation.InboxPath, agent: e.agent(e.h), base: string(base),
+		of: reflect.TypeOf(federation.Envelope{}), strictType: true, mayRefuse: true})
+}
+
+// trmForm sends hostile values to the TRM's forms: a case's consent,
+// steps, sending and cross-border match, the decision on a received
+// package and a peer's status.
+func (e *hostile) trmForm(rt web.Route) {
+	caseID, _ := e.caseForHostile()
+	a := e.as(access.CompetentAuthority)
+	unknown := strings.Repeat("ab", 16)
+	page := "/cases/" + caseID + "/trm"
+	var target string
+	var fields []string
+	base := url.Values{}
+	switch rt.Pattern {
+	case "POST /cases/{id}/trm/consent":
+		target, fields = page+"/consent", []string{"purpose", "country", "action", "by_guardian"}
+		base = url.Values{"purpose": {"referral_assistance"}, "country": {"NP"}, "action": {"given"}}
+	case "POST /cases/{id}/trm/step":
+		target, fields = page+"/step", []string{"sop", "step"}
+		base = url.Values{"sop": {"identification"}, "step": {"preliminary_identification"}}
+	case "POST /cases/{id}/trm/send":
+		target, fields = page+"/send", []string{"peer", "purpose", "override_reason"}
+		base = url.Values{"peer": {unknown}, "purpose": {"referral_assistance"}}
+	case "POST /cases/{id}/trm/psi":
+		target, fields = page+"/psi", []string{"peer", "basis"}
+		base = url.Values{"peer": {unknown}, "basis": {"retrafficking_check"}}
+	case "POST /trm/{id}/decide":
+		target, fields = "/trm/"+unknown+"/decide", []string{"decision", "reason"}
+		base = url.Values{"decision": {"decline"}, "reason": {"duplicate"}}
+		page = ""
+	case "POST /admin/peers/{id}/status":
+		a = e.as(access.SystemAdmin)
+		target, fields = "/admin/peers/"+unknown+"/status", []string{"status"}
+		base = url.Values{"status": {"suspended"}}
+		page = ""
+	default:
+		e.t.Fatalf("no TRM form for %s", rt.Pattern)
+	}
+	if page != "" {
+		e.checkFormFieldsIfShown(rt, a, page, target, fields)
+	}
+	o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a }, base: base, fields: fields, writes: true}
+	e.fields(o)
+	e.bodies(o)
+	e.idValues(rt, a, base)
 }
 
 // ---- coverage ----

@@ -49,8 +49,8 @@ func TestWebReachesStorageOnlyThroughServices(t *testing.T) {
 	forbidden := map[string][]string{
 		".": {"store", "seal"},
 	}
-	for _, rules := range []string{"access", "casework", "support", "handover", "prosecution", "screening", "intake", "directory", "vocab", "ident", "errs"} {
-		forbidden["../"+rules] = []string{"store", "seal", "web", "services", "cases", "accounts", "servicedir", "referral"}
+	for _, rules := range []string{"access", "casework", "support", "handover", "prosecution", "screening", "intake", "directory", "vocab", "ident", "errs", "trm", "federation"} {
+		forbidden["../"+rules] = []string{"store", "seal", "web", "services", "cases", "accounts", "servicedir", "referral", "trmsvc"}
 	}
 	for dir, bad := range forbidden {
 		if _, err := os.Stat(dir); err != nil {

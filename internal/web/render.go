@@ -91,6 +91,7 @@ var navigation = []struct {
 	{navItem{"nav.services", "/services", "services"}, access.ViewServices},
 	{navItem{"nav.statistics", "/statistics", "statistics"}, access.ViewStatistics},
 	{navItem{"release.title", "/releases", "releases"}, access.ViewReleases},
+	{navItem{"trm.nav", "/trm", "trm"}, access.ViewTRMInbox},
 	{navItem{"nav.administration", "/admin", "admin"}, access.ViewAdminHome},
 }
 
@@ -210,6 +211,9 @@ func (s *Server) newPage(r *http.Request, title, active string, data any) *page 
 	var nav []navItem
 	if !p.Anonymous() {
 		for _, n := range navigation {
+			if n.ID == "trm" && s.Services.TRM == nil {
+				continue // no country: no cross-border exchange
+			}
 			if access.Allowed(n.action, p, access.Resource{}) {
 				nav = append(nav, n.navItem)
 			}
@@ -316,7 +320,8 @@ func (s *Server) adapt(api bool, h handlerFunc) http.Handler {
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	s.renderErrorAPI(w, r, strings.HasPrefix(r.URL.Path, "/api/"), err)
+	// The peer inbox is a machine's endpoint too: its refusals are JSON.
+	s.renderErrorAPI(w, r, strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/federation/"), err)
 }
 
 // renderErrorAPI logs the cause (internal errors only; the text may name

@@ -16,6 +16,7 @@ import (
 	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/services"
 )
@@ -178,6 +179,18 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/cases/{id}", Action: access.ViewCaseSummary, Scoped: true, Handler: s.apiCase, API: true},
 		{Pattern: "GET /api/v1/work", Action: access.ViewMyWork, Handler: s.apiWork, API: true},
 		{Pattern: "GET /api/v1/statistics/table", Action: access.ViewStatistics, Handler: s.apiStatisticsTable, API: true},
+		{Pattern: "GET " + federation.WellKnownPath, Action: access.Public, Handler: s.wellKnown},
+		{Pattern: "POST " + federation.InboxPath, Action: access.ReceiveEnvelope, Handler: s.federationInbox, API: true},
+		{Pattern: "GET /trm", Action: access.ViewTRMInbox, Handler: s.trmOverview},
+		{Pattern: "GET /trm/{id}", Action: access.DecideTransfer, Handler: s.trmTransfer},
+		{Pattern: "POST /trm/{id}/decide", Action: access.DecideTransfer, Handler: s.trmDecide},
+		{Pattern: "GET /cases/{id}/trm", Action: access.RecordTRM, Scoped: true, Handler: s.caseTRM},
+		{Pattern: "POST /cases/{id}/trm/consent", Action: access.RecordTRM, Scoped: true, Handler: s.caseTRMConsent},
+		{Pattern: "POST /cases/{id}/trm/step", Action: access.RecordTRM, Scoped: true, Handler: s.caseTRMStep},
+		{Pattern: "POST /cases/{id}/trm/send", Action: access.SendCase, Scoped: true, Handler: s.caseTRMSend},
+		{Pattern: "POST /cases/{id}/trm/psi", Action: access.RunPSI, Scoped: true, Handler: s.caseTRMPSI},
+		{Pattern: "GET /admin/peers", Action: access.ManagePeers, Handler: s.adminPeers},
+		{Pattern: "POST /admin/peers/{id}/status", Action: access.ManagePeers, Handler: s.adminPeerStatus},
 	}
 	return append(routes, s.caseRoutes()...)
 }

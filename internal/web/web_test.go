@@ -16,6 +16,7 @@ import (
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/demo"
+	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/services"
@@ -37,7 +38,14 @@ type fixture struct {
 // serverFor builds the services over db and keys with d's configuration,
 // clock and logger, as haven serve does, then the server.
 func serverFor(db *store.DB, keys *seal.Keyring, d web.Deps) (*web.Server, error) {
-	svc, err := services.New(services.Options{Config: d.Config, DB: db, Keys: keys, Now: d.Now, Logger: d.Logger})
+	var fed *federation.Identity
+	if d.Config.TRM() {
+		var err error
+		if fed, err = federation.NewIdentity(time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	svc, err := services.New(services.Options{Config: d.Config, DB: db, Keys: keys, Now: d.Now, Logger: d.Logger, Federation: fed})
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +57,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	return buildFixture(t, db, fixtureOptions{seed: 7, cases: 120, adjust: func(c *config.Config) {
 		c.Demo = true
 		c.MFAOptional = true // as haven demo sets it
+		c.Country = "NP"     // the TRM's routes answer for real
 	}})
 }
 

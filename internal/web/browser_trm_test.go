@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/testenv"
+)
+
+// The TRM pages reflow at 360 px in the longest-running languages: nothing
+// scrolls sideways.
+func TestBrowserTRMPagesAt360(t *testing.T) {
+	ctx := browser(t)
+	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
+	f := newFixture(t, db)
+	u, err := db.UserByUsername(context.Background(), f.creds[access.CompetentAuthority].Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := db.Cases(context.Background(), store.CaseFilter{JurisdictionID: u.JurisdictionID, Limit: 1})
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("no case: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800)); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct {
+		role  access.Role
+		pages []string
+	}{
+		{access.CompetentAuthority, []string{"/trm", "/cases/" + cs[0].ID + "/trm"}},
+		{access.SystemAdmin, []string{"/admin/peers"}},
+	} {
+		signIn(t, ctx, f, w.role)
+		for _, lang := range []string{"mn", "th", "ne"} {
+			switchLanguage(t, ctx, lang)
+			for _, p := range w.pages {
+				if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+p)); err != nil {
+					t.Fatal(err)
+				}
+				wide, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+				if err != nil || wide > 0 {
+					t.Errorf("%s in %s scrolls sideways by %v px (%v)", p, lang, wide, err)
+				}
+			}
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.session button`)), chromedp.WaitVisible(chromedp.ID("username"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -75,6 +75,10 @@ type Config struct {
 	MetricsTokenFile string
 	// metricsToken is the token read from the environment or the file.
 	metricsToken string
+	// LocalGovMinCount is the smallest count of a city's referral network
+	// shown on the local-government pages and in CityShare profiles
+	// (primary suppression); zero means 11.
+	LocalGovMinCount int
 }
 
 // Emergency access is short: four hours unless configured, never more
@@ -117,6 +121,7 @@ var Settings = []Setting{
 	{"smtp-starttls", "HAVEN_SMTP_STARTTLS", "require STARTTLS (true, the default, or false for a server on loopback)"},
 	{"break-glass-duration", "HAVEN_BREAK_GLASS_DURATION", "how long an emergency (break-glass) grant lasts, read-only (default 4h, at most 24h)"},
 	{"metrics-token-file", "HAVEN_METRICS_TOKEN_FILE", "file holding a bearer token (at least 32 characters) that lets a scraper read /metrics from anywhere; HAVEN_METRICS_TOKEN may hold the token instead"},
+	{"localgov-min-count", "HAVEN_LOCALGOV_MIN_COUNT", "smallest count of a city's referral network shown to local governments (primary suppression; default 11)"},
 }
 
 // settingHelp is the help text of a flag, with its environment variable.
@@ -213,6 +218,15 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 	fs.DurationVar(&c.BreakGlassFor, "break-glass-duration", breakGlass, settingHelp("break-glass-duration"))
 	fs.StringVar(&c.MetricsTokenFile, "metrics-token-file", env("HAVEN_METRICS_TOKEN_FILE", ""), settingHelp("metrics-token-file"))
 	c.metricsToken = getenv("HAVEN_METRICS_TOKEN")
+	minCount := 11
+	if v := getenv("HAVEN_LOCALGOV_MIN_COUNT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("HAVEN_LOCALGOV_MIN_COUNT: %q is not a whole number of at least 1", v)
+		}
+		minCount = n
+	}
+	fs.IntVar(&c.LocalGovMinCount, "localgov-min-count", minCount, settingHelp("localgov-min-count"))
 	return nil
 }
 

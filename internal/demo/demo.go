@@ -95,6 +95,7 @@ var roleAgency = map[access.Role]string{
 	access.Analyst:            "local_government",
 	access.AgencyAdmin:        "ngo",
 	access.SystemAdmin:        "local_government",
+	access.LocalGovOfficer:    "local_government",
 }
 
 // Coded values, weighted by repetition to look plausible. Codes are HTCDS 2.0.

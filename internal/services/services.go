@@ -6,13 +6,17 @@
 package services
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/accounts"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/localgov"
 	"github.com/haven-nrm/haven/internal/referral"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
@@ -39,6 +43,9 @@ type Set struct {
 	Accounts  *accounts.Service
 	Directory *servicedir.Service
 	Referrals *referral.Service
+	// LocalGov is a local government's own work: prevention,
+	// partnerships, action plan, 3P self-assessment, CityShare.
+	LocalGov *localgov.Service
 	// Screening is the engine the referral form and the screening tool
 	// use.
 	Screening *screening.Engine
@@ -79,5 +86,28 @@ func New(o Options) (*Set, error) {
 		Directory: servicedir.New(o.DB, o.Keys),
 		Referrals: &referral.Service{DB: o.DB, Keys: o.Keys, Engine: o.Screening, Now: o.Now, Countries: cs.Countries},
 		Screening: o.Screening,
+		LocalGov: localgov.New(localgov.Options{DB: o.DB, Keys: o.Keys, Now: o.Now, MinCount: o.Config.LocalGovMinCount,
+			Instance: instanceName(o.Config), Signer: auditSigner(o.Config)}),
 	}, nil
+}
+
+// instanceName names this instance in published CityShare profiles: the
+// host of its public address, else "haven".
+func instanceName(c config.Config) string {
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "haven"
+}
+
+// auditSigner signs exported CityShare profiles with the instance's audit
+// signing key, until the transnational mechanism's federation identity
+// exists. Without a data folder or key file there is no key to use.
+func auditSigner(c config.Config) localgov.Signer {
+	return func() (ed25519.PrivateKey, string, error) {
+		if c.DataDir == "" && c.AuditKeyFile == "" {
+			return nil, "", errors.New("no audit signing key configured")
+		}
+		return audit.LoadOrCreateSigningKey(c.AuditKeyPath())
+	}
 }

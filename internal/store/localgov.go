@@ -280,7 +280,11 @@ func OpenLocalGovTasks(ctx context.Context, r Reader, agencyID string) ([]LocalG
 
 // InsertThreePAssessment stores a self-assessment.
 func (tx *Tx) InsertThreePAssessment(ctx context.Context, a ThreePAssessment) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO threep_assessments (id, agency_id, year, answers, prevention, protection, prosecution, total, created_by, created_at)
+	var err error
+	if a.Answers, err = stampDoc(a.Answers); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO threep_assessments (id, agency_id, year, answers, prevention, protection, prosecution, total, created_by, created_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, a.ID, a.AgencyID, a.Year, a.Answers, a.Prevention, a.Protection, a.Prosecution, a.Total, a.CreatedBy, a.CreatedAt)
 	return classify(err)
 }

@@ -40,12 +40,15 @@ func setup(t *testing.T, db *store.DB) (officer, outsider access.Principal) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	officer = access.Principal{UserID: u.ID, Role: access.LocalGovOfficer, AgencyID: u.AgencyID, JurisdictionID: jur}
 	cw, err := db.UserByUsername(ctx, "demo."+string(access.CaseWorker))
 	if err != nil {
 		t.Fatal(err)
 	}
-	outsider = access.Principal{UserID: cw.ID, Role: access.LocalGovOfficer, AgencyID: cw.AgencyID, JurisdictionID: jur}
+	// The demo has already filled the local government's records: the
+	// tests keep those of an agency of their own (the NGO's), and the
+	// demo's local government is the outsider.
+	officer = access.Principal{UserID: u.ID, Role: access.LocalGovOfficer, AgencyID: cw.AgencyID, JurisdictionID: jur}
+	outsider = access.Principal{UserID: cw.ID, Role: access.LocalGovOfficer, AgencyID: u.AgencyID, JurisdictionID: jur}
 	return officer, outsider
 }
 
@@ -91,7 +94,7 @@ func TestLocalGovernmentRecordsAndPlan(t *testing.T) {
 		if err := svc.SaveProfile(ctx, officer, localgov.ProfileInput{City: "Pokhara", Population: "many"}); errs.KindOf(err) != errs.Invalid {
 			t.Fatalf("a population in words: %v", err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM localgov_profiles`); n != 0 {
+		if n := count(t, db, `SELECT COUNT(*) FROM localgov_profiles WHERE agency_id=$1`, officer.AgencyID); n != 0 {
 			t.Fatalf("a refused profile wrote %d rows", n)
 		}
 		if err := svc.SaveProfile(ctx, officer, localgov.ProfileInput{City: "Pokhara", Population: "518452", Vulnerabilities: []string{"child_labour", "poverty"},
@@ -114,11 +117,11 @@ func TestLocalGovernmentRecordsAndPlan(t *testing.T) {
 			Parties: "City and a shelter NGO", Scopes: []string{"referral", "shelter"}, Status: "active"}); err != nil {
 			t.Fatal(err)
 		}
-		before := count(t, db, `SELECT COUNT(*) FROM localgov_records`)
+		before := count(t, db, `SELECT COUNT(*) FROM localgov_records WHERE agency_id=$1`, officer.AgencyID)
 		if _, err := svc.AddRecord(ctx, officer, localgov.RecordInput{Kind: "training", Title: "x", Category: "astronauts", StartedOn: "2026-04-02"}); errs.KindOf(err) != errs.Invalid {
 			t.Fatalf("an unknown sector: %v", err)
 		}
-		if after := count(t, db, `SELECT COUNT(*) FROM localgov_records`); after != before {
+		if after := count(t, db, `SELECT COUNT(*) FROM localgov_records WHERE agency_id=$1`, officer.AgencyID); after != before {
 			t.Fatal("a refused record was written")
 		}
 		// The names are sealed: nothing in clear in any column.
@@ -204,12 +207,12 @@ func TestLocalGovernmentRecordsAndPlan(t *testing.T) {
 		if err := svc.RecordProgress(ctx, officer, late, localgov.ProgressInput{Version: "1", Value: "2", Evidence: "MoU signed"}); err != nil {
 			t.Fatal(err)
 		}
-		if n := count(t, db, `SELECT COUNT(*) FROM localgov_tasks WHERE done_at IS NULL`); n != 0 {
+		if n := count(t, db, `SELECT COUNT(*) FROM localgov_tasks WHERE done_at IS NULL AND agency_id=$1`, officer.AgencyID); n != 0 {
 			t.Fatalf("%d tasks still open after the activity was done", n)
 		}
 		for action, want := range map[string]int{"localgov.profile_save": 1, "localgov.record_add": 3, "localgov.plan_item_add": 2,
 			"localgov.progress_record": 3, "localgov.task_raise": 1, "localgov.task_done": 1, "localgov.names_view": 2} {
-			if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action=$1`, action); n != want {
+			if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action=$1 AND agency=$2`, action, officer.AgencyID); n != want {
 				t.Errorf("%d %s events, want %d", n, action, want)
 			}
 		}

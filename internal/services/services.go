@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/accounts"
@@ -102,12 +103,14 @@ func instanceName(c config.Config) string {
 
 // auditSigner signs exported CityShare profiles with the instance's audit
 // signing key, until the transnational mechanism's federation identity
-// exists. Without a data folder or key file there is no key to use.
+// exists. It reads the key the server made at start and never makes one:
+// without it there is no signature (503).
 func auditSigner(c config.Config) localgov.Signer {
 	return func() (ed25519.PrivateKey, string, error) {
-		if c.DataDir == "" && c.AuditKeyFile == "" {
-			return nil, "", errors.New("no audit signing key configured")
+		path := c.AuditKeyPath()
+		if _, err := os.Stat(path); err != nil {
+			return nil, "", errors.New("no audit signing key")
 		}
-		return audit.LoadOrCreateSigningKey(c.AuditKeyPath())
+		return audit.LoadOrCreateSigningKey(path)
 	}
 }

@@ -130,6 +130,7 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 		go svc.TRM.Run(ctx, 15*time.Second, func(err error) { log.Warn("TRM delivery failed", "error", err.Error()) })
 		log.Info("transnational referral mechanism enabled", "country", c.Country, "fingerprint", svc.TRM.Fingerprint())
 	}
+	overdueActivityJob(ctx, svc, log)
 	log.Info("haven started", "version", version, "listen", ln.Addr().String(), "database", db.String(), "demo", c.Demo)
 	fmt.Fprintf(e.stdout, "Haven is listening on http://%s/\n", ln.Addr().String())
 	err = srv.Serve(ctx, httpSrv, func() error { return httpSrv.Serve(ln) })
@@ -197,6 +198,18 @@ func backgroundJobs(ctx context.Context, db *store.DB, sessions *accounts.Servic
 			log.Warn("master key refresh failed", "error", err.Error())
 		} else if changed {
 			log.Info("master keys reloaded", "active_key", kr.ActiveKeyID())
+		}
+	})
+}
+
+// overdueActivityJob raises a task for every local action-plan activity
+// past its deadline, once per activity and deadline.
+func overdueActivityJob(ctx context.Context, svc *services.Set, log *slog.Logger) {
+	go every(ctx, 10*time.Minute, func(now time.Time) {
+		if n, err := svc.LocalGov.RaiseOverdue(ctx, now); err != nil && ctx.Err() == nil {
+			log.Warn("overdue activity tasks failed", "error", err.Error())
+		} else if n > 0 {
+			log.Info("overdue activity tasks raised", "count", n)
 		}
 	})
 }

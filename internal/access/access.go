@@ -25,11 +25,15 @@ const (
 	Analyst            Role = "analyst"
 	AgencyAdmin        Role = "agency_admin"
 	SystemAdmin        Role = "system_admin"
+	// LocalGovOfficer records and plans a local government's own
+	// anti-trafficking work (prevention, partnerships, its action plan,
+	// its 3P self-assessment, CityShare); never a case.
+	LocalGovOfficer Role = "local_government_officer"
 )
 
 // Roles lists every role in display order.
 var Roles = []Role{FirstResponder, CaseWorker, CompetentAuthority, PoliceInvestigator, Prosecutor,
-	ShelterStaff, ServiceProvider, Analyst, AgencyAdmin, SystemAdmin}
+	ShelterStaff, ServiceProvider, Analyst, AgencyAdmin, SystemAdmin, LocalGovOfficer}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
@@ -160,6 +164,17 @@ const (
 	ManageAPITokens Action = "token.manage"          // one's own API tokens
 )
 
+// Actions of a local government (package localgov). The service always
+// acts on the principal's own agency; the Scoped plan routes check the
+// record's agency with PlanItem.
+const (
+	ViewLocalGov    Action = "localgov.view"      // the local government's dashboard, records, plan, assessment
+	ManageLocalGov  Action = "localgov.manage"    // record prevention, partnerships, plan items, reviews, assessments
+	UpdatePlanItem  Action = "localgov.plan_item" // progress on one action-plan activity of the agency
+	ViewCityShare   Action = "cityshare.view"     // peer profiles, comparison, the good-practice library
+	ManageCityShare Action = "cityshare.manage"   // publish, import, comment on and adopt peer practices
+)
+
 // scope says which resources a rule lets a role reach.
 type scope int
 
@@ -278,6 +293,14 @@ var policy = map[Action]rule{
 	DecideTransfer:  {roles: []Role{CompetentAuthority}},
 	RecordTRM:       {roles: []Role{CompetentAuthority, CaseWorker}, scope: agencyScope, participants: true},
 	RunPSI:          {roles: []Role{CompetentAuthority}, scope: agencyScope},
+	// A local government's officers keep its records; the agency
+	// administrator may too; analysts read them. No case data is reached
+	// through these actions.
+	ViewLocalGov:    {roles: []Role{LocalGovOfficer, AgencyAdmin, Analyst}},
+	ManageLocalGov:  {roles: []Role{LocalGovOfficer, AgencyAdmin}},
+	UpdatePlanItem:  {roles: []Role{LocalGovOfficer, AgencyAdmin}, scope: agencyScope},
+	ViewCityShare:   {roles: []Role{LocalGovOfficer, AgencyAdmin, Analyst}},
+	ManageCityShare: {roles: []Role{LocalGovOfficer, AgencyAdmin}},
 }
 
 // grantReads are the only actions a break-glass grant can allow: reading

@@ -83,6 +83,10 @@ type Config struct {
 	// FederationKeyFile holds the instance's TRM identity (Ed25519 and
 	// HPKE X25519 keys). Empty means <DataDir>/federation.key.
 	FederationKeyFile string
+	// LocalGovMinCount is the smallest count of a city's referral network
+	// shown on the local-government pages and in CityShare profiles
+	// (primary suppression); zero means 11.
+	LocalGovMinCount int
 }
 
 // Emergency access is short: four hours unless configured, never more
@@ -129,6 +133,7 @@ var Settings = []Setting{
 	{"trm-contact", "HAVEN_TRM_CONTACT", "contact of the TRM focal point published to peer instances (an office address, never a person's)"},
 	{"federation-key-file", "HAVEN_FEDERATION_KEY_FILE", "the instance's TRM signing and encryption keys (default <data>/federation.key)"},
 	{"metrics-token-file", "HAVEN_METRICS_TOKEN_FILE", "file holding a bearer token (at least 32 characters) that lets a scraper read /metrics from anywhere; HAVEN_METRICS_TOKEN may hold the token instead"},
+	{"localgov-min-count", "HAVEN_LOCALGOV_MIN_COUNT", "smallest count of a city's referral network shown to local governments (primary suppression; default 11)"},
 }
 
 // settingHelp is the help text of a flag, with its environment variable.
@@ -229,6 +234,15 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 	fs.StringVar(&c.FederationKeyFile, "federation-key-file", env("HAVEN_FEDERATION_KEY_FILE", ""), settingHelp("federation-key-file"))
 	fs.StringVar(&c.MetricsTokenFile, "metrics-token-file", env("HAVEN_METRICS_TOKEN_FILE", ""), settingHelp("metrics-token-file"))
 	c.metricsToken = getenv("HAVEN_METRICS_TOKEN")
+	minCount := 11
+	if v := getenv("HAVEN_LOCALGOV_MIN_COUNT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("HAVEN_LOCALGOV_MIN_COUNT: %q is not a whole number of at least 1", v)
+		}
+		minCount = n
+	}
+	fs.IntVar(&c.LocalGovMinCount, "localgov-min-count", minCount, settingHelp("localgov-min-count"))
 	return nil
 }
 

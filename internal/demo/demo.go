@@ -109,6 +109,7 @@ var roleAgency = map[access.Role]string{
 	access.Analyst:            "local_government",
 	access.AgencyAdmin:        "ngo",
 	access.SystemAdmin:        "local_government",
+	access.LocalGovOfficer:    "local_government",
 }
 
 // Coded values, weighted by repetition to look plausible. Codes are HTCDS 2.0.
@@ -168,7 +169,8 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 	res := Result{Jurisdictions: len(places)}
 	// agencies[place index][kind] = agency id
 	agencies := make([]map[string]string, len(places))
-	var workerID string // the demo case worker records the synthetic casework
+	var workerID string  // the demo case worker records the synthetic casework
+	var officerID string // the demo local government officer keeps Pokhara's records
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.SetSetting(ctx, "demo", "true"); err != nil {
 			return err
@@ -224,12 +226,18 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 			if role == access.CaseWorker && workerID == "" {
 				workerID = u.ID
 			}
+			if role == access.LocalGovOfficer {
+				officerID = u.ID
+			}
 			res.Credentials = append(res.Credentials, Credential{Username: username, Password: pw, Role: role,
 				Agency: places[0].short + " " + agencyKind})
 		}
 		return nil
 	})
 	if err != nil {
+		return res, err
+	}
+	if err := LocalGovernments(ctx, db, rng, o.Now, agencies, officerID); err != nil {
 		return res, err
 	}
 	countries, err := casework.DefaultCountries()

@@ -6,14 +6,19 @@
 package services
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"log/slog"
+	"net/url"
+	"os"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/accounts"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/federation"
+	"github.com/haven-nrm/haven/internal/localgov"
 	"github.com/haven-nrm/haven/internal/referral"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
@@ -48,6 +53,9 @@ type Set struct {
 	// Stats answers statistics from the coded columns, through the
 	// disclosure policy.
 	Stats *stats.Service
+	// LocalGov is a local government's own work: prevention,
+	// partnerships, action plan, 3P self-assessment, CityShare.
+	LocalGov *localgov.Service
 	// Screening is the engine the referral form and the screening tool
 	// use.
 	Screening *screening.Engine
@@ -105,5 +113,30 @@ func New(o Options) (*Set, error) {
 		Referrals: rs,
 		Stats:     stats.New(o.DB, o.Keys, o.Now),
 		Screening: o.Screening,
+		LocalGov: localgov.New(localgov.Options{DB: o.DB, Keys: o.Keys, Now: o.Now, MinCount: o.Config.LocalGovMinCount,
+			Instance: instanceName(o.Config), Signer: auditSigner(o.Config)}),
 	}, nil
+}
+
+// instanceName names this instance in published CityShare profiles: the
+// host of its public address, else "haven".
+func instanceName(c config.Config) string {
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "haven"
+}
+
+// auditSigner signs exported CityShare profiles with the instance's audit
+// signing key, until the transnational mechanism's federation identity
+// exists. It reads the key the server made at start and never makes one:
+// without it there is no signature (503).
+func auditSigner(c config.Config) localgov.Signer {
+	return func() (ed25519.PrivateKey, string, error) {
+		path := c.AuditKeyPath()
+		if _, err := os.Stat(path); err != nil {
+			return nil, "", errors.New("no audit signing key")
+		}
+		return audit.LoadOrCreateSigningKey(path)
+	}
 }

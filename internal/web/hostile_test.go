@@ -35,9 +35,11 @@ import (
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/intake"
+	"github.com/haven-nrm/haven/internal/localgov"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
+	"github.com/haven-nrm/haven/internal/threep"
 	"github.com/haven-nrm/haven/internal/vocab"
 	"github.com/haven-nrm/haven/internal/web"
 )
@@ -226,6 +228,7 @@ type hostile struct {
 	bearer            string
 	otherCase         string // a case outside the case worker's agency
 	caToken           string // an API token of the competent authority
+	lgToken           string // an API token of the local government officer
 	orgID             string // a directory organisation of the agency administrator's agency
 	mfaDone           bool
 }
@@ -369,6 +372,26 @@ var hostileExercises = map[string]string{
 	"POST /cases/{id}/trm/psi":         "trm-form",
 	"GET /admin/peers":                 "plain",
 	"POST /admin/peers/{id}/status":    "trm-form",
+	// A local government's pages (issue 16).
+	"GET /localgov":                                  "plain",
+	"GET /localgov/plan":                             "plain",
+	"GET /localgov/assessment":                       "plain",
+	"GET /cityshare":                                 "plain",
+	"GET /cityshare/compare":                         "plain",
+	"GET /api/v1/localgov":                           "plain",
+	"GET /cityshare/profiles/{id}/document":          "ids",
+	"POST /cityshare/profiles/{id}/comments":         "localgov-id",
+	"POST /localgov/plan/items/{id}/progress":        "localgov-id",
+	"POST /api/v1/localgov/plan/items/{id}/progress": "api-localgov",
+	"POST /localgov/profile":                         "localgov-form",
+	"POST /localgov/records":                         "localgov-form",
+	"POST /localgov/plan/items":                      "localgov-form",
+	"POST /localgov/plan/reviews":                    "localgov-form",
+	"POST /localgov/assessment":                      "localgov-form",
+	"POST /cityshare/publish":                        "localgov-form",
+	"POST /cityshare/import":                         "localgov-form",
+	"POST /cityshare/adopt":                          "localgov-form",
+	"POST /api/v1/localgov/records":                  "api-localgov",
 }
 
 func init() {
@@ -414,6 +437,9 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"stats-query":      e.statsQuery,
 		"federation-inbox": e.federationInbox,
 		"trm-form":         e.trmForm,
+		"localgov-form":    e.localgovForm,
+		"api-localgov":     e.apiLocalGov,
+		"localgov-id":      e.localgovID,
 	}
 }
 
@@ -2458,4 +2484,147 @@ func (e *hostile) checkFormFieldsIfShown(rt web.Route, a *agent, page, action st
 		return
 	}
 	e.checkFormFields(rt, a, page, action, covered)
+}
+
+// localgovForm sends hostile values into a local government's forms, as
+// its officer; the names of trained staff and of the focal point are
+// identifying data (canaries: never stored in clear).
+func (e *hostile) localgovForm(rt web.Route) {
+	a := e.as(access.LocalGovOfficer)
+	target := pathOf(rt.Pattern)
+	page := "/localgov"
+	var fields []string
+	base := url.Values{}
+	identity := map[string]bool{}
+	refuse := false
+	switch target {
+	case "/localgov/profile":
+		fields = []string{"version", "city", "jurisdiction", "population", "vulnerabilities", "flows", "focal_point", "focal_office", "committee"}
+		base = url.Values{"version": {"1"}, "city": {"Hostile city"}, "population": {"1000"}, "vulnerabilities": {"poverty"}, "flows": {"rural_urban"}}
+		identity["focal_point"] = true
+	case "/localgov/records":
+		fields = []string{"kind", "title", "category", "started_on", "ended_on", "reach", "cost", "languages", "channels", "places", "topics",
+			"pre_score", "post_score", "staff_names", "findings", "parties", "scopes", "renew_on", "status"}
+		base = url.Values{"kind": {"training"}, "title": {"Hostile training"}, "category": {"police"}, "started_on": {"2026-01-02"}, "reach": {"3"}}
+		identity["staff_names"] = true
+	case "/localgov/plan/items":
+		page = "/localgov/plan"
+		fields = []string{"pillar", "objective", "title", "owner", "budget", "deadline", "indicator", "baseline", "target", "recommendation"}
+		base = url.Values{"pillar": {"prevention"}, "objective": {"Hostile objective"}, "title": {"Hostile activity"}, "owner": {"Ward"},
+			"deadline": {"2027-01-01"}, "indicator": {"LG-02"}, "target": {"4"}}
+	case "/localgov/plan/reviews":
+		page = "/localgov/plan"
+		fields = []string{"reviewed_on", "summary"}
+		base = url.Values{"reviewed_on": {"2026-02-02"}, "summary": {"Hostile review"}}
+	case "/localgov/assessment":
+		page = "/localgov/assessment"
+		fields = []string{"year"}
+		base = url.Values{"year": {"2026"}}
+		for _, q := range threep.Questions {
+			fields = append(fields, "q."+q.Code)
+			base.Set("q."+q.Code, "yes")
+		}
+		for _, p := range threep.Pillars {
+			fields = append(fields, "evidence."+string(p))
+		}
+	case "/cityshare/publish":
+		// The form has no field: hostile values in one it does not
+		// have are ignored.
+		page = "/cityshare"
+		fields = []string{"note"}
+	case "/cityshare/import":
+		page = "/cityshare"
+		fields = []string{"document"}
+		base = url.Values{"document": {`{"format":"haven.cityshare.signed/1"}`}}
+		refuse = true
+	case "/cityshare/adopt":
+		page = "/cityshare"
+		fields = []string{"profile", "practice", "title", "objective", "owner", "deadline", "indicator", "baseline", "target"}
+		base = url.Values{"profile": {"library"}, "practice": {"jeju-city-to-city"}, "objective": {"Hostile objective"}, "owner": {"Ward"},
+			"deadline": {"2027-01-01"}, "indicator": {"LG-07"}, "target": {"12"}}
+	}
+	if target != "/cityshare/publish" {
+		e.checkFormFieldsIfShown(rt, a, page, target, fields)
+	}
+	o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a }, base: base, fields: fields, writes: !refuse,
+		refuse: refuse, identity: identity}
+	e.fields(o)
+	e.bodies(o)
+}
+
+// apiLocalGov sends hostile JSON to the local government's records API
+// with its officer's token.
+func (e *hostile) apiLocalGov(rt web.Route) {
+	if e.lgToken == "" {
+		ctx := context.Background()
+		u, err := e.db.UserByUsername(ctx, e.f.creds[access.LocalGovOfficer].Username)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if e.lgToken, err = e.f.web.IssueTokenForTest(ctx, e.f.db, u.ID); err != nil {
+			e.t.Fatal(err)
+		}
+		e.last = nil
+	}
+	a := e.agent(e.h)
+	a.bearer = e.lgToken
+	if strings.HasSuffix(rt.Pattern, "/progress") {
+		item, version := e.hostilePlanItem()
+		base := `{"version":"` + version + `","value":"1","evidence":"Hostile evidence","recorded_on":"2026-02-02"}`
+		e.jsonFields(jsonOpts{route: rt.Pattern, target: "/api/v1/localgov/plan/items/" + item + "/progress", agent: a, base: base,
+			of: reflect.TypeOf(localgov.ProgressInput{}), writes: true, strictType: true, mayRefuse: true})
+		e.idValues(rt, a, nil)
+		return
+	}
+	base := `{"kind":"training","title":"Hostile API training","category":"police","started_on":"2026-01-02","ended_on":"","reach":"3","cost":"",` +
+		`"languages":["en"],"channels":["radio"],"places":"","topics":["referral"],"pre_score":"","post_score":"","staff_names":"","findings":"","parties":"",` +
+		`"scopes":["referral"],"renew_on":"","status":""}`
+	e.jsonFields(jsonOpts{route: rt.Pattern, target: "/api/v1/localgov/records", agent: a, base: base, of: reflect.TypeOf(localgov.RecordInput{}),
+		writes: true, strictType: true, identity: map[string]bool{"staff_names": true}})
+}
+
+// hostilePlanItem is an open activity of the officer's local government
+// (the demo's) and its version.
+func (e *hostile) hostilePlanItem() (id, version string) {
+	u, err := e.db.UserByUsername(context.Background(), e.f.creds[access.LocalGovOfficer].Username)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var v int64
+	if err := e.db.R().QueryRowContext(context.Background(), `SELECT id, version FROM localgov_plan_items WHERE agency_id=$1 AND status='open'
+		ORDER BY deadline DESC, id LIMIT 1`, u.AgencyID).Scan(&id, &v); err != nil {
+		e.t.Fatal(err)
+	}
+	return id, strconv.FormatInt(v, 10)
+}
+
+// localgovID sends hostile ids and fields to the forms on one record: an
+// activity's progress, a comment on a peer's practice.
+func (e *hostile) localgovID(rt web.Route) {
+	a := e.as(access.LocalGovOfficer)
+	var target string
+	var fields []string
+	var base url.Values
+	if strings.HasSuffix(rt.Pattern, "/progress") {
+		item, version := e.hostilePlanItem()
+		target = "/localgov/plan/items/" + item + "/progress"
+		fields = []string{"version", "value", "evidence", "recorded_on"}
+		base = url.Values{"version": {version}, "value": {"1"}, "evidence": {"Hostile evidence"}, "recorded_on": {"2026-02-02"}}
+	} else {
+		var profile, doc string
+		if err := e.db.R().QueryRowContext(context.Background(), `SELECT id, document FROM cityshare_profiles WHERE city='Ulaanbaatar'`).Scan(&profile, &doc); err != nil {
+			e.t.Fatal(err)
+		}
+		var d localgov.ProfileDoc
+		if err := json.Unmarshal([]byte(doc), &d); err != nil || len(d.Practices) == 0 {
+			e.t.Fatalf("the demo's Ulaanbaatar profile has no practice: %v", err)
+		}
+		target = "/cityshare/profiles/" + profile + "/comments"
+		fields = []string{"practice", "body"}
+		base = url.Values{"practice": {d.Practices[0].ID}, "body": {"Hostile peer review"}}
+	}
+	o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a }, base: base, fields: fields, writes: true}
+	e.fields(o)
+	e.bodies(o)
+	e.idValues(rt, a, base)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/localgov"
 )
 
 //go:embed templates static
@@ -92,6 +93,8 @@ var navigation = []struct {
 	{navItem{"nav.statistics", "/statistics", "statistics"}, access.ViewStatistics},
 	{navItem{"release.title", "/releases", "releases"}, access.ViewReleases},
 	{navItem{"trm.nav", "/trm", "trm"}, access.ViewTRMInbox},
+	{navItem{"localgov.nav", "/localgov", "localgov"}, access.ViewLocalGov},
+	{navItem{"cityshare.nav", "/cityshare", "cityshare"}, access.ViewCityShare},
 	{navItem{"nav.administration", "/admin", "admin"}, access.ViewAdminHome},
 }
 
@@ -164,6 +167,13 @@ func withMessages(src string, L *i18n.Localizer) string {
 	})
 }
 
+// adoptForm is the data of the "cs-adopt" partial.
+type adoptForm struct {
+	L                            *i18n.Localizer
+	Profile, Practice, Title, ID string
+	Indicators                   []localgov.Indicator
+}
+
 var templateFuncs = template.FuncMap{
 	"millis": fromMillis,
 	// int64ms is an instant in the stored form, to compare with one.
@@ -184,6 +194,20 @@ var templateFuncs = template.FuncMap{
 	"code": func(list, code string) string { return "code." + list + "." + code },
 	// sel reports whether a checkbox is ticked.
 	"sel": func(m map[string]bool, list, code string) bool { return m[list+":"+code] },
+	// adoptOf is the data of the form that adopts a peer's practice or a
+	// library entry into the action plan.
+	"adoptOf": func(L *i18n.Localizer, profile, practice, title, id string) adoptForm {
+		if id == "" {
+			id = practice
+		}
+		return adoptForm{L: L, Profile: profile, Practice: practice, Title: title, ID: profile + "-" + id, Indicators: localgov.Indicators}
+	},
+	"deref64": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 	"deref": func(p *int) int {
 		if p == nil {
 			return 0

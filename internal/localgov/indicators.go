@@ -1,0 +1,109 @@
+package localgov
+
+// Indicator is a local-government indicator, defined as data in the shape
+// the statistics indicators take (code, name key, numerator, denominator,
+// source, period, target) so that they can be registered with them. The
+// numerator and denominator name measures that Service.Measures computes;
+// an empty denominator makes the value the numerator itself. Scale
+// multiplies a ratio (100 for a percentage, 1000 for "per 1,000").
+type Indicator struct {
+	Code        string
+	NameKey     string
+	Numerator   string
+	Denominator string
+	Scale       float64
+	// Source names where the measures come from.
+	Source string
+	// Period is the window counted: "12m", the twelve months up to the
+	// day of the reading; "latest", the latest record.
+	Period string
+	// Target is the value the plan aims at (IOM, Handbook on Performance
+	// Indicators for Counter-Trafficking Projects, 2008: each indicator
+	// with a baseline and a target).
+	Target float64
+}
+
+// The measures the indicators use.
+const (
+	MeasureCampaignReach   = "campaign_reach"
+	MeasurePopulation      = "population"
+	MeasureTrained         = "trained"
+	MeasureTrainedGain     = "trained_score_gain"
+	MeasureAgreements      = "active_agreements"
+	MeasureActivitiesDone  = "activities_done"
+	MeasureActivities      = "activities"
+	MeasureThreePTotal     = "threep_total"
+	MeasureNetworkShown    = "network_referrals_shown"
+	MeasureCommunityPeople = "programme_participants"
+)
+
+// Indicators are the local government's indicators.
+var Indicators = []Indicator{
+	{"LG-01", "localgov.indicator.lg01", MeasureCampaignReach, MeasurePopulation, 1000, "localgov_records (campaign)", "12m", 100},
+	{"LG-02", "localgov.indicator.lg02", MeasureTrained, "", 1, "localgov_records (training)", "12m", 200},
+	{"LG-03", "localgov.indicator.lg03", MeasureTrainedGain, MeasureTrained, 1, "localgov_records (training, pre- and post-test)", "12m", 15},
+	{"LG-04", "localgov.indicator.lg04", MeasureCommunityPeople, "", 1, "localgov_records (programme)", "12m", 500},
+	{"LG-05", "localgov.indicator.lg05", MeasureAgreements, "", 1, "localgov_records (partnership, active)", "latest", 5},
+	{"LG-06", "localgov.indicator.lg06", MeasureActivitiesDone, MeasureActivities, 100, "localgov_plan_items", "latest", 80},
+	{"LG-07", "localgov.indicator.lg07", MeasureThreePTotal, "", 1, "threep_assessments", "latest", 12},
+	{"LG-08", "localgov.indicator.lg08", MeasureNetworkShown, "", 1, "handovers, service_referrals (disclosure-controlled)", "latest", 0},
+}
+
+// IndicatorByCode returns an indicator, and false for an unknown code.
+func IndicatorByCode(code string) (Indicator, bool) {
+	for _, i := range Indicators {
+		if i.Code == code {
+			return i, true
+		}
+	}
+	return Indicator{}, false
+}
+
+// Value computes an indicator from measures. ok is false when a
+// denominator is zero or a measure is missing.
+func (i Indicator) Value(m map[string]float64) (v float64, ok bool) {
+	num, ok := m[i.Numerator]
+	if !ok {
+		return 0, false
+	}
+	if i.Denominator == "" {
+		return num * i.Scale, true
+	}
+	den, ok := m[i.Denominator]
+	if !ok || den == 0 {
+		return 0, false
+	}
+	return num / den * i.Scale, true
+}
+
+// DefaultMinCount is the smallest count of the referral network shown: a
+// smaller one could point at a person (primary suppression, k = 11, the
+// threshold the statistics issue uses by default).
+const DefaultMinCount = 11
+
+// Flow is one count of the city's referral network, from agencies of one
+// kind to agencies of another.
+type Flow struct {
+	From, To string
+	Count    int64
+	// Suppressed is true when the count was below the threshold and is
+	// not shown (Count is then 0).
+	Suppressed bool
+}
+
+// Suppress applies primary suppression: every count below k is withheld.
+// A zero or negative k means DefaultMinCount. It should be routed through
+// the statistics' disclosure control once that exists.
+func Suppress(flows []Flow, k int) []Flow {
+	if k <= 0 {
+		k = DefaultMinCount
+	}
+	out := make([]Flow, len(flows))
+	for i, f := range flows {
+		out[i] = f
+		if f.Count < int64(k) {
+			out[i].Count, out[i].Suppressed = 0, true
+		}
+	}
+	return out
+}

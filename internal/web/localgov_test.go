@@ -1,0 +1,180 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
+	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/testenv"
+	"github.com/haven-nrm/haven/internal/threep"
+)
+
+// lgFixture is a demo fixture whose data folder holds an audit signing
+// key, so that CityShare profiles can be exported signed.
+func lgFixture(t *testing.T, db *store.DB) *fixture {
+	dir := t.TempDir()
+	if _, _, err := audit.LoadOrCreateSigningKey(filepath.Join(dir, "audit-signing.key")); err != nil {
+		t.Fatal(err)
+	}
+	return buildFixture(t, db, fixtureOptions{seed: 7, cases: 40, adjust: func(c *config.Config) {
+		c.Demo, c.MFAOptional, c.DataDir = true, true, dir
+	}})
+}
+
+func lgPost(t *testing.T, c *http.Client, u string, v url.Values) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.PostForm(u, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var indicatorValue = regexp.MustCompile(`(?s)id="ind-LG-06".*?class="ind-value">([^<]*)<`)
+
+// TestLocalGovernmentOfficerYear: in English and then in Nepali, the city
+// officer records a campaign and a training, completes the 3P
+// self-assessment, compares the city with two others, adopts a peer's
+// practice into the action plan, records progress on it and sees the
+// plan indicator (LG-06, activities completed) move on the dashboard.
+// Other roles are kept out; a refused form says why and writes nothing.
+func TestLocalGovernmentOfficerYear(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := lgFixture(t, db)
+		ctx := context.Background()
+		officer := f.login(t, access.LocalGovOfficer)
+		base := f.srv.URL
+		for _, lang := range []struct{ tag, title, adopted string }{{"en", "Local government", "Adopted from"}, {"ne", "स्थानीय सरकार", "यहाँबाट अपनाइएको"}} {
+			if resp, _ := lgPost(t, officer, base+"/language", url.Values{"lang": {lang.tag}, "return": {"/localgov"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: language %d", lang.tag, resp.StatusCode)
+			}
+			resp, page := get(t, officer, base+"/localgov")
+			if resp.StatusCode != 200 || !strings.Contains(page, lang.title) {
+				t.Fatalf("%s: dashboard %d", lang.tag, resp.StatusCode)
+			}
+			before := indicatorValue.FindStringSubmatch(page)
+			if before == nil {
+				t.Fatalf("%s: no LG-06 on the dashboard", lang.tag)
+			}
+			for _, v := range []url.Values{
+				{"kind": {"campaign"}, "title": {"Safe migration week " + lang.tag}, "category": {"migrant_workers"}, "started_on": {"2026-03-01"},
+					"reach": {"4000"}, "languages": {"ne en"}, "channels": {"radio"}},
+				{"kind": {"training"}, "title": {"Identification for police " + lang.tag}, "category": {"police"}, "started_on": {"2026-04-01"},
+					"reach": {"30"}, "pre_score": {"40"}, "post_score": {"75"}, "staff_names": {"Hari Sealedname"}, "topics": {"identification"}},
+			} {
+				if resp, body := lgPost(t, officer, base+"/localgov/records", v); resp.StatusCode != http.StatusSeeOther {
+					t.Fatalf("%s: record %s: %d %s", lang.tag, v.Get("kind"), resp.StatusCode, body)
+				}
+			}
+			_, page = get(t, officer, base+"/localgov")
+			if !strings.Contains(page, "Safe migration week "+lang.tag) || !strings.Contains(page, "Hari Sealedname") {
+				t.Fatalf("%s: the records are not on the dashboard", lang.tag)
+			}
+			// A refused record: why, and nothing written.
+			n := 0
+			_ = db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM localgov_records`).Scan(&n)
+			if resp, body := lgPost(t, officer, base+"/localgov/records", url.Values{"kind": {"training"}, "title": {"x"}, "category": {"astronauts"},
+				"started_on": {"2026-04-01"}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `role="alert"`) {
+				t.Fatalf("%s: a refused record: %d", lang.tag, resp.StatusCode)
+			}
+			m := 0
+			_ = db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM localgov_records`).Scan(&m)
+			if m != n {
+				t.Fatalf("%s: a refused record was written", lang.tag)
+			}
+			// The 3P self-assessment.
+			v := url.Values{"year": {"2026"}}
+			for _, q := range threep.Questions {
+				v.Set("q."+q.Code, "yes")
+			}
+			v.Set("q.prosecution.institutions", "no")
+			if resp, body := lgPost(t, officer, base+"/localgov/assessment", v); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: assessment %d %s", lang.tag, resp.StatusCode, body)
+			}
+			_, page = get(t, officer, base+"/localgov/assessment")
+			if !strings.Contains(page, `class="threep-total">13<`) || !strings.Contains(page, `id="rec-prosecution.institutions"`) {
+				t.Fatalf("%s: the assessment's result or its unmet recommendation is missing", lang.tag)
+			}
+			// Compare with two other cities of the demo.
+			if resp, _ := lgPost(t, officer, base+"/cityshare/publish", nil); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: publish %d", lang.tag, resp.StatusCode)
+			}
+			var ub, kan string
+			_ = db.R().QueryRowContext(ctx, `SELECT id FROM cityshare_profiles WHERE city='Ulaanbaatar'`).Scan(&ub)
+			_ = db.R().QueryRowContext(ctx, `SELECT id FROM cityshare_profiles WHERE city='Kanchanaburi'`).Scan(&kan)
+			resp, page = get(t, officer, base+"/cityshare/compare?p="+ub+"&p="+kan)
+			if resp.StatusCode != 200 || !strings.Contains(page, "<svg") || !strings.Contains(page, "Ulaanbaatar") || !strings.Contains(page, "Kanchanaburi") {
+				t.Fatalf("%s: comparison %d", lang.tag, resp.StatusCode)
+			}
+			practice := regexp.MustCompile(`id="practice-([0-9a-f]{32})"`).FindStringSubmatch(page)
+			if practice == nil {
+				t.Fatalf("%s: no peer practice to adopt", lang.tag)
+			}
+			resp, _ = lgPost(t, officer, base+"/cityshare/adopt", url.Values{"profile": {ub}, "practice": {practice[1]}, "objective": {"Learn from peers"},
+				"owner": {"Social welfare"}, "deadline": {"2026-12-31"}, "indicator": {"LG-01"}, "baseline": {"0"}, "target": {"5"}})
+			loc := resp.Header.Get("Location")
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/localgov/plan#item-") {
+				t.Fatalf("%s: adopt %d %q", lang.tag, resp.StatusCode, loc)
+			}
+			item := strings.TrimPrefix(loc, "/localgov/plan#item-")
+			_, page = get(t, officer, base+"/localgov/plan")
+			if !strings.Contains(page, lang.adopted) || !strings.Contains(page, `class="origin">Ulaanbaatar<`) {
+				t.Fatalf("%s: the adopted activity does not say where it came from", lang.tag)
+			}
+			// Progress reaching the target: the activity is done and the
+			// indicator moves.
+			if resp, body := lgPost(t, officer, base+"/localgov/plan/items/"+item+"/progress", url.Values{"version": {"1"}, "value": {"5"},
+				"evidence": {"Five ward meetings held"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("%s: progress %d %s", lang.tag, resp.StatusCode, body)
+			}
+			_, page = get(t, officer, base+"/localgov")
+			after := indicatorValue.FindStringSubmatch(page)
+			if after == nil || after[1] == before[1] {
+				t.Fatalf("%s: LG-06 did not move: %v → %v", lang.tag, before, after)
+			}
+		}
+		// The signed profile document carries no name.
+		var own string
+		_ = db.R().QueryRowContext(ctx, `SELECT id FROM cityshare_profiles WHERE city='Pokhara' ORDER BY published_at DESC`).Scan(&own)
+		resp, doc := get(t, officer, base+"/cityshare/profiles/"+own+"/document")
+		if resp.StatusCode != 200 || !strings.Contains(doc, `"signature"`) || strings.Contains(doc, "Sealedname") {
+			t.Fatalf("document: %d", resp.StatusCode)
+		}
+		// The API reads the same dashboard.
+		resp, body := get(t, officer, base+"/api/v1/localgov")
+		var m map[string]any
+		if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &m) != nil || m["indicators"] == nil {
+			t.Fatalf("api: %d %s", resp.StatusCode, body)
+		}
+		// Deny by default: a case worker reaches no local-government page,
+		// the officer no case.
+		cw := f.login(t, access.CaseWorker)
+		for _, p := range []string{"/localgov", "/localgov/plan", "/cityshare"} {
+			if resp, _ := get(t, cw, base+p); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("case worker %s: %d", p, resp.StatusCode)
+			}
+		}
+		for _, p := range []string{"/cases", "/referrals", "/queue"} {
+			if resp, _ := get(t, officer, base+p); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("officer %s: %d", p, resp.StatusCode)
+			}
+		}
+		// An analyst reads the dashboard without the names.
+		_, page := get(t, f.login(t, access.Analyst), base+"/localgov")
+		if strings.Contains(page, "Sealedname") || !strings.Contains(page, "ind-LG-01") {
+			t.Fatal("the analyst's dashboard shows a name or no indicators")
+		}
+	})
+}

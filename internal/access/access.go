@@ -142,6 +142,12 @@ const (
 	ManageAPITokens Action = "token.manage"          // one's own API tokens
 )
 
+// Actions of single sign-on (issue 17).
+const (
+	SignInSSO Action = "session.sso" // leave for an identity provider and come back signed in
+	ManageSSO Action = "sso.manage"  // the identity providers and their claim mapping
+)
+
 // scope says which resources a rule lets a role reach.
 type scope int
 
@@ -246,6 +252,11 @@ var policy = map[Action]rule{
 	ViewDirectory:     {roles: []Role{AgencyAdmin, SystemAdmin}},
 	ManageUsers:       {roles: []Role{AgencyAdmin, SystemAdmin}},
 	ViewAuditLog:      {roles: []Role{AgencyAdmin, SystemAdmin}},
+	// Signing in through a provider is open like the password form; the
+	// providers, which decide who may become whom, are the system
+	// administrator's alone.
+	SignInSSO: {anon: true},
+	ManageSSO: {roles: []Role{SystemAdmin}},
 }
 
 // grantReads are the only actions a break-glass grant can allow: reading

@@ -8,6 +8,7 @@ package services
 import (
 	"errors"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/accounts"
@@ -17,6 +18,7 @@ import (
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/servicedir"
+	"github.com/haven-nrm/haven/internal/sso"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -31,6 +33,9 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// HTTPClient makes the calls to identity providers; nil means a
+	// client with a timeout.
+	HTTPClient *http.Client
 }
 
 // Set is every service a surface may call.
@@ -39,6 +44,8 @@ type Set struct {
 	Accounts  *accounts.Service
 	Directory *servicedir.Service
 	Referrals *referral.Service
+	// SSO signs people in through their institution's identity provider.
+	SSO *sso.Service
 	// Screening is the engine the referral form and the screening tool
 	// use.
 	Screening *screening.Engine
@@ -73,9 +80,12 @@ func New(o Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	acc := accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa)
 	return &Set{
-		Cases:     cs,
-		Accounts:  accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa),
+		Cases:    cs,
+		Accounts: acc,
+		SSO: sso.New(sso.Options{DB: o.DB, Keys: o.Keys, Accounts: acc, Now: o.Now, Log: o.Logger, DataDir: o.Config.DataDir,
+			HTTPClient: o.HTTPClient}),
 		Directory: servicedir.New(o.DB, o.Keys),
 		Referrals: &referral.Service{DB: o.DB, Keys: o.Keys, Engine: o.Screening, Now: o.Now, Countries: cs.Countries},
 		Screening: o.Screening,

@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/errs"
@@ -213,7 +215,7 @@ var (
 // outside the provider's own agency. agencyIn says whether an agency is
 // in the provider's jurisdiction.
 func Check(s Settings, agencyIn func(agencyID string) bool) error {
-	if n := strings.TrimSpace(s.Name); n == "" || len(n) > 100 {
+	if n := strings.TrimSpace(s.Name); n == "" || len(n) > 100 || !plain(n) {
 		return errs.Field("name", "sso.error.name", nil)
 	}
 	if !issuerOK(s.Issuer) {
@@ -247,7 +249,7 @@ func Check(s Settings, agencyIn func(agencyID string) bool) error {
 		return errs.Field("mapping", "sso.error.mapping", nil)
 	}
 	for _, r := range s.Rules {
-		if !word.MatchString(r.Claim) || r.Value == "" || len(r.Value) > 200 || !access.Role(r.Role).Valid() || r.Agency == "" {
+		if !word.MatchString(r.Claim) || r.Value == "" || len(r.Value) > 200 || !plain(r.Value) || !access.Role(r.Role).Valid() || !word.MatchString(r.Agency) {
 			return errs.Field("mapping", "sso.error.mapping", nil)
 		}
 		if (s.AgencyID != "" && r.Agency != s.AgencyID) || !agencyIn(r.Agency) {
@@ -255,6 +257,19 @@ func Check(s Settings, agencyIn func(agencyID string) bool) error {
 		}
 	}
 	return nil
+}
+
+// plain reports whether s is valid UTF-8 without control characters.
+func plain(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func issuerOK(s string) bool {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -156,7 +157,9 @@ func (s *Service) oauth(ctx context.Context, p store.SSOProvider, redirect strin
 }
 
 func (s *Service) enabled(ctx context.Context, id string) (store.SSOProvider, error) {
-	if len(id) > 64 {
+	// No provider has such an id, and PostgreSQL refuses NUL and invalid
+	// UTF-8 in a query parameter.
+	if len(id) > 64 || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
 		return store.SSOProvider{}, errs.E(errs.NotFound, "identity provider not found")
 	}
 	p, err := s.o.DB.SSOProvider(ctx, id)
@@ -448,7 +451,10 @@ func (s *Service) Save(ctx context.Context, p access.Principal, in ProviderInput
 		Issuer: strings.TrimSpace(in.Issuer), ClientID: strings.TrimSpace(in.ClientID), SecretEnv: strings.TrimSpace(in.SecretEnv),
 		SecretFile: strings.TrimSpace(in.SecretFile), Scopes: strings.Fields(in.Scopes), MFAValues: strings.Fields(in.MFAValues),
 		Rules: rules, Provision: in.Provision != "", Enabled: in.Enabled != ""}
-	if _, err := s.o.DB.Jurisdiction(ctx, set.JurisdictionID); err != nil || len(set.JurisdictionID) > 64 {
+	if !word.MatchString(set.JurisdictionID) || (set.AgencyID != "" && !word.MatchString(set.AgencyID)) {
+		return "", errs.Field("jurisdiction", "sso.error.jurisdiction", nil)
+	}
+	if _, err := s.o.DB.Jurisdiction(ctx, set.JurisdictionID); err != nil {
 		return "", errs.Field("jurisdiction", "sso.error.jurisdiction", nil)
 	}
 	agencies, err := s.o.DB.Agencies(ctx)
@@ -472,6 +478,9 @@ func (s *Service) Save(ctx context.Context, p access.Principal, in ProviderInput
 	if row.ID == "" {
 		row.ID, action = store.NewID(), "sso.provider.create"
 	} else {
+		if !word.MatchString(row.ID) {
+			return "", errs.E(errs.NotFound, "identity provider not found")
+		}
 		if _, err := s.o.DB.SSOProvider(ctx, row.ID); err != nil {
 			return "", err
 		}

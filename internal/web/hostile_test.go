@@ -392,6 +392,8 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"case-command":     e.caseCommand,
 		"api-case-command": e.apiCaseCommand,
 		"directory-form":   e.directoryForm,
+		"sso-callback":     e.ssoCallback,
+		"sso-admin":        e.ssoAdmin,
 	}
 }
 

@@ -133,7 +133,7 @@ func (s *idpStorage) AuthRequestByCode(ctx context.Context, code string) (op.Aut
 // (127.0.0.1) and altIssuer (localhost).
 type idp struct {
 	issuer, altIssuer string
-	st     *idpStorage
+	st                *idpStorage
 	// who is the username its login screen signs in.
 	mu  sync.Mutex
 	who string
@@ -199,7 +199,7 @@ type tokenHook struct {
 }
 
 func (h *tokenHook) set(f func(string) string) { h.mu.Lock(); h.rewrite = f; h.mu.Unlock() }
-func (h *tokenHook) lastToken() string     { h.mu.Lock(); defer h.mu.Unlock(); return h.last }
+func (h *tokenHook) lastToken() string         { h.mu.Lock(); defer h.mu.Unlock(); return h.last }
 
 func (h *tokenHook) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := http.DefaultTransport.RoundTrip(r)

@@ -98,11 +98,10 @@ func (s *Service) SignInExternal(ctx context.Context, c Client, e External) (Ext
 		}
 		ns := newSession{UserID: u.ID, MFA: e.MFA, AuthAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(SessionAbsolute))}
 		if !e.MFA {
-			m, err := store.MFAOf(ctx, tx, u.ID)
-			if err != nil && !errs.Is(err, errs.NotFound) {
+			has, err := store.HasMFAOf(ctx, tx, u.ID)
+			if err != nil {
 				return err
 			}
-			has := err == nil && m.Confirmed
 			switch {
 			case has:
 				ns.Stage, ns.AuthAt, ns.ExpiresAt = StageMFA, 0, store.Millis(now.Add(PendingMFALife))

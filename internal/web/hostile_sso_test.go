@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/web"
@@ -57,6 +58,65 @@ func (e *hostile) ssoAdmin(rt web.Route) {
 	e.checkFormFields(rt, a, "/admin/sso", "/admin/sso", fields)
 	o := fieldOpts{route: rt.Pattern, target: "/admin/sso", agent: func() *agent { return a }, base: base, fields: fields, writes: true,
 		all: map[string]bool{"issuer": true, "mapping": true}}
+	e.fields(o)
+	e.bodies(o)
+}
+
+// The passkey routes in the hostile-input corpus.
+func init() {
+	for _, p := range []string{"POST /login/passkey/begin", "POST /mfa/passkey/begin", "POST /passkey/register/begin"} {
+		hostileExercises[p] = "passkey-begin"
+	}
+	for _, p := range []string{"POST /login/passkey", "POST /mfa/passkey", "POST /passkey/register"} {
+		hostileExercises[p] = "passkey-finish"
+	}
+	hostileExercises["GET /account/passkeys"] = "plain"
+	hostileExercises["POST /account/passkeys/{id}/name"] = "passkey-manage"
+	hostileExercises["POST /account/passkeys/{id}/remove"] = "passkey-manage"
+}
+
+// passkeyAgent is who sends a passkey route's requests: nobody for the
+// sign-in and the second step (no session waits for one), a case worker
+// without a second factor for registration (refused: only an enrolment
+// link sets up the first).
+func (e *hostile) passkeyAgent(rt web.Route) func() *agent {
+	if strings.Contains(rt.Pattern, "/passkey/register") {
+		a := e.as(access.CaseWorker)
+		return func() *agent { return a }
+	}
+	return func() *agent { return e.agent(e.h) }
+}
+
+// passkeyBegin: the ceremony's options are asked for with hostile bodies
+// and headers; an anonymous sign-in's options are given (a challenge is
+// stored), the rest refused.
+func (e *hostile) passkeyBegin(rt web.Route) {
+	target := pathOf(rt.Pattern)
+	o := fieldOpts{route: rt.Pattern, target: target, agent: e.passkeyAgent(rt), base: url.Values{}, fields: []string{"return"},
+		writes: rt.Pattern == "POST /login/passkey/begin"}
+	e.fields(o)
+	e.bodies(o)
+}
+
+// passkeyFinish: hostile answers of an authenticator. No ceremony was
+// begun, so every one is refused and nothing but its audit event is
+// written.
+func (e *hostile) passkeyFinish(rt web.Route) {
+	target := pathOf(rt.Pattern)
+	o := fieldOpts{route: rt.Pattern, target: target, agent: e.passkeyAgent(rt), base: url.Values{"credential": {`{"id":"x"}`}, "name": {"Key"}},
+		fields: []string{"credential", "name"}, all: map[string]bool{"credential": true}, refuse: rt.Pattern == "POST /login/passkey"}
+	e.fields(o)
+	e.bodies(o)
+}
+
+// passkeyManage: renaming and removing passkeys that are not one's own or
+// do not exist.
+func (e *hostile) passkeyManage(rt web.Route) {
+	a := e.as(access.CaseWorker)
+	e.idValues(rt, a, url.Values{"name": {"Key"}})
+	target := strings.Replace(pathOf(rt.Pattern), "{id}", "00000000000000000000000000000000", 1)
+	o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a }, base: url.Values{"name": {"Key"}},
+		fields: []string{"name"}, refuse: true}
 	e.fields(o)
 	e.bodies(o)
 }

@@ -394,6 +394,9 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"directory-form":   e.directoryForm,
 		"sso-callback":     e.ssoCallback,
 		"sso-admin":        e.ssoAdmin,
+		"passkey-begin":    e.passkeyBegin,
+		"passkey-finish":   e.passkeyFinish,
+		"passkey-manage":   e.passkeyManage,
 	}
 }
 

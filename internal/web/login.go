@@ -15,6 +15,8 @@ type loginData struct {
 	// NeedsLink: the password was right, but the account must set up a
 	// second factor first, which only its enrolment link allows.
 	NeedsLink bool
+	// PasskeyFailed: a sign-in with a passkey was refused.
+	PasskeyFailed bool
 	// Providers are the identity providers one can sign in with.
 	Providers []sso.LoginLink
 }

@@ -96,6 +96,8 @@ type adminSSOData struct {
 	// provider.
 	Forms []ssoForm
 	Saved bool
+	// Callback is the path of the redirect URI to register.
+	Callback string
 }
 
 type ssoForm struct {
@@ -116,7 +118,7 @@ func (s *Server) renderAdminSSO(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	d := adminSSOData{Admin: a, Saved: saved}
+	d := adminSSOData{Admin: a, Saved: saved, Callback: sso.CallbackPath}
 	for i, p := range a.Providers {
 		rules, err := sso.DecodeRules(p.Mapping)
 		if err != nil {

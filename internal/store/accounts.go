@@ -69,7 +69,9 @@ func (db *DB) MFA(ctx context.Context, userID string) (MFA, error) { return MFAO
 
 // HasMFA reports whether a user has a second factor: a confirmed
 // authenticator or a passkey.
-func (db *DB) HasMFA(ctx context.Context, userID string) (bool, error) { return HasMFAOf(ctx, db.r, userID) }
+func (db *DB) HasMFA(ctx context.Context, userID string) (bool, error) {
+	return HasMFAOf(ctx, db.r, userID)
+}
 
 // HasMFAOf is HasMFA through q (a transaction that must see its own
 // writes).

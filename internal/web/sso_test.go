@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -594,4 +595,84 @@ func TestSSOSignInThroughRealProvider(t *testing.T) {
 			f.refused(t, c, cb, http.StatusUnauthorized, "state_expired")
 		})
 	})
+}
+
+// The administration page: only the system administrator edits the
+// providers; each change is audited; a bad setting is refused with nothing
+// written.
+func TestSSOAdministration(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		ags, err := db.Agencies(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		form := url.Values{"name": {"Police IdP"}, "jurisdiction": {ags[0].JurisdictionID}, "issuer": {"https://idp.police.example/realms/haven"},
+			"client_id": {"haven"}, "secret_env": {"HAVEN_SSO_POLICE"}, "scopes": {"openid profile email"}, "mfa_values": {"mfa"},
+			"mapping": {"groups investigators " + ags[0].ID + " police_investigator"}, "provision": {"1"}, "enabled": {"1"}}
+		post := func(c *http.Client, v url.Values) *http.Response {
+			req, _ := http.NewRequest("POST", f.srv.URL+"/admin/sso", strings.NewReader(v.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", f.srv.URL)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp
+		}
+		if resp := post(f.login(t, access.AgencyAdmin), form); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("agency admin: %d, want 403", resp.StatusCode)
+		}
+		admin := f.login(t, access.SystemAdmin)
+		bad := cloneForm(form)
+		bad.Set("secret_file", "../master.key")
+		if resp := post(admin, bad); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("secret from a path: %d, want 400", resp.StatusCode)
+		}
+		if ps, _ := db.SSOProviders(ctx); len(ps) != 0 {
+			t.Fatal("a refused provider was stored")
+		}
+		if resp := post(admin, form); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save: %d", resp.StatusCode)
+		}
+		ps, err := db.SSOProviders(ctx)
+		if err != nil || len(ps) != 1 || ps[0].ClientID != "haven" || !ps[0].Provision {
+			t.Fatalf("providers: %+v %v", ps, err)
+		}
+		resp, body := get(t, admin, f.srv.URL+"/admin/sso")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "investigators") {
+			t.Fatalf("admin page: %d", resp.StatusCode)
+		}
+		// A change at a stale version is a conflict.
+		upd := cloneForm(form)
+		upd.Set("id", ps[0].ID)
+		upd.Set("version", "1")
+		upd.Del("enabled")
+		if resp := post(admin, upd); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("update: %d", resp.StatusCode)
+		}
+		if resp := post(admin, upd); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("stale update: %d, want 409", resp.StatusCode)
+		}
+		for _, a := range []string{"sso.provider.create", "sso.provider.update"} {
+			evs, _ := db.AuditEvents(ctx, store.AuditFilter{Action: a, ObjectID: ps[0].ID})
+			if len(evs) != 1 {
+				t.Fatalf("%s events: %d", a, len(evs))
+			}
+		}
+		// A disabled provider is not offered.
+		if _, body := get(t, f.client(t), f.srv.URL+"/login"); strings.Contains(body, "/sso/"+ps[0].ID) {
+			t.Fatal("the login page offers a disabled provider")
+		}
+	})
+}
+
+func cloneForm(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
 }

@@ -631,13 +631,20 @@ func TestSSOAdministration(t *testing.T) {
 		if resp := post(admin, bad); resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("secret from a path: %d, want 400", resp.StatusCode)
 		}
-		if ps, _ := db.SSOProviders(ctx); len(ps) != 0 {
+		// The demo data holds one example provider, disabled.
+		if ps, _ := db.SSOProviders(ctx); len(ps) != 1 {
 			t.Fatal("a refused provider was stored")
 		}
 		if resp := post(admin, form); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save: %d", resp.StatusCode)
 		}
-		ps, err := db.SSOProviders(ctx)
+		all, err := db.SSOProviders(ctx)
+		var ps []store.SSOProvider
+		for _, p := range all {
+			if p.Name == "Police IdP" {
+				ps = append(ps, p)
+			}
+		}
 		if err != nil || len(ps) != 1 || ps[0].ClientID != "haven" || !ps[0].Provision {
 			t.Fatalf("providers: %+v %v", ps, err)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/seal"
+	"github.com/haven-nrm/haven/internal/secretfile"
 	"github.com/haven-nrm/haven/internal/store"
 )
 
@@ -134,8 +135,11 @@ func (s *Service) secret(p store.SSOProvider) (string, error) {
 	case p.SecretEnv != "":
 		return s.o.Getenv(p.SecretEnv), nil
 	case p.SecretFile != "":
-		b, err := os.ReadFile(filepath.Join(s.o.DataDir, "sso", filepath.Base(p.SecretFile)))
+		// Owner-only, like every key file (secretfile.Read refuses a
+		// file others may read).
+		b, err := secretfile.Read(filepath.Join(s.o.DataDir, "sso", filepath.Base(p.SecretFile)), 4096)
 		if err != nil {
+			s.o.Log.Error("client secret file unusable", "provider", p.ID, "error", err.Error())
 			return "", errs.E(errs.Unavailable, "client secret file unreadable")
 		}
 		return strings.TrimSpace(string(b)), nil

@@ -147,6 +147,20 @@ func TestBrowserPasskeyRegisterAndSignIn(t *testing.T) {
 		t.Fatalf("session.start events: %v", got)
 	}
 	checkPage(t, ctx, "passkey-signed-in")
+	// As the second factor after the password.
+	s.signOut(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+"/login"),
+		chromedp.SendKeys(chromedp.ID("username"), s.user.Username),
+		chromedp.SendKeys(chromedp.ID("password"), s.password),
+		chromedp.Click(chromedp.CSS(`main form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("passkey-mfa")),
+		chromedp.Click(chromedp.ID("passkey-mfa")),
+		chromedp.WaitVisible(chromedp.CSS(`form.session`))); err != nil {
+		t.Fatalf("password and passkey: %v", err)
+	}
+	if got := s.events(t, "session.mfa"); len(got) != 1 || got[0] != "passkey" {
+		t.Fatalf("session.mfa events: %v", got)
+	}
 	// The account page lists the passkey.
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+"/account/passkeys"), chromedp.WaitVisible(chromedp.CSS(`form[action$="/remove"]`))); err != nil {
 		t.Fatalf("passkeys page: %v", err)

@@ -175,6 +175,16 @@ const (
 	ManageCityShare Action = "cityshare.manage"   // publish, import, comment on and adopt peer practices
 )
 
+// Actions of single sign-on (issue 17).
+const (
+	SignInSSO Action = "session.sso" // leave for an identity provider and come back signed in
+	ManageSSO Action = "sso.manage"  // the identity providers and their claim mapping
+	// ManagePasskeys: one's own passkeys (list, name, remove). Adding one
+	// goes through SecondFactor's routes, as its first one comes from an
+	// enrolment link.
+	ManagePasskeys Action = "account.passkeys"
+)
+
 // scope says which resources a rule lets a role reach.
 type scope int
 
@@ -301,6 +311,12 @@ var policy = map[Action]rule{
 	UpdatePlanItem:  {roles: []Role{LocalGovOfficer, AgencyAdmin}, scope: agencyScope},
 	ViewCityShare:   {roles: []Role{LocalGovOfficer, AgencyAdmin, Analyst}},
 	ManageCityShare: {roles: []Role{LocalGovOfficer, AgencyAdmin}},
+	// Signing in through a provider is open like the password form; the
+	// providers, which decide who may become whom, are the system
+	// administrator's alone.
+	SignInSSO:      {anon: true},
+	ManageSSO:      {roles: []Role{SystemAdmin}},
+	ManagePasskeys: {roles: everyone, scope: ownScope},
 }
 
 // grantReads are the only actions a break-glass grant can allow: reading

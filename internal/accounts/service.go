@@ -281,13 +281,15 @@ func (s *Service) openTOTPSecret(m store.MFA) (string, error) {
 // the code is not accepted.
 func (s *Service) useSecondFactor(ctx context.Context, tx *store.Tx, userID, code string, now time.Time) (string, error) {
 	m, err := store.MFAOf(ctx, tx, userID)
-	if errs.Is(err, errs.NotFound) || (err == nil && !m.Confirmed) {
-		return "", nil
-	}
-	if err != nil {
+	if err != nil && !errs.Is(err, errs.NotFound) {
 		return "", err
 	}
+	// A user with passkeys and no authenticator app still has recovery
+	// codes.
 	if auth.LooksLikeTOTP(code) {
+		if err != nil || !m.Confirmed {
+			return "", nil
+		}
 		secret, err := s.openTOTPSecret(m)
 		if err != nil {
 			return "", err

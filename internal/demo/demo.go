@@ -22,6 +22,7 @@ import (
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
+	"github.com/haven-nrm/haven/internal/sso"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/support"
 )
@@ -200,6 +201,18 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 				}
 				res.Agencies++
 			}
+		}
+		// An example identity provider, disabled, so that the
+		// administration page (/admin/sso) shows what a provider and its
+		// claim mapping look like.
+		if err := tx.InsertSSOProvider(ctx, store.SSOProvider{ID: id(), Name: "Example ministry identity provider (synthetic)",
+			JurisdictionID: agencies[0]["_jurisdiction"], Issuer: "https://idp.example.org/realms/haven", ClientID: "haven",
+			SecretEnv: "HAVEN_SSO_EXAMPLE", Scopes: "openid profile email", MFAValues: "mfa", Provision: true,
+			Mapping: sso.EncodeRules([]sso.Rule{
+				{Claim: "groups", Value: "haven-caseworkers", Agency: agencies[0][roleAgency[access.CaseWorker]], Role: string(access.CaseWorker)},
+				{Claim: "groups", Value: "haven-first-responders", Agency: agencies[0][roleAgency[access.FirstResponder]], Role: string(access.FirstResponder)},
+			})}); err != nil {
+			return err
 		}
 		users := make([]access.Role, 0, len(access.Roles)+1)
 		users = append(users, access.Roles...)

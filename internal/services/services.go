@@ -9,6 +9,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/servicedir"
+	"github.com/haven-nrm/haven/internal/sso"
 	"github.com/haven-nrm/haven/internal/stats"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/trmsvc"
@@ -42,6 +44,9 @@ type Options struct {
 	// Federation is the instance's TRM identity; nil leaves the TRM
 	// service out (no country configured).
 	Federation *federation.Identity
+	// HTTPClient makes the calls to identity providers; nil means a
+	// client with a timeout.
+	HTTPClient *http.Client
 }
 
 // Set is every service a surface may call.
@@ -56,6 +61,8 @@ type Set struct {
 	// LocalGov is a local government's own work: prevention,
 	// partnerships, action plan, 3P self-assessment, CityShare.
 	LocalGov *localgov.Service
+	// SSO signs people in through their institution's identity provider.
+	SSO *sso.Service
 	// Screening is the engine the referral form and the screening tool
 	// use.
 	Screening *screening.Engine
@@ -105,10 +112,13 @@ func New(o Options) (*Set, error) {
 		tr = &trmsvc.Service{DB: o.DB, Keys: o.Keys, ID: o.Federation, Referral: rs, Cases: cs, Now: o.Now,
 			Self: trmsvc.Self{Country: o.Config.Country, Name: name, Contact: o.Config.TRMContact, BaseURL: o.Config.BaseURL}}
 	}
+	acc := accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa)
 	return &Set{
-		TRM:       tr,
-		Cases:     cs,
-		Accounts:  accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa),
+		TRM:      tr,
+		Cases:    cs,
+		Accounts: acc,
+		SSO: sso.New(sso.Options{DB: o.DB, Keys: o.Keys, Accounts: acc, Now: o.Now, Log: o.Logger, DataDir: o.Config.DataDir,
+			HTTPClient: o.HTTPClient}),
 		Directory: dir,
 		Referrals: rs,
 		Stats:     stats.New(o.DB, o.Keys, o.Now),

@@ -67,18 +67,24 @@ func MFAOf(ctx context.Context, q Reader, userID string) (MFA, error) {
 // MFA reads a user's authenticator from the read pool.
 func (db *DB) MFA(ctx context.Context, userID string) (MFA, error) { return MFAOf(ctx, db.r, userID) }
 
-// HasMFA reports whether a user has a confirmed authenticator.
+// HasMFA reports whether a user has a second factor: a confirmed
+// authenticator or a passkey.
 func (db *DB) HasMFA(ctx context.Context, userID string) (bool, error) {
-	m, err := db.MFA(ctx, userID)
-	if errs.Is(err, errs.NotFound) {
-		return false, nil
-	}
-	return err == nil && m.Confirmed, err
+	return HasMFAOf(ctx, db.r, userID)
 }
 
-// MFAUsers returns the ids of the users with a confirmed authenticator.
+// HasMFAOf is HasMFA through q (a transaction that must see its own
+// writes).
+func HasMFAOf(ctx context.Context, q Reader, userID string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM user_mfa WHERE user_id = $1 AND confirmed = 1)
+		+ (SELECT count(*) FROM passkeys WHERE user_id = $1)`, userID).Scan(&n)
+	return n > 0, classify(err)
+}
+
+// MFAUsers returns the ids of the users with a second factor.
 func (db *DB) MFAUsers(ctx context.Context) (map[string]bool, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT user_id FROM user_mfa WHERE confirmed = 1`)
+	rows, err := db.r.QueryContext(ctx, `SELECT user_id FROM user_mfa WHERE confirmed = 1 UNION SELECT user_id FROM passkeys`)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -176,7 +182,8 @@ func (db *DB) RecoveryCodesLeft(ctx context.Context, userID string) (int, error)
 // everything the user is signed in with (EndUserAccess): a new
 // authenticator is set up through a new enrolment link.
 func (tx *Tx) ResetMFA(ctx context.Context, userID string) error {
-	for _, q := range []string{`DELETE FROM user_mfa WHERE user_id = $1`, `DELETE FROM recovery_codes WHERE user_id = $1`} {
+	for _, q := range []string{`DELETE FROM user_mfa WHERE user_id = $1`, `DELETE FROM recovery_codes WHERE user_id = $1`,
+		`DELETE FROM passkeys WHERE user_id = $1`} {
 		if _, err := tx.ExecContext(ctx, q, userID); err != nil {
 			return classify(err)
 		}

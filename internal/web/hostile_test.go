@@ -440,6 +440,11 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"localgov-form":    e.localgovForm,
 		"api-localgov":     e.apiLocalGov,
 		"localgov-id":      e.localgovID,
+		"sso-callback":     e.ssoCallback,
+		"sso-admin":        e.ssoAdmin,
+		"passkey-begin":    e.passkeyBegin,
+		"passkey-finish":   e.passkeyFinish,
+		"passkey-manage":   e.passkeyManage,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/sso"
 )
 
 type loginData struct {
@@ -14,6 +15,19 @@ type loginData struct {
 	// NeedsLink: the password was right, but the account must set up a
 	// second factor first, which only its enrolment link allows.
 	NeedsLink bool
+	// PasskeyFailed: a sign-in with a passkey was refused.
+	PasskeyFailed bool
+	// Providers are the identity providers one can sign in with.
+	Providers []sso.LoginLink
+}
+
+// loginPage renders the sign-in form with the providers it offers.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, status int, d loginData) error {
+	var err error
+	if d.Providers, err = s.Services.SSO.LoginLinks(r.Context()); err != nil {
+		return err
+	}
+	return s.render(w, status, "login", s.newPage(r, "auth.login.title", "", d))
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
@@ -21,7 +35,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, http.StatusOK, "login", s.newPage(r, "auth.login.title", "", loginData{}))
+	return s.loginPage(w, r, http.StatusOK, loginData{})
 }
 
 // loginSubmit is the password step of signing in (accounts.SignIn). Every
@@ -43,8 +57,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	case accounts.SignInFailed:
 		return s.loginFailed(w, r, username)
 	case accounts.SignInNeedsLink:
-		p := s.newPage(r, "auth.login.title", "", loginData{Username: username, NeedsLink: true})
-		return s.render(w, http.StatusForbidden, "login", p)
+		return s.loginPage(w, r, http.StatusForbidden, loginData{Username: username, NeedsLink: true})
 	}
 	s.setSessionCookie(w, res.Token)
 	s.rememberDevice(w, res.Device)
@@ -58,11 +71,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 
 // loginFailed shows the one message every failed sign-in gets.
 func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, username string) error {
-	p := s.newPage(r, "auth.login.title", "", loginData{Username: username, Failed: true})
-	return s.render(w, http.StatusUnauthorized, "login", p)
+	return s.loginPage(w, r, http.StatusUnauthorized, loginData{Username: username, Failed: true})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	endURL := ""
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		var who *accounts.User
 		stage := ""
@@ -74,8 +87,17 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		if err := s.accounts.SignOut(r.Context(), c.Value, who, stage); err != nil {
 			return err
 		}
+		if who != nil {
+			endURL = s.Services.SSO.EndSessionURL(r.Context(), who.ID, strings.TrimSuffix(s.callbackURL(r), "/sso/callback")+"/login")
+		}
 	}
 	s.clearSessionCookie(w)
+	if endURL != "" {
+		// Haven's session is over; signing out of the provider too is
+		// offered, not forced: the provider's session may serve other
+		// systems of the institution.
+		return s.render(w, http.StatusOK, "sso_signed_out", s.newPage(r, "sso.signed_out.title", "", endURL))
+	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }

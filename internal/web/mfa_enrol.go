@@ -18,6 +18,8 @@ type mfaEnrolData struct {
 	// Secret is the base32 secret in groups of four, for typing by hand.
 	Secret string
 	Failed bool
+	// PasskeyFailed: the passkey's answer did not verify.
+	PasskeyFailed bool
 }
 
 type mfaCodesData struct {

@@ -6,6 +6,14 @@ import (
 
 type mfaVerifyData struct {
 	Failed bool
+	// Passkey: the user has a passkey to offer instead of a code.
+	Passkey bool
+}
+
+// verifyData is what the second step shows to the user of p.
+func (s *Server) verifyData(r *http.Request, p *pendingSignIn, failed bool) (mfaVerifyData, error) {
+	ks, err := s.accounts.Passkeys(r.Context(), p.User.ID)
+	return mfaVerifyData{Failed: failed, Passkey: len(ks) > 0}, err
 }
 
 // mfaVerifyForm asks a half-signed-in user for the second factor.
@@ -20,7 +28,11 @@ func (s *Server) mfaVerifyForm(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return s.render(w, http.StatusOK, "mfa_verify", s.newPage(r, "mfa.verify.title", "", mfaVerifyData{}))
+	d, err := s.verifyData(r, p, false)
+	if err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "mfa_verify", s.newPage(r, "mfa.verify.title", "", d))
 }
 
 // mfaVerifySubmit checks the second factor (a TOTP code, or one of the
@@ -54,7 +66,14 @@ func (s *Server) mfaVerifySubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) mfaVerifyFailed(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, http.StatusUnauthorized, "mfa_verify", s.newPage(r, "mfa.verify.title", "", mfaVerifyData{Failed: true}))
+	d := mfaVerifyData{Failed: true}
+	if p := pending(r); p != nil {
+		var err error
+		if d, err = s.verifyData(r, p, true); err != nil {
+			return err
+		}
+	}
+	return s.render(w, http.StatusUnauthorized, "mfa_verify", s.newPage(r, "mfa.verify.title", "", d))
 }
 
 // leaveSecondStep sends a visitor who has no half-signed-in session away

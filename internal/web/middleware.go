@@ -361,7 +361,8 @@ func stagePath(stage string) string {
 // anyone may see.
 func pendingMayVisit(path string) bool {
 	switch path {
-	case "/mfa/verify", "/mfa/enrol", "/mfa/enrol/confirm", "/mfa/cancel", "/logout", "/login", "/language", "/healthz", "/readyz", "/metrics":
+	case "/mfa/verify", "/mfa/enrol", "/mfa/enrol/confirm", "/mfa/cancel", "/logout", "/login", "/language", "/healthz", "/readyz", "/metrics",
+		"/mfa/passkey/begin", "/mfa/passkey", "/passkey/register/begin", "/passkey/register":
 		return true
 	}
 	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, "/enrol/")

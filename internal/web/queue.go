@@ -36,16 +36,17 @@ type queuePage struct {
 // here, every value escaped.
 func queueBody(L *i18n.Localizer, rows []queueRow) template.HTML {
 	urgent, child, overdue, soon := L.T("case.urgent"), L.T("queue.child"), L.T("decision.overdue"), L.T("queue.due_soon")
+	ref, state, due, created := L.T("case.reference"), L.T("decision.state"), L.T("decision.rg_deadline"), L.T("case.created")
 	var f frag
 	for _, r := range rows {
-		f.m("<tr><td><a href=\"/cases/").text(r.Case.ID).m("\">").text(r.Case.Reference).m("</a>")
+		f.m("<tr><td data-label=\"").text(ref).m("\"><a href=\"/cases/").text(r.Case.ID).m("\">").text(r.Case.Reference).m("</a>")
 		if r.Case.Urgent {
 			f.m(` <strong class="urgent">`).text(urgent).m("</strong>")
 		}
 		if r.Case.Child {
 			f.m(` <span class="tag">`).text(child).m("</span>")
 		}
-		f.m("</td><td>").text(r.Label).m("</td><td>")
+		f.m("</td><td data-label=\"").text(state).m("\">").text(r.Label).m("</td><td data-label=\"").text(due).m("\">")
 		switch {
 		case r.Due == "":
 			f.m("—")
@@ -56,7 +57,7 @@ func queueBody(L *i18n.Localizer, rows []queueRow) template.HTML {
 		default:
 			f.text(r.Due)
 		}
-		f.m("</td><td>").text(r.Created).m("</td></tr>\n")
+		f.m("</td><td data-label=\"").text(created).m("\">").text(r.Created).m("</td></tr>\n")
 	}
 	return f.html()
 }

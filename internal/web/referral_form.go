@@ -76,6 +76,11 @@ func parseReferralForm(f url.Values) (intake.Referral, string, error) {
 	r.Identity = intake.Identity{GivenName: strings.TrimSpace(f.Get("given_name")), FamilyName: strings.TrimSpace(f.Get("family_name")),
 		BirthDate: f.Get("birth_date"), DocumentNumber: strings.TrimSpace(f.Get("document_number")), Phone: strings.TrimSpace(f.Get("phone")),
 		Address: strings.TrimSpace(f.Get("address")), Narrative: strings.TrimSpace(f.Get("narrative"))}
+	if f.Get("one_list") == "1" {
+		// The form asks the forms of exploitation once; the kind and the
+		// HTCDS types follow from them.
+		r = intake.FromFormsOfExploitation(r)
+	}
 	return r, f.Get("idempotency_key"), nil
 }
 
@@ -176,7 +181,7 @@ func (s *Server) referralSubmit(w http.ResponseWriter, r *http.Request) error {
 	form := &referralForm{R: ref, Idem: idem, Selected: selected(ref), Lists: lists(), Profile: s.formProfile(ref), Errors: map[string]string{}}
 	if perr != nil {
 		form.Errors = fieldErrors(perr)
-		return s.render(w, http.StatusUnprocessableEntity, "referral_new", s.newPage(r, "intake.title", "referrals", form))
+		return s.render(w, http.StatusUnprocessableEntity, "referral_new", s.formPage(r, form))
 	}
 	svc := s.referrals()
 	if r.PostForm.Get("action") != "refer" {
@@ -192,18 +197,26 @@ func (s *Server) referralSubmit(w http.ResponseWriter, r *http.Request) error {
 		if r.Header.Get("X-Haven-Fragment") == "screening" {
 			return s.renderFragment(w, "screening_panel", s.newPage(r, "intake.title", "referrals", form))
 		}
-		return s.render(w, http.StatusOK, "referral_new", s.newPage(r, "intake.title", "referrals", form))
+		return s.render(w, http.StatusOK, "referral_new", s.formPage(r, form))
 	}
 	out, err := svc.Submit(r.Context(), s.by(r), ref, idem)
 	if err != nil {
 		if errs.Is(err, errs.Invalid) || isIntakeErrors(err) {
 			form.Errors = fieldErrors(err)
-			return s.render(w, http.StatusUnprocessableEntity, "referral_new", s.newPage(r, "intake.title", "referrals", form))
+			return s.render(w, http.StatusUnprocessableEntity, "referral_new", s.formPage(r, form))
 		}
 		return err
 	}
-	http.Redirect(w, r, "/referrals/"+out.Referral.ID, http.StatusSeeOther)
+	http.Redirect(w, r, "/referrals/"+out.Referral.ID+"?sent=1", http.StatusSeeOther)
 	return nil
+}
+
+// formPage is the referral form's page; its title starts "Error:" when
+// the form has errors.
+func (s *Server) formPage(r *http.Request, form *referralForm) *page {
+	pg := s.newPage(r, "intake.title", "referrals", form)
+	pg.TitleError = len(form.Errors) > 0
+	return pg
 }
 
 func isIntakeErrors(err error) bool {

@@ -63,6 +63,11 @@ type page struct {
 	Nav       []navItem
 	Active    string
 	Title     string // translation key
+	// TitleDetail follows the title (a case's or referral's reference),
+	// so that every page's title is its own; TitleError starts it with
+	// "Error:" when the page shows a form's errors.
+	TitleDetail string
+	TitleError  bool
 	Path      string // current path, for the language switcher's return
 	RequestID string
 	Version   string

@@ -118,7 +118,7 @@ func TestEveryTemplateParses(t *testing.T) {
 // and in a quoted attribute that is not a URL, a script or a style, and
 // nowhere else.
 func TestConstantMessagesInTextOnly(t *testing.T) {
-	textAttrs := map[string]bool{"aria-label": true, "title": true, "alt": true, "placeholder": true, "value": true, "label": true, "content": true}
+	textAttrs := map[string]bool{"aria-label": true, "title": true, "alt": true, "placeholder": true, "value": true, "label": true, "content": true, "data-label": true}
 	attrRe := regexp.MustCompile(`([a-z-]+)="$`)
 	files, _ := fs.Glob(assets, "templates/*/*.html")
 	files = append(files, "templates/layout.html")

@@ -1,6 +1,8 @@
 // Live screening: when a fact changes, the form is sent for screening only
-// (nothing is stored) and the result panel is replaced. Without scripts the
-// "Check screening" button does the same with a full page.
+// (nothing is stored) and the panel's contents are replaced. The live
+// region itself stays in place, so screen readers announce the new
+// summary; the details keep their open state. Without scripts the "Check
+// screening" button does the same with a full page.
 (function () {
   "use strict";
   var form = document.getElementById("intake-form");
@@ -20,7 +22,15 @@
       var tpl = document.createElement("template");
       tpl.innerHTML = html.trim();
       var fresh = tpl.content.getElementById("screening-panel");
-      if (fresh) { panel.replaceWith(fresh); panel = fresh; }
+      if (!fresh) { return; }
+      var live = document.getElementById("screening-live");
+      var freshLive = fresh.querySelector("#screening-live");
+      if (live && freshLive && live.innerHTML !== freshLive.innerHTML) { live.innerHTML = freshLive.innerHTML; }
+      var old = document.getElementById("screening-details");
+      var det = fresh.querySelector("#screening-details");
+      if (det) {
+        if (old) { det.open = old.open; old.replaceWith(det); } else { live.after(det); }
+      } else if (old) { old.remove(); }
     }).catch(function () { /* the button still works */ });
   }
   form.addEventListener("change", function (e) {

@@ -193,5 +193,3 @@ func firstLink(t *testing.T, ctx context.Context, f *fixture, list, re string) s
 	}
 	return ""
 }
-
-

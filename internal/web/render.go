@@ -56,22 +56,22 @@ var statusOf = map[errs.Kind]struct {
 
 // page is what every template receives.
 type page struct {
-	L         *i18n.Localizer
-	User      *accounts.User
-	Demo      bool
-	MFAOff    bool // second factors are not enforced (the demo)
-	Nav       []navItem
-	Active    string
-	Title     string // translation key
+	L      *i18n.Localizer
+	User   *accounts.User
+	Demo   bool
+	MFAOff bool // second factors are not enforced (the demo)
+	Nav    []navItem
+	Active string
+	Title  string // translation key
 	// TitleDetail follows the title (a case's or referral's reference),
 	// so that every page's title is its own; TitleError starts it with
 	// "Error:" when the page shows a form's errors.
 	TitleDetail string
 	TitleError  bool
-	Path      string // current path, for the language switcher's return
-	RequestID string
-	Version   string
-	Data      any
+	Path        string // current path, for the language switcher's return
+	RequestID   string
+	Version     string
+	Data        any
 	// LangOptions and NavItems are the language switcher's options and
 	// the navigation's items, written in Go: every page has them.
 	LangOptions, NavItems template.HTML

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
 )
 
@@ -175,5 +178,98 @@ func TestBrowserMinimalReferralOnAPhone(t *testing.T) {
 	after, err := db.Counts(context.Background())
 	if err != nil || after.Cases != before.Cases+int64(len(languages)) {
 		t.Fatalf("cases after %d referrals: %d, want %d (%v)", len(languages), after.Cases, before.Cases+int64(len(languages)), err)
+	}
+}
+
+// TestBrowserDraftSurvivesSessionEnd lets the session end (idle) in the
+// middle of a referral: the form saved itself as a draft while
+// it was filled; the referral sent after the session ended is refused and
+// nothing is stored; after signing in again "Refer a person" brings the
+// form back filled, and it is sent with nothing lost. The draft is gone
+// once the referral is sent, and its form was never stored in clear.
+func TestBrowserDraftSurvivesSessionEnd(t *testing.T) {
+	ctx := browser(t)
+	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
+	var offset atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	f := buildFixture(t, db, fixtureOptions{seed: 7, cases: 20, now: clock, adjust: func(c *config.Config) {
+		c.Demo = true
+		c.MFAOptional = true
+	}})
+	fr, err := db.UserByUsername(context.Background(), f.creds[access.FirstResponder].Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, ctx, f, access.FirstResponder)
+	switchLanguage(t, ctx, "mn")
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/"), chromedp.Click(chromedp.ID("refer-start")), chromedp.WaitVisible(chromedp.ID("intake-form"))); err != nil {
+		t.Fatal(err)
+	}
+	// The warning before the session ends is on the page, hidden, and
+	// knows how long the session lasts.
+	idle, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const b = document.getElementById('session-warning'); return b && b.hidden ? b.dataset.idle : ''; })()`))
+	if err != nil || idle != "1800" {
+		t.Fatalf("session warning: %q %v", idle, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("need-danger")),
+		chromedp.SendKeys(chromedp.ID("f-age"), "31"),
+		chromedp.SetValue(chromedp.ID("f-languages"), "mn"),
+		chromedp.Click(chromedp.ID("consent-given")),
+		chromedp.WaitVisible(chromedp.ID("f-given_name")),
+		chromedp.SendKeys(chromedp.ID("f-given_name"), "Draft"),
+		chromedp.SendKeys(chromedp.ID("f-family_name"), "Kept"),
+		chromedp.Click(chromedp.CSS(`#d-chain > summary`)),
+		chromedp.Click(chromedp.ID("purpose-forced_labour")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The draft saves itself a moment after the last change.
+	waitFor(t, ctx, `document.getElementById('intake-form').hasAttribute('data-draft-saved')`)
+	time.Sleep(2 * time.Second) // the last change's save
+	d, err := db.LiveReferralDraft(context.Background(), fr.ID, store.Millis(clock()))
+	if err != nil {
+		t.Fatalf("no draft was saved: %v", err)
+	}
+	if strings.Contains(string(d.Form), "Kept") {
+		t.Fatal("the draft's form is stored in clear")
+	}
+	before, _ := db.Counts(context.Background())
+	// Half an hour without a request: the session ends; sending now is
+	// refused and stores nothing.
+	offset.Store(int64(31 * time.Minute))
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.CSS(`button[value=refer]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitNewPage(t, ctx, `document.getElementById('intake-form') === null`)
+	if c, _ := db.Counts(context.Background()); c.Cases != before.Cases {
+		t.Fatalf("a referral was stored without a session")
+	}
+	// Sign in again: the form comes back filled, and is sent.
+	signIn(t, ctx, f, access.FirstResponder)
+	if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/"), chromedp.Click(chromedp.ID("refer-start")), chromedp.WaitVisible(chromedp.ID("draft-restored"))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](`[document.getElementById('f-age').value, document.getElementById('f-given_name').value,
+		document.getElementById('f-family_name').value, document.getElementById('need-danger').checked, document.getElementById('consent-given').checked,
+		document.getElementById('purpose-forced_labour').checked, document.getElementById('f-languages').value]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[31 Draft Kept true true true mn]" {
+		t.Fatalf("the form came back as %v", got)
+	}
+	checkPage(t, ctx, "phone-draft-restored-mn")
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.CSS(`button[value=refer]`))); err != nil {
+		t.Fatal(err)
+	}
+	waitNewPage(t, ctx, `document.getElementById('referral-sent') !== null`)
+	after, _ := db.Counts(context.Background())
+	if after.Cases != before.Cases+1 {
+		t.Fatalf("cases %d after sending, want %d", after.Cases, before.Cases+1)
+	}
+	if _, err := db.LiveReferralDraft(context.Background(), fr.ID, store.Millis(clock())); err == nil {
+		t.Fatal("the draft outlived its referral")
 	}
 }

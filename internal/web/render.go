@@ -68,6 +68,9 @@ type page struct {
 	// "Error:" when the page shows a form's errors.
 	TitleDetail string
 	TitleError  bool
+	// IdleSeconds is how long a session lasts unused: the page warns
+	// before it ends.
+	IdleSeconds int
 	Path        string // current path, for the language switcher's return
 	RequestID   string
 	Version     string
@@ -224,7 +227,7 @@ func (s *Server) newPage(r *http.Request, title, active string, data any) *page 
 		LangOptions: langOptions(L, s.I18n.Languages()), NavItems: navItems(L, nav, active),
 		L: L, User: currentUser(r), Demo: s.Config.Demo, MFAOff: s.Config.MFAOptional,
 		Nav: nav, Active: active, Title: title, Path: r.URL.Path, RequestID: requestInfoFrom(r.Context()).id,
-		Version: s.Version, Data: data,
+		Version: s.Version, Data: data, IdleSeconds: int(accounts.SessionIdle / time.Second),
 	}
 }
 

@@ -22,6 +22,7 @@
       var tpl = document.createElement("template");
       tpl.innerHTML = html.trim();
       var fresh = tpl.content.getElementById("screening-panel");
+      document.dispatchEvent(new CustomEvent("haven:contact"));
       if (!fresh) { return; }
       var live = document.getElementById("screening-live");
       var freshLive = fresh.querySelector("#screening-live");
@@ -32,6 +33,27 @@
         if (old) { det.open = old.open; old.replaceWith(det); } else { live.after(det); }
       } else if (old) { old.remove(); }
     }).catch(function () { /* the button still works */ });
+  }
+  // Drafts: on the referral form, what has been typed is saved (sealed, on
+  // the server) a moment after each change and when the session is about
+  // to end, so that a session that ends mid-interview loses nothing.
+  var drafting = form.getAttribute("action") === "/referrals/new";
+  var draftTimer = null;
+  function saveDraft() {
+    clearTimeout(draftTimer);
+    var data = new FormData(form);
+    data.set("action", "draft");
+    fetch("/referrals/new", {
+      method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+      headers: { "X-Haven-Fragment": "draft" }
+    }).then(function (r) {
+      if (r.ok) { form.setAttribute("data-draft-saved", String(Date.now())); document.dispatchEvent(new CustomEvent("haven:contact")); }
+    }).catch(function () { /* the Save draft button still works */ });
+  }
+  if (drafting) {
+    form.addEventListener("input", function () { clearTimeout(draftTimer); draftTimer = setTimeout(saveDraft, 800); });
+    form.addEventListener("change", function () { clearTimeout(draftTimer); draftTimer = setTimeout(saveDraft, 800); });
+    document.addEventListener("haven:idle-warning", saveDraft);
   }
   form.addEventListener("change", function (e) {
     // Identifying fields never leave the page for a live preview.

@@ -2,7 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -88,6 +91,7 @@ func TestBrowserNoSidewaysScrollAt360(t *testing.T) {
 		}
 		if measured.MatchString(name) {
 			t.Logf("%s: height %v px", name, raw[2])
+			screenshots(t, ctx, name)
 		}
 	}
 	visit := func(lang, pattern, path string) {
@@ -169,6 +173,35 @@ func TestBrowserNoSidewaysScrollAt360(t *testing.T) {
 		}
 	}
 	t.Logf("%d pages checked in %d languages", len(checked), len(languages))
+}
+
+// screenshots keeps a page as a phone (360 px) and a desk (1280 px) show
+// it, in the artifacts folder CI keeps (screens/).
+func screenshots(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := filepath.Join(artifacts(t), "screens")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := strings.NewReplacer(" /", "-", "/", "_").Replace(name)
+	if len(file) > 60 {
+		file = file[:60]
+	}
+	for _, w := range []int64{360, 1280} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 740)); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		if err != nil {
+			t.Fatalf("%s: screenshot: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.jpg", file, w)), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // measured are the pages whose height the redesign reports.

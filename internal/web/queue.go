@@ -28,9 +28,9 @@ type queueRow struct {
 type queuePage struct {
 	Rows   []queueRow
 	Counts []queueCount
-	Body template.HTML // the rows as table rows, for the page
-	Next string
-	Now  time.Time
+	Body   template.HTML // the rows as table rows, for the page
+	Next   string
+	Now    time.Time
 }
 
 // queueBody writes the queue's rows. Fifty rows of a dozen cells each cost

@@ -10,6 +10,14 @@
   if (!form || !panel || !window.fetch || !window.FormData) { return; }
   var timer = null;
   var seq = 0;
+  // A child (under 18 by the stated age) needs no consent: the identity
+  // part shows as soon as the age is typed.
+  var age = document.getElementById("f-age");
+  function childAge() {
+    var n = parseInt(age.value, 10);
+    form.classList.toggle("child-age", /^\s*\d+\s*$/.test(age.value) && n < 18);
+  }
+  if (age) { age.addEventListener("input", childAge); childAge(); }
   function refresh() {
     var data = new FormData(form);
     data.set("action", "screen");

@@ -1554,7 +1554,8 @@ func (e *hostile) referralAccepted(q hreq, r hresp) {
 		return
 	}
 	var caseID sql.NullString
-	id := strings.TrimPrefix(r.location(), "/referrals/")
+	// The referral's page, with the confirmation its referrer sees first.
+	id, _, _ := strings.Cut(strings.TrimPrefix(r.location(), "/referrals/"), "?")
 	if err := e.db.R().QueryRowContext(context.Background(), `SELECT case_id FROM referrals WHERE id = $1`, id).Scan(&caseID); err != nil || !caseID.Valid {
 		e.fail(q.route+"|accepted", "%s: accepted referral %s has no case: %v", q, id, err)
 		return

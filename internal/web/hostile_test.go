@@ -1504,7 +1504,7 @@ func referralFields() []string {
 	fs := []string{"sector", "age", "may_be_child", "gender", "citizenship", "languages", "exploitation", "acts", "means", "purposes",
 		"unknown", "indicators", "irregular_border_crossing", "paid_facilitator", "consented_to_movement", "methods_of_control",
 		"exploitation_types", "industry", "recruiter_relation", "needs", "consent", "consent_language", "given_name", "family_name",
-		"birth_date", "document_number", "phone", "address", "narrative", "idempotency_key", "action"}
+		"birth_date", "document_number", "phone", "address", "narrative", "idempotency_key", "action", "one_list"}
 	for _, t := range vocab.EventTypes.Codes {
 		fs = append(fs, "event_"+t+"_country", "event_"+t+"_date")
 	}

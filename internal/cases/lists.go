@@ -92,11 +92,15 @@ type QueueItem struct {
 	Stage   int
 	Due     time.Time
 	Created time.Time
+	// Tag says what is due and when, in the jurisdiction's days.
+	Tag casework.Tag
 }
 
 // Queue is one page of the authority's queue.
 type Queue struct {
 	Items []QueueItem
+	// Counts are the page's rows by tag kind, and "urgent".
+	Counts map[string]int
 	// Next is the cursor of the next page ("" on the last).
 	Next string
 	// Soon is the end of the next working day in the jurisdiction's
@@ -126,13 +130,19 @@ func (s *Service) Queue(ctx context.Context, p access.Principal, after string) (
 	}
 	// The queue key says what is pending and by when; the next working
 	// day is counted once for the page.
-	q := &Queue{Soon: casework.AddWorkingDays(s.Now(), 1, s.Country(j.Country).Calendar)}
+	now, cal := s.Now(), s.Country(j.Country).Calendar
+	q := &Queue{Soon: casework.AddWorkingDays(now, 1, cal), Counts: map[string]int{}}
 	for _, c := range cs {
 		stage, due, _, ok := casework.ParseKey(c.QueueKey)
 		if !ok {
 			continue
 		}
-		q.Items = append(q.Items, QueueItem{Case: c, Stage: stage, Due: due, Created: store.FromMillis(c.CreatedAt)})
+		it := QueueItem{Case: c, Stage: stage, Due: due, Created: store.FromMillis(c.CreatedAt), Tag: casework.QueueTag(c.QueueKey, now, cal.Location())}
+		q.Items = append(q.Items, it)
+		q.Counts[it.Tag.Kind]++
+		if c.Urgent {
+			q.Counts["urgent"]++
+		}
 	}
 	if len(cs) == QueuePage {
 		q.Next = cs[len(cs)-1].QueueKey

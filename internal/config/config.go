@@ -40,6 +40,11 @@ type Config struct {
 	SQLiteSynchronous string
 	// Demo marks a demonstration instance: a banner is shown on every page.
 	Demo bool
+	// Letterhead and LetterSignature are printed at the head and foot of
+	// decision letters (lines separated by "|"), e.g. the authority's
+	// address and the signing officer's title; empty prints the
+	// authority's name alone.
+	Letterhead, LetterSignature string
 	// MasterKeyFile holds the master keys that wrap every record's data key
 	// (created 0600 on first run when it does not exist). Empty means
 	// <DataDir>/master.key. HAVEN_MASTER_KEY, when set, holds the keyring
@@ -199,6 +204,8 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 	fs.StringVar(&c.SQLiteSynchronous, "sqlite-synchronous", env("HAVEN_SQLITE_SYNCHRONOUS", d.SQLiteSynchronous), Settings[7].Help+" [$HAVEN_SQLITE_SYNCHRONOUS]")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", env("HAVEN_MASTER_KEY_FILE", ""), Settings[8].Help+" [$HAVEN_MASTER_KEY_FILE]")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("HAVEN_TRUSTED_PROXIES", ""), "comma list of reverse-proxy addresses or CIDR prefixes whose X-Forwarded-For is believed [$HAVEN_TRUSTED_PROXIES]")
+	fs.StringVar(&c.Letterhead, "letterhead", env("HAVEN_LETTERHEAD", ""), `lines ("|" between) printed at the head of decision letters [$HAVEN_LETTERHEAD]`)
+	fs.StringVar(&c.LetterSignature, "letter-signature", env("HAVEN_LETTER_SIGNATURE", ""), `lines ("|" between) of the signature block of decision letters [$HAVEN_LETTER_SIGNATURE]`)
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", env("HAVEN_AUDIT_KEY_FILE", ""), Settings[9].Help+" [$HAVEN_AUDIT_KEY_FILE]")
 	c.masterKeyEnv = getenv("HAVEN_MASTER_KEY")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("HAVEN_SMTP_ADDR", ""), Settings[12].Help+" [$HAVEN_SMTP_ADDR]")

@@ -263,6 +263,14 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 			"classification": orUnknown(plan.Screening.Classification)}); err != nil {
 			return err
 		}
+		// The referral is sent: its author's draft ends with it.
+		if dropped, err := tx.DeleteReferralDraft(ctx, by.UserID); err != nil {
+			return err
+		} else if dropped {
+			if err := ev("referral.draft.discard", "referral_draft", by.UserID, map[string]string{"referral": refID}); err != nil {
+				return err
+			}
+		}
 		notes := []store.Notification{{ID: store.NewID(), AgencyID: authority.ID, Kind: "referral_received", ObjectType: "referral", ObjectID: refID}}
 		if plan.Urgent {
 			notes[0].Kind = "urgent_referral_received"

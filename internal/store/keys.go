@@ -18,6 +18,7 @@ var WrappedKeyColumns = []WrappedKeyColumn{
 	{"persons", "id", "wrapped_key"},
 	{"break_glass_grants", "id", "wrapped_key"},
 	{"user_mfa", "user_id", "wrapped_key"},
+	{"referral_drafts", "user_id", "wrapped_key"},
 }
 
 // RewrapAll rewraps, in batches, every stored data key that fn says needs

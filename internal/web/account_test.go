@@ -852,3 +852,4 @@ func inlineScript(body string) bool {
 	}
 	return n > 0
 }
+

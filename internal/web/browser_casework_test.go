@@ -152,8 +152,9 @@ func (w *caseWalk) run(child bool) {
 	steps := []chromedp.Action[chromedp.Void]{
 		chromedp.Navigate(w.f.srv.URL + "/referrals/new"), chromedp.WaitVisible(chromedp.ID("intake-form")),
 		chromedp.SendKeys(chromedp.ID("f-age"), age),
+		chromedp.Click(chromedp.CSS(`#d-chain > summary`)),
 		chromedp.Click(chromedp.ID("act-recruitment")), chromedp.Click(chromedp.ID("means-deception")), chromedp.Click(chromedp.ID("purpose-forced_labour")),
-		chromedp.Click(chromedp.ID("lang-ne")),
+		chromedp.SetValue(chromedp.ID("f-languages"), "ne"),
 	}
 	if !child {
 		steps = append(steps, chromedp.Click(chromedp.ID("consent-given")), chromedp.SetValue(chromedp.ID("f-consent_language"), "ne"))

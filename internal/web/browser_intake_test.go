@@ -29,6 +29,7 @@ func TestBrowserReferralInEveryLanguage(t *testing.T) {
 		checkPage(t, ctx, "intake-form-"+lang)
 		err := chromedp.Do(ctx,
 			chromedp.SendKeys(chromedp.ID("f-age"), "24"),
+			chromedp.Click(chromedp.CSS(`#d-chain > summary`)),
 			chromedp.Click(chromedp.ID("act-recruitment")),
 			chromedp.Click(chromedp.ID("means-deception")),
 			chromedp.Click(chromedp.ID("purpose-forced_labour")),
@@ -42,6 +43,7 @@ func TestBrowserReferralInEveryLanguage(t *testing.T) {
 			chromedp.Click(chromedp.ID("need-bed_tonight")),
 			chromedp.Click(chromedp.ID("consent-given")),
 			chromedp.SetValue(chromedp.ID("f-consent_language"), "ne"),
+			chromedp.WaitVisible(chromedp.ID("f-given_name")),
 			chromedp.SendKeys(chromedp.ID("f-given_name"), fmt.Sprintf("Person%d", i)),
 			chromedp.SendKeys(chromedp.ID("f-family_name"), "Synthetic"),
 			chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`),

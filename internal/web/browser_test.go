@@ -111,7 +111,7 @@ func signIn(t *testing.T, ctx context.Context, f *fixture, role access.Role) {
 		chromedp.SendKeys(chromedp.ID("username"), cr.Username),
 		chromedp.SendKeys(chromedp.ID("password"), cr.Password),
 		chromedp.Click(chromedp.CSS(`main form button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form.session`)),
+		chromedp.WaitReady(chromedp.CSS(`form.session`)),
 	)
 	if err != nil {
 		t.Fatalf("sign in as %s: %v", role, err)
@@ -123,7 +123,7 @@ func signIn(t *testing.T, ctx context.Context, f *fixture, role access.Role) {
 func switchLanguage(t *testing.T, ctx context.Context, lang string) {
 	t.Helper()
 	err := chromedp.Do(ctx,
-		chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`),
+		chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true; document.querySelectorAll('details.menu').forEach(d => d.open = true)`),
 		chromedp.SetValue(chromedp.ID("lang-select"), lang),
 		chromedp.Click(chromedp.CSS(`form.lang button`)),
 	)

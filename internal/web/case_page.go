@@ -23,6 +23,10 @@ import (
 type caseView struct {
 	*cases.View
 
+	// Done is the section of the change just made, for the confirmation
+	// shown after it ("" when none).
+	Done string
+
 	// Can says which forms the viewer may use, by command name, plus
 	// "notes" (free text may be read), "reasons" and "letter".
 	Can map[string]bool
@@ -235,7 +239,21 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 			status = http.StatusForbidden
 		}
 	}
-	return s.renderAfter(w, status, tmpl, s.newPage(r, "case.title", "cases", view), v.Viewed)
+	if refusal == nil && command == "" {
+		if done := r.URL.Query().Get("done"); done != "" {
+			for _, cmd := range caseCommands {
+				if cmd.Section == done {
+					view.Done = done
+				}
+			}
+		}
+	}
+	pg := s.newPage(r, "case.title", "cases", view)
+	pg.TitleDetail, pg.TitleError = c.Reference, refusal != nil
+	if command != "" {
+		pg.TitleDetail = c.Reference + " – " + command
+	}
+	return s.renderAfter(w, status, tmpl, pg, v.Viewed)
 }
 
 // refusalMessage says in words why a change was refused; a missing

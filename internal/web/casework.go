@@ -190,7 +190,7 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 			return writeJSON(w, http.StatusOK, map[string]any{"case_id": after.ID, "version": after.Version, "status": after.Status,
 				"trafficking_status": after.TraffickingStatus})
 		}
-		http.Redirect(w, r, "/cases/"+id+"#"+cmd.Section, http.StatusSeeOther)
+		http.Redirect(w, r, "/cases/"+id+"?done="+cmd.Section+"#"+cmd.Section, http.StatusSeeOther)
 		return nil
 	}
 }

@@ -2,7 +2,17 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/cases"
 )
+
+// homePage is the home page: the counts and notices, and the start of a
+// referral for every role that may refer.
+type homePage struct {
+	cases.Home
+	CanRefer bool
+}
 
 // home shows the counts of records and the agency's unread notices
 // (cases.Home).
@@ -11,7 +21,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "home", s.newPage(r, "home.title", "home", d))
+	hp := homePage{Home: d, CanRefer: access.Allowed(access.CreateReferral, principal(r), access.Resource{})}
+	return s.render(w, http.StatusOK, "home", s.newPage(r, "home.title", "home", hp))
 }
 
 // comingSoon serves the navigation entries of capabilities that are not

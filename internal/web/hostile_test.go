@@ -1557,7 +1557,7 @@ func referralFields() []string {
 	fs := []string{"sector", "age", "may_be_child", "gender", "citizenship", "languages", "exploitation", "acts", "means", "purposes",
 		"unknown", "indicators", "irregular_border_crossing", "paid_facilitator", "consented_to_movement", "methods_of_control",
 		"exploitation_types", "industry", "recruiter_relation", "needs", "consent", "consent_language", "given_name", "family_name",
-		"birth_date", "document_number", "phone", "address", "narrative", "idempotency_key", "action"}
+		"birth_date", "document_number", "phone", "address", "narrative", "idempotency_key", "action", "one_list"}
 	for _, t := range vocab.EventTypes.Codes {
 		fs = append(fs, "event_"+t+"_country", "event_"+t+"_date")
 	}
@@ -1607,7 +1607,8 @@ func (e *hostile) referralAccepted(q hreq, r hresp) {
 		return
 	}
 	var caseID sql.NullString
-	id := strings.TrimPrefix(r.location(), "/referrals/")
+	// The referral's page, with the confirmation its referrer sees first.
+	id, _, _ := strings.Cut(strings.TrimPrefix(r.location(), "/referrals/"), "?")
 	if err := e.db.R().QueryRowContext(context.Background(), `SELECT case_id FROM referrals WHERE id = $1`, id).Scan(&caseID); err != nil || !caseID.Valid {
 		e.fail(q.route+"|accepted", "%s: accepted referral %s has no case: %v", q, id, err)
 		return

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/cases"
@@ -29,6 +30,20 @@ type letterData struct {
 	CGOutcome   string
 	RGPositive  bool
 	RGDecidedAt time.Time
+	// Letterhead and Signature are the configured lines printed at the
+	// letter's head and foot.
+	Letterhead, Signature []string
+}
+
+// letterLines splits a configured block into its lines.
+func letterLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "|") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // letter renders the decision letter to the person: the decisions taken,
@@ -63,5 +78,8 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 	}
 	ld.LL = ld.LL.In(v.D.Country.Calendar.Location())
 	ld.Authority = v.Names.Agency[c.AgencyID]
-	return s.renderAfter(w, http.StatusOK, "letter", s.newPage(r, "letter.title", "cases", ld), v.Viewed)
+	ld.Letterhead, ld.Signature = letterLines(s.Config.Letterhead), letterLines(s.Config.LetterSignature)
+	pg := s.newPage(r, "letter.title", "cases", ld)
+	pg.TitleDetail = c.Reference
+	return s.renderAfter(w, http.StatusOK, "letter", pg, v.Viewed)
 }

@@ -19,47 +19,78 @@ type queueRow struct {
 	Deadline time.Time
 	Overdue  bool
 	DueSoon  bool
-	// Label, Due and Created are the state, the deadline ("" when none)
-	// and the referral day as the reader reads them.
-	Label, Due, Created string
+	// Label, Due, Created and TagText are the state, the deadline (""
+	// when none), the referral day and what is due as the reader reads
+	// them.
+	Label, Due, Created, TagText string
 }
 
 type queuePage struct {
-	Rows []queueRow
-	Body template.HTML // the rows as table rows, for the page
-	Next string
-	Now  time.Time
+	Rows   []queueRow
+	Counts []queueCount
+	Body   template.HTML // the rows as table rows, for the page
+	Next   string
+	Now    time.Time
 }
 
 // queueBody writes the queue's rows. Fifty rows of a dozen cells each cost
 // the template more than everything else on the page, so they are written
 // here, every value escaped.
 func queueBody(L *i18n.Localizer, rows []queueRow) template.HTML {
-	urgent, child, overdue, soon := L.T("case.urgent"), L.T("queue.child"), L.T("decision.overdue"), L.T("queue.due_soon")
+	urgent, child := L.T("case.urgent"), L.T("queue.child")
+	ref, state, next, created := L.T("case.reference"), L.T("decision.state"), L.T("queue.next_due"), L.T("case.created")
 	var f frag
 	for _, r := range rows {
-		f.m("<tr><td><a href=\"/cases/").text(r.Case.ID).m("\">").text(r.Case.Reference).m("</a>")
+		f.m("<tr><td data-label=\"").text(ref).m("\"><a href=\"/cases/").text(r.Case.ID).m("\">").text(r.Case.Reference).m("</a>")
 		if r.Case.Urgent {
 			f.m(` <strong class="urgent">`).text(urgent).m("</strong>")
 		}
 		if r.Case.Child {
 			f.m(` <span class="tag">`).text(child).m("</span>")
 		}
-		f.m("</td><td>").text(r.Label).m("</td><td>")
-		switch {
-		case r.Due == "":
+		f.m("</td><td data-label=\"").text(state).m("\">").text(r.Label).m("</td><td data-label=\"").text(next).m("\">")
+		if r.TagText == "" {
 			f.m("—")
-		case r.Overdue:
-			f.text(r.Due).m(` <strong class="urgent">`).text(overdue).m("</strong>")
-		case r.DueSoon:
-			f.text(r.Due).m(" <strong>").text(soon).m("</strong>")
-		default:
-			f.text(r.Due)
+		} else {
+			f.m(`<strong class="due due-`).text(r.Tag.Kind).m(`">`).text(r.TagText).m("</strong>")
 		}
-		f.m("</td><td>").text(r.Created).m("</td></tr>\n")
+		if r.Due != "" {
+			f.m(" <span class=\"when\">").text(r.Due).m("</span>")
+		}
+		f.m("</td><td data-label=\"").text(created).m("\">").text(r.Created).m("</td></tr>\n")
 	}
 	return f.html()
 }
+
+// tagText words a queue row's tag.
+func tagText(L *i18n.Localizer, t casework.Tag) string {
+	switch t.Kind {
+	case casework.TagOverdue:
+		if t.Days == 0 {
+			return L.T("queue.tag.overdue_today")
+		}
+		return L.N("queue.tag.overdue", t.Days)
+	case casework.TagDueToday:
+		return L.T("queue.tag.due_today")
+	case casework.TagDueIn:
+		return L.N("queue.tag.due_in", t.Days)
+	case casework.TagReview:
+		return L.T("queue.tag.review")
+	case casework.TagWaitingCG:
+		return L.N("queue.tag.waiting_cg", t.Days)
+	}
+	return ""
+}
+
+// queueCount is one of the counts above the queue.
+type queueCount struct {
+	Key  string
+	Kind string
+	N    int
+}
+
+// queueCountKinds are the counts shown, in order.
+var queueCountKinds = []string{"urgent", casework.TagOverdue, casework.TagDueToday, casework.TagDueIn, casework.TagReview, casework.TagWaitingCG}
 
 // queueStates names what a queue stage waits for, with the state codes
 // the case page uses; a review stage with a deadline is the review of a
@@ -90,12 +121,16 @@ func (s *Server) loadQueue(r *http.Request) (queuePage, func() error, error) {
 			row.State = queueRGReview
 		}
 		row.Label = labels[row.State]
-		if it.Stage == casework.QueueAwaitingRG {
+		row.TagText = tagText(L, it.Tag)
+		if it.Stage == casework.QueueAwaitingRG || (it.Stage == casework.QueueAwaitingReview && !it.Due.IsZero()) {
 			row.Deadline, row.Overdue = it.Due, now.After(it.Due)
 			row.DueSoon = !row.Overdue && q.Soon.After(it.Due)
 			row.Due = L.DateTime(it.Due)
 		}
 		out.Rows = append(out.Rows, row)
+	}
+	for _, k := range queueCountKinds {
+		out.Counts = append(out.Counts, queueCount{Key: "queue.count." + k, Kind: k, N: q.Counts[k]})
 	}
 	return out, q.Viewed, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/intake"
@@ -27,6 +28,10 @@ type referralForm struct {
 	// ScreeningOnly hides the identity and consent parts (the screening
 	// tool page).
 	ScreeningOnly bool
+	// Restored is when the draft the form was filled from was saved;
+	// DraftSaved says the author just saved one.
+	Restored   *time.Time
+	DraftSaved bool
 }
 
 type formLists struct {
@@ -76,6 +81,11 @@ func parseReferralForm(f url.Values) (intake.Referral, string, error) {
 	r.Identity = intake.Identity{GivenName: strings.TrimSpace(f.Get("given_name")), FamilyName: strings.TrimSpace(f.Get("family_name")),
 		BirthDate: f.Get("birth_date"), DocumentNumber: strings.TrimSpace(f.Get("document_number")), Phone: strings.TrimSpace(f.Get("phone")),
 		Address: strings.TrimSpace(f.Get("address")), Narrative: strings.TrimSpace(f.Get("narrative"))}
+	if f.Get("one_list") == "1" {
+		// The form asks the forms of exploitation once; the kind and the
+		// HTCDS types follow from them.
+		r = intake.FromFormsOfExploitation(r)
+	}
 	return r, f.Get("idempotency_key"), nil
 }
 
@@ -150,8 +160,25 @@ func (s *Server) by(r *http.Request) referral.By {
 	return referral.By{UserID: p.UserID, AgencyID: p.AgencyID, JurisdictionID: p.JurisdictionID}
 }
 
-// referralNew shows an empty intake form.
+// referralNew shows the intake form: filled from its author's draft when
+// there is one (a session that ended mid-interview loses nothing), else
+// empty.
 func (s *Server) referralNew(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.referrals().OpenDraft(r.Context(), s.by(r))
+	switch {
+	case err == nil:
+		ref, idem, perr := parseReferralForm(d.Form)
+		form := &referralForm{R: ref, Idem: idem, Selected: selected(ref), Lists: lists(), Profile: s.formProfile(ref), Restored: &d.SavedAt}
+		if perr != nil {
+			form.Errors = fieldErrors(perr)
+		}
+		if form.Idem == "" {
+			form.Idem = newRequestID() + newRequestID()
+		}
+		return s.render(w, http.StatusOK, "referral_new", s.formPage(r, form))
+	case !errs.Is(err, errs.NotFound):
+		return err
+	}
 	ref := intake.Referral{Sector: s.defaultSector(r), ConsentLanguage: s.localizer(r).Tag()}
 	form := &referralForm{R: ref, Idem: newRequestID() + newRequestID(), Selected: selected(ref), Lists: lists(), Profile: s.formProfile(ref)}
 	return s.render(w, http.StatusOK, "referral_new", s.newPage(r, "intake.title", "referrals", form))
@@ -172,11 +199,21 @@ func (s *Server) referralSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.Wrap(errs.Invalid, err)
 	}
+	switch r.PostForm.Get("action") {
+	case "draft":
+		return s.saveDraft(w, r)
+	case "discard":
+		if err := s.referrals().DiscardDraft(r.Context(), s.by(r)); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/referrals/new", http.StatusSeeOther)
+		return nil
+	}
 	ref, idem, perr := parseReferralForm(r.PostForm)
 	form := &referralForm{R: ref, Idem: idem, Selected: selected(ref), Lists: lists(), Profile: s.formProfile(ref), Errors: map[string]string{}}
 	if perr != nil {
 		form.Errors = fieldErrors(perr)
-		return s.render(w, http.StatusUnprocessableEntity, "referral_new", s.newPage(r, "intake.title", "referrals", form))
+		return s.render(w, http.StatusUnprocessableEntity, "referral_new", s.formPage(r, form))
 	}
 	svc := s.referrals()
 	if r.PostForm.Get("action") != "refer" {
@@ -192,18 +229,51 @@ func (s *Server) referralSubmit(w http.ResponseWriter, r *http.Request) error {
 		if r.Header.Get("X-Haven-Fragment") == "screening" {
 			return s.renderFragment(w, "screening_panel", s.newPage(r, "intake.title", "referrals", form))
 		}
-		return s.render(w, http.StatusOK, "referral_new", s.newPage(r, "intake.title", "referrals", form))
+		return s.render(w, http.StatusOK, "referral_new", s.formPage(r, form))
 	}
 	out, err := svc.Submit(r.Context(), s.by(r), ref, idem)
 	if err != nil {
 		if errs.Is(err, errs.Invalid) || isIntakeErrors(err) {
 			form.Errors = fieldErrors(err)
-			return s.render(w, http.StatusUnprocessableEntity, "referral_new", s.newPage(r, "intake.title", "referrals", form))
+			return s.render(w, http.StatusUnprocessableEntity, "referral_new", s.formPage(r, form))
 		}
 		return err
 	}
-	http.Redirect(w, r, "/referrals/"+out.Referral.ID, http.StatusSeeOther)
+	http.Redirect(w, r, "/referrals/"+out.Referral.ID+"?sent=1", http.StatusSeeOther)
 	return nil
+}
+
+// saveDraft keeps the form as it stands (the page's script saves it as
+// the interview goes, the "Save draft" button without a script) and
+// answers the script with 204, a person with the form again.
+func (s *Server) saveDraft(w http.ResponseWriter, r *http.Request) error {
+	values := map[string][]string{}
+	for k, v := range r.PostForm {
+		if k != "action" {
+			values[k] = v
+		}
+	}
+	if err := s.referrals().SaveDraft(r.Context(), s.by(r), values); err != nil {
+		return err
+	}
+	if r.Header.Get("X-Haven-Fragment") == "draft" {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	ref, idem, perr := parseReferralForm(r.PostForm)
+	form := &referralForm{R: ref, Idem: idem, Selected: selected(ref), Lists: lists(), Profile: s.formProfile(ref), DraftSaved: true}
+	if perr != nil {
+		form.Errors = fieldErrors(perr)
+	}
+	return s.render(w, http.StatusOK, "referral_new", s.formPage(r, form))
+}
+
+// formPage is the referral form's page; its title starts "Error:" when
+// the form has errors.
+func (s *Server) formPage(r *http.Request, form *referralForm) *page {
+	pg := s.newPage(r, "intake.title", "referrals", form)
+	pg.TitleError = len(form.Errors) > 0
+	return pg
 }
 
 func isIntakeErrors(err error) bool {

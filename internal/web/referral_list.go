@@ -2,7 +2,16 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/haven-nrm/haven/internal/referral"
 )
+
+// referralPage is one referral; Sent shows the confirmation its referrer
+// sees right after sending it.
+type referralPage struct {
+	referral.View
+	Sent bool
+}
 
 // referralIndex shows the referrals the principal's agency made (status
 // only) and, for the competent authority, the queue of referrals received.
@@ -25,7 +34,9 @@ func (s *Server) referralShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "referral", s.newPage(r, "referral.title", "referrals", v))
+	pg := s.newPage(r, "referral.title", "referrals", referralPage{View: v, Sent: r.URL.Query().Get("sent") == "1"})
+	pg.TitleDetail = v.Ref.Reference
+	return s.render(w, http.StatusOK, "referral", pg)
 }
 
 // isID reports whether s has the form of a Haven id (as the store makes them: 32

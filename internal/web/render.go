@@ -57,17 +57,25 @@ var statusOf = map[errs.Kind]struct {
 
 // page is what every template receives.
 type page struct {
-	L         *i18n.Localizer
-	User      *accounts.User
-	Demo      bool
-	MFAOff    bool // second factors are not enforced (the demo)
-	Nav       []navItem
-	Active    string
-	Title     string // translation key
-	Path      string // current path, for the language switcher's return
-	RequestID string
-	Version   string
-	Data      any
+	L      *i18n.Localizer
+	User   *accounts.User
+	Demo   bool
+	MFAOff bool // second factors are not enforced (the demo)
+	Nav    []navItem
+	Active string
+	Title  string // translation key
+	// TitleDetail follows the title (a case's or referral's reference),
+	// so that every page's title is its own; TitleError starts it with
+	// "Error:" when the page shows a form's errors.
+	TitleDetail string
+	TitleError  bool
+	// IdleSeconds is how long a session lasts unused: the page warns
+	// before it ends.
+	IdleSeconds int
+	Path        string // current path, for the language switcher's return
+	RequestID   string
+	Version     string
+	Data        any
 	// LangOptions and NavItems are the language switcher's options and
 	// the navigation's items, written in Go: every page has them.
 	LangOptions, NavItems template.HTML
@@ -248,7 +256,7 @@ func (s *Server) newPage(r *http.Request, title, active string, data any) *page 
 		LangOptions: langOptions(L, s.I18n.Languages()), NavItems: navItems(L, nav, active),
 		L: L, User: currentUser(r), Demo: s.Config.Demo, MFAOff: s.Config.MFAOptional,
 		Nav: nav, Active: active, Title: title, Path: r.URL.Path, RequestID: requestInfoFrom(r.Context()).id,
-		Version: s.Version, Data: data,
+		Version: s.Version, Data: data, IdleSeconds: int(accounts.SessionIdle / time.Second),
 	}
 }
 

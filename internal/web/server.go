@@ -239,6 +239,7 @@ func (s *Server) Handler() http.Handler {
 	h = csrfProtection(h, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.renderError(w, r, errCSRF) }))
 	h = s.withLimits(h)
 	h = securityHeaders(h, s.Config.SecureCookies())
+	h = compress(h)
 	h = s.withObservability(h)
 	return h
 }

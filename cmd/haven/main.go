@@ -47,9 +47,12 @@ func commands() map[string]command {
 		"screen": {"screen one case (JSON on standard input) against the law and the indicators", func(ctx context.Context, e env, args []string) error {
 			return runScreen(args, e.stdin, e.stdout, e.stderr)
 		}},
-		"audit": {"verify the audit chain (verify) or sign its head (checkpoint)", runAudit},
-		"keys":  {"rotate master keys without downtime (rotate), retire old ones (retire), list them (list)", runKeys},
-		"help":  {"list commands", nil},
+		"audit":        {"verify the audit chain (verify) or sign its head (checkpoint)", runAudit},
+		"keys":         {"rotate master keys without downtime (rotate), retire old ones (retire), list them (list)", runKeys},
+		"help":         {"list commands", nil},
+		"init":         {"set up an empty instance: its country and first system administrator (prints a one-time setup link)", runInit},
+		"jurisdiction": {"manage jurisdictions: add, list, update", runJurisdiction},
+		"agency":       {"manage agencies: add, list, update", runAgency},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/accounts"
+	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/referral"
@@ -39,6 +40,8 @@ type Set struct {
 	Accounts  *accounts.Service
 	Directory *servicedir.Service
 	Referrals *referral.Service
+	// Admin keeps jurisdictions, agencies and administrators' accounts.
+	Admin *admin.Service
 	// Screening is the engine the referral form and the screening tool
 	// use.
 	Screening *screening.Engine
@@ -73,7 +76,12 @@ func New(o Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	adm, err := admin.New(o.DB, o.Now, cs.Countries)
+	if err != nil {
+		return nil, err
+	}
 	return &Set{
+		Admin:     adm,
 		Cases:     cs,
 		Accounts:  accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa),
 		Directory: servicedir.New(o.DB, o.Keys),

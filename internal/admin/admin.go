@@ -31,6 +31,7 @@ import (
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/notify"
 	"github.com/haven-nrm/haven/internal/store"
 )
@@ -40,6 +41,8 @@ type Service struct {
 	db        *store.DB
 	now       func() time.Time
 	countries *casework.Countries
+	mailer    *notify.Mailer
+	bundle    *i18n.Bundle
 }
 
 // New returns the service; countries are the legal profiles a
@@ -55,7 +58,7 @@ func New(db *store.DB, now func() time.Time, countries *casework.Countries) (*Se
 		}
 		countries = cs
 	}
-	return &Service{db: db, now: now, countries: countries}, nil
+	return &Service{db: db, now: now, countries: countries, mailer: notify.NewMailer(notify.Config{})}, nil
 }
 
 // By is who acts: a signed-in principal, or the server's shell.
@@ -172,7 +175,7 @@ func (s *Service) Init(ctx context.Context, in InitInput, m *notify.Mailer, life
 		return err
 	})
 	if err != nil {
-		return store.User{}, accounts.Link{}, err
+		return store.User{}, accounts.Link{}, usernameTaken(err)
 	}
 	return u, link, nil
 }

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -86,9 +87,19 @@ func (s *Service) Invite(ctx context.Context, by By, in InviteInput, m *notify.M
 		return err
 	})
 	if err != nil {
-		return store.User{}, accounts.Link{}, err
+		return store.User{}, accounts.Link{}, usernameTaken(err)
 	}
 	return u, link, nil
+}
+
+// usernameTaken answers a user name already in use with the
+// administration's refusal.
+func usernameTaken(err error) error {
+	var e *errs.Error
+	if errors.As(err, &e) && e.Key == "user.username_taken" {
+		return invalid("username", "username_taken")
+	}
+	return err
 }
 
 // target loads the account id and checks that by may keep it.
@@ -180,4 +191,65 @@ func (s *Service) ResetSecondFactor(ctx context.Context, by By, id string, m *no
 		return store.User{}, accounts.Link{}, err
 	}
 	return u, link, nil
+}
+
+// UserRow is an account in the administration list.
+type UserRow struct {
+	store.User
+	// Agency is the agency's name; MFA: a second factor is set up;
+	// Invited: no password chosen yet; Manage: the reader may change it.
+	Agency       string
+	MFA, Invited bool
+	Manage       bool
+}
+
+// Accounts is the users page: the accounts by reaches, the roles it may
+// give and the agencies it may invite into.
+type Accounts struct {
+	Users    []UserRow
+	Roles    []access.Role
+	Agencies []Agency
+}
+
+// Accounts lists what by administers: a system administrator every
+// account (changing the administrators'), an agency administrator their
+// own agency's.
+func (s *Service) Accounts(ctx context.Context, by By) (Accounts, error) {
+	if !by.allowed(access.ManageUsers, access.Resource{}) {
+		return Accounts{}, errForbidden
+	}
+	us, err := s.db.Users(ctx)
+	if err != nil {
+		return Accounts{}, err
+	}
+	mfa, err := s.db.MFAUsers(ctx)
+	if err != nil {
+		return Accounts{}, err
+	}
+	as, err := s.db.AllAgencySettings(ctx)
+	if err != nil {
+		return Accounts{}, err
+	}
+	names := map[string]string{}
+	var out Accounts
+	for _, a := range as {
+		names[a.ID] = a.Name
+		if a.Active && (by.allowed(access.AdministerAdmin, access.Resource{}) || by.allowed(access.AdministerUser, access.Resource{AgencyID: a.ID})) {
+			out.Agencies = append(out.Agencies, a)
+		}
+	}
+	for _, r := range access.Roles {
+		if by.mayAdminister(r, by.Principal.AgencyID) {
+			out.Roles = append(out.Roles, r)
+		}
+	}
+	for _, u := range us {
+		own := by.Shell || by.allowed(access.AdministerAdmin, access.Resource{}) || u.AgencyID == by.Principal.AgencyID
+		if !own {
+			continue
+		}
+		manage := by.mayAdminister(access.Role(u.Role), u.AgencyID) && (by.Shell || u.ID != by.Principal.UserID)
+		out.Users = append(out.Users, UserRow{User: u, Agency: names[u.AgencyID], MFA: mfa[u.ID], Invited: u.PasswordHash == "", Manage: manage})
+	}
+	return out, nil
 }

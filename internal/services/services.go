@@ -14,6 +14,8 @@ import (
 	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/notify"
 	"github.com/haven-nrm/haven/internal/referral"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
@@ -80,6 +82,16 @@ func New(o Options) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	bundle, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	if bundle.Supported(o.Config.DefaultLanguage) {
+		bundle = bundle.WithDefault(o.Config.DefaultLanguage)
+	}
+	c := o.Config
+	adm.WithMail(notify.NewMailer(notify.Config{Addr: c.SMTPAddr, From: c.SMTPFrom, Username: c.SMTPUsername, Password: c.SMTPPassword(),
+		StartTLS: c.SMTPStartTLS, BaseURL: c.BaseURL, Timeout: 30 * time.Second}), bundle)
 	return &Set{
 		Admin:     adm,
 		Cases:     cs,

@@ -163,6 +163,20 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /admin/jurisdictions", Action: access.ViewDirectory, Handler: s.adminJurisdictions},
 		{Pattern: "GET /admin/agencies", Action: access.ViewDirectory, Handler: s.adminAgencies},
 		{Pattern: "GET /admin/users", Action: access.ManageUsers, Handler: s.adminUsers},
+		{Pattern: "POST /admin/jurisdictions", Action: access.ManageJurisdictions, Handler: s.jurisdictionCreate},
+		{Pattern: "GET /admin/jurisdictions/{code}", Action: access.ManageJurisdictions, Handler: s.jurisdictionEdit},
+		{Pattern: "POST /admin/jurisdictions/{code}", Action: access.ManageJurisdictions, Handler: s.jurisdictionUpdate},
+		{Pattern: "POST /admin/agencies", Action: access.ManageAgencies, Handler: s.agencyCreate},
+		{Pattern: "GET /admin/agencies/{id}", Action: access.ManageAgencies, Handler: s.agencyEdit},
+		{Pattern: "POST /admin/agencies/{id}", Action: access.ManageAgencies, Handler: s.agencyUpdate},
+		// The admin service decides which accounts a reader may change
+		// (access.AdministerUser in the account's agency, or
+		// access.AdministerAdmin); the route admits the administrators.
+		{Pattern: "POST /admin/users", Action: access.ManageUsers, Handler: s.userInvite},
+		{Pattern: "POST /admin/users/{id}/role", Action: access.ManageUsers, Scoped: true, Handler: s.userRole},
+		{Pattern: "POST /admin/users/{id}/disable", Action: access.ManageUsers, Scoped: true, Handler: s.userDisable},
+		{Pattern: "POST /admin/users/{id}/enable", Action: access.ManageUsers, Scoped: true, Handler: s.userEnable},
+		{Pattern: "POST /admin/users/{id}/reset-mfa", Action: access.ManageUsers, Scoped: true, Handler: s.userResetMFA},
 		{Pattern: "GET /admin/audit", Action: access.ViewAuditLog, Handler: s.adminAudit},
 		{Pattern: "GET /api/v1/", Action: access.ViewAPIInfo, Handler: s.apiRoot, API: true},
 		{Pattern: "GET /api/v1/me", Action: access.ViewSessionInfo, Handler: s.apiMe, API: true},

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/config"
@@ -87,6 +89,94 @@ func TestSetupLinkChoosesPasswordThenSecondFactor(t *testing.T) {
 		}
 		if resp, _ := get(t, c, ts.URL+link.Path()); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("spent link: %d, want 404", resp.StatusCode)
+		}
+	})
+}
+
+// TestAdminPages drives the administration pages: the system
+// administrator adds and changes a jurisdiction and an agency; an agency
+// administrator invites a user of their own agency (the one-time link is
+// shown once) and cannot touch another agency's account, which answers as
+// if it did not exist (issue 12).
+func TestAdminPages(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		post := func(c *http.Client, path string, v url.Values) (*http.Response, string) {
+			t.Helper()
+			resp, err := c.PostForm(f.srv.URL+path, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b := new(strings.Builder)
+			if _, err := io.Copy(b, resp.Body); err != nil {
+				t.Fatal(err)
+			}
+			return resp, b.String()
+		}
+		sys := f.login(t, access.SystemAdmin)
+		if resp, body := get(t, sys, f.srv.URL+"/admin/jurisdictions"); resp.StatusCode != 200 || !strings.Contains(body, `action="/admin/jurisdictions"`) {
+			t.Fatalf("jurisdictions page: %d", resp.StatusCode)
+		}
+		if resp, _ := post(sys, "/admin/jurisdictions", url.Values{"code": {"NP-T1"}, "country": {"NP"}, "name": {"Test Province"}, "time_zone": {"Mars/Base"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("bad zone: %d, want 422", resp.StatusCode)
+		}
+		if resp, _ := post(sys, "/admin/jurisdictions", url.Values{"code": {"NP-T1"}, "country": {"NP"}, "name": {"Test Province"}, "time_zone": {"Asia/Kathmandu"},
+			"rg_working_days": {"7"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add jurisdiction: %d", resp.StatusCode)
+		}
+		resp, body := get(t, sys, f.srv.URL+"/admin/jurisdictions/NP-T1")
+		if resp.StatusCode != 200 || !strings.Contains(body, `name="version" value="1"`) || !strings.Contains(body, `value="7"`) {
+			t.Fatalf("edit page: %d", resp.StatusCode)
+		}
+		if resp, _ := post(sys, "/admin/jurisdictions/NP-T1", url.Values{"version": {"1"}, "name": {"Test Province"}, "time_zone": {"Asia/Kathmandu"}, "negative_rg_review": {"no"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("update: %d", resp.StatusCode)
+		}
+		if resp, _ := post(sys, "/admin/jurisdictions/NP-T1", url.Values{"version": {"1"}, "time_zone": {"Asia/Kathmandu"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("stale update: %d, want 422", resp.StatusCode)
+		}
+		if resp, _ := post(sys, "/admin/agencies", url.Values{"jurisdiction": {"NP-T1"}, "kind": {"police"}, "name": {"Test Police"}, "name_ne": {"परीक्षण प्रहरी"},
+			"designations": {"police"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("add agency: %d", resp.StatusCode)
+		}
+		if _, body := get(t, sys, f.srv.URL+"/admin/agencies"); !strings.Contains(body, "परीक्षण प्रहरी") {
+			t.Error("the agency's Nepali name is not listed")
+		}
+
+		aa := f.login(t, access.AgencyAdmin)
+		// Agency administrators do not keep jurisdictions or agencies.
+		if resp, _ := post(aa, "/admin/jurisdictions", url.Values{"code": {"NP-T2"}, "country": {"NP"}, "time_zone": {"Asia/Kathmandu"}}); resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusForbidden {
+			t.Errorf("agency admin adds a jurisdiction: %d", resp.StatusCode)
+		}
+		resp, body = post(aa, "/admin/users", url.Values{"username": {"new.worker"}, "display_name": {"New Worker"}, "role": {"case_worker"}})
+		if resp.StatusCode != 200 || !strings.Contains(body, `id="issued-link"`) || !strings.Contains(body, "/enrol/") {
+			t.Fatalf("invite: %d", resp.StatusCode)
+		}
+		police, err := db.UserByUsername(ctx, f.creds[access.PoliceInvestigator].Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, action := range []string{"disable", "reset-mfa"} {
+			if resp, _ := post(aa, "/admin/users/"+police.ID+"/"+action, url.Values{}); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s another agency's user: %d, want 404", action, resp.StatusCode)
+			}
+		}
+		if resp, _ := post(aa, "/admin/users/"+police.ID+"/role", url.Values{"role": {"analyst"}}); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("role of another agency's user: %d, want 404", resp.StatusCode)
+		}
+		if u, _ := db.UserByID(ctx, police.ID); u.Disabled || u.Role != police.Role {
+			t.Errorf("another agency's user changed: %+v", u)
+		}
+		invited, err := db.UserByUsername(ctx, "new.worker")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ := post(aa, "/admin/users/"+invited.ID+"/disable", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("disable own agency's user: %d", resp.StatusCode)
+		}
+		if u, _ := db.UserByID(ctx, invited.ID); !u.Disabled {
+			t.Error("own agency's user not disabled")
 		}
 	})
 }

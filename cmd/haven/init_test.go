@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,5 +57,58 @@ func TestInitAndScriptedSetUp(t *testing.T) {
 	var as []agencyJSON
 	if err != nil || json.Unmarshal([]byte(out), &as) != nil || len(as) != 2 {
 		t.Fatalf("agency list: %v %s", err, out)
+	}
+}
+
+// TestDoctor: haven doctor finds what an operator must fix — a key file
+// others may read, a base URL that is not https, an instance without
+// accounts — and passes once they are fixed (issue 12, "Operations").
+func TestDoctor(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	run := func(args ...string) ([]check, error) {
+		e, out := userEnv(data, "")
+		err := commands()[args[0]].run(ctx, e, args[1:])
+		var cs []check
+		if args[0] == "doctor" {
+			if jerr := json.Unmarshal(out.Bytes(), &cs); jerr != nil {
+				t.Fatalf("doctor --json: %v\n%s", jerr, out)
+			}
+		}
+		return cs, err
+	}
+	status := func(cs []check) map[string]string {
+		m := map[string]string{}
+		for _, c := range cs {
+			m[c.Name] = c.Status
+		}
+		return m
+	}
+	if _, err := run("migrate"); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := run("doctor", "--json", "--base-url", "http://haven.example")
+	st := status(cs)
+	if err == nil || st["base url"] != checkFail || st["accounts"] != checkFail || st["database"] != checkOK || st["migrations"] != checkOK {
+		t.Errorf("doctor on a fresh instance: %v %v", err, cs)
+	}
+	if _, err := run("init", "--country", "MN", "--time-zone", "Asia/Ulaanbaatar", "--username", "root", "--name", "Root"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(data, "master.key"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cs, err = run("doctor", "--json", "--base-url", "https://haven.example")
+	if st := status(cs); err == nil || st["master key"] != checkFail || st["base url"] != checkOK || st["accounts"] != checkOK {
+		t.Errorf("doctor with a readable key: %v %v", err, cs)
+	}
+	if err := os.Chmod(filepath.Join(data, "master.key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err = run("doctor", "--json", "--base-url", "https://haven.example"); err != nil {
+		t.Errorf("doctor on a sound instance: %v %v", err, cs)
 	}
 }

@@ -53,6 +53,7 @@ func commands() map[string]command {
 		"init":         {"set up an empty instance: its country and first system administrator (prints a one-time setup link)", runInit},
 		"jurisdiction": {"manage jurisdictions: add, list, update", runJurisdiction},
 		"agency":       {"manage agencies: add, list, update", runAgency},
+		"calendar":     {"calendars of public holidays: import an .ics file, load the sample, list versions", runCalendar},
 		"doctor":       {"check a deployment (key files, modes, base URL, SMTP, database, clock, migrations) and say what to fix", runDoctor},
 	}
 }

@@ -19,8 +19,14 @@ func (s *Server) admin() *admin.Service { return s.Services.Admin }
 // by is the acting principal for the admin service.
 func by(r *http.Request) admin.By { return admin.By{Principal: principal(r)} }
 
+// adminHome is the administration page; for the system administrator it
+// opens with the first-run guide until the set-up is complete.
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, http.StatusOK, "admin", s.newPage(r, "admin.title", "admin", nil))
+	st, err := s.admin().Setup(r.Context(), by(r))
+	if err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "admin", s.newPage(r, "admin.title", "admin", st))
 }
 
 // directoryPage is the jurisdictions and agencies pages' data.

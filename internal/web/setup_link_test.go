@@ -116,6 +116,10 @@ func TestAdminPages(t *testing.T) {
 			return resp, b.String()
 		}
 		sys := f.login(t, access.SystemAdmin)
+		// The first-run guide: the demo has no holidays loaded yet.
+		if resp, body := get(t, sys, f.srv.URL+"/admin"); resp.StatusCode != 200 || !strings.Contains(body, `id="setup-guide"`) {
+			t.Errorf("system administrator's admin page: %d, no set-up guide", resp.StatusCode)
+		}
 		if resp, body := get(t, sys, f.srv.URL+"/admin/jurisdictions"); resp.StatusCode != 200 || !strings.Contains(body, `action="/admin/jurisdictions"`) {
 			t.Fatalf("jurisdictions page: %d", resp.StatusCode)
 		}
@@ -145,6 +149,9 @@ func TestAdminPages(t *testing.T) {
 		}
 
 		aa := f.login(t, access.AgencyAdmin)
+		if _, body := get(t, aa, f.srv.URL+"/admin"); strings.Contains(body, `id="setup-guide"`) {
+			t.Error("an agency administrator sees the set-up guide")
+		}
 		// Agency administrators do not keep jurisdictions or agencies.
 		if resp, _ := post(aa, "/admin/jurisdictions", url.Values{"code": {"NP-T2"}, "country": {"NP"}, "time_zone": {"Asia/Kathmandu"}}); resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusForbidden {
 			t.Errorf("agency admin adds a jurisdiction: %d", resp.StatusCode)

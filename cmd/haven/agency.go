@@ -12,28 +12,10 @@ import (
 	"github.com/haven-nrm/haven/internal/errs"
 )
 
-// agencyJSON is an agency in --json output.
-type agencyJSON struct {
-	ID             string            `json:"id"`
-	JurisdictionID string            `json:"jurisdiction_id"`
-	Kind           string            `json:"kind"`
-	Name           string            `json:"name"`
-	Names          map[string]string `json:"names"`
-	Designations   []string          `json:"designations"`
-	Contact        string            `json:"contact,omitempty"`
-	Active         bool              `json:"active"`
-	Version        int64             `json:"version"`
-}
+// agencyJSON is an agency in --json output: the API's shape.
+type agencyJSON = admin.AgencyJSON
 
-func toAgencyJSON(a admin.Agency) agencyJSON {
-	out := agencyJSON{ID: a.ID, JurisdictionID: a.JurisdictionID, Kind: a.Kind, Name: a.Name, Names: map[string]string{},
-		Designations: []string{}, Contact: a.Contact, Active: a.Active, Version: a.Version}
-	_ = json.Unmarshal([]byte(a.Names), &out.Names)
-	if a.Designations != "" {
-		out.Designations = strings.Split(a.Designations, ",")
-	}
-	return out
-}
+func toAgencyJSON(a admin.Agency) agencyJSON { return admin.AgencyToJSON(a) }
 
 // namesFlag collects --name-in LANG=NAME, once per language.
 type namesFlag map[string]string

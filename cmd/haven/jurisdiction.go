@@ -12,33 +12,10 @@ import (
 	"github.com/haven-nrm/haven/internal/errs"
 )
 
-// jurisdictionJSON is a jurisdiction in --json output.
-type jurisdictionJSON struct {
-	ID               string `json:"id"`
-	Code             string `json:"code"`
-	Country          string `json:"country"`
-	Name             string `json:"name"`
-	Parent           string `json:"parent_id,omitempty"`
-	TimeZone         string `json:"time_zone"`
-	Calendar         string `json:"calendar,omitempty"`
-	LegalProfile     string `json:"legal_profile,omitempty"`
-	Languages        string `json:"languages,omitempty"`
-	RGWorkingDays    int    `json:"rg_working_days,omitempty"`
-	RecoveryMinDays  int    `json:"recovery_min_days,omitempty"`
-	NegativeRGReview *bool  `json:"negative_rg_review,omitempty"`
-	Version          int64  `json:"version"`
-}
+// jurisdictionJSON is a jurisdiction in --json output: the API's shape.
+type jurisdictionJSON = admin.JurisdictionJSON
 
-func toJurisdictionJSON(j admin.Jurisdiction) jurisdictionJSON {
-	out := jurisdictionJSON{ID: j.ID, Code: j.Code, Country: j.Country, Name: j.Name, Parent: j.ParentID, TimeZone: j.Timezone,
-		Calendar: j.Calendar, LegalProfile: j.LegalProfile, Languages: j.Languages, RGWorkingDays: j.RGWorkingDays,
-		RecoveryMinDays: j.RecoveryMinDays, Version: j.Version}
-	if j.NegativeRGReview >= 0 {
-		b := j.NegativeRGReview == 1
-		out.NegativeRGReview = &b
-	}
-	return out
-}
+func toJurisdictionJSON(j admin.Jurisdiction) jurisdictionJSON { return admin.ToJSON(j) }
 
 // runJurisdiction keeps jurisdictions from the command line, for scripted
 // set-up: the same service methods and audit events as the pages.

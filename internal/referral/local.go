@@ -36,7 +36,16 @@ func (s *Service) localRules(ctx context.Context, r store.Reader, j store.Jurisd
 	if js.NegativeRGReview >= 0 {
 		cfg.NegativeRGReview = js.NegativeRGReview == 1
 	}
-	v, ok, err := store.LatestCalendar(ctx, r, j.ID)
+	// A jurisdiction may count with another's calendar (a province with
+	// its country's holidays).
+	calID := j.ID
+	if js.Calendar != "" && js.Calendar != js.Code {
+		var cj store.JurisdictionSettings
+		if err := r.QueryRowContext(ctx, `SELECT id FROM jurisdictions WHERE code = $1`, js.Calendar).Scan(&cj.ID); err == nil {
+			calID = cj.ID
+		}
+	}
+	v, ok, err := store.LatestCalendar(ctx, r, calID)
 	if err != nil || !ok {
 		return cfg, err
 	}

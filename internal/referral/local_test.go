@@ -89,5 +89,14 @@ func TestLocalRulesUseTheJurisdictionsCalendarAndSettings(t *testing.T) {
 		if rec.CalendarVersion != v1.ID {
 			t.Error("the open record's calendar changed")
 		}
+		// A province that counts with its country's calendar.
+		p, err := adm.AddJurisdiction(ctx, admin.Shell, admin.JurisdictionInput{Code: "NP-P4", Country: "NP", Parent: "NP", TimeZone: "Asia/Kathmandu", Calendar: "NP"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err = s.localRules(ctx, db.R(), p.Jurisdiction)
+		if err != nil || cfg.CalendarVersion != v2.ID {
+			t.Errorf("province with its country's calendar: version %q, want %q (%v)", cfg.CalendarVersion, v2.ID, err)
+		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -290,77 +291,84 @@ func (e *hostile) run() {
 // hostileExercises maps every route of the route table to the exercise that
 // sends it hostile input.
 var hostileExercises = map[string]string{
-	"GET /healthz":                     "plain",
-	"GET /readyz":                      "plain",
-	"GET /metrics":                     "plain",
-	"GET /static/":                     "static",
-	"GET /login":                       "plain",
-	"POST /login":                      "login",
-	"POST /logout":                     "logout",
-	"GET /mfa/verify":                  "plain",
-	"POST /mfa/verify":                 "mfa",
-	"GET /mfa/enrol":                   "plain",
-	"POST /mfa/enrol":                  "mfa",
-	"POST /mfa/enrol/confirm":          "mfa",
-	"POST /mfa/cancel":                 "mfa",
-	"GET /enrol/{token}":               "enrol-link",
-	"POST /enrol/{token}":              "enrol-link",
-	"GET /reauth":                      "reauth-form",
-	"POST /reauth":                     "reauth",
-	"GET /account":                     "account",
-	"GET /account/password":            "plain",
-	"POST /account/password":           "password",
-	"POST /account/recovery-codes":     "mfa",
-	"POST /account/sessions/end":       "sessions-end",
-	"GET /account/tokens":              "plain",
-	"POST /account/tokens":             "tokens",
-	"POST /account/tokens/{id}/revoke": "token-revoke",
-	"POST /language":                   "language",
-	"GET /{$}":                         "plain",
-	"GET /referrals":                   "plain",
-	"GET /referrals/new":               "plain",
-	"POST /referrals/new":              "referral-form",
-	"GET /referrals/prompt-sheet":      "plain",
-	"GET /referrals/{id}":              "ids",
-	"GET /cases":                       "plain",
-	"GET /cases/{id}":                  "ids",
-	"GET /cases/{id}/break-glass":      "ids",
-	"POST /cases/{id}/break-glass":     "break-glass",
-	"GET /screening":                   "plain",
-	"POST /screening":                  "screening-form",
-	"GET /services":                    "plain",
-	"GET /statistics":                  "plain",
-	"GET /admin":                       "plain",
-	"GET /admin/jurisdictions":         "plain",
-	"GET /admin/agencies":              "plain",
-	"GET /admin/users":                 "plain",
-	"GET /admin/audit":                 "audit",
-	"GET /api/v1/":                     "api-root",
-	"GET /api/v1/me":                   "plain",
-	"POST /api/v1/screenings":          "api-screenings",
-	"POST /api/v1/referrals":           "api-referrals",
-	"GET /queue":                       "plain",
-	"GET /work":                        "plain",
-	"GET /cases/export":                "plain",
-	"GET /cases/{id}/letter":           "ids",
-	"GET /api/v1/openapi.json":         "plain",
-	"GET /api/v1/queue":                "plain",
-	"GET /api/v1/cases/{id}":           "ids",
-	"GET /api/v1/work":                 "plain",
-	"POST /services/organizations":     "directory-form",
-	"POST /services/locations":         "directory-form",
-	"POST /services/services":          "directory-form",
-	"POST /admin/jurisdictions":        "admin-form",
-	"GET /admin/jurisdictions/{code}":  "admin-form",
-	"POST /admin/jurisdictions/{code}": "admin-form",
-	"POST /admin/agencies":             "admin-form",
-	"GET /admin/agencies/{id}":         "admin-form",
-	"POST /admin/agencies/{id}":        "admin-form",
-	"POST /admin/users":                "admin-form",
-	"POST /admin/users/{id}/role":      "admin-form",
-	"POST /admin/users/{id}/disable":   "admin-form",
-	"POST /admin/users/{id}/enable":    "admin-form",
-	"POST /admin/users/{id}/reset-mfa": "admin-form",
+	"GET /healthz":                      "plain",
+	"GET /readyz":                       "plain",
+	"GET /metrics":                      "plain",
+	"GET /static/":                      "static",
+	"GET /login":                        "plain",
+	"POST /login":                       "login",
+	"POST /logout":                      "logout",
+	"GET /mfa/verify":                   "plain",
+	"POST /mfa/verify":                  "mfa",
+	"GET /mfa/enrol":                    "plain",
+	"POST /mfa/enrol":                   "mfa",
+	"POST /mfa/enrol/confirm":           "mfa",
+	"POST /mfa/cancel":                  "mfa",
+	"GET /enrol/{token}":                "enrol-link",
+	"POST /enrol/{token}":               "enrol-link",
+	"GET /reauth":                       "reauth-form",
+	"POST /reauth":                      "reauth",
+	"GET /account":                      "account",
+	"GET /account/password":             "plain",
+	"POST /account/password":            "password",
+	"POST /account/recovery-codes":      "mfa",
+	"POST /account/sessions/end":        "sessions-end",
+	"GET /account/tokens":               "plain",
+	"POST /account/tokens":              "tokens",
+	"POST /account/tokens/{id}/revoke":  "token-revoke",
+	"POST /language":                    "language",
+	"GET /{$}":                          "plain",
+	"GET /referrals":                    "plain",
+	"GET /referrals/new":                "plain",
+	"POST /referrals/new":               "referral-form",
+	"GET /referrals/prompt-sheet":       "plain",
+	"GET /referrals/{id}":               "ids",
+	"GET /cases":                        "plain",
+	"GET /cases/{id}":                   "ids",
+	"GET /cases/{id}/break-glass":       "ids",
+	"POST /cases/{id}/break-glass":      "break-glass",
+	"GET /screening":                    "plain",
+	"POST /screening":                   "screening-form",
+	"GET /services":                     "plain",
+	"GET /statistics":                   "plain",
+	"GET /admin":                        "plain",
+	"GET /admin/jurisdictions":          "plain",
+	"GET /admin/agencies":               "plain",
+	"GET /admin/users":                  "plain",
+	"GET /admin/audit":                  "audit",
+	"GET /api/v1/":                      "api-root",
+	"GET /api/v1/me":                    "plain",
+	"POST /api/v1/screenings":           "api-screenings",
+	"POST /api/v1/referrals":            "api-referrals",
+	"GET /queue":                        "plain",
+	"GET /work":                         "plain",
+	"GET /cases/export":                 "plain",
+	"GET /cases/{id}/letter":            "ids",
+	"GET /api/v1/openapi.json":          "plain",
+	"GET /api/v1/queue":                 "plain",
+	"GET /api/v1/cases/{id}":            "ids",
+	"GET /api/v1/work":                  "plain",
+	"POST /services/organizations":      "directory-form",
+	"POST /services/locations":          "directory-form",
+	"POST /services/services":           "directory-form",
+	"POST /admin/jurisdictions":         "admin-form",
+	"GET /admin/jurisdictions/{code}":   "admin-form",
+	"POST /admin/jurisdictions/{code}":  "admin-form",
+	"POST /admin/agencies":              "admin-form",
+	"GET /admin/agencies/{id}":          "admin-form",
+	"POST /admin/agencies/{id}":         "admin-form",
+	"POST /admin/users":                 "admin-form",
+	"POST /admin/users/{id}/role":       "admin-form",
+	"POST /admin/users/{id}/disable":    "admin-form",
+	"POST /admin/users/{id}/enable":     "admin-form",
+	"POST /admin/users/{id}/reset-mfa":  "admin-form",
+	"GET /api/v1/jurisdictions":         "plain",
+	"GET /api/v1/agencies":              "plain",
+	"POST /api/v1/jurisdictions":        "api-admin",
+	"POST /api/v1/jurisdictions/{code}": "api-admin",
+	"POST /api/v1/agencies":             "api-admin",
+	"POST /api/v1/agencies/{id}":        "api-admin",
+	"POST /api/v1/users":                "api-admin",
 }
 
 func init() {
@@ -404,6 +412,7 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"api-case-command": e.apiCaseCommand,
 		"directory-form":   e.directoryForm,
 		"admin-form":       e.adminForm,
+		"api-admin":        e.apiAdmin,
 	}
 }
 
@@ -2493,4 +2502,59 @@ func (e *hostile) hostileAccount() string {
 		}
 	}
 	return u.ID
+}
+
+// apiAdmin sends hostile JSON to the administration's API, as the system
+// administrator (jurisdictions, agencies) and the agency administrator
+// (invitations), each with an API token of their own.
+func (e *hostile) apiAdmin(rt web.Route) {
+	_, pattern, _ := strings.Cut(rt.Pattern, " ")
+	tokenAgent := func(role access.Role) *agent {
+		ctx := context.Background()
+		u, err := e.db.UserByUsername(ctx, e.f.creds[role].Username)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		tok, err := e.f.web.IssueTokenForTest(ctx, e.f.db, u.ID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		e.last = nil
+		a := e.agent(e.h)
+		a.bearer = tok
+		return a
+	}
+	strs := func(base map[string]any) reflect.Type {
+		var sf []reflect.StructField
+		for _, f := range slices.Sorted(maps.Keys(base)) {
+			sf = append(sf, reflect.StructField{Name: "F" + strconv.Itoa(len(sf)), Type: reflect.TypeOf(""), Tag: reflect.StructTag(`json:"` + f + `"`)})
+		}
+		return reflect.StructOf(sf)
+	}
+	send := func(a *agent, target string, base map[string]any, mayRefuse bool) {
+		e.jsonFields(jsonOpts{route: rt.Pattern, target: target, agent: a, base: sortedJSON(base), of: strs(base), writes: true,
+			strictType: true, mayRefuse: mayRefuse})
+	}
+	jurisdiction := map[string]any{"code": "NP-HY", "country": "NP", "name": "Hostile province", "parent": "", "time_zone": "Asia/Kathmandu",
+		"calendar": "", "legal_profile": "", "languages": "ne", "rg_working_days": "", "recovery_min_days": "", "negative_rg_review": "", "version": ""}
+	switch pattern {
+	case "/api/v1/jurisdictions":
+		send(tokenAgent(access.SystemAdmin), pattern, jurisdiction, true)
+	case "/api/v1/jurisdictions/{code}":
+		a := tokenAgent(access.SystemAdmin)
+		delete(jurisdiction, "code")
+		delete(jurisdiction, "country")
+		send(a, "/api/v1/jurisdictions/"+e.hostileJurisdiction(), jurisdiction, true)
+		e.pathValues(rt, a, nil, "{code}")
+	case "/api/v1/agencies":
+		send(tokenAgent(access.SystemAdmin), pattern, map[string]any{"jurisdiction": e.hostileJurisdiction(), "kind": "ngo", "name": "Hostile API agency",
+			"contact": "", "active": "", "version": ""}, true)
+	case "/api/v1/agencies/{id}":
+		a := tokenAgent(access.SystemAdmin)
+		send(a, "/api/v1/agencies/"+e.hostileAgency(), map[string]any{"jurisdiction": "", "kind": "", "name": "Renamed", "contact": "", "active": "", "version": ""}, true)
+		e.idValues(rt, a, nil)
+	case "/api/v1/users":
+		send(tokenAgent(access.AgencyAdmin), pattern, map[string]any{"username": "hostile.api.invitee", "display_name": "Invitee", "role": "first_responder",
+			"agency_id": "", "email": ""}, true)
+	}
 }

@@ -186,6 +186,13 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/queue", Action: access.ViewQueue, Handler: s.apiQueue, API: true},
 		{Pattern: "GET /api/v1/cases/{id}", Action: access.ViewCaseSummary, Scoped: true, Handler: s.apiCase, API: true},
 		{Pattern: "GET /api/v1/work", Action: access.ViewMyWork, Handler: s.apiWork, API: true},
+		{Pattern: "GET /api/v1/jurisdictions", Action: access.ViewDirectory, Handler: s.apiJurisdictions, API: true},
+		{Pattern: "POST /api/v1/jurisdictions", Action: access.ManageJurisdictions, Handler: s.apiJurisdictionCreate, API: true},
+		{Pattern: "POST /api/v1/jurisdictions/{code}", Action: access.ManageJurisdictions, Handler: s.apiJurisdictionUpdate, API: true},
+		{Pattern: "GET /api/v1/agencies", Action: access.ViewDirectory, Handler: s.apiAgencies, API: true},
+		{Pattern: "POST /api/v1/agencies", Action: access.ManageAgencies, Handler: s.apiAgencyCreate, API: true},
+		{Pattern: "POST /api/v1/agencies/{id}", Action: access.ManageAgencies, Handler: s.apiAgencyUpdate, API: true},
+		{Pattern: "POST /api/v1/users", Action: access.ManageUsers, Handler: s.apiUserInvite, API: true},
 	}
 	return append(routes, s.caseRoutes()...)
 }

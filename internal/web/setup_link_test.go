@@ -187,3 +187,60 @@ func TestAdminPages(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminAPI: the administration's JSON API answers through the same
+// service and access decisions as the pages (issue 12).
+func TestAdminAPI(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		token := func(role access.Role) string {
+			u, err := db.UserByUsername(ctx, f.creds[role].Username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := f.web.IssueTokenForTest(ctx, db, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tok
+		}
+		call := func(tok, method, path, body string) (int, string) {
+			t.Helper()
+			req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+		sys, aa := token(access.SystemAdmin), token(access.AgencyAdmin)
+		if st, body := call(sys, "POST", "/api/v1/jurisdictions", `{"code":"KR-T1","country":"KR","name":"Test","time_zone":"Asia/Seoul","rg_working_days":"4"}`); st != http.StatusCreated || !strings.Contains(body, `"rg_working_days": 4`) {
+			t.Fatalf("create: %d %s", st, body)
+		}
+		if st, _ := call(sys, "POST", "/api/v1/jurisdictions", `{"code":"KR-T2","country":"KR","time_zone":"Asia/Seoul","admin":true}`); st != http.StatusBadRequest {
+			t.Errorf("unknown member: %d, want 400", st)
+		}
+		if st, body := call(sys, "POST", "/api/v1/jurisdictions/KR-T1", `{"negative_rg_review":"no"}`); st != http.StatusOK || !strings.Contains(body, `"negative_rg_review": false`) || !strings.Contains(body, `"rg_working_days": 4`) {
+			t.Errorf("update: %d %s", st, body)
+		}
+		if st, body := call(sys, "GET", "/api/v1/jurisdictions", ""); st != 200 || !strings.Contains(body, `"KR-T1"`) {
+			t.Errorf("list: %d", st)
+		}
+		if st, body := call(sys, "POST", "/api/v1/agencies", `{"jurisdiction":"KR-T1","kind":"police","name":"Test Police","names":{"ko":"시험 경찰"},"designations":["police"]}`); st != http.StatusCreated || !strings.Contains(body, "시험 경찰") {
+			t.Errorf("agency: %d %s", st, body)
+		}
+		if st, _ := call(aa, "POST", "/api/v1/jurisdictions", `{"code":"KR-T3","country":"KR","time_zone":"Asia/Seoul"}`); st != http.StatusForbidden && st != http.StatusNotFound {
+			t.Errorf("agency admin creates a jurisdiction: %d", st)
+		}
+		if st, body := call(aa, "POST", "/api/v1/users", `{"username":"api.invitee","display_name":"API Invitee","role":"case_worker"}`); st != http.StatusCreated || !strings.Contains(body, "/enrol/") {
+			t.Errorf("invite: %d %s", st, body)
+		}
+	})
+}

@@ -47,11 +47,16 @@ func commands() map[string]command {
 		"screen": {"screen one case (JSON on standard input) against the law and the indicators", func(ctx context.Context, e env, args []string) error {
 			return runScreen(args, e.stdin, e.stdout, e.stderr)
 		}},
-		"audit": {"verify the audit chain (verify) or sign its head (checkpoint)", runAudit},
-		"keys":  {"rotate master keys without downtime (rotate), retire old ones (retire), list them (list)", runKeys},
-		"stats": {"disclosure-controlled statistics: table, release (draft, approve, list, show, verify), export-ctdc", runStats},
-		"peer":  {"peer instances of the Transnational Referral Mechanism: add, list, suspend, resume, remove", runPeer},
-		"help":  {"list commands", nil},
+		"audit":        {"verify the audit chain (verify) or sign its head (checkpoint)", runAudit},
+		"keys":         {"rotate master keys without downtime (rotate), retire old ones (retire), list them (list)", runKeys},
+		"stats":        {"disclosure-controlled statistics: table, release (draft, approve, list, show, verify), export-ctdc", runStats},
+		"peer":         {"peer instances of the Transnational Referral Mechanism: add, list, suspend, resume, remove", runPeer},
+		"help":         {"list commands", nil},
+		"init":         {"set up an empty instance: its country and first system administrator (prints a one-time setup link)", runInit},
+		"jurisdiction": {"manage jurisdictions: add, list, update", runJurisdiction},
+		"agency":       {"manage agencies: add, list, update", runAgency},
+		"calendar":     {"calendars of public holidays: import an .ics file, load the sample, list versions", runCalendar},
+		"doctor":       {"check a deployment (key files, modes, base URL, SMTP, database, clock, migrations) and say what to fix", runDoctor},
 	}
 }
 

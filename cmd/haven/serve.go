@@ -93,6 +93,14 @@ func serve(ctx context.Context, e env, c *config.Config) error {
 	if err := sealClearText(ctx, db, k, log); err != nil {
 		return err
 	}
+	if counts, err := db.Counts(ctx); err != nil {
+		return err
+	} else if counts.Users == 0 {
+		// An empty instance has no way in, and never a default password:
+		// the operator runs haven init, which prints a one-time setup link.
+		fmt.Fprintln(e.stderr, "haven serve: this instance is empty: no account can sign in yet. Run 'haven init --country CC --time-zone ZONE --username NAME --name \"FULL NAME\"' (with the same database settings) to create the first system administrator and print a one-time setup link.")
+		log.Warn("instance empty: no accounts; run haven init")
+	}
 	bundle, err := i18n.New()
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/accounts"
+	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
@@ -21,7 +23,7 @@ import (
 // administrator and for emergencies.
 func runUser(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: haven user add|disable|enable|reset-mfa|list [flags]")
+		fmt.Fprintln(e.stderr, "usage: haven user invite|add|disable|enable|reset-mfa|list [flags]")
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
@@ -30,9 +32,19 @@ func runUser(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	var username, name, role, agency, email string
-	var pwStdin bool
+	var pwStdin, asJSON bool
 	linkLife := accounts.DefaultLinkLife
 	switch sub {
+	case "invite":
+		// An invitation: the account has no password until its person
+		// chooses one through the one-time link.
+		fs.StringVar(&username, "username", "", "login name")
+		fs.StringVar(&name, "name", "", "display name")
+		fs.StringVar(&role, "role", "", "role: "+roleList())
+		fs.StringVar(&agency, "agency", "", "agency id")
+		fs.StringVar(&email, "email", "", "e-mail address for the invitation link (optional)")
+		fs.DurationVar(&linkLife, "link-valid", linkLife, "how long the invitation link works")
+		fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	case "add":
 		fs.StringVar(&username, "username", "", "login name")
 		fs.StringVar(&name, "name", "", "display name")
@@ -48,7 +60,7 @@ func runUser(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&username, "username", "", "login name")
 	case "list":
 	default:
-		fmt.Fprintf(e.stderr, "haven user: unknown subcommand %q (add, disable, enable, reset-mfa, list)\n", sub)
+		fmt.Fprintf(e.stderr, "haven user: unknown subcommand %q (invite, add, disable, enable, reset-mfa, list)\n", sub)
 		return errUsage
 	}
 	if err := parseCommand(fs, c, args); err != nil {
@@ -63,6 +75,30 @@ func runUser(ctx context.Context, e env, args []string) error {
 	// events; no role's second-factor rule applies to the command line.
 	svc := accounts.NewService(db, k.ring, time.Now, nil, nil)
 	switch sub {
+	case "invite":
+		adm, err := admin.New(db, time.Now, nil)
+		if err != nil {
+			return err
+		}
+		if agency == "" {
+			return errs.E(errs.Invalid, "invite needs --agency")
+		}
+		mailer := cliMailer(c)
+		u, link, err := adm.Invite(ctx, admin.Shell, admin.InviteInput{Username: username, DisplayName: name, Role: role, AgencyID: agency, Email: email},
+			mailer, linkLife)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			shown, err := sendLink(ctx, e, c, svc, mailer, u, link)
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(e.stdout).Encode(linkJSON{UserID: u.ID, Username: u.Username, AgencyID: u.AgencyID, Role: u.Role,
+				Link: shown, ExpiresAt: link.ExpiresAt.Format(time.RFC3339)})
+		}
+		fmt.Fprintf(e.stdout, "user %s invited, without a password\n", username)
+		return deliverEnrolLink(ctx, e, c, svc, mailer, u, link)
 	case "list":
 		us, mfa, err := svc.AllUsers(ctx)
 		if err != nil {
@@ -171,13 +207,41 @@ func deliverEnrolLink(ctx context.Context, e env, c *config.Config, svc *account
 			return err
 		}
 	}
-	base := c.BaseURL
-	if base == "" {
-		base = "http://" + c.Listen
+	fmt.Fprintf(e.stdout, "enrolment link (shown once; give it to the user yourself; it works once, until %s):\n%s\n", until, l.URL(baseURL(c)))
+	if u.PasswordHash == "" {
+		fmt.Fprintln(e.stdout, "The person opens it, chooses a password and sets up an authenticator app; until then the account cannot sign in.")
+		return nil
 	}
-	fmt.Fprintf(e.stdout, "enrolment link (shown once; give it to the user yourself; it works once, until %s):\n%s\n", until, l.URL(base))
 	fmt.Fprintln(e.stdout, "The user opens it, enters the password and sets up an authenticator app; signing in with the password alone does not.")
 	return nil
+}
+
+// baseURL is Haven's public address, or the listening one when none is
+// set.
+func baseURL(c *config.Config) string {
+	if c.BaseURL != "" {
+		return c.BaseURL
+	}
+	return "http://" + c.Listen
+}
+
+// sendLink delivers an issued link for a command's JSON output: it
+// e-mails it when it can and returns the link only when it must be shown.
+func sendLink(ctx context.Context, e env, c *config.Config, svc *accounts.Service, m *notify.Mailer, u accounts.User, l accounts.Link) (string, error) {
+	if l.Delivery == accounts.DeliveryEmail {
+		b, err := i18n.New()
+		if err != nil {
+			return "", err
+		}
+		if accounts.SendEnrolLink(ctx, m, b.WithDefault(c.DefaultLanguage), u, l, time.Now()) == nil {
+			return "", nil
+		}
+		fmt.Fprintln(e.stderr, "the link could not be e-mailed; it is shown instead")
+		if err := svc.LinkShown(ctx, u); err != nil {
+			return "", err
+		}
+	}
+	return l.URL(baseURL(c)), nil
 }
 
 // plausibleEmail accepts one bare ASCII address; notify checks it fully

@@ -185,6 +185,16 @@ const (
 	ManagePasskeys Action = "account.passkeys"
 )
 
+// Actions of administration (issue 12). The system administrator keeps
+// the jurisdictions and agencies and the agency administrators' accounts;
+// an agency administrator keeps the accounts of their own agency only.
+const (
+	ManageJurisdictions Action = "jurisdiction.manage"   // add and change jurisdictions and their settings
+	ManageAgencies      Action = "agency.manage"         // add and change agencies
+	AdministerUser      Action = "user.administer"       // invite, change role, disable, enable, reset a user's second factor
+	AdministerAdmin     Action = "user.administer_admin" // the same for agency and system administrators
+)
+
 // scope says which resources a rule lets a role reach.
 type scope int
 
@@ -317,6 +327,13 @@ var policy = map[Action]rule{
 	SignInSSO:      {anon: true},
 	ManageSSO:      {roles: []Role{SystemAdmin}},
 	ManagePasskeys: {roles: everyone, scope: ownScope},
+	// Administration: the resource of AdministerUser is the account's
+	// agency, so an agency administrator reaches their own agency's
+	// accounts and no other's.
+	ManageJurisdictions: {roles: []Role{SystemAdmin}},
+	ManageAgencies:      {roles: []Role{SystemAdmin}},
+	AdministerUser:      {roles: []Role{AgencyAdmin}, scope: agencyScope},
+	AdministerAdmin:     {roles: []Role{SystemAdmin}},
 }
 
 // grantReads are the only actions a break-glass grant can allow: reading

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"errors"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
@@ -212,6 +213,79 @@ func (s *Service) OpenEnrolLink(ctx context.Context, c Client, token, password s
 	var sess string
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := RedeemEnrolLink(ctx, tx, u, token, now); err != nil {
+			return err
+		}
+		var err error
+		sess, err = s.rotateSession(ctx, tx, c, newSession{UserID: u.ID, Stage: StageEnrol, AuthAt: store.Millis(now),
+			ExpiresAt: store.Millis(now.Add(PendingEnrolLife))}, now)
+		return err
+	})
+	return sess, err
+}
+
+// LinkSetsPassword reports whether token is a live link of an account
+// that has no password yet (one made by `haven init` or an invitation):
+// its page asks the person to choose one instead of entering it.
+// errs.NotFound for a link that does not work.
+func (s *Service) LinkSetsPassword(ctx context.Context, token string) (bool, error) {
+	u, err := LinkUser(ctx, s.db, token, s.now())
+	if err != nil {
+		return false, err
+	}
+	return u.PasswordHash == "", nil
+}
+
+// SetPasswordByLink is OpenEnrolLink for an account without a password:
+// the person holding the link chooses the password (the policy applies;
+// the two entries must match), the link is spent, and a session that can
+// only set up a second factor opens — all in one transaction, so a link
+// cannot set a password without being spent. A refused password is an
+// *errs.Error on the field "new" or "confirm" and spends nothing.
+// errs.NotFound for a link that does not work, and for an account that
+// has a password (its link is redeemed with OpenEnrolLink).
+func (s *Service) SetPasswordByLink(ctx context.Context, c Client, token, password, confirm string, formErr error) (string, error) {
+	now := s.now()
+	u, err := LinkUser(ctx, s.db, token, now)
+	if err == nil && u.PasswordHash != "" {
+		err = errs.E(errs.NotFound, "enrolment link not found")
+	}
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			if aerr := s.db.Write(ctx, func(tx *store.Tx) error {
+				return tx.Audit(ctx, audit.Event{Action: "user.enrol_link_refused", Reason: "invalid_link"})
+			}); aerr != nil {
+				return "", aerr
+			}
+		}
+		return "", err
+	}
+	if formErr != nil {
+		return "", errs.Wrap(errs.Invalid, formErr)
+	}
+	if err := auth.CheckPassword(password, u.Username, u.DisplayName); err != nil {
+		var pe *auth.PasswordError
+		if errors.As(err, &pe) {
+			return "", errs.Field("new", "auth.password."+string(pe.Problem), err)
+		}
+		return "", err
+	}
+	if password != confirm {
+		return "", errs.Field("confirm", "account.password.mismatch", errors.New("passwords differ"))
+	}
+	hash, err := auth.HashPassword(password, auth.DefaultParams)
+	if err != nil {
+		return "", err
+	}
+	var sess string
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := RedeemEnrolLink(ctx, tx, u, token, now); err != nil {
+			return err
+		}
+		if err := tx.SetUserPassword(ctx, u.ID, hash); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, audit.Event{Actor: u.ID, Action: "user.password", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID,
+			Reason: "enrol_link"}); err != nil {
 			return err
 		}
 		var err error

@@ -82,7 +82,12 @@ func (s *Service) SignIn(ctx context.Context, c Client, username, password strin
 	case err != nil:
 		return SignInResult{}, err
 	default:
-		if verr := auth.VerifyPassword(password, u.PasswordHash); verr != nil {
+		if u.PasswordHash == "" {
+			// An invited account whose person has not yet chosen a
+			// password through the link: nothing signs in with it.
+			auth.EqualiseTiming(password)
+			err = auth.ErrMismatch
+		} else if verr := auth.VerifyPassword(password, u.PasswordHash); verr != nil {
 			if !errors.Is(verr, auth.ErrMismatch) {
 				s.log.Error("stored password hash unusable", "user_id", u.ID)
 			}

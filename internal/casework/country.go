@@ -59,6 +59,10 @@ type Country struct {
 	// configuration turns it off.
 	NegativeRGReview bool
 	Provenance       Provenance
+	// CalendarVersion names the jurisdiction's calendar version that
+	// Calendar holds ("" for the configuration's own): a record opened
+	// with it keeps it (Record.CalendarVersion).
+	CalendarVersion string
 }
 
 // NegativeNeedsReview reports whether a negative decision at a stage

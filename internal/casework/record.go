@@ -108,6 +108,10 @@ type Record struct {
 	RGClockStart time.Time `json:"rg_clock_start"`
 	// RGDeadline is the end of the target working day after RGClockStart.
 	RGDeadline time.Time `json:"rg_deadline"`
+	// CalendarVersion is the calendar of public holidays the deadline was
+	// counted with (Country.CalendarVersion; empty: the configuration's
+	// own). A new calendar does not move a running deadline.
+	CalendarVersion string `json:"calendar_version,omitempty"`
 	// ReasonableGrounds is the RG decision of the current round: in
 	// effect, or negative and awaiting review (EffectiveAt zero).
 	ReasonableGrounds DecisionEntry `json:"reasonable_grounds"`

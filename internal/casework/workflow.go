@@ -54,7 +54,7 @@ func NewRecord(caseID string, referredAt time.Time, child bool, cfg Country) (Re
 	}
 	r := Record{CaseID: caseID, Country: cfg.Code, Child: child, Version: 1, State: StateReferred,
 		TraffickingStatus: StatusOf(StateReferred), ReferredAt: referredAt, RGClockStart: referredAt,
-		RGDeadline: cfg.RGDeadline(referredAt), UpdatedAt: referredAt}
+		RGDeadline: cfg.RGDeadline(referredAt), CalendarVersion: cfg.CalendarVersion, UpdatedAt: referredAt}
 	return r, []Event{{Code: EventRecordOpened, CaseID: caseID, Version: 1, At: referredAt, To: r.State, Status: r.TraffickingStatus}}, nil
 }
 

@@ -146,6 +146,10 @@ func (l *Localizer) DateTime(t time.Time) string {
 	return l.loc.fmt.num.digits(s)
 }
 
+// Local is t in the Localizer's location: for machine-readable dates
+// (exports) that must still fall on the reader's day.
+func (l *Localizer) Local(t time.Time) time.Time { return l.local(t) }
+
 func (l *Localizer) local(t time.Time) time.Time {
 	if l.tz == nil {
 		return t.UTC()

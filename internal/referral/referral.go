@@ -222,7 +222,7 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 			kase.CreatedAt, kase.UpdatedAt = now, now
 			// The competent authority's decision record opens with the
 			// case, and with it the reasonable-grounds deadline.
-			cfg, err := s.country(j.Country)
+			cfg, err := s.localRules(ctx, tx, j)
 			if err != nil {
 				return err
 			}

@@ -15,11 +15,14 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/accounts"
+	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/federation"
+	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/localgov"
+	"github.com/haven-nrm/haven/internal/notify"
 	"github.com/haven-nrm/haven/internal/referral"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/seal"
@@ -63,6 +66,8 @@ type Set struct {
 	LocalGov *localgov.Service
 	// SSO signs people in through their institution's identity provider.
 	SSO *sso.Service
+	// Admin keeps jurisdictions, agencies and administrators' accounts.
+	Admin *admin.Service
 	// Screening is the engine the referral form and the screening tool
 	// use.
 	Screening *screening.Engine
@@ -113,7 +118,22 @@ func New(o Options) (*Set, error) {
 			Self: trmsvc.Self{Country: o.Config.Country, Name: name, Contact: o.Config.TRMContact, BaseURL: o.Config.BaseURL}}
 	}
 	acc := accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa)
+	adm, err := admin.New(o.DB, o.Now, cs.Countries)
+	if err != nil {
+		return nil, err
+	}
+	bundle, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	if bundle.Supported(o.Config.DefaultLanguage) {
+		bundle = bundle.WithDefault(o.Config.DefaultLanguage)
+	}
+	c := o.Config
+	adm.WithMail(notify.NewMailer(notify.Config{Addr: c.SMTPAddr, From: c.SMTPFrom, Username: c.SMTPUsername, Password: c.SMTPPassword(),
+		StartTLS: c.SMTPStartTLS, BaseURL: c.BaseURL, Timeout: 30 * time.Second}), bundle)
 	return &Set{
+		Admin:    adm,
 		TRM:      tr,
 		Cases:    cs,
 		Accounts: acc,

@@ -43,7 +43,7 @@ func (s *Server) exportCases(w http.ResponseWriter, r *http.Request) error {
 			}
 			t.Rows = append(t.Rows, []string{c.Reference, L.T("code.case_status." + c.Status), L.T("code.trafficking_status." + c.TraffickingStatus),
 				L.T("code.cw_state." + x.State), L.T("code.gender." + c.Gender), c.AgeBand, c.Citizenship, L.T("code.exploitation." + c.Exploitation),
-				urgent, x.Created.Format(time.DateOnly)})
+				urgent, L.Local(x.Created).Format(time.DateOnly)})
 		}
 		var err error
 		if format == "csv" {

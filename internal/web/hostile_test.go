@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -392,6 +393,24 @@ var hostileExercises = map[string]string{
 	"POST /cityshare/import":                         "localgov-form",
 	"POST /cityshare/adopt":                          "localgov-form",
 	"POST /api/v1/localgov/records":                  "api-localgov",
+	"POST /admin/jurisdictions":                      "admin-form",
+	"GET /admin/jurisdictions/{code}":                "admin-form",
+	"POST /admin/jurisdictions/{code}":               "admin-form",
+	"POST /admin/agencies":                           "admin-form",
+	"GET /admin/agencies/{id}":                       "admin-form",
+	"POST /admin/agencies/{id}":                      "admin-form",
+	"POST /admin/users":                              "admin-form",
+	"POST /admin/users/{id}/role":                    "admin-form",
+	"POST /admin/users/{id}/disable":                 "admin-form",
+	"POST /admin/users/{id}/enable":                  "admin-form",
+	"POST /admin/users/{id}/reset-mfa":               "admin-form",
+	"GET /api/v1/jurisdictions":                      "plain",
+	"GET /api/v1/agencies":                           "plain",
+	"POST /api/v1/jurisdictions":                     "api-admin",
+	"POST /api/v1/jurisdictions/{code}":              "api-admin",
+	"POST /api/v1/agencies":                          "api-admin",
+	"POST /api/v1/agencies/{id}":                     "api-admin",
+	"POST /api/v1/users":                             "api-admin",
 }
 
 func init() {
@@ -445,6 +464,8 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"passkey-begin":    e.passkeyBegin,
 		"passkey-finish":   e.passkeyFinish,
 		"passkey-manage":   e.passkeyManage,
+		"admin-form":       e.adminForm,
+		"api-admin":        e.apiAdmin,
 	}
 }
 
@@ -1193,10 +1214,15 @@ func (e *hostile) ids(rt web.Route) {
 }
 
 func (e *hostile) idValues(rt web.Route, a *agent, body url.Values) {
+	e.pathValues(rt, a, body, "{id}")
+}
+
+// pathValues sends hostile values in the path parameter param.
+func (e *hostile) pathValues(rt web.Route, a *agent, body url.Values, param string) {
 	method, pattern, _ := strings.Cut(rt.Pattern, " ")
-	target := func(id string) string { return strings.Replace(pattern, "{id}", url.PathEscape(id), 1) }
+	target := func(id string) string { return strings.Replace(pattern, param, url.PathEscape(id), 1) }
 	send := func(cat, id string) {
-		q := hreq{route: rt.Pattern, cat: cat, field: "{id}", method: method, target: target(id), payload: id, refuse: true}
+		q := hreq{route: rt.Pattern, cat: cat, field: param, method: method, target: target(id), payload: id, refuse: true}
 		if body != nil {
 			q.body, q.ctype = []byte(body.Encode()), "application/x-www-form-urlencoded"
 		}
@@ -1209,8 +1235,8 @@ func (e *hostile) idValues(rt web.Route, a *agent, body url.Values) {
 		}
 	}
 	// Raw dot segments, which the router cleans.
-	e.do(a, hreq{route: rt.Pattern, cat: "traversal", field: "{id}", method: method,
-		target: strings.Replace(pattern, "{id}", "../../../etc/passwd", 1)})
+	e.do(a, hreq{route: rt.Pattern, cat: "traversal", field: param, method: method,
+		target: strings.Replace(pattern, param, "../../../etc/passwd", 1)})
 }
 
 // pad32 cuts or pads a value to the length of an id.
@@ -2633,4 +2659,184 @@ func (e *hostile) localgovID(rt web.Route) {
 	e.fields(o)
 	e.bodies(o)
 	e.idValues(rt, a, base)
+}
+
+// adminForm sends hostile values into the administration forms: the
+// system administrator's jurisdictions and agencies, the agency
+// administrator's invitations and account changes (on an account of its
+// own agency made for the exercise).
+func (e *hostile) adminForm(rt web.Route) {
+	method, pattern, _ := strings.Cut(rt.Pattern, " ")
+	sys, agencyAdmin := e.as(access.SystemAdmin), e.as(access.AgencyAdmin)
+	formFields := func(a *agent, page, action string) []string {
+		r := e.setup(a, "GET", page, nil)
+		var out []string
+		for _, f := range regexp.MustCompile(`(?s)<form[^>]*\baction="([^"]*)"[^>]*>(.*?)</form>`).FindAllStringSubmatch(r.body, -1) {
+			if f[1] != action {
+				continue
+			}
+			for _, n := range regexp.MustCompile(`<(?:input|select|textarea)\b[^>]*\bname="([^"]*)"`).FindAllStringSubmatch(f[2], -1) {
+				if !slices.Contains(out, n[1]) {
+					out = append(out, n[1])
+				}
+			}
+		}
+		return out
+	}
+	jurisdictionFields := []string{"name", "parent", "time_zone", "calendar", "legal_profile", "languages", "rg_working_days",
+		"recovery_min_days", "negative_rg_review"}
+	post := func(a *agent, target string, base url.Values, fields []string) {
+		o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a }, base: base, fields: fields, writes: true}
+		e.fields(o)
+		e.bodies(o)
+	}
+	switch pattern {
+	case "/admin/jurisdictions":
+		fields := append([]string{"code", "country"}, jurisdictionFields...)
+		e.checkFormFields(rt, sys, pattern, pattern, fields)
+		post(sys, pattern, url.Values{"code": {"NP-HX"}, "country": {"NP"}, "time_zone": {"Asia/Kathmandu"}}, fields)
+	case "/admin/jurisdictions/{code}":
+		if method == "GET" {
+			e.pathValues(rt, sys, nil, "{code}")
+			return
+		}
+		target := "/admin/jurisdictions/" + e.hostileJurisdiction()
+		fields := append([]string{"version"}, jurisdictionFields...)
+		e.checkFormFields(rt, sys, target, target, fields)
+		post(sys, target, url.Values{"time_zone": {"Asia/Kathmandu"}}, fields)
+		e.pathValues(rt, sys, url.Values{"time_zone": {"Asia/Kathmandu"}}, "{code}")
+	case "/admin/agencies":
+		fields := formFields(sys, pattern, pattern)
+		if !slices.Contains(fields, "name_ne") || !slices.Contains(fields, "designations") {
+			e.t.Fatalf("agency form fields %v", fields)
+		}
+		post(sys, pattern, url.Values{"jurisdiction": {e.hostileJurisdiction()}, "kind": {"ngo"}, "name": {"Hostile agency"}}, fields)
+	case "/admin/agencies/{id}":
+		if method == "GET" {
+			e.idValues(rt, sys, nil)
+			return
+		}
+		target := "/admin/agencies/" + e.hostileAgency()
+		fields := formFields(sys, target, target)
+		if !slices.Contains(fields, "active") || !slices.Contains(fields, "version") {
+			e.t.Fatalf("agency edit form fields %v", fields)
+		}
+		post(sys, target, url.Values{}, fields)
+		e.idValues(rt, sys, url.Values{})
+	case "/admin/users":
+		fields := []string{"username", "display_name", "role", "agency_id", "email"}
+		e.checkFormFields(rt, agencyAdmin, pattern, pattern, fields)
+		post(agencyAdmin, pattern, url.Values{"username": {"hostile.invitee"}, "display_name": {"Invitee"}, "role": {"first_responder"}}, fields)
+	default: // an account's role, disabling, enabling, second-factor reset
+		id := e.hostileAccount()
+		target := strings.Replace(pattern, "{id}", id, 1)
+		var fields []string
+		base := url.Values{}
+		if strings.HasSuffix(pattern, "/role") {
+			fields, base = []string{"role"}, url.Values{"role": {"first_responder"}}
+		}
+		post(agencyAdmin, target, base, fields)
+		e.idValues(rt, agencyAdmin, base)
+	}
+}
+
+// hostileJurisdiction is the code of a demo jurisdiction.
+func (e *hostile) hostileJurisdiction() string {
+	js, err := e.db.Jurisdictions(context.Background())
+	if err != nil || len(js) == 0 {
+		e.t.Fatal("no jurisdiction", err)
+	}
+	return js[0].Code
+}
+
+// hostileAgency is an agency made for the exercise, once.
+func (e *hostile) hostileAgency() string {
+	ctx := context.Background()
+	if a, err := e.db.AgencyOfKind(ctx, e.hostileJurisdictionID(), "education"); err == nil {
+		return a.ID
+	}
+	a := store.AgencySettings{Agency: store.Agency{ID: store.NewID(), JurisdictionID: e.hostileJurisdictionID(), Kind: "education", Name: "Hostile test agency", CreatedAt: 1},
+		Names: "{}", Active: true}
+	if err := e.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertAgencySettings(ctx, a) }); err != nil {
+		e.t.Fatal(err)
+	}
+	e.last = nil
+	return a.ID
+}
+
+func (e *hostile) hostileJurisdictionID() string {
+	js, err := e.db.Jurisdictions(context.Background())
+	if err != nil || len(js) == 0 {
+		e.t.Fatal("no jurisdiction", err)
+	}
+	return js[0].ID
+}
+
+// hostileAccount is an account of the agency administrator's agency made
+// for the exercise (the case worker's agency is the administrator's).
+func (e *hostile) hostileAccount() string {
+	ctx := context.Background()
+	u, err := e.db.UserByUsername(ctx, "hostile.account")
+	if err != nil {
+		e.user("hostile.account", access.CaseWorker)
+		if u, err = e.db.UserByUsername(ctx, "hostile.account"); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return u.ID
+}
+
+// apiAdmin sends hostile JSON to the administration's API, as the system
+// administrator (jurisdictions, agencies) and the agency administrator
+// (invitations), each with an API token of their own.
+func (e *hostile) apiAdmin(rt web.Route) {
+	_, pattern, _ := strings.Cut(rt.Pattern, " ")
+	tokenAgent := func(role access.Role) *agent {
+		ctx := context.Background()
+		u, err := e.db.UserByUsername(ctx, e.f.creds[role].Username)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		tok, err := e.f.web.IssueTokenForTest(ctx, e.f.db, u.ID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		e.last = nil
+		a := e.agent(e.h)
+		a.bearer = tok
+		return a
+	}
+	strs := func(base map[string]any) reflect.Type {
+		var sf []reflect.StructField
+		for _, f := range slices.Sorted(maps.Keys(base)) {
+			sf = append(sf, reflect.StructField{Name: "F" + strconv.Itoa(len(sf)), Type: reflect.TypeOf(""), Tag: reflect.StructTag(`json:"` + f + `"`)})
+		}
+		return reflect.StructOf(sf)
+	}
+	send := func(a *agent, target string, base map[string]any, mayRefuse bool) {
+		e.jsonFields(jsonOpts{route: rt.Pattern, target: target, agent: a, base: sortedJSON(base), of: strs(base), writes: true,
+			strictType: true, mayRefuse: mayRefuse})
+	}
+	jurisdiction := map[string]any{"code": "NP-HY", "country": "NP", "name": "Hostile province", "parent": "", "time_zone": "Asia/Kathmandu",
+		"calendar": "", "legal_profile": "", "languages": "ne", "rg_working_days": "", "recovery_min_days": "", "negative_rg_review": "", "version": ""}
+	switch pattern {
+	case "/api/v1/jurisdictions":
+		send(tokenAgent(access.SystemAdmin), pattern, jurisdiction, true)
+	case "/api/v1/jurisdictions/{code}":
+		a := tokenAgent(access.SystemAdmin)
+		delete(jurisdiction, "code")
+		delete(jurisdiction, "country")
+		send(a, "/api/v1/jurisdictions/"+e.hostileJurisdiction(), jurisdiction, true)
+		e.pathValues(rt, a, nil, "{code}")
+	case "/api/v1/agencies":
+		send(tokenAgent(access.SystemAdmin), pattern, map[string]any{"jurisdiction": e.hostileJurisdiction(), "kind": "ngo", "name": "Hostile API agency",
+			"contact": "", "active": "", "version": ""}, true)
+	case "/api/v1/agencies/{id}":
+		a := tokenAgent(access.SystemAdmin)
+		send(a, "/api/v1/agencies/"+e.hostileAgency(), map[string]any{"jurisdiction": "", "kind": "", "name": "Renamed", "contact": "", "active": "", "version": ""}, true)
+		e.idValues(rt, a, nil)
+	case "/api/v1/users":
+		send(tokenAgent(access.AgencyAdmin), pattern, map[string]any{"username": "hostile.api.invitee", "display_name": "Invitee", "role": "first_responder",
+			"agency_id": "", "email": ""}, true)
+	}
 }

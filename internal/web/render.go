@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -235,7 +236,34 @@ func (s *Server) localizer(r *http.Request) *i18n.Localizer {
 		prefs = append(prefs, c.Value)
 	}
 	prefs = append(prefs, r.Header.Get("Accept-Language"))
-	return s.I18n.Match(prefs...)
+	L := s.I18n.Match(prefs...)
+	if u := currentUser(r); u != nil && u.JurisdictionID != "" {
+		// Times are stored in UTC and shown in the zone of the reader's
+		// jurisdiction: every page formats them through L.
+		L = L.In(s.zoneOf(r.Context(), u.JurisdictionID))
+	}
+	return L
+}
+
+// zones caches the time zone of each jurisdiction's IANA name.
+var zones sync.Map // string → *time.Location
+
+// zoneOf is the time zone of a jurisdiction (UTC when it cannot be read:
+// a page still shows, with times marked by their zone).
+func (s *Server) zoneOf(ctx context.Context, jurisdictionID string) *time.Location {
+	j, err := s.cases.Jurisdiction(ctx, jurisdictionID)
+	if err != nil || j.Timezone == "" {
+		return time.UTC
+	}
+	if loc, ok := zones.Load(j.Timezone); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(j.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(j.Timezone, loc)
+	return loc
 }
 
 func (s *Server) newPage(r *http.Request, title, active string, data any) *page {

@@ -169,6 +169,20 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /admin/jurisdictions", Action: access.ViewDirectory, Handler: s.adminJurisdictions},
 		{Pattern: "GET /admin/agencies", Action: access.ViewDirectory, Handler: s.adminAgencies},
 		{Pattern: "GET /admin/users", Action: access.ManageUsers, Handler: s.adminUsers},
+		{Pattern: "POST /admin/jurisdictions", Action: access.ManageJurisdictions, Handler: s.jurisdictionCreate},
+		{Pattern: "GET /admin/jurisdictions/{code}", Action: access.ManageJurisdictions, Handler: s.jurisdictionEdit},
+		{Pattern: "POST /admin/jurisdictions/{code}", Action: access.ManageJurisdictions, Handler: s.jurisdictionUpdate},
+		{Pattern: "POST /admin/agencies", Action: access.ManageAgencies, Handler: s.agencyCreate},
+		{Pattern: "GET /admin/agencies/{id}", Action: access.ManageAgencies, Handler: s.agencyEdit},
+		{Pattern: "POST /admin/agencies/{id}", Action: access.ManageAgencies, Handler: s.agencyUpdate},
+		// The admin service decides which accounts a reader may change
+		// (access.AdministerUser in the account's agency, or
+		// access.AdministerAdmin); the route admits the administrators.
+		{Pattern: "POST /admin/users", Action: access.ManageUsers, Handler: s.userInvite},
+		{Pattern: "POST /admin/users/{id}/role", Action: access.ManageUsers, Scoped: true, Handler: s.userRole},
+		{Pattern: "POST /admin/users/{id}/disable", Action: access.ManageUsers, Scoped: true, Handler: s.userDisable},
+		{Pattern: "POST /admin/users/{id}/enable", Action: access.ManageUsers, Scoped: true, Handler: s.userEnable},
+		{Pattern: "POST /admin/users/{id}/reset-mfa", Action: access.ManageUsers, Scoped: true, Handler: s.userResetMFA},
 		{Pattern: "GET /admin/audit", Action: access.ViewAuditLog, Handler: s.adminAudit},
 		{Pattern: "GET /admin/sso", Action: access.ManageSSO, Handler: s.adminSSO},
 		{Pattern: "POST /admin/sso", Action: access.ManageSSO, Handler: s.adminSSOSave},
@@ -223,6 +237,13 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/localgov", Action: access.ViewLocalGov, Handler: s.apiLocalGov, API: true},
 		{Pattern: "POST /api/v1/localgov/records", Action: access.ManageLocalGov, Handler: s.apiLocalGovRecord, API: true},
 		{Pattern: "POST /api/v1/localgov/plan/items/{id}/progress", Action: access.UpdatePlanItem, Scoped: true, Handler: s.apiLocalGovProgress, API: true},
+		{Pattern: "GET /api/v1/jurisdictions", Action: access.ViewDirectory, Handler: s.apiJurisdictions, API: true},
+		{Pattern: "POST /api/v1/jurisdictions", Action: access.ManageJurisdictions, Handler: s.apiJurisdictionCreate, API: true},
+		{Pattern: "POST /api/v1/jurisdictions/{code}", Action: access.ManageJurisdictions, Handler: s.apiJurisdictionUpdate, API: true},
+		{Pattern: "GET /api/v1/agencies", Action: access.ViewDirectory, Handler: s.apiAgencies, API: true},
+		{Pattern: "POST /api/v1/agencies", Action: access.ManageAgencies, Handler: s.apiAgencyCreate, API: true},
+		{Pattern: "POST /api/v1/agencies/{id}", Action: access.ManageAgencies, Handler: s.apiAgencyUpdate, API: true},
+		{Pattern: "POST /api/v1/users", Action: access.ManageUsers, Handler: s.apiUserInvite, API: true},
 	}
 	return append(routes, s.caseRoutes()...)
 }

@@ -1,0 +1,101 @@
+package web_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/admin"
+	"github.com/haven-nrm/haven/internal/i18n"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/testenv"
+)
+
+// TestTimesShownInJurisdictionZone: instants are stored in UTC and shown
+// in the zone of the reader's jurisdiction. A case made at 23:30 UTC is
+// shown on the next day in Kathmandu (UTC+05:45) and at 15:30 the same day
+// in Los Angeles (UTC−08:00), on the case page and in the export: the two
+// zones either side of UTC midnight (issue 12, "Times").
+func TestTimesShownInJurisdictionZone(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		ca, err := db.UserByUsername(ctx, f.creds[access.CompetentAuthority].Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var caseID, ref string
+		if err := db.R().QueryRowContext(ctx, `SELECT id, reference FROM cases WHERE jurisdiction_id = $1 ORDER BY id LIMIT 1`, ca.JurisdictionID).Scan(&caseID, &ref); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 3, 5, 23, 30, 0, 0, time.UTC)
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE cases SET created_at = $1 WHERE id = $2`, at.UnixMilli(), caseID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		j, err := db.Jurisdiction(ctx, ca.JurisdictionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := i18n.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ zone, want, day string }{
+			{"Asia/Kathmandu", "05:15", "2026-03-06"},
+			{"America/Los_Angeles", "15:30", "2026-03-05"},
+		} {
+			if j.Timezone != tc.zone {
+				adm, err := admin.New(db, time.Now, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				in, err := adm.EditJurisdiction(ctx, admin.Shell, j.Code)
+				if err != nil {
+					t.Fatal(err)
+				}
+				in.TimeZone = tc.zone
+				if _, err := adm.UpdateJurisdiction(ctx, admin.Shell, j.Code, in); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A fresh server: jurisdictions are cached for a minute.
+			srv, err := serverFor(db, f.keys, f.web.Deps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(srv.Handler())
+			f2 := *f
+			f2.srv = ts
+			c := f2.login(t, access.CompetentAuthority)
+			loc, _ := time.LoadLocation(tc.zone)
+			want := b.Match("en").In(loc).DateTime(at)
+			if !strings.Contains(want, tc.want) {
+				t.Fatalf("%s: expected local time %s in %q", tc.zone, tc.want, want)
+			}
+			resp, body := get(t, c, ts.URL+"/cases/"+caseID, "Accept-Language", "en")
+			if resp.StatusCode != 200 || !strings.Contains(body, want) {
+				t.Errorf("%s: case page (%d) does not show the creation time as %q", tc.zone, resp.StatusCode, want)
+			}
+			if utc := b.Match("en").DateTime(at); strings.Contains(body, utc) {
+				t.Errorf("%s: case page shows the UTC time %q", tc.zone, utc)
+			}
+			_, csv := get(t, c, ts.URL+"/cases/export?format=csv", "Accept-Language", "en")
+			line := ""
+			for _, l := range strings.Split(csv, "\n") {
+				if strings.HasPrefix(l, ref+",") {
+					line = l
+				}
+			}
+			if !strings.HasSuffix(strings.TrimSpace(line), ","+tc.day) {
+				t.Errorf("%s: export row %q, want the local day %s", tc.zone, line, tc.day)
+			}
+			ts.Close()
+		}
+	})
+}

@@ -852,4 +852,3 @@ func inlineScript(body string) bool {
 	}
 	return n > 0
 }
-

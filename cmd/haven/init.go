@@ -25,7 +25,6 @@ func runInit(ctx context.Context, e env, args []string) error {
 	var in admin.InitInput
 	var asJSON bool
 	life := 24 * time.Hour
-	fs.StringVar(&in.Country, "country", "", "the country, as an ISO 3166 two-letter code (NP, KR, TH, MN …)")
 	fs.StringVar(&in.TimeZone, "time-zone", "", "the country's IANA time zone (Asia/Kathmandu …)")
 	fs.StringVar(&in.Name, "country-name", "", "the country's name as Haven shows it (default: the code)")
 	fs.StringVar(&in.Username, "username", "", "the first system administrator's login name")
@@ -33,9 +32,10 @@ func runInit(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&in.Email, "email", "", "e-mail address for the setup link (optional; used when SMTP is set)")
 	fs.DurationVar(&life, "link-valid", life, "how long the setup link works")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
-	if err := parseCommand(fs, c, args); err != nil {
+	if err := parseSetupCommand(fs, c, args); err != nil {
 		return err
 	}
+	in.Country = c.Country
 	if in.Country == "" || in.TimeZone == "" || in.Username == "" || in.DisplayName == "" {
 		return errs.E(errs.Invalid, "init needs --country, --time-zone, --username and --name")
 	}

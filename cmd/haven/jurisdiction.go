@@ -44,16 +44,16 @@ func runJurisdiction(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&in.RGWorkingDays, "rg-working-days", "", "reasonable-grounds target in working days (default: the legal profile's)")
 		fs.StringVar(&in.RecoveryMinDays, "recovery-min-days", "", "minimum recovery period in days, at least 30 (default: the profile's)")
 		fs.StringVar(&in.NegativeRGReview, "negative-rg-review", "", "yes or no: a negative reasonable-grounds decision needs a second person (default: the profile's)")
-		if sub == "add" {
-			fs.StringVar(&in.Country, "country", "", "ISO 3166 two-letter country code")
-		}
 	case "list":
 	default:
 		fmt.Fprintf(e.stderr, "haven jurisdiction: unknown subcommand %q (add, list, update)\n", sub)
 		return errUsage
 	}
-	if err := parseCommand(fs, c, args); err != nil {
+	if err := parseSetupCommand(fs, c, args); err != nil {
 		return err
+	}
+	if sub == "add" {
+		in.Country = c.Country // empty: the code's first two letters
 	}
 	db, _, err := openInstance(ctx, c)
 	if err != nil {

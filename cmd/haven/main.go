@@ -153,6 +153,25 @@ func parseCommand(fs *flag.FlagSet, c *config.Config, args []string) error {
 	return nil
 }
 
+// parseSetupCommand is parseCommand for the commands that set an instance
+// up (init, jurisdiction): their --country is the instance's (HAVEN_COUNTRY,
+// the state it serves). Serving it across borders needs --base-url;
+// setting up jurisdictions and the first accounts does not, so the other
+// settings are checked without that requirement.
+func parseSetupCommand(fs *flag.FlagSet, c *config.Config, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	check := *c
+	if check.BaseURL == "" {
+		check.BaseURL = "https://setup.invalid" // stands in for the address set up later
+	}
+	if err := check.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	return nil
+}
+
 func runVersion(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

@@ -21,7 +21,8 @@ func UserVerificationRequired(r access.Role) bool {
 // administrator, who can change every provider and account, also types a
 // password.
 var passwordlessRoles = []access.Role{access.FirstResponder, access.CaseWorker, access.CompetentAuthority,
-	access.PoliceInvestigator, access.Prosecutor, access.ShelterStaff, access.ServiceProvider, access.Analyst, access.AgencyAdmin}
+	access.PoliceInvestigator, access.Prosecutor, access.ShelterStaff, access.ServiceProvider, access.Analyst, access.AgencyAdmin,
+	access.LocalGovOfficer}
 
 // PasswordlessAllowed reports whether a role may sign in with a passkey
 // instead of a password. Such a sign-in always requires user

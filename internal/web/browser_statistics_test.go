@@ -67,7 +67,7 @@ func TestBrowserStatisticsAt360(t *testing.T) {
 				checkPage(t, ctx, fmt.Sprintf("stats-360-%s-%s-%d", role, lang, i))
 			}
 		}
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.session button`)), chromedp.WaitVisible(chromedp.ID("username"))); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('form.session').submit()`), chromedp.WaitVisible(chromedp.ID("username"))); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -48,7 +48,7 @@ func TestBrowserTRMPagesAt360(t *testing.T) {
 				}
 			}
 		}
-		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.session button`)), chromedp.WaitVisible(chromedp.ID("username"))); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('form.session').submit()`), chromedp.WaitVisible(chromedp.ID("username"))); err != nil {
 			t.Fatal(err)
 		}
 	}

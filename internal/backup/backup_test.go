@@ -479,6 +479,29 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 	json.Unmarshal(counted[len(counted)-1], &tr)
 	tr["trailer"]["total"] = 1
 	counted[len(counted)-1], _ = json.Marshal(tr)
+	// An agency row pointing at a jurisdiction that does not exist, with
+	// the checksum left stale: what a flipped byte can do inside the data.
+	// The database would refuse the row; the file must be refused as
+	// damaged all the same.
+	rowOf := func(table string) int {
+		at := slices.IndexFunc(lines, func(l []byte) bool { return bytes.Equal(l, []byte(`{"table":"`+table+`"}`)) })
+		if at < 0 || at+1 >= len(lines) || lines[at+1][0] != '[' {
+			t.Fatalf("no rows of %s in the backup", table)
+		}
+		return at + 1
+	}
+	dangling := slices.Clone(lines)
+	ag := rowOf("agencies")
+	for i := rowOf("jurisdictions"); lines[i][0] == '['; i++ {
+		var jurisdiction []any
+		if err := json.Unmarshal(lines[i], &jurisdiction); err != nil {
+			t.Fatal(err)
+		}
+		dangling[ag] = bytes.ReplaceAll(dangling[ag], []byte(`"`+jurisdiction[0].(string)+`"`), []byte(`"00000000000000000000000000000000"`))
+	}
+	if bytes.Equal(dangling[ag], lines[ag]) {
+		t.Fatal("the agency row names no jurisdiction of the backup")
+	}
 	var appended bytes.Buffer
 	appended.Write(good)
 	zw := gzip.NewWriter(&appended)
@@ -495,6 +518,7 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 		"byte flipped early":         flip(12),
 		"byte flipped in the CRC":    flip(len(good) - 6),
 		"row edited, checksum stale": pack(t, edited, false),
+		"row pointing nowhere":       pack(t, dangling, false),
 		"row removed":                pack(t, slices.Delete(slices.Clone(lines), firstRow, firstRow+1), false),
 		"row removed, resealed":      pack(t, slices.Delete(slices.Clone(lines), firstRow, firstRow+1), true),
 		"trailer removed":            pack(t, lines[:len(lines)-1], false),

@@ -84,30 +84,46 @@ func Restore(ctx context.Context, db *store.DB, r io.Reader, c Check) (Summary, 
 				return restoreError("clear the seeded rows of %s: %v", h.Tables[i].Name, err)
 			}
 		}
+		// failed is the first refusal of the database. The rest of the
+		// file is still read and checked, so that a damaged file is
+		// reported as damaged rather than by what its damage caused (a
+		// flipped byte can make a row that breaks a foreign key).
+		var failed error
 		var ins *inserter
 		tr, err = rd.run(callbacks{
 			table: func(t Table) error {
-				var err error
-				ins, err = newInserter(ctx, tx, t)
-				return err
+				if failed == nil {
+					ins, failed = newInserter(ctx, tx, t)
+				}
+				return nil
 			},
-			row: func(t Table, values []any) error { return ins.add(values) },
+			row: func(t Table, values []any) error {
+				if failed == nil {
+					failed = ins.add(values)
+				}
+				return nil
+			},
 			tableEnd: func(t Table, rows int64) error {
-				if err := ins.finish(); err != nil {
-					return err
+				if failed != nil {
+					return nil
+				}
+				if failed = ins.finish(); failed != nil {
+					return nil
 				}
 				var n int64
 				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+quote(t.Name)).Scan(&n); err != nil {
-					return restoreError("count the rows of %s: %v", t.Name, err)
-				}
-				if n != rows {
-					return restoreError("table %s holds %d rows after the restore, the backup %d", t.Name, n, rows)
+					failed = restoreError("count the rows of %s: %v", t.Name, err)
+				} else if n != rows {
+					failed = restoreError("table %s holds %d rows after the restore, the backup %d", t.Name, n, rows)
 				}
 				return nil
 			},
 		})
 		if err != nil {
 			return err
+		}
+		if failed != nil {
+			return failed
 		}
 		if err := checkRecordedKey(ctx, tx, c.Key); err != nil {
 			return err

@@ -3,6 +3,8 @@ package errs
 import (
 	"errors"
 	"strings"
+
+	"github.com/haven-nrm/haven/internal/ident"
 )
 
 // RuleCode is the code type of a pure rule package: a stable code that says
@@ -61,4 +63,14 @@ func CodeOf[C RuleCode](err error) C {
 		return e.Code
 	}
 	return ""
+}
+
+// Refuse builds a refusal of code on field. value is kept only when it looks
+// like a code (short printable ASCII, no spaces), so free text a person typed
+// never reaches an error text or a log.
+func Refuse[C RuleCode](code C, field, value string) error {
+	if len(value) > 64 || !ident.Valid(value) {
+		value = ""
+	}
+	return &Refusal[C]{Code: code, Field: field, Value: value}
 }

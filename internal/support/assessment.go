@@ -3,6 +3,8 @@ package support
 import (
 	"slices"
 	"time"
+
+	"github.com/haven-nrm/haven/internal/errs"
 )
 
 // Level is a level of the needs and risk assessment (HTCDS 2.0 assessment
@@ -129,33 +131,33 @@ func CheckAssessment(a Assessment, now time.Time) error {
 		return err
 	}
 	if len(a.Levels) == 0 {
-		return refuse(CodeNoLevels, "levels", "")
+		return errs.Refuse(CodeNoLevels, "levels", "")
 	}
 	seen := map[Level]bool{}
 	for _, l := range a.Levels {
 		if !slices.Contains(Levels(), l.Level) {
-			return refuse(CodeUnknownLevel, "level", string(l.Level))
+			return errs.Refuse(CodeUnknownLevel, "level", string(l.Level))
 		}
 		if seen[l.Level] {
-			return refuse(CodeDuplicateLevel, "level", string(l.Level))
+			return errs.Refuse(CodeDuplicateLevel, "level", string(l.Level))
 		}
 		seen[l.Level] = true
 		if !slices.Contains(Ratings(), l.Rating) {
-			return refuse(CodeUnknownRating, "rating", string(l.Rating))
+			return errs.Refuse(CodeUnknownRating, "rating", string(l.Rating))
 		}
 		for _, f := range l.Factors {
 			info, ok := f.Info()
 			if !ok {
-				return refuse(CodeUnknownFactor, "factors", string(f))
+				return errs.Refuse(CodeUnknownFactor, "factors", string(f))
 			}
 			if info.Level != l.Level {
-				return refuse(CodeFactorWrongLevel, "factors", string(f))
+				return errs.Refuse(CodeFactorWrongLevel, "factors", string(f))
 			}
 		}
 	}
 	for _, s := range a.Needs {
 		if !s.Valid() {
-			return refuse(CodeUnknownService, "needs", string(s))
+			return errs.Refuse(CodeUnknownService, "needs", string(s))
 		}
 	}
 	return nil

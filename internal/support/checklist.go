@@ -3,6 +3,8 @@ package support
 import (
 	"slices"
 	"time"
+
+	"github.com/haven-nrm/haven/internal/errs"
 )
 
 // Item is an early step of identification or an item of information that a
@@ -79,7 +81,7 @@ type Checklist struct {
 // clock and any entry that Record would refuse.
 func NewChecklist(clock Clock, entries ...Entry) (*Checklist, error) {
 	if clock == nil {
-		return nil, refuse(CodeInvalidInput, "clock", "")
+		return nil, errs.Refuse(CodeInvalidInput, "clock", "")
 	}
 	c := &Checklist{clock: clock}
 	for _, e := range entries {
@@ -95,7 +97,7 @@ func NewChecklist(clock Clock, entries ...Entry) (*Checklist, error) {
 // invalid language, a missing time and a time after the clock's.
 func (c *Checklist) Record(item Item, by, lang string, at time.Time) error {
 	if !item.Valid() {
-		return refuse(CodeUnknownItem, "item", string(item))
+		return errs.Refuse(CodeUnknownItem, "item", string(item))
 	}
 	if err := checkActor(by); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/ident"
 )
 
@@ -77,20 +78,20 @@ type Ledger struct {
 // same purpose, recipient and service.
 func (l Ledger) Record(e ConsentEvent, now time.Time) (Ledger, error) {
 	if !e.Purpose.Valid() {
-		return Ledger{}, refuse(CodeUnknownPurpose, "purpose", string(e.Purpose))
+		return Ledger{}, errs.Refuse(CodeUnknownPurpose, "purpose", string(e.Purpose))
 	}
 	if e.Action != ConsentGiven && e.Action != ConsentWithdrawn {
-		return Ledger{}, refuse(CodeUnknownConsentAction, "action", string(e.Action))
+		return Ledger{}, errs.Refuse(CodeUnknownConsentAction, "action", string(e.Action))
 	}
 	if e.Purpose == PurposeShareWithAgency {
 		if !ident.Valid(e.Recipient) {
-			return Ledger{}, refuse(CodeAgencyRequired, "recipient", "")
+			return Ledger{}, errs.Refuse(CodeAgencyRequired, "recipient", "")
 		}
 		if e.Service != "" && !e.Service.Valid() {
-			return Ledger{}, refuse(CodeUnknownService, "service", string(e.Service))
+			return Ledger{}, errs.Refuse(CodeUnknownService, "service", string(e.Service))
 		}
 	} else if e.Recipient != "" || e.Service != "" {
-		return Ledger{}, refuse(CodeRecipientNotAllowed, "recipient", string(e.Purpose))
+		return Ledger{}, errs.Refuse(CodeRecipientNotAllowed, "recipient", string(e.Purpose))
 	}
 	if err := checkActor(e.By); err != nil {
 		return Ledger{}, err
@@ -103,7 +104,7 @@ func (l Ledger) Record(e ConsentEvent, now time.Time) (Ledger, error) {
 	}
 	for _, old := range l.Events {
 		if old.key() == e.key() && e.At.Before(old.At) {
-			return Ledger{}, refuse(CodeOutOfOrder, "at", "")
+			return Ledger{}, errs.Refuse(CodeOutOfOrder, "at", "")
 		}
 	}
 	return Ledger{Events: append(slices.Clone(l.Events), e)}, nil

@@ -2,7 +2,6 @@ package support
 
 import (
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/ident"
 )
 
 // Code is a stable reason code: why a change was refused or an action is
@@ -87,15 +86,6 @@ func (Code) Kind() errs.Kind { return errs.Invalid }
 
 // CodeOf returns the code of a support error in err's chain, or "".
 func CodeOf(err error) Code { return errs.CodeOf[Code](err) }
-
-// refuse builds an Error. value is kept only when it looks like a code
-// (short printable ASCII), so free text never reaches an error or a log.
-func refuse(code Code, field, value string) error {
-	if len(value) > 64 || !ident.Valid(value) {
-		value = ""
-	}
-	return &Error{Code: code, Field: field, Value: value}
-}
 
 // Decision says whether an action is allowed, and why not.
 type Decision struct {

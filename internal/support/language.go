@@ -3,6 +3,7 @@ package support
 import (
 	"time"
 
+	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/ident"
 )
 
@@ -13,10 +14,10 @@ type Clock func() time.Time
 // checkLanguage refuses an empty or invalid language.
 func checkLanguage(field, lang string) error {
 	if lang == "" {
-		return refuse(CodeLanguageRequired, field, "")
+		return errs.Refuse(CodeLanguageRequired, field, "")
 	}
 	if !ident.Language(lang) {
-		return refuse(CodeInvalidLanguage, field, "")
+		return errs.Refuse(CodeInvalidLanguage, field, "")
 	}
 	return nil
 }
@@ -25,10 +26,10 @@ func checkLanguage(field, lang string) error {
 // now.
 func checkWhen(at, now time.Time) error {
 	if at.IsZero() || now.IsZero() {
-		return refuse(CodeInvalidInput, "at", "")
+		return errs.Refuse(CodeInvalidInput, "at", "")
 	}
 	if at.After(now) {
-		return refuse(CodeFutureDate, "at", "")
+		return errs.Refuse(CodeFutureDate, "at", "")
 	}
 	return nil
 }
@@ -36,10 +37,10 @@ func checkWhen(at, now time.Time) error {
 // checkActor refuses a missing or malformed user id.
 func checkActor(by string) error {
 	if by == "" {
-		return refuse(CodeActorRequired, "by", "")
+		return errs.Refuse(CodeActorRequired, "by", "")
 	}
 	if !ident.Valid(by) {
-		return refuse(CodeInvalidInput, "by", "")
+		return errs.Refuse(CodeInvalidInput, "by", "")
 	}
 	return nil
 }

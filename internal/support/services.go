@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/ident"
 )
 
@@ -245,14 +246,14 @@ func CanOffer(p Plan, service ServiceType, agency string) Decision {
 // Offer adds an offered referral to the plan. now is the clock's time.
 func Offer(p Plan, o OfferRequest, now time.Time) (Plan, error) {
 	if !ident.Valid(o.ID) {
-		return Plan{}, refuse(CodeInvalidInput, "id", "")
+		return Plan{}, errs.Refuse(CodeInvalidInput, "id", "")
 	}
 	if _, dup := p.Find(o.ID); dup {
-		return Plan{}, refuse(CodeDuplicateID, "id", "")
+		return Plan{}, errs.Refuse(CodeDuplicateID, "id", "")
 	}
 	if d := CanOffer(p, o.Service, o.Agency); !d.Allowed {
 		field := map[Code]string{CodeUnknownService: "service", CodeAgencyRequired: "agency", CodeAlreadyOpen: "service"}[d.Code]
-		return Plan{}, refuse(d.Code, field, string(o.Service))
+		return Plan{}, errs.Refuse(d.Code, field, string(o.Service))
 	}
 	if err := checkActor(o.By); err != nil {
 		return Plan{}, err
@@ -294,11 +295,11 @@ func canApply(r Referral, a Action) Decision {
 func Act(p Plan, id string, a Action, by string, at, now time.Time) (Plan, error) {
 	i := slices.IndexFunc(p.Referrals, func(r Referral) bool { return r.ID == id })
 	if i < 0 {
-		return Plan{}, refuse(CodeNotFound, "id", "")
+		return Plan{}, errs.Refuse(CodeNotFound, "id", "")
 	}
 	r := p.Referrals[i]
 	if d := canApply(r, a); !d.Allowed {
-		return Plan{}, refuse(d.Code, "action", string(a))
+		return Plan{}, errs.Refuse(d.Code, "action", string(a))
 	}
 	if err := checkActor(by); err != nil {
 		return Plan{}, err
@@ -307,7 +308,7 @@ func Act(p Plan, id string, a Action, by string, at, now time.Time) (Plan, error
 		return Plan{}, err
 	}
 	if at.Before(r.UpdatedAt()) {
-		return Plan{}, refuse(CodeOutOfOrder, "at", "")
+		return Plan{}, errs.Refuse(CodeOutOfOrder, "at", "")
 	}
 	out := p.clone()
 	to := transitions[a][r.State]

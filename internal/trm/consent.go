@@ -2,6 +2,8 @@ package trm
 
 import (
 	"time"
+
+	"github.com/haven-nrm/haven/internal/errs"
 )
 
 // Consent is one recorded statement about sending the case to a country
@@ -53,19 +55,19 @@ func Gate(p Purpose, country string, s Subject, consents []Consent, o *Override,
 				return nil
 			}
 		}
-		return refuse(CodeOverrideReason, "override_reason", "")
+		return errs.Refuse(CodeOverrideReason, "override_reason", "")
 	}
 	if s.Child {
 		if !Standing(consents, p, country, true, at) {
-			return refuse(CodeNoGuardianConsent, "consent", string(p))
+			return errs.Refuse(CodeNoGuardianConsent, "consent", string(p))
 		}
 		if !s.BestInterests {
-			return refuse(CodeNoBestInterests, "best_interests", "")
+			return errs.Refuse(CodeNoBestInterests, "best_interests", "")
 		}
 		return nil
 	}
 	if !Standing(consents, p, country, false, at) {
-		return refuse(CodeNoConsent, "consent", string(p))
+		return errs.Refuse(CodeNoConsent, "consent", string(p))
 	}
 	return nil
 }

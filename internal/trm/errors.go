@@ -2,7 +2,6 @@ package trm
 
 import (
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/ident"
 )
 
 // Code is a stable reason code of a refusal.
@@ -40,10 +39,3 @@ func (Code) Kind() errs.Kind { return errs.Invalid }
 
 // CodeOf returns the code of a trm refusal in err's chain, or "".
 func CodeOf(err error) Code { return errs.CodeOf[Code](err) }
-
-func refuse(code Code, field, value string) error {
-	if len(value) > 64 || !ident.Valid(value) {
-		value = ""
-	}
-	return &Error{Code: code, Field: field, Value: value}
-}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"time"
 	"unicode/utf8"
+
+	"github.com/haven-nrm/haven/internal/errs"
 )
 
 // Purpose is what a case is sent to another country for.
@@ -133,7 +135,7 @@ func RuleFor(p Purpose) (Rule, error) {
 			return r, nil
 		}
 	}
-	return Rule{}, refuse(CodeUnknownPurpose, "purpose", string(p))
+	return Rule{}, errs.Refuse(CodeUnknownPurpose, "purpose", string(p))
 }
 
 // Agreement is the peering agreement, as data: which purposes, SOPs and
@@ -195,7 +197,7 @@ func Build(p Purpose, a Agreement, child bool, facts map[string]Value) (Package,
 		return Package{}, err
 	}
 	if !slices.Contains(a.Purposes, p) {
-		return Package{}, refuse(CodePurposeNotAgreed, "purpose", string(p))
+		return Package{}, errs.Refuse(CodePurposeNotAgreed, "purpose", string(p))
 	}
 	pkg := Package{Purpose: p, Child: child, Fields: map[string]Value{}}
 	for _, name := range r.Fields {
@@ -214,7 +216,7 @@ func Build(p Purpose, a Agreement, child bool, facts map[string]Value) (Package,
 		pkg.Fields[name] = v
 	}
 	if len(pkg.Fields) == 0 {
-		return Package{}, refuse(CodeNothingToSend, "purpose", string(p))
+		return Package{}, errs.Refuse(CodeNothingToSend, "purpose", string(p))
 	}
 	return pkg, nil
 }
@@ -229,7 +231,7 @@ func Check(pkg Package) error {
 	for name, v := range pkg.Fields {
 		f, ok := FieldByName(name)
 		if !ok || !slices.Contains(r.Fields, name) {
-			return refuse(CodeUnknownField, "fields", name)
+			return errs.Refuse(CodeUnknownField, "fields", name)
 		}
 		if _, err := clean(f, v); err != nil {
 			return err
@@ -240,7 +242,7 @@ func Check(pkg Package) error {
 
 // clean keeps only the part of v that f's kind has, checked.
 func clean(f Field, v Value) (Value, error) {
-	bad := refuse(CodeBadValue, f.Name, "")
+	bad := errs.Refuse(CodeBadValue, f.Name, "")
 	switch f.Kind {
 	case KindCode:
 		if !codeRe.MatchString(v.Code) {

@@ -1,6 +1,10 @@
 package trm
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/haven-nrm/haven/internal/errs"
+)
 
 // SOP is one of the five TRM-EU standard operating procedures.
 type SOP string
@@ -105,16 +109,16 @@ type Done struct {
 func CanRecord(s SOP, code string, side Side, child bool, done []Done) error {
 	st, ok := StepFor(s, code)
 	if !ok || (st.ChildOnly && !child) {
-		return refuse(CodeUnknownStep, "step", code)
+		return errs.Refuse(CodeUnknownStep, "step", code)
 	}
 	if st.Side != Both && st.Side != side {
-		return refuse(CodeWrongCountry, "step", code)
+		return errs.Refuse(CodeWrongCountry, "step", code)
 	}
 	has := func(c string) bool {
 		return slices.ContainsFunc(done, func(d Done) bool { return d.SOP == s && d.Code == c })
 	}
 	if has(code) {
-		return refuse(CodeStepDone, "step", code)
+		return errs.Refuse(CodeStepDone, "step", code)
 	}
 	need := slices.Clone(st.After)
 	if child && code == "risk_assessment" {
@@ -128,7 +132,7 @@ func CanRecord(s SOP, code string, side Side, child bool, done []Done) error {
 			continue
 		}
 		if !has(a) {
-			return refuse(CodeStepPrerequisite, "step", a)
+			return errs.Refuse(CodeStepPrerequisite, "step", a)
 		}
 	}
 	return nil

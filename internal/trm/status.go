@@ -1,6 +1,10 @@
 package trm
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/haven-nrm/haven/internal/errs"
+)
 
 // Status is a coded event of a linked case that flows from the receiver
 // back to the sender: codes only, never the receiver's notes.
@@ -48,10 +52,10 @@ func Statuses() []Status {
 // Next checks that next may follow cur ("" before the first).
 func Next(cur, next Status) error {
 	if !slices.Contains(Statuses(), next) {
-		return refuse(CodeUnknownStatus, "status", string(next))
+		return errs.Refuse(CodeUnknownStatus, "status", string(next))
 	}
 	if !slices.Contains(follows[cur], next) {
-		return refuse(CodeStatusOutOfOrder, "status", string(next))
+		return errs.Refuse(CodeStatusOutOfOrder, "status", string(next))
 	}
 	return nil
 }

@@ -67,9 +67,31 @@ func trmPageOf(r *http.Request, data any) trmPage {
 	return p
 }
 
+// trmRequest gathers what every TRM handler starts with: the service, the
+// path's id when the route has one (a malformed id is not found) and, for a
+// POST, the parsed form.
+func (s *Server) trmRequest(r *http.Request, withID bool) (*trmsvc.Service, string, url.Values, error) {
+	t, err := s.trmService()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	id := ""
+	if withID {
+		if id = r.PathValue("id"); !isID(id) {
+			return nil, "", nil, errNotFound
+		}
+	}
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			return nil, "", nil, errs.Wrap(errs.Invalid, err)
+		}
+	}
+	return t, id, r.PostForm, nil
+}
+
 // trmOverview is the competent authority's cross-border page: GET /trm.
 func (s *Server) trmOverview(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, _, _, err := s.trmRequest(r, false)
 	if err != nil {
 		return err
 	}
@@ -83,13 +105,9 @@ func (s *Server) trmOverview(w http.ResponseWriter, r *http.Request) error {
 // trmTransfer shows one received package, opened for the deciding
 // authority (the read is audited): GET /trm/{id}.
 func (s *Server) trmTransfer(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, id, _, err := s.trmRequest(r, true)
 	if err != nil {
 		return err
-	}
-	id := r.PathValue("id")
-	if !isID(id) {
-		return errNotFound
 	}
 	v, err := t.OpenTransfer(r.Context(), principal(r), id)
 	if err != nil {
@@ -102,19 +120,12 @@ func (s *Server) trmTransfer(w http.ResponseWriter, r *http.Request) error {
 
 // trmDecide accepts or declines a received package: POST /trm/{id}/decide.
 func (s *Server) trmDecide(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, id, f, err := s.trmRequest(r, true)
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	if !isID(id) {
-		return errNotFound
-	}
-	if err := r.ParseForm(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	in := trmsvc.DecideInput{Accept: r.PostForm.Get("decision") == "accept", Reason: r.PostForm.Get("reason")}
-	if d := r.PostForm.Get("decision"); d != "accept" && d != "decline" {
+	in := trmsvc.DecideInput{Accept: f.Get("decision") == "accept", Reason: f.Get("reason")}
+	if d := f.Get("decision"); d != "accept" && d != "decline" {
 		return trmBack(w, r, "/trm/"+id, errs.Field("decision", "trm.error.bad_value", nil), nil)
 	}
 	caseID, err := t.Decide(r.Context(), principal(r), id, in)
@@ -128,13 +139,9 @@ func (s *Server) trmDecide(w http.ResponseWriter, r *http.Request) error {
 // caseTRM is a case's cross-border page: consent, sending, the SOP
 // checklists and the case's transfers: GET /cases/{id}/trm.
 func (s *Server) caseTRM(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, id, _, err := s.trmRequest(r, true)
 	if err != nil {
 		return err
-	}
-	id := r.PathValue("id")
-	if !isID(id) {
-		return errNotFound
 	}
 	v, err := t.Case(r.Context(), principal(r), id)
 	if err != nil {
@@ -147,18 +154,10 @@ func (s *Server) caseTRM(w http.ResponseWriter, r *http.Request) error {
 // sends a deletion request) or a child's best-interests determination:
 // POST /cases/{id}/trm/consent.
 func (s *Server) caseTRMConsent(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, id, f, err := s.trmRequest(r, true)
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	if !isID(id) {
-		return errNotFound
-	}
-	if err := r.ParseForm(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	f := r.PostForm
 	in := trmsvc.ConsentInput{Purpose: f.Get("purpose"), Country: strings.ToUpper(strings.TrimSpace(f.Get("country"))),
 		Given: f.Get("action") == "given", ByGuardian: f.Get("by_guardian") == "true", BestInterests: f.Get("action") == "best_interests"}
 	if a := f.Get("action"); a != "given" && a != "withdrawn" && a != "best_interests" {
@@ -170,54 +169,32 @@ func (s *Server) caseTRMConsent(w http.ResponseWriter, r *http.Request) error {
 // caseTRMSend sends the case to a peer for a purpose: POST
 // /cases/{id}/trm/send.
 func (s *Server) caseTRMSend(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, id, f, err := s.trmRequest(r, true)
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	if !isID(id) {
-		return errNotFound
-	}
-	if err := r.ParseForm(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	f := r.PostForm
 	_, err = t.Send(r.Context(), principal(r), id, trmsvc.SendInput{Peer: f.Get("peer"), Purpose: f.Get("purpose"), OverrideReason: f.Get("override_reason")})
 	return trmBack(w, r, "/cases/"+id+"/trm", err, nil)
 }
 
 // caseTRMStep records an SOP step: POST /cases/{id}/trm/step.
 func (s *Server) caseTRMStep(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, id, f, err := s.trmRequest(r, true)
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	if !isID(id) {
-		return errNotFound
-	}
-	if err := r.ParseForm(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	err = t.RecordStep(r.Context(), principal(r), id, trmsvc.StepInput{SOP: r.PostForm.Get("sop"), Step: r.PostForm.Get("step")})
+	err = t.RecordStep(r.Context(), principal(r), id, trmsvc.StepInput{SOP: f.Get("sop"), Step: f.Get("step")})
 	return trmBack(w, r, "/cases/"+id+"/trm", err, nil)
 }
 
 // caseTRMPSI asks a peer whether the person was identified there: POST
 // /cases/{id}/trm/psi. Only the match bit comes back.
 func (s *Server) caseTRMPSI(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, id, f, err := s.trmRequest(r, true)
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	if !isID(id) {
-		return errNotFound
-	}
-	if err := r.ParseForm(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	m, err := t.AskPSI(r.Context(), principal(r), id, trmsvc.PSIInput{Peer: r.PostForm.Get("peer"), Basis: r.PostForm.Get("basis")})
+	m, err := t.AskPSI(r.Context(), principal(r), id, trmsvc.PSIInput{Peer: f.Get("peer"), Basis: f.Get("basis")})
 	res := "no_match"
 	if m {
 		res = "match"
@@ -229,7 +206,7 @@ func (s *Server) caseTRMPSI(w http.ResponseWriter, r *http.Request) error {
 // GET /admin/peers. Peers are added with haven peer add, where the
 // fingerprint is compared.
 func (s *Server) adminPeers(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, _, _, err := s.trmRequest(r, false)
 	if err != nil {
 		return err
 	}
@@ -243,18 +220,11 @@ func (s *Server) adminPeers(w http.ResponseWriter, r *http.Request) error {
 // adminPeerStatus suspends, resumes or removes a peer: POST
 // /admin/peers/{id}/status.
 func (s *Server) adminPeerStatus(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.trmService()
+	t, id, f, err := s.trmRequest(r, true)
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	if !isID(id) {
-		return errNotFound
-	}
-	if err := r.ParseForm(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	if err := t.SetPeerStatusAs(r.Context(), principal(r), id, r.PostForm.Get("status")); err != nil {
+	if err := t.SetPeerStatusAs(r.Context(), principal(r), id, f.Get("status")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/peers", http.StatusSeeOther)

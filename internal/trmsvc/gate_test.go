@@ -15,9 +15,7 @@ import (
 func TestNoPackageWithoutConsentOrBestInterests(t *testing.T) {
 	e := testenv.Engines(t)[0]
 	ctx := context.Background()
-	th, np := newInstance(t, e, "TH"), newInstance(t, e, "NP")
-	th.peerWith(np)
-	np.peerWith(th)
+	th, np := peeredPair(t, e)
 	ca := th.as("demo.competent_authority")
 	send := SendInput{Peer: np.svc.ID.Instance, Purpose: string(trm.PurposeReturn)}
 	child := th.identify(15, "Maya", "Lama", "2011-06-01", "PC1111111")

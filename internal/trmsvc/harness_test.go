@@ -224,3 +224,26 @@ func (in *instance) verifyAudit() {
 	}
 	in.t.Logf("%s audit chain verifies: %d events", in.country, sum.Events)
 }
+
+// peeredPair makes a Thai and a Nepali instance on engine e, each trusting
+// the other.
+func peeredPair(t *testing.T, e testenv.Engine) (th, np *instance) {
+	t.Helper()
+	th, np = newInstance(t, e, "TH"), newInstance(t, e, "NP")
+	th.peerWith(np)
+	np.peerWith(th)
+	return th, np
+}
+
+// onPeeredPairs runs body once per engine with a fresh peered pair.
+func onPeeredPairs(t *testing.T, body func(t *testing.T, th, np *instance)) {
+	for _, e := range testenv.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			if e.Name == "postgres" {
+				testenv.Ran(t, "postgres")
+			}
+			th, np := peeredPair(t, e)
+			body(t, th, np)
+		})
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/errs"
@@ -33,12 +31,7 @@ func (n namesFlag) Set(v string) error {
 // runAgency keeps agencies from the command line: the same service
 // methods and audit events as the pages.
 func runAgency(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: haven agency add|list|update [flags]")
-		return errUsage
-	}
-	sub, args := args[0], args[1:]
-	fs, c, err := configFlags("agency "+sub, e)
+	sub, args, fs, c, err := subcommand(e, "agency", []string{"add", "list", "update"}, args)
 	if err != nil {
 		return err
 	}
@@ -60,9 +53,6 @@ func runAgency(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&designations, "designations", "", "comma-separated: "+strings.Join(admin.Designations, ", "))
 		fs.StringVar(&in.Contact, "contact", "", "the office's public contact (never a person's)")
 	case "list":
-	default:
-		fmt.Fprintf(e.stderr, "haven agency: unknown subcommand %q (add, list, update)\n", sub)
-		return errUsage
 	}
 	if err := parseCommand(fs, c, args); err != nil {
 		return err
@@ -73,15 +63,11 @@ func runAgency(ctx context.Context, e env, args []string) error {
 	if designations != "" {
 		in.Designations = strings.Split(designations, ",")
 	}
-	db, _, err := openInstance(ctx, c)
+	db, _, svc, err := openAdmin(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc, err := admin.New(db, time.Now, nil)
-	if err != nil {
-		return err
-	}
 	var a admin.Agency
 	switch sub {
 	case "list":
@@ -89,19 +75,9 @@ func runAgency(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if asJSON {
-			out := make([]agencyJSON, len(as))
-			for i, a := range as {
-				out[i] = toAgencyJSON(a)
-			}
-			return json.NewEncoder(e.stdout).Encode(out)
-		}
-		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tKIND\tNAME\tDESIGNATIONS\tACTIVE")
-		for _, a := range as {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%t\n", a.ID, a.Kind, a.Name, a.Designations, a.Active)
-		}
-		return tw.Flush()
+		return printList(e.stdout, asJSON, as, toAgencyJSON, "ID\tKIND\tNAME\tDESIGNATIONS\tACTIVE", func(a admin.Agency) []any {
+			return []any{a.ID, a.Kind, a.Name, a.Designations, a.Active}
+		})
 	case "add":
 		if a, err = svc.AddAgency(ctx, admin.Shell, in); err != nil {
 			return err

@@ -6,23 +6,18 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/calendar"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/store"
 )
 
 // runCalendar keeps calendars of public holidays: import an iCalendar
 // file, load Haven's sample for the country, or list the versions.
 func runCalendar(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: haven calendar import|sample|list --jurisdiction CODE [FILE.ics] [--json]")
-		return errUsage
-	}
-	sub, args := args[0], args[1:]
-	fs, c, err := configFlags("calendar "+sub, e)
+	sub, args, fs, c, err := subcommand(e, "calendar", []string{"import", "sample", "list"}, args)
 	if err != nil {
 		return err
 	}
@@ -31,16 +26,8 @@ func runCalendar(ctx context.Context, e env, args []string) error {
 	fs.StringVar(&code, "jurisdiction", "", "the jurisdiction's code")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	var file string
-	switch sub {
-	case "import":
-		fs.StringVar(&source, "source", "", "where the file comes from (default: the file's name)")
-	case "sample":
-	case "list":
-	default:
-		fmt.Fprintf(e.stderr, "haven calendar: unknown subcommand %q (import, sample, list)\n", sub)
-		return errUsage
-	}
 	if sub == "import" {
+		fs.StringVar(&source, "source", "", "where the file comes from (default: the file's name)")
 		// One file, before or after the flags.
 		if err := fs.Parse(args); err != nil {
 			return parseFlags(fs, args)
@@ -57,15 +44,11 @@ func runCalendar(ctx context.Context, e env, args []string) error {
 	if code == "" || (sub == "import" && file == "") {
 		return errs.E(errs.Invalid, "calendar %s needs --jurisdiction CODE%s", sub, map[bool]string{true: " and a file", false: ""}[sub == "import"])
 	}
-	db, _, err := openInstance(ctx, c)
+	db, _, svc, err := openAdmin(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc, err := admin.New(db, time.Now, nil)
-	if err != nil {
-		return err
-	}
 	var res admin.CalendarImport
 	switch sub {
 	case "list":
@@ -73,28 +56,20 @@ func runCalendar(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if asJSON {
-			type row struct {
-				Version  int64  `json:"version"`
-				ID       string `json:"id"`
-				Years    []int  `json:"years"`
-				Source   string `json:"source"`
-				Verified bool   `json:"verified"`
-				Holidays int    `json:"holidays"`
-				Created  string `json:"created_at"`
-			}
-			out := []row{}
-			for _, v := range vs {
-				out = append(out, row{v.Version, v.ID, v.Years, v.Source, v.Verified, len(v.Holidays), time.UnixMilli(v.CreatedAt).UTC().Format(time.RFC3339)})
-			}
-			return json.NewEncoder(e.stdout).Encode(out)
+		type row struct {
+			Version  int64  `json:"version"`
+			ID       string `json:"id"`
+			Years    []int  `json:"years"`
+			Source   string `json:"source"`
+			Verified bool   `json:"verified"`
+			Holidays int    `json:"holidays"`
+			Created  string `json:"created_at"`
 		}
-		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "VERSION\tYEARS\tHOLIDAYS\tVERIFIED\tSOURCE")
-		for _, v := range vs {
-			fmt.Fprintf(tw, "%d\t%v\t%d\t%t\t%s\n", v.Version, v.Years, len(v.Holidays), v.Verified, v.Source)
-		}
-		return tw.Flush()
+		return printList(e.stdout, asJSON, vs, func(v store.CalendarVersion) row {
+			return row{v.Version, v.ID, v.Years, v.Source, v.Verified, len(v.Holidays), time.UnixMilli(v.CreatedAt).UTC().Format(time.RFC3339)}
+		}, "VERSION\tYEARS\tHOLIDAYS\tVERIFIED\tSOURCE", func(v store.CalendarVersion) []any {
+			return []any{v.Version, v.Years, len(v.Holidays), v.Verified, v.Source}
+		})
 	case "sample":
 		if res, err = svc.LoadSample(ctx, admin.Shell, code); err != nil {
 			if errs.Is(err, errs.Invalid) {

@@ -39,15 +39,11 @@ func runInit(ctx context.Context, e env, args []string) error {
 	if in.Country == "" || in.TimeZone == "" || in.Username == "" || in.DisplayName == "" {
 		return errs.E(errs.Invalid, "init needs --country, --time-zone, --username and --name")
 	}
-	db, k, err := openInstance(ctx, c)
+	db, k, svc, err := openAdmin(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc, err := admin.New(db, time.Now, nil)
-	if err != nil {
-		return err
-	}
 	mailer := cliMailer(c)
 	u, link, err := svc.Init(ctx, in, mailer, life)
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"text/tabwriter"
-	"time"
 
 	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/errs"
@@ -20,12 +18,7 @@ func toJurisdictionJSON(j admin.Jurisdiction) jurisdictionJSON { return admin.To
 // runJurisdiction keeps jurisdictions from the command line, for scripted
 // set-up: the same service methods and audit events as the pages.
 func runJurisdiction(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: haven jurisdiction add|list|update [flags]")
-		return errUsage
-	}
-	sub, args := args[0], args[1:]
-	fs, c, err := configFlags("jurisdiction "+sub, e)
+	sub, args, fs, c, err := subcommand(e, "jurisdiction", []string{"add", "list", "update"}, args)
 	if err != nil {
 		return err
 	}
@@ -45,9 +38,6 @@ func runJurisdiction(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&in.RecoveryMinDays, "recovery-min-days", "", "minimum recovery period in days, at least 30 (default: the profile's)")
 		fs.StringVar(&in.NegativeRGReview, "negative-rg-review", "", "yes or no: a negative reasonable-grounds decision needs a second person (default: the profile's)")
 	case "list":
-	default:
-		fmt.Fprintf(e.stderr, "haven jurisdiction: unknown subcommand %q (add, list, update)\n", sub)
-		return errUsage
 	}
 	if err := parseSetupCommand(fs, c, args); err != nil {
 		return err
@@ -55,34 +45,20 @@ func runJurisdiction(ctx context.Context, e env, args []string) error {
 	if sub == "add" {
 		in.Country = c.Country // empty: the code's first two letters
 	}
-	db, _, err := openInstance(ctx, c)
+	db, _, svc, err := openAdmin(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc, err := admin.New(db, time.Now, nil)
-	if err != nil {
-		return err
-	}
 	switch sub {
 	case "list":
 		js, err := svc.Jurisdictions(ctx, admin.Shell)
 		if err != nil {
 			return err
 		}
-		if asJSON {
-			out := make([]jurisdictionJSON, len(js))
-			for i, j := range js {
-				out[i] = toJurisdictionJSON(j)
-			}
-			return json.NewEncoder(e.stdout).Encode(out)
-		}
-		tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CODE\tCOUNTRY\tNAME\tTIME ZONE\tLEGAL PROFILE")
-		for _, j := range js {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Code, j.Country, j.Name, j.Timezone, j.LegalProfile)
-		}
-		return tw.Flush()
+		return printList(e.stdout, asJSON, js, toJurisdictionJSON, "CODE\tCOUNTRY\tNAME\tTIME ZONE\tLEGAL PROFILE", func(j admin.Jurisdiction) []any {
+			return []any{j.Code, j.Country, j.Name, j.Timezone, j.LegalProfile}
+		})
 	case "add":
 		if in.Country == "" && len(in.Code) >= 2 {
 			in.Country = in.Code[:2]

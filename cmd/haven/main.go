@@ -8,8 +8,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/haven-nrm/haven/internal/config"
-	"github.com/haven-nrm/haven/internal/errs"
 	"io"
 	"os"
 	"os/signal"
@@ -17,6 +15,9 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/haven-nrm/haven/internal/config"
+	"github.com/haven-nrm/haven/internal/errs"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

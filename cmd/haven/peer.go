@@ -19,12 +19,7 @@ import (
 // Mechanism (docs/TRM.md): add one after comparing its fingerprint out of
 // band, list them, suspend, resume or remove one.
 func runPeer(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: haven peer add|list|suspend|resume|remove [flags]")
-		return errUsage
-	}
-	sub, args := args[0], args[1:]
-	fs, c, err := configFlags("peer "+sub, e)
+	sub, args, fs, c, err := subcommand(e, "peer", []string{"add", "list", "suspend", "resume", "remove"}, args)
 	if err != nil {
 		return err
 	}
@@ -40,9 +35,6 @@ func runPeer(ctx context.Context, e env, args []string) error {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	case "suspend", "resume", "remove":
 		fs.StringVar(&id, "id", "", "the peer's instance id (haven peer list)")
-	default:
-		fmt.Fprintf(e.stderr, "haven peer: unknown subcommand %q (add, list, suspend, resume, remove)\n", sub)
-		return errUsage
 	}
 	if err := parseCommand(fs, c, args); err != nil {
 		return err

@@ -22,12 +22,7 @@ import (
 // runUser manages accounts from the server's command line, for the first
 // administrator and for emergencies.
 func runUser(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: haven user invite|add|disable|enable|reset-mfa|list [flags]")
-		return errUsage
-	}
-	sub, args := args[0], args[1:]
-	fs, c, err := configFlags("user "+sub, e)
+	sub, args, fs, c, err := subcommand(e, "user", []string{"invite", "add", "disable", "enable", "reset-mfa", "list"}, args)
 	if err != nil {
 		return err
 	}
@@ -59,9 +54,6 @@ func runUser(ctx context.Context, e env, args []string) error {
 	case "disable", "enable":
 		fs.StringVar(&username, "username", "", "login name")
 	case "list":
-	default:
-		fmt.Fprintf(e.stderr, "haven user: unknown subcommand %q (invite, add, disable, enable, reset-mfa, list)\n", sub)
-		return errUsage
 	}
 	if err := parseCommand(fs, c, args); err != nil {
 		return err

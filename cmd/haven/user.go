@@ -125,7 +125,16 @@ func runUser(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "second factor of user %s removed; every session and API token ended\n", username)
 		return deliverEnrolLink(ctx, e, c, svc, mailer, u, link)
 	case "disable", "enable":
-		if err := svc.SetDisabled(ctx, username, sub == "disable", "cli"); err != nil {
+		// The same use case as the users page, acted by the shell.
+		u, err := db.UserByUsername(ctx, username)
+		if err != nil {
+			return err
+		}
+		adm, err := admin.New(db, time.Now, nil)
+		if err != nil {
+			return err
+		}
+		if err := adm.SetDisabled(ctx, admin.Shell, u.ID, sub == "disable"); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "user %s %sd\n", username, sub)

@@ -90,26 +90,6 @@ func (s *Service) ResetSecondFactor(ctx context.Context, username string, m *not
 	return u, link, nil
 }
 
-// SetDisabled disables or enables the account username (user.disable,
-// user.enable). Disabling ends its sessions, API tokens and enrolment
-// links in the same transaction.
-func (s *Service) SetDisabled(ctx context.Context, username string, disabled bool, reason string) error {
-	u, err := s.db.UserByUsername(ctx, username)
-	if err != nil {
-		return err
-	}
-	action := "user.enable"
-	if disabled {
-		action = "user.disable"
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.SetUserDisabled(ctx, u.ID, disabled); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Action: action, ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID, Reason: reason})
-	})
-}
-
 // AllUsers lists every account by username and the ids of those with a
 // confirmed second factor.
 func (s *Service) AllUsers(ctx context.Context) ([]User, map[string]bool, error) {

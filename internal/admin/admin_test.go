@@ -19,25 +19,6 @@ import (
 
 func noMail() *notify.Mailer { return notify.NewMailer(notify.Config{}) }
 
-// events returns the actions of the audit events after seq, oldest first,
-// and the newest sequence number.
-func events(t *testing.T, db *store.DB, after int64) ([]string, int64) {
-	t.Helper()
-	evs, err := db.AuditEvents(context.Background(), store.AuditFilter{Limit: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	last := after
-	for i := len(evs) - 1; i >= 0; i-- {
-		if evs[i].Seq > after {
-			out = append(out, evs[i].Action)
-		}
-		last = max(last, evs[i].Seq)
-	}
-	return out, last
-}
-
 func newService(t *testing.T, db *store.DB) *admin.Service {
 	t.Helper()
 	s, err := admin.New(db, time.Now, nil)
@@ -77,13 +58,13 @@ func TestInitMakesTheFirstAdministratorWithoutPassword(t *testing.T) {
 		if c, _ := db.Counts(ctx); c.Jurisdictions+c.Agencies+c.Users != 0 {
 			t.Fatalf("refused inits wrote %+v", c)
 		}
-		_, seq := events(t, db, 0)
+		_, seq := testenv.AuditActionsAfter(t, db, 0)
 		_, link, err := s.Init(ctx, admin.InitInput{Country: "NP", TimeZone: "Asia/Kathmandu", Name: "Nepal", Username: "root", DisplayName: "First Admin"},
 			noMail(), time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, seq := events(t, db, seq)
+		got, seq := testenv.AuditActionsAfter(t, db, seq)
 		if want := []string{"jurisdiction.create", "agency.create", "user.create", "user.enrol_link"}; !slices.Equal(got, want) {
 			t.Errorf("init events %v, want %v", got, want)
 		}
@@ -97,7 +78,7 @@ func TestInitMakesTheFirstAdministratorWithoutPassword(t *testing.T) {
 		if _, _, err := s.Init(ctx, admin.InitInput{Country: "KR", TimeZone: "Asia/Seoul", Username: "root2", DisplayName: "Other"}, noMail(), time.Hour); !errs.Is(err, errs.Conflict) {
 			t.Errorf("second init: %v, want conflict", err)
 		}
-		if got, _ := events(t, db, seq); len(got) != 0 {
+		if got, _ := testenv.AuditActionsAfter(t, db, seq); len(got) != 0 {
 			t.Errorf("second init wrote events %v", got)
 		}
 
@@ -191,7 +172,7 @@ func TestJurisdictionsAndAgencies(t *testing.T) {
 		ctx := context.Background()
 		f := setUp(t, db)
 		root := admin.By{Principal: f.root}
-		_, seq := events(t, db, 0)
+		_, seq := testenv.AuditActionsAfter(t, db, 0)
 		for _, bad := range []admin.JurisdictionInput{
 			{Code: "NP-P4", Country: "NP", TimeZone: "Mars/Olympus"},
 			{Code: "KR-1", Country: "NP", TimeZone: "Asia/Kathmandu"},
@@ -206,7 +187,7 @@ func TestJurisdictionsAndAgencies(t *testing.T) {
 				t.Errorf("AddJurisdiction(%+v): %v, want invalid", bad, err)
 			}
 		}
-		if got, _ := events(t, db, seq); len(got) != 0 {
+		if got, _ := testenv.AuditActionsAfter(t, db, seq); len(got) != 0 {
 			t.Fatalf("refusals wrote %v", got)
 		}
 		// Not a system administrator: refused.
@@ -245,7 +226,7 @@ func TestJurisdictionsAndAgencies(t *testing.T) {
 				t.Errorf("UpdateAgency(%+v): %v, want invalid", bad, err)
 			}
 		}
-		got, _ := events(t, db, seq)
+		got, _ := testenv.AuditActionsAfter(t, db, seq)
 		if want := []string{"jurisdiction.create", "jurisdiction.update", "agency.update"}; !slices.Equal(got, want) {
 			t.Errorf("events %v, want %v", got, want)
 		}
@@ -266,7 +247,7 @@ func TestAgencyAdministratorKeepsOwnAgencyOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, seq := events(t, db, 0)
+		_, seq := testenv.AuditActionsAfter(t, db, 0)
 		// Own agency: every action works and is audited.
 		u, link, err := f.s.Invite(ctx, byA, admin.InviteInput{Username: "officer", DisplayName: "Officer", Role: "police_investigator"}, noMail(), time.Hour)
 		if err != nil || u.AgencyID != f.agencyA.ID || link.Token == "" {
@@ -284,7 +265,7 @@ func TestAgencyAdministratorKeepsOwnAgencyOnly(t *testing.T) {
 		if _, _, err := f.s.ResetSecondFactor(ctx, byA, u.ID, noMail(), time.Hour); err != nil {
 			t.Error(err)
 		}
-		got, seq := events(t, db, seq)
+		got, seq := testenv.AuditActionsAfter(t, db, seq)
 		if want := []string{"user.create", "user.enrol_link", "user.role", "user.disable", "user.enable", "user.mfa_reset", "user.enrol_link"}; !slices.Equal(got, want) {
 			t.Errorf("events %v, want %v", got, want)
 		}
@@ -312,7 +293,7 @@ func TestAgencyAdministratorKeepsOwnAgencyOnly(t *testing.T) {
 		if err := f.s.SetDisabled(ctx, byA, f.adminA.UserID, true); !errs.Is(err, errs.NotFound) {
 			t.Errorf("agency admin disables themselves: %v", err)
 		}
-		if got, _ := events(t, db, seq); len(got) != 0 {
+		if got, _ := testenv.AuditActionsAfter(t, db, seq); len(got) != 0 {
 			t.Errorf("refusals wrote %v", got)
 		}
 		// The system administrator keeps the agency administrators, but

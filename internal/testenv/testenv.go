@@ -157,3 +157,23 @@ func OpenMigrated(t testing.TB, o store.Options) *store.DB {
 	}
 	return db
 }
+
+// AuditActionsAfter returns the actions of the audit events whose sequence
+// number is after after, oldest first, and the newest sequence number: what
+// a use case wrote to the audit trail.
+func AuditActionsAfter(t testing.TB, db *store.DB, after int64) ([]string, int64) {
+	t.Helper()
+	evs, err := db.AuditEvents(context.Background(), store.AuditFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	last := after
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Seq > after {
+			out = append(out, evs[i].Action)
+		}
+		last = max(last, evs[i].Seq)
+	}
+	return out, last
+}

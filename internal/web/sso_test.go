@@ -22,6 +22,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/demo"
 	"github.com/haven-nrm/haven/internal/i18n"
@@ -486,10 +487,14 @@ func TestSSOSignInThroughRealProvider(t *testing.T) {
 		})
 
 		t.Run("disabled user stays out", func(t *testing.T) {
-			if err := f.svc.Accounts.SetDisabled(context.Background(), "alice", true, "test"); err != nil {
+			alice, err := f.db.UserByUsername(context.Background(), "alice")
+			if err != nil {
 				t.Fatal(err)
 			}
-			defer f.svc.Accounts.SetDisabled(context.Background(), "alice", false, "test")
+			if err := f.svc.Admin.SetDisabled(context.Background(), admin.Shell, alice.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			defer f.svc.Admin.SetDisabled(context.Background(), admin.Shell, alice.ID, false)
 			idp.signInAs("alice")
 			c := ssoBrowser()
 			f.refused(t, c, f.toCallback(t, c, pid), http.StatusForbidden, "disabled")

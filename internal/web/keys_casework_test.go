@@ -8,7 +8,6 @@ import (
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/directory"
 	"github.com/haven-nrm/haven/internal/handover"
-	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/prosecution"
 	"github.com/haven-nrm/haven/internal/support"
 )
@@ -17,20 +16,7 @@ import (
 // must exist in English (the catalogue test then needs it in every
 // language).
 func TestCaseworkKeysExist(t *testing.T) {
-	b, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	known := map[string]bool{}
-	for _, k := range b.Keys() {
-		known[k] = true
-	}
-	need := func(k string) {
-		t.Helper()
-		if !known[k] {
-			t.Errorf("missing key %s", k)
-		}
-	}
+	need := needKeys(t)
 	l := caseFormLists
 	for list, codes := range map[string][]string{"item": l.Items, "consent_purpose": l.Purposes, "service": l.Services, "level": l.Levels,
 		"rating": l.Ratings, "plan_type": l.PlanTypes, "goal_status": l.GoalStatuses, "service_action": strs(support.Actions()), "handover_kind": l.HandoverKinds,

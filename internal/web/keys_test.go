@@ -13,19 +13,7 @@ import (
 // indicator profiles) must all exist in English; the catalogue test then
 // requires them in every language.
 func TestDynamicKeysExist(t *testing.T) {
-	b, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	known := map[string]bool{}
-	for _, k := range b.Keys() {
-		known[k] = true
-	}
-	need := func(k string) {
-		if !known[k] {
-			t.Errorf("missing key %s", k)
-		}
-	}
+	need := needKeys(t)
 	for _, l := range vocab.Lists {
 		for _, c := range l.Codes {
 			need(l.Key(c))
@@ -87,5 +75,30 @@ func TestDynamicKeysExist(t *testing.T) {
 		"exploitation", "methods_of_control", "exploitation_types", "industry", "recruiter_relation", "events", "needs", "consent",
 		"consent_language", "given_name", "family_name", "birth_date", "document_number", "phone", "address", "narrative", "unknown"} {
 		need("intake.field." + f)
+	}
+}
+
+// englishKeys is the set of the English catalogue's keys.
+func englishKeys(t *testing.T) map[string]bool {
+	t.Helper()
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, k := range b.Keys() {
+		known[k] = true
+	}
+	return known
+}
+
+// needKeys returns a check that reports a key the English catalogue lacks.
+func needKeys(t *testing.T) func(string) {
+	known := englishKeys(t)
+	return func(k string) {
+		t.Helper()
+		if !known[k] {
+			t.Errorf("missing key %s", k)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -41,19 +40,9 @@ func TestCaseAPI(t *testing.T) {
 		}
 		call := func(method, path, body string) (int, map[string]any) {
 			t.Helper()
-			req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+token)
-			if body != "" {
-				req.Header.Set("Content-Type", "application/json")
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
+			resp, b := send(t, http.DefaultClient, method, f.srv.URL+path, body, bearer(token, body)...)
 			var m map[string]any
-			_ = json.Unmarshal(b, &m)
+			_ = json.Unmarshal([]byte(b), &m)
 			return resp.StatusCode, m
 		}
 		status, q := call("GET", "/api/v1/queue", "")

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,21 +113,6 @@ func (g *glassScene) breakGlass(t *testing.T, c *http.Client) (int, string) {
 	return resp.StatusCode, resp.Header.Get("Location")
 }
 
-func send(t *testing.T, c *http.Client, method, u, ctype, body string) int {
-	t.Helper()
-	req, _ := http.NewRequest(method, u, strings.NewReader(body))
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
 // dataState is every table's row count (except those of sessions, sign-in
 // throttling and the audit trail) and the target case's own row and
 // support record, to tell that nothing was written.
@@ -227,13 +211,13 @@ func TestBreakGlassIsReadOnlyAndShort(t *testing.T) {
 		for _, name := range append(attack, caseCommandNames(g)...) {
 			// 404 where the role may do it in its own agency (as if
 			// absent), 403 where the role may not do it at all.
-			if st := send(t, out, "POST", base+g.path()+"/"+name, "application/x-www-form-urlencoded", fields.Encode()); st != 404 && st != 403 {
-				t.Errorf("form %s under a grant: %d, want 404", name, st)
+			if resp, _ := send(t, out, "POST", base+g.path()+"/"+name, fields.Encode(), formHeader...); resp.StatusCode != 404 && resp.StatusCode != 403 {
+				t.Errorf("form %s under a grant: %d, want 404", name, resp.StatusCode)
 			}
 			body := fmt.Sprintf(`{"version":%d,"support_version":%d,"kind":"transfer","to_agency":%q,"override_reason":"danger_to_life","override_justification":"taking it"}`,
 				g.target.Version, supportVersion, g.outsider.AgencyID)
-			if st := send(t, out, "POST", base+"/api/v1"+g.path()+"/"+name, "application/json", body); st != 404 && st != 403 {
-				t.Errorf("API %s under a grant: %d, want 404", name, st)
+			if resp, _ := send(t, out, "POST", base+"/api/v1"+g.path()+"/"+name, body, "Content-Type", "application/json"); resp.StatusCode != 404 && resp.StatusCode != 403 {
+				t.Errorf("API %s under a grant: %d, want 404", name, resp.StatusCode)
 			}
 		}
 		for _, name := range []string{"handover", "consent", "close", "task", "rg"} {

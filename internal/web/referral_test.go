@@ -19,19 +19,9 @@ import (
 
 func postJSON(t *testing.T, c *http.Client, u, body string, hdr ...string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", u, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp, b := send(t, c, "POST", u, body, append([]string{"Content-Type", "application/json"}, hdr...)...)
 	var m map[string]any
-	b, _ := io.ReadAll(resp.Body)
-	_ = json.Unmarshal(b, &m)
+	_ = json.Unmarshal([]byte(b), &m)
 	return resp.StatusCode, m
 }
 

@@ -207,18 +207,8 @@ func TestAdminAPI(t *testing.T) {
 		}
 		call := func(tok, method, path, body string) (int, string) {
 			t.Helper()
-			req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+tok)
-			if body != "" {
-				req.Header.Set("Content-Type", "application/json")
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(b)
+			resp, b := send(t, http.DefaultClient, method, f.srv.URL+path, body, bearer(tok, body)...)
+			return resp.StatusCode, b
 		}
 		sys, aa := token(access.SystemAdmin), token(access.AgencyAdmin)
 		if st, body := call(sys, "POST", "/api/v1/jurisdictions", `{"code":"KR-T1","country":"KR","name":"Test","time_zone":"Asia/Seoul","rg_working_days":"4"}`); st != http.StatusCreated || !strings.Contains(body, `"rg_working_days": 4`) {

@@ -617,14 +617,7 @@ func TestSSOAdministration(t *testing.T) {
 			"client_id": {"haven"}, "secret_env": {"HAVEN_SSO_POLICE"}, "scopes": {"openid profile email"}, "mfa_values": {"mfa"},
 			"mapping": {"groups investigators " + ags[0].ID + " police_investigator"}, "provision": {"1"}, "enabled": {"1"}}
 		post := func(c *http.Client, v url.Values) *http.Response {
-			req, _ := http.NewRequest("POST", f.srv.URL+"/admin/sso", strings.NewReader(v.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Origin", f.srv.URL)
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			resp, _ := send(t, c, "POST", f.srv.URL+"/admin/sso", v.Encode(), append(formHeader, "Origin", f.srv.URL)...)
 			return resp
 		}
 		if resp := post(f.login(t, access.AgencyAdmin), form); resp.StatusCode != http.StatusForbidden {

@@ -56,13 +56,7 @@ func TestTRMPages(t *testing.T) {
 		t.Helper()
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		defer func() { c.CheckRedirect = nil }()
-		req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(v.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp, _ := send(t, c, "POST", f.srv.URL+path, v.Encode(), formHeader...)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("%s: %d", path, resp.StatusCode)
 		}

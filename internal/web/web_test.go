@@ -128,7 +128,21 @@ func (f *fixture) login(t *testing.T, role access.Role) *http.Client {
 
 func get(t *testing.T, c *http.Client, u string, hdr ...string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", u, nil)
+	return send(t, c, "GET", u, "", hdr...)
+}
+
+// send makes one request with body (none when empty) and header
+// name/value pairs hdr, and returns the response with its body read.
+func send(t *testing.T, c *http.Client, method, u, body string, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, u, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
@@ -140,6 +154,19 @@ func get(t *testing.T, c *http.Client, u string, hdr ...string) (*http.Response,
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
 }
+
+// bearer is the header pairs of an API call with token, and a JSON body
+// when there is one.
+func bearer(token, body string) []string {
+	h := []string{"Authorization", "Bearer " + token}
+	if body != "" {
+		h = append(h, "Content-Type", "application/json")
+	}
+	return h
+}
+
+// formHeader is the header pair of a form post.
+var formHeader = []string{"Content-Type", "application/x-www-form-urlencoded"}
 
 var missingKey = regexp.MustCompile(`⟦[^⟧]*⟧`)
 

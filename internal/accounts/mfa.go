@@ -184,14 +184,7 @@ func (s *Service) OpenEnrolLink(ctx context.Context, c Client, token, password s
 	now := s.now()
 	u, err := LinkUser(ctx, s.db, token, now)
 	if err != nil {
-		if errs.Is(err, errs.NotFound) {
-			if aerr := s.db.Write(ctx, func(tx *store.Tx) error {
-				return tx.Audit(ctx, audit.Event{Action: "user.enrol_link_refused", Reason: "invalid_link"})
-			}); aerr != nil {
-				return "", aerr
-			}
-		}
-		return "", err
+		return "", s.linkRefused(ctx, err)
 	}
 	if formErr != nil {
 		return "", errs.Wrap(errs.Invalid, formErr)
@@ -250,14 +243,7 @@ func (s *Service) SetPasswordByLink(ctx context.Context, c Client, token, passwo
 		err = errs.E(errs.NotFound, "enrolment link not found")
 	}
 	if err != nil {
-		if errs.Is(err, errs.NotFound) {
-			if aerr := s.db.Write(ctx, func(tx *store.Tx) error {
-				return tx.Audit(ctx, audit.Event{Action: "user.enrol_link_refused", Reason: "invalid_link"})
-			}); aerr != nil {
-				return "", aerr
-			}
-		}
-		return "", err
+		return "", s.linkRefused(ctx, err)
 	}
 	if formErr != nil {
 		return "", errs.Wrap(errs.Invalid, formErr)
@@ -294,4 +280,17 @@ func (s *Service) SetPasswordByLink(ctx context.Context, c Client, token, passwo
 		return err
 	})
 	return sess, err
+}
+
+// linkRefused answers a link that does not work: a link not found (unknown,
+// used or expired) is audited, as someone may be trying links.
+func (s *Service) linkRefused(ctx context.Context, err error) error {
+	if errs.Is(err, errs.NotFound) {
+		if aerr := s.db.Write(ctx, func(tx *store.Tx) error {
+			return tx.Audit(ctx, audit.Event{Action: "user.enrol_link_refused", Reason: "invalid_link"})
+		}); aerr != nil {
+			return aerr
+		}
+	}
+	return err
 }

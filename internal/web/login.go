@@ -59,14 +59,26 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	case accounts.SignInNeedsLink:
 		return s.loginPage(w, r, http.StatusForbidden, loginData{Username: username, NeedsLink: true})
 	}
-	s.setSessionCookie(w, res.Token)
-	s.rememberDevice(w, res.Device)
-	next := "/"
-	if res.Stage == stageMFA {
-		next = "/mfa/verify"
-	}
+	return s.signedIn(w, r, res.Token, res.Device, afterFirstStep(res.Stage))
+}
+
+// signedIn sets the cookie of the session a sign-in step opened (password,
+// identity provider, second factor, passkey), remembers the device and goes
+// on to next.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, token, device, next string) error {
+	s.setSessionCookie(w, token)
+	s.rememberDevice(w, device)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// afterFirstStep is where a first sign-in step leads: to the second factor
+// when it is still owed, else home.
+func afterFirstStep(stage string) string {
+	if stage == stageMFA {
+		return "/mfa/verify"
+	}
+	return "/"
 }
 
 // loginFailed shows the one message every failed sign-in gets.

@@ -54,15 +54,12 @@ func (s *Server) mfaVerifySubmit(w http.ResponseWriter, r *http.Request) error {
 	if res.Method == "" {
 		return s.mfaVerifyFailed(w, r)
 	}
-	s.setSessionCookie(w, res.Token)
-	s.rememberDevice(w, res.Device)
 	next := "/"
 	if res.Method == "recovery" {
 		// Show how many recovery codes are left.
 		next = "/account"
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return s.signedIn(w, r, res.Token, res.Device, next)
 }
 
 func (s *Server) mfaVerifyFailed(w http.ResponseWriter, r *http.Request) error {

@@ -135,10 +135,7 @@ func (s *Server) mfaPasskey(w http.ResponseWriter, r *http.Request) error {
 	if res.Method == "" {
 		return s.mfaVerifyFailed(w, r)
 	}
-	s.setSessionCookie(w, res.Token)
-	s.rememberDevice(w, res.Device)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
+	return s.signedIn(w, r, res.Token, res.Device, "/")
 }
 
 // loginPasskeyBegin starts a sign-in without a password.
@@ -170,10 +167,7 @@ func (s *Server) loginPasskey(w http.ResponseWriter, r *http.Request) error {
 	if res.Refused != "" {
 		return s.loginPage(w, r, http.StatusUnauthorized, loginData{PasskeyFailed: true})
 	}
-	s.setSessionCookie(w, res.Token)
-	s.rememberDevice(w, res.Device)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
+	return s.signedIn(w, r, res.Token, res.Device, "/")
 }
 
 type passkeysData struct {

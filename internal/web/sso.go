@@ -80,14 +80,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, status, "sso_refused", s.newPage(r, "sso.refused.title", "", ssoRefusedData{Reason: ssoReasonKey(res.Refused)}))
 	}
-	s.setSessionCookie(w, res.Token)
-	s.rememberDevice(w, res.Device)
-	next := "/"
-	if res.Stage == stageMFA {
-		next = "/mfa/verify"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return s.signedIn(w, r, res.Token, res.Device, afterFirstStep(res.Stage))
 }
 
 type adminSSOData struct {

@@ -103,16 +103,10 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "Created %d jurisdictions, %d agencies, %d cases. All of it is synthetic.\n\n", res.Jurisdictions, res.Agencies, res.Cases)
 	// The passwords are random for this installation: shown now, and kept
 	// in an owner-only file of the data folder.
-	var table bytes.Buffer
-	tw := tabwriter.NewWriter(&table, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ROLE\tUSERNAME\tPASSWORD")
-	for _, cr := range res.Credentials {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", cr.Role, cr.Username, cr.Password)
-	}
-	tw.Flush()
-	e.stdout.Write(table.Bytes())
+	table := credentialTable(res.Credentials)
+	e.stdout.Write(table)
 	credPath, _ := filepath.Abs(filepath.Join(c.DataDir, demoCredentialsFile))
-	if err := secretfile.Replace(credPath, table.Bytes()); err != nil {
+	if err := secretfile.Replace(credPath, table); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nThese passwords are random for this installation; they are also in %s (readable by you only).\n", credPath)
@@ -125,4 +119,17 @@ func runDemo(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "\nOpen http://%s/ and sign in with one of the accounts above. Stop with Ctrl+C.\n", c.Listen)
 	return serve(ctx, e, c)
+}
+
+// credentialTable is the demo accounts' table: shown once and kept in an
+// owner-only file of the data folder.
+func credentialTable(creds []demo.Credential) []byte {
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLE\tUSERNAME\tPASSWORD")
+	for _, cr := range creds {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", cr.Role, cr.Username, cr.Password)
+	}
+	tw.Flush()
+	return table.Bytes()
 }

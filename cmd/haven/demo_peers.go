@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
@@ -67,18 +65,12 @@ func runDemoPeers(ctx context.Context, e env, base *config.Config, dir string, s
 	}
 	sets := make([]*services.Set, len(cfgs))
 	for i, c := range cfgs {
-		db, k, err := openInstance(ctx, c)
+		db, set, err := openFederated(ctx, c)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		fed, err := loadFederation(c)
-		if err != nil {
-			return err
-		}
-		if sets[i], err = services.New(services.Options{Config: *c, DB: db, Keys: k.ring, Federation: fed}); err != nil {
-			return err
-		}
+		sets[i] = set
 	}
 	// The two demo instances trust each other: in real life each
 	// administrator compares the other's fingerprint out of band.
@@ -144,16 +136,10 @@ func demoInstance(ctx context.Context, e env, c *config.Config, dp demoPeer, see
 	if err != nil {
 		return err
 	}
-	var table bytes.Buffer
-	tw := tabwriter.NewWriter(&table, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ROLE\tUSERNAME\tPASSWORD")
-	for _, cr := range res.Credentials {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", cr.Role, cr.Username, cr.Password)
-	}
-	tw.Flush()
+	table := credentialTable(res.Credentials)
 	fmt.Fprintf(e.stdout, "\n%s — accounts:\n", dp.name)
-	e.stdout.Write(table.Bytes())
-	return secretfile.Replace(filepath.Join(c.DataDir, demoCredentialsFile), table.Bytes())
+	e.stdout.Write(table)
+	return secretfile.Replace(filepath.Join(c.DataDir, demoCredentialsFile), table)
 }
 
 // demoCrossBorderCase identifies a (synthetic) Nepali woman in Thailand,

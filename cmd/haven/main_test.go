@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -186,24 +185,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 type server struct {
 	cmd    *exec.Cmd
 	url    string
-	stderr *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	stderr *testenv.SyncBuffer
 }
 
 func freePort(t *testing.T) string {
@@ -220,7 +202,7 @@ func startServer(t *testing.T, args ...string) *server {
 	addr := freePort(t)
 	cmd := exec.Command(binary, append([]string{"serve", "--listen", addr}, args...)...)
 	cmd.Env = append(os.Environ(), "HAVEN_DATABASE=", "HAVEN_DATA_DIR=")
-	s := &server{cmd: cmd, url: "http://" + addr, stderr: &syncBuffer{}}
+	s := &server{cmd: cmd, url: "http://" + addr, stderr: &testenv.SyncBuffer{}}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -8,9 +8,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/haven-nrm/haven/internal/audit"
+	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/services"
+	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/trm"
 	"github.com/haven-nrm/haven/internal/trmsvc"
 )
@@ -42,19 +44,11 @@ func runPeer(ctx context.Context, e env, args []string) error {
 	if !c.TRM() {
 		return errs.E(errs.Invalid, "the TRM is not enabled: set --country (HAVEN_COUNTRY) to the instance's ISO country code")
 	}
-	db, k, err := openInstance(ctx, c)
+	db, set, err := openFederated(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	fed, err := loadFederation(c)
-	if err != nil {
-		return err
-	}
-	set, err := services.New(services.Options{Config: *c, DB: db, Keys: k.ring, Federation: fed})
-	if err != nil {
-		return err
-	}
 	svc := set.TRM
 	switch sub {
 	case "add":
@@ -141,4 +135,22 @@ func runPeer(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "Peer %s is %s.\n", id, status)
 		return nil
 	}
+}
+
+// openFederated opens the instance with its federation identity and the
+// services that use it; close the database when done.
+func openFederated(ctx context.Context, c *config.Config) (*store.DB, *services.Set, error) {
+	db, k, err := openInstance(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	fed, err := loadFederation(c)
+	if err == nil {
+		var set *services.Set
+		if set, err = services.New(services.Options{Config: *c, DB: db, Keys: k.ring, Federation: fed}); err == nil {
+			return db, set, nil
+		}
+	}
+	db.Close()
+	return nil, nil, err
 }

@@ -267,26 +267,9 @@ func sameDump(t *testing.T, want, got map[string][]string) {
 // schema describes the tables, columns and indexes of db.
 func schema(t *testing.T, db *store.DB) []string {
 	t.Helper()
-	ctx := context.Background()
 	var out []string
 	add := func(q string, args ...any) {
-		rows, err := db.R().QueryContext(ctx, q, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, fmt.Sprint(vals...))
-		}
+		testenv.EachRow(t, db, func(_ []string, vals []any) { out = append(out, fmt.Sprint(vals...)) }, q, args...)
 	}
 	for _, table := range tables(t, db) {
 		if db.Dialect == store.Postgres {

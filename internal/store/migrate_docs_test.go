@@ -91,68 +91,63 @@ func jsonEqual(t *testing.T, a, b string) bool {
 // stamps doc_version on the object documents, on both engines, from rows in
 // the previous shape; the current code reads the result.
 func TestMigrateDocumentNames(t *testing.T) {
-	for _, e := range testenv.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			if e.Name == "postgres" {
-				testenv.Ran(t, "postgres")
+	testenv.OnEachEngine(t, func(t *testing.T, e testenv.Engine) {
+		ctx := context.Background()
+		db := seedOldShape(t, e)
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var decision, empty, inv, svc string
+		r := db.R()
+		if err := r.QueryRowContext(ctx, `SELECT decision FROM cases WHERE reference = 'R-1'`).Scan(&decision); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.QueryRowContext(ctx, `SELECT decision FROM cases WHERE reference = 'R-2'`).Scan(&empty); err != nil || empty != "" {
+			t.Fatalf("a case without a decision record: %q, %v", empty, err)
+		}
+		if err := r.QueryRowContext(ctx, `SELECT record FROM investigations`).Scan(&inv); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.QueryRowContext(ctx, `SELECT record FROM hsds_services`).Scan(&svc); err != nil {
+			t.Fatal(err)
+		}
+		for _, doc := range []string{decision, inv, svc} {
+			if !strings.HasPrefix(doc, `{"doc_version":2,`) {
+				t.Errorf("document does not start with its version: %.60s", doc)
 			}
-			ctx := context.Background()
-			db := seedOldShape(t, e)
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
+		}
+		for _, old := range []string{"CaseID", "RGDeadline", "EffectiveAt", "MinimumDays", "Party"} {
+			if strings.Contains(decision, `"`+old+`"`) {
+				t.Errorf("decision record still names %s: %s", old, decision)
 			}
-			var decision, empty, inv, svc string
-			r := db.R()
-			if err := r.QueryRowContext(ctx, `SELECT decision FROM cases WHERE reference = 'R-1'`).Scan(&decision); err != nil {
-				t.Fatal(err)
-			}
-			if err := r.QueryRowContext(ctx, `SELECT decision FROM cases WHERE reference = 'R-2'`).Scan(&empty); err != nil || empty != "" {
-				t.Fatalf("a case without a decision record: %q, %v", empty, err)
-			}
-			if err := r.QueryRowContext(ctx, `SELECT record FROM investigations`).Scan(&inv); err != nil {
-				t.Fatal(err)
-			}
-			if err := r.QueryRowContext(ctx, `SELECT record FROM hsds_services`).Scan(&svc); err != nil {
-				t.Fatal(err)
-			}
-			for _, doc := range []string{decision, inv, svc} {
-				if !strings.HasPrefix(doc, `{"doc_version":2,`) {
-					t.Errorf("document does not start with its version: %.60s", doc)
-				}
-			}
-			for _, old := range []string{"CaseID", "RGDeadline", "EffectiveAt", "MinimumDays", "Party"} {
-				if strings.Contains(decision, `"`+old+`"`) {
-					t.Errorf("decision record still names %s: %s", old, decision)
-				}
-			}
-			// The objects already snake_case are unchanged but for the version.
-			if !jsonEqual(t, inv, `{"doc_version":2,`+oldInvestigation[1:]) || !jsonEqual(t, svc, `{"doc_version":2,`+oldService[1:]) {
-				t.Errorf("investigation or service changed:\n%s\n%s", inv, svc)
-			}
-			// The current type reads the migrated record as the old one meant.
-			var rec casework.Record
-			if err := json.Unmarshal([]byte(decision), &rec); err != nil {
-				t.Fatal(err)
-			}
-			at := func(s string) time.Time { x, _ := time.Parse(time.RFC3339Nano, s); return x }
-			want := casework.Record{CaseID: "c0000000000000000000000000000001", Country: "ZZ", Version: 3, State: casework.StateCGPositive,
-				TraffickingStatus: casework.StatusActual, ReferredAt: at("2026-01-05T09:00:00Z"), RGClockStart: at("2026-01-05T09:00:00Z"),
-				RGDeadline:        at("2026-01-10T23:59:59Z"),
-				ReasonableGrounds: casework.DecisionEntry{Outcome: "positive", Positive: true, By: "u1", At: at("2026-01-06T10:00:00Z"), EffectiveAt: at("2026-01-06T10:00:00Z")},
-				Conclusive: casework.DecisionEntry{Outcome: "victim_of_trafficking", Positive: true, By: "u2", At: at("2026-03-01T10:00:00.5Z"),
-					EffectiveAt: at("2026-03-01T10:00:00.5Z")},
-				Consultations: []casework.ConsultationEntry{{Party: "police", By: "u1", At: at("2026-02-01T10:00:00Z")}},
-				Period:        casework.Period{Start: at("2026-01-06T10:00:00Z"), End: at("2026-02-20T23:59:59Z"), MinimumDays: 45, UntilConclusive: true},
-				UpdatedAt:     at("2026-03-01T10:00:00.5Z")}
-			if !reflect.DeepEqual(rec, want) {
-				t.Errorf("migrated record reads as\n%+v\nwant\n%+v", rec, want)
-			}
-			// Writing the record again keeps the form.
-			if again, err := store.StampDoc(decision); err != nil || again != decision {
-				t.Errorf("stamping a current document changed it: %v", err)
-			}
-		})
-	}
+		}
+		// The objects already snake_case are unchanged but for the version.
+		if !jsonEqual(t, inv, `{"doc_version":2,`+oldInvestigation[1:]) || !jsonEqual(t, svc, `{"doc_version":2,`+oldService[1:]) {
+			t.Errorf("investigation or service changed:\n%s\n%s", inv, svc)
+		}
+		// The current type reads the migrated record as the old one meant.
+		var rec casework.Record
+		if err := json.Unmarshal([]byte(decision), &rec); err != nil {
+			t.Fatal(err)
+		}
+		at := func(s string) time.Time { x, _ := time.Parse(time.RFC3339Nano, s); return x }
+		want := casework.Record{CaseID: "c0000000000000000000000000000001", Country: "ZZ", Version: 3, State: casework.StateCGPositive,
+			TraffickingStatus: casework.StatusActual, ReferredAt: at("2026-01-05T09:00:00Z"), RGClockStart: at("2026-01-05T09:00:00Z"),
+			RGDeadline:        at("2026-01-10T23:59:59Z"),
+			ReasonableGrounds: casework.DecisionEntry{Outcome: "positive", Positive: true, By: "u1", At: at("2026-01-06T10:00:00Z"), EffectiveAt: at("2026-01-06T10:00:00Z")},
+			Conclusive: casework.DecisionEntry{Outcome: "victim_of_trafficking", Positive: true, By: "u2", At: at("2026-03-01T10:00:00.5Z"),
+				EffectiveAt: at("2026-03-01T10:00:00.5Z")},
+			Consultations: []casework.ConsultationEntry{{Party: "police", By: "u1", At: at("2026-02-01T10:00:00Z")}},
+			Period:        casework.Period{Start: at("2026-01-06T10:00:00Z"), End: at("2026-02-20T23:59:59Z"), MinimumDays: 45, UntilConclusive: true},
+			UpdatedAt:     at("2026-03-01T10:00:00.5Z")}
+		if !reflect.DeepEqual(rec, want) {
+			t.Errorf("migrated record reads as\n%+v\nwant\n%+v", rec, want)
+		}
+		// Writing the record again keeps the form.
+		if again, err := store.StampDoc(decision); err != nil || again != decision {
+			t.Errorf("stamping a current document changed it: %v", err)
+		}
+	})
 }
 
 // The store stamps a document on write: first member doc_version, whatever
@@ -179,98 +174,93 @@ func TestStampDoc(t *testing.T) {
 // store functions that write the documents keep them in step.
 func TestStatisticsColumns(t *testing.T) {
 	ms := func(s string) int64 { x, _ := time.Parse(time.RFC3339Nano, s); return x.UnixMilli() }
-	for _, e := range testenv.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			if e.Name == "postgres" {
-				testenv.Ran(t, "postgres")
-			}
-			ctx := context.Background()
-			db := seedOldShape(t, e)
-			if _, err := db.Migrate(ctx); err != nil {
+	testenv.OnEachEngine(t, func(t *testing.T, e testenv.Engine) {
+		ctx := context.Background()
+		db := seedOldShape(t, e)
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		type facts struct {
+			State, RGOutcome, CGOutcome          string
+			RGAt, RGEffective, CGAt, CGEffective *int64
+		}
+		caseFacts := func(ref string) facts {
+			var f facts
+			if err := db.R().QueryRowContext(ctx, `SELECT decision_state, rg_outcome, rg_decided_at, rg_effective_at, cg_outcome,
+					cg_decided_at, cg_effective_at FROM cases WHERE reference = $1`, ref).Scan(&f.State, &f.RGOutcome, &f.RGAt, &f.RGEffective,
+				&f.CGOutcome, &f.CGAt, &f.CGEffective); err != nil {
 				t.Fatal(err)
 			}
-			type facts struct {
-				State, RGOutcome, CGOutcome          string
-				RGAt, RGEffective, CGAt, CGEffective *int64
-			}
-			caseFacts := func(ref string) facts {
-				var f facts
-				if err := db.R().QueryRowContext(ctx, `SELECT decision_state, rg_outcome, rg_decided_at, rg_effective_at, cg_outcome,
-					cg_decided_at, cg_effective_at FROM cases WHERE reference = $1`, ref).Scan(&f.State, &f.RGOutcome, &f.RGAt, &f.RGEffective,
-					&f.CGOutcome, &f.CGAt, &f.CGEffective); err != nil {
-					t.Fatal(err)
-				}
-				return f
-			}
-			eq := func(p *int64, want int64) bool { return p != nil && *p == want }
-			f := caseFacts("R-1")
-			if f.State != "cg_positive" || f.RGOutcome != "positive" || !eq(f.RGAt, ms("2026-01-06T10:00:00Z")) ||
-				!eq(f.RGEffective, ms("2026-01-06T10:00:00Z")) || f.CGOutcome != "victim_of_trafficking" ||
-				!eq(f.CGAt, ms("2026-03-01T10:00:00.5Z")) || !eq(f.CGEffective, ms("2026-03-01T10:00:00.5Z")) {
-				t.Errorf("backfilled decision columns: %+v", f)
-			}
-			if f := caseFacts("R-2"); f != (facts{}) {
-				t.Errorf("a case without a decision record has decision columns: %+v", f)
-			}
-			charges := func() string {
-				rows, err := db.R().QueryContext(ctx, `SELECT charge_id, case_id, provision, offence, stage, outcome FROM investigation_charges
+			return f
+		}
+		eq := func(p *int64, want int64) bool { return p != nil && *p == want }
+		f := caseFacts("R-1")
+		if f.State != "cg_positive" || f.RGOutcome != "positive" || !eq(f.RGAt, ms("2026-01-06T10:00:00Z")) ||
+			!eq(f.RGEffective, ms("2026-01-06T10:00:00Z")) || f.CGOutcome != "victim_of_trafficking" ||
+			!eq(f.CGAt, ms("2026-03-01T10:00:00.5Z")) || !eq(f.CGEffective, ms("2026-03-01T10:00:00.5Z")) {
+			t.Errorf("backfilled decision columns: %+v", f)
+		}
+		if f := caseFacts("R-2"); f != (facts{}) {
+			t.Errorf("a case without a decision record has decision columns: %+v", f)
+		}
+		charges := func() string {
+			rows, err := db.R().QueryContext(ctx, `SELECT charge_id, case_id, provision, offence, stage, outcome FROM investigation_charges
 					ORDER BY charge_id`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rows.Close()
-				var out []string
-				for rows.Next() {
-					var a, b, c, d, e, f string
-					if err := rows.Scan(&a, &b, &c, &d, &e, &f); err != nil {
-						t.Fatal(err)
-					}
-					out = append(out, strings.Join([]string{a, b[:1], c, d, e, f}, "|"))
-				}
-				return strings.Join(out, " ")
-			}
-			invStatus := func() string {
-				var s string
-				if err := db.R().QueryRowContext(ctx, `SELECT status FROM investigations`).Scan(&s); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			if got, want := charges(), "ch1|c|ZZ-PC-1|trafficking_in_persons|verdict|convicted ch2|c||pimping||"; got != want || invStatus() != "closed_prosecuted" {
-				t.Errorf("backfilled charges %q (want %q), status %q", got, want, invStatus())
-			}
-
-			// Writes keep the columns with their documents.
-			c2, err := db.Case(ctx, "c0000000000000000000000000000002")
 			if err != nil {
 				t.Fatal(err)
 			}
-			u := c2.Update()
-			u.Decision = `{"case_id":"c0000000000000000000000000000002","state":"rg_negative_pending_review",` +
-				`"reasonable_grounds":{"outcome":"negative","at":"2026-04-01T08:00:00Z","effective_at":"0001-01-01T00:00:00Z"}}`
-			invs, err := store.Investigations(ctx, db.R(), "c0000000000000000000000000000001")
-			if err != nil || len(invs) != 1 {
-				t.Fatalf("investigations: %v %v", invs, err)
-			}
-			inv := invs[0]
-			inv.Record = `{"id":"i0000000000000000000000000000001","status":"open","charges":[{"id":"ch3","suspect_id":"s1","offence":"forced_labour"}],` +
-				`"proceedings":[{"charge_id":"ch3","stage":"verdict","outcome":"acquitted"},{"charge_id":"ch3","stage":"appeal"}]}`
-			if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
-				if err := tx.UpdateCase(ctx, u); err != nil {
-					return err
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var a, b, c, d, e, f string
+				if err := rows.Scan(&a, &b, &c, &d, &e, &f); err != nil {
+					t.Fatal(err)
 				}
-				return tx.SaveInvestigation(ctx, inv)
-			}); err != nil {
+				out = append(out, strings.Join([]string{a, b[:1], c, d, e, f}, "|"))
+			}
+			return strings.Join(out, " ")
+		}
+		invStatus := func() string {
+			var s string
+			if err := db.R().QueryRowContext(ctx, `SELECT status FROM investigations`).Scan(&s); err != nil {
 				t.Fatal(err)
 			}
-			f = caseFacts("R-2")
-			if f.State != "rg_negative_pending_review" || f.RGOutcome != "negative" || !eq(f.RGAt, ms("2026-04-01T08:00:00Z")) ||
-				f.RGEffective != nil || f.CGOutcome != "" || f.CGAt != nil {
-				t.Errorf("decision columns after a write: %+v", f)
+			return s
+		}
+		if got, want := charges(), "ch1|c|ZZ-PC-1|trafficking_in_persons|verdict|convicted ch2|c||pimping||"; got != want || invStatus() != "closed_prosecuted" {
+			t.Errorf("backfilled charges %q (want %q), status %q", got, want, invStatus())
+		}
+
+		// Writes keep the columns with their documents.
+		c2, err := db.Case(ctx, "c0000000000000000000000000000002")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := c2.Update()
+		u.Decision = `{"case_id":"c0000000000000000000000000000002","state":"rg_negative_pending_review",` +
+			`"reasonable_grounds":{"outcome":"negative","at":"2026-04-01T08:00:00Z","effective_at":"0001-01-01T00:00:00Z"}}`
+		invs, err := store.Investigations(ctx, db.R(), "c0000000000000000000000000000001")
+		if err != nil || len(invs) != 1 {
+			t.Fatalf("investigations: %v %v", invs, err)
+		}
+		inv := invs[0]
+		inv.Record = `{"id":"i0000000000000000000000000000001","status":"open","charges":[{"id":"ch3","suspect_id":"s1","offence":"forced_labour"}],` +
+			`"proceedings":[{"charge_id":"ch3","stage":"verdict","outcome":"acquitted"},{"charge_id":"ch3","stage":"appeal"}]}`
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+			if err := tx.UpdateCase(ctx, u); err != nil {
+				return err
 			}
-			if got, want := charges(), "ch3|c||forced_labour|appeal|acquitted"; got != want || invStatus() != "open" {
-				t.Errorf("charges after a write %q (want %q), status %q", got, want, invStatus())
-			}
-		})
-	}
+			return tx.SaveInvestigation(ctx, inv)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		f = caseFacts("R-2")
+		if f.State != "rg_negative_pending_review" || f.RGOutcome != "negative" || !eq(f.RGAt, ms("2026-04-01T08:00:00Z")) ||
+			f.RGEffective != nil || f.CGOutcome != "" || f.CGAt != nil {
+			t.Errorf("decision columns after a write: %+v", f)
+		}
+		if got, want := charges(), "ch3|c||forced_labour|appeal|acquitted"; got != want || invStatus() != "open" {
+			t.Errorf("charges after a write %q (want %q), status %q", got, want, invStatus())
+		}
+	})
 }

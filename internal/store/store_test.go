@@ -51,55 +51,50 @@ func TestMigrateTwiceIsIdempotent(t *testing.T) {
 
 // Two replicas starting at once must apply each migration exactly once.
 func TestConcurrentMigrate(t *testing.T) {
-	for _, e := range testenv.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			if e.Name == "postgres" {
-				testenv.Ran(t, "postgres")
+	testenv.OnEachEngine(t, func(t *testing.T, e testenv.Engine) {
+		o := e.Fresh(t)
+		ctx := context.Background()
+		const n = 4
+		dbs := make([]*store.DB, n)
+		for i := range dbs {
+			db, err := store.Open(ctx, o)
+			if err != nil {
+				t.Fatal(err)
 			}
-			o := e.Fresh(t)
-			ctx := context.Background()
-			const n = 4
-			dbs := make([]*store.DB, n)
-			for i := range dbs {
-				db, err := store.Open(ctx, o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer db.Close()
-				dbs[i] = db
+			defer db.Close()
+			dbs[i] = db
+		}
+		var wg sync.WaitGroup
+		results := make([][]int, n)
+		errors := make([]error, n)
+		for i := range dbs {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				results[i], errors[i] = dbs[i].Migrate(ctx)
+			}(i)
+		}
+		wg.Wait()
+		count := map[int]int{}
+		for i := range dbs {
+			if errors[i] != nil {
+				t.Fatalf("replica %d: %v", i, errors[i])
 			}
-			var wg sync.WaitGroup
-			results := make([][]int, n)
-			errors := make([]error, n)
-			for i := range dbs {
-				wg.Add(1)
-				go func(i int) {
-					defer wg.Done()
-					results[i], errors[i] = dbs[i].Migrate(ctx)
-				}(i)
+			for _, v := range results[i] {
+				count[v]++
 			}
-			wg.Wait()
-			count := map[int]int{}
-			for i := range dbs {
-				if errors[i] != nil {
-					t.Fatalf("replica %d: %v", i, errors[i])
-				}
-				for _, v := range results[i] {
-					count[v]++
-				}
+		}
+		ms, _ := store.Migrations()
+		for _, m := range ms {
+			if count[m.Version] != 1 {
+				t.Errorf("migration %d applied %d times, want once", m.Version, count[m.Version])
 			}
-			ms, _ := store.Migrations()
-			for _, m := range ms {
-				if count[m.Version] != 1 {
-					t.Errorf("migration %d applied %d times, want once", m.Version, count[m.Version])
-				}
-			}
-			rows, err := dbs[0].AppliedMigrations(ctx)
-			if err != nil || len(rows) != len(ms) {
-				t.Fatalf("schema_migrations rows %v, %v", rows, err)
-			}
-		})
-	}
+		}
+		rows, err := dbs[0].AppliedMigrations(ctx)
+		if err != nil || len(rows) != len(ms) {
+			t.Fatalf("schema_migrations rows %v, %v", rows, err)
+		}
+	})
 }
 
 func TestSchemaTooNewIsRefused(t *testing.T) {

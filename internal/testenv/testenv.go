@@ -7,6 +7,7 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,18 +80,23 @@ func Engines(t testing.TB) []Engine {
 	return es
 }
 
-// ForEachEngine runs fn as a subtest per engine on a fresh migrated
-// database.
-func ForEachEngine(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+// OnEachEngine runs fn as a subtest per engine, recording that the
+// PostgreSQL suite ran when it does.
+func OnEachEngine(t *testing.T, fn func(t *testing.T, e Engine)) {
 	for _, e := range Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			db := OpenMigrated(t, e.Fresh(t))
 			if e.Name == "postgres" {
 				Ran(t, "postgres")
 			}
-			fn(t, db)
+			fn(t, e)
 		})
 	}
+}
+
+// ForEachEngine runs fn as a subtest per engine on a fresh migrated
+// database.
+func ForEachEngine(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	OnEachEngine(t, func(t *testing.T, e Engine) { fn(t, OpenMigrated(t, e.Fresh(t))) })
 }
 
 // FreshSQLite returns options for a new database file in a temporary folder.
@@ -176,4 +183,63 @@ func AuditActionsAfter(t testing.TB, db *store.DB, after int64) ([]string, int64
 		last = max(last, evs[i].Seq)
 	}
 	return out, last
+}
+
+// SyncBuffer is a bytes.Buffer a server's logger may write to while the
+// test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// EachRow runs query on db and calls fn with the column names and the
+// values of every row, whatever the table's shape.
+func EachRow(t testing.TB, db *store.DB, fn func(cols []string, vals []any), query string, args ...any) {
+	t.Helper()
+	rows, err := db.R().QueryContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fn(cols, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Text is a scanned value as text when it is text or bytes, else "".
+func Text(v any) string {
+	switch v := v.(type) {
+	case []byte:
+		return string(v)
+	case string:
+		return v
+	}
+	return ""
 }

@@ -237,13 +237,8 @@ func peeredPair(t *testing.T, e testenv.Engine) (th, np *instance) {
 
 // onPeeredPairs runs body once per engine with a fresh peered pair.
 func onPeeredPairs(t *testing.T, body func(t *testing.T, th, np *instance)) {
-	for _, e := range testenv.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			if e.Name == "postgres" {
-				testenv.Ran(t, "postgres")
-			}
-			th, np := peeredPair(t, e)
-			body(t, th, np)
-		})
-	}
+	testenv.OnEachEngine(t, func(t *testing.T, e testenv.Engine) {
+		th, np := peeredPair(t, e)
+		body(t, th, np)
+	})
 }

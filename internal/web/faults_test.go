@@ -134,16 +134,7 @@ func TestLostPostgresConnectionAnswers503(t *testing.T) {
 		t.Fatalf("queue before: %d", resp.StatusCode)
 	}
 	referral := func(key string) (*http.Response, string) {
-		req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/referrals", strings.NewReader(adultReferral))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", key)
-		resp, err := fr.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, string(b)
+		return send(t, fr, "POST", f.srv.URL+"/api/v1/referrals", adultReferral, "Content-Type", "application/json", "Idempotency-Key", key)
 	}
 
 	// The server goes away: connections reset, new ones end at once.
@@ -244,16 +235,9 @@ func TestFullDiskAnswers507AndNotReady(t *testing.T) {
 	f := buildFixture(t, db, fixtureOptions{seed: 7, cases: 20, adjust: func(c *config.Config) { c.Demo, c.MFAOptional = true, true }})
 	fr := f.login(t, access.FirstResponder)
 	post := func(lang string) (*http.Response, map[string]any) {
-		req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/referrals", strings.NewReader(adultReferral))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept-Language", lang)
-		resp, err := fr.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
+		resp, b := send(t, fr, "POST", f.srv.URL+"/api/v1/referrals", adultReferral, "Content-Type", "application/json", "Accept-Language", lang)
 		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
+		_ = json.Unmarshal([]byte(b), &m)
 		return resp, m
 	}
 	count := func() int {

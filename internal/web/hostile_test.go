@@ -23,7 +23,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -214,7 +213,7 @@ type hostile struct {
 	h      http.Handler // second factors optional: every role signs in with a password
 	strict http.Handler // second factors enforced (the default)
 	offset atomic.Int64 // clock offset of both servers, in nanoseconds
-	logs   *syncBuffer
+	logs   *testenv.SyncBuffer
 
 	tables []string
 	last   *dbSnapshot
@@ -236,7 +235,7 @@ type hostile struct {
 
 func newHostile(t *testing.T, db *store.DB, corpus map[string][]string) *hostile {
 	f := newFixture(t, db)
-	e := &hostile{t: t, f: f, db: db, corpus: corpus, routes: map[string]web.Route{}, logs: &syncBuffer{},
+	e := &hostile{t: t, f: f, db: db, corpus: corpus, routes: map[string]web.Route{}, logs: &testenv.SyncBuffer{},
 		cover: map[string]map[string]int{}, reported: map[string]int{}, agents: map[access.Role]*agent{}, passwords: map[string]string{}}
 	d := f.web.Deps
 	d.Now = func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }
@@ -1645,37 +1644,15 @@ func (e *hostile) referralAccepted(q hreq, r hresp) {
 // checkSealed checks that the identifying text plain, accepted into a
 // case's person, is sealed in the database and shown escaped.
 func (e *hostile) checkSealed(q hreq, caseID, plain string) {
-	ctx := context.Background()
-	rows, err := e.db.R().QueryContext(ctx, `SELECT p.* FROM persons p JOIN cases c ON c.person_id = p.id WHERE c.id = $1`, caseID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
 	n := 0
-	for rows.Next() {
+	testenv.EachRow(e.t, e.db, func(cols []string, vals []any) {
 		n++
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			e.t.Fatal(err)
-		}
 		for i, v := range vals {
-			var s string
-			switch v := v.(type) {
-			case []byte:
-				s = string(v)
-			case string:
-				s = v
-			}
-			if strings.Contains(s, plain) {
+			if strings.Contains(testenv.Text(v), plain) {
 				e.fail(q.route+"|plaintext", "%s: persons.%s holds the identifying text in clear", q, cols[i])
 			}
 		}
-	}
-	rows.Close()
+	}, `SELECT p.* FROM persons p JOIN cases c ON c.person_id = p.id WHERE c.id = $1`, caseID)
 	if n != 1 {
 		e.fail(q.route+"|person", "%s: accepted referral's case has %d persons", q, n)
 		return
@@ -2268,36 +2245,14 @@ func (e *hostile) checkMetrics() {
 // scanForCanaries fails when identifying text accepted during the run is
 // stored in clear anywhere, or written to the log.
 func (e *hostile) scanForCanaries() {
-	ctx := context.Background()
 	for _, tb := range e.tables {
-		rows, err := e.db.R().QueryContext(ctx, `SELECT * FROM `+quoteIdent(tb))
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				e.t.Fatal(err)
-			}
+		testenv.EachRow(e.t, e.db, func(cols []string, vals []any) {
 			for i, v := range vals {
-				var s string
-				switch v := v.(type) {
-				case []byte:
-					s = string(v)
-				case string:
-					s = v
-				}
-				if strings.Contains(s, "hvcanary") {
+				if strings.Contains(testenv.Text(v), "hvcanary") {
 					e.fail("canary|"+tb+"."+cols[i], "identifying text stored in clear in %s.%s", tb, cols[i])
 				}
 			}
-		}
-		rows.Close()
+		}, `SELECT * FROM `+quoteIdent(tb))
 	}
 	if strings.Contains(e.logs.String(), "hvcanary") {
 		e.t.Error("identifying text written to the server log")
@@ -2332,25 +2287,6 @@ func (e *hostile) report() {
 			e.t.Logf("%s: %d more failures of the same kind", k, n-2)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer the server's logger may write to while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // ---- casework ----
@@ -2741,12 +2677,15 @@ func (e *hostile) adminForm(rt web.Route) {
 }
 
 // hostileJurisdiction is the code of a demo jurisdiction.
-func (e *hostile) hostileJurisdiction() string {
+func (e *hostile) hostileJurisdiction() string { return e.firstJurisdiction().Code }
+
+// firstJurisdiction is the demo's first jurisdiction.
+func (e *hostile) firstJurisdiction() store.Jurisdiction {
 	js, err := e.db.Jurisdictions(context.Background())
 	if err != nil || len(js) == 0 {
 		e.t.Fatal("no jurisdiction", err)
 	}
-	return js[0].Code
+	return js[0]
 }
 
 // hostileAgency is an agency made for the exercise, once.
@@ -2764,13 +2703,7 @@ func (e *hostile) hostileAgency() string {
 	return a.ID
 }
 
-func (e *hostile) hostileJurisdictionID() string {
-	js, err := e.db.Jurisdictions(context.Background())
-	if err != nil || len(js) == 0 {
-		e.t.Fatal("no jurisdiction", err)
-	}
-	return js[0].ID
-}
+func (e *hostile) hostileJurisdictionID() string { return e.firstJurisdiction().ID }
 
 // hostileAccount is an account of the agency administrator's agency made
 // for the exercise (the case worker's agency is the administrator's).

@@ -271,3 +271,58 @@ func TestCaseListFiltersAndPages(t *testing.T) {
 		}
 	})
 }
+
+// TestHomeTilesByRole gives each role the tiles of its own work, decided
+// by access.Decide: the authority its decisions by deadline, a case worker
+// tasks and offers, the first responder who referred the person that
+// referral, an analyst the statistics and nothing of cases.
+func TestHomeTilesByRole(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, false)
+		kinds := func(h cases.Home) map[string]cases.Tile {
+			m := map[string]cases.Tile{}
+			for _, tl := range h.Tiles {
+				m[tl.Kind] = tl
+			}
+			return m
+		}
+		home := func(who string) cases.Home {
+			h, err := w.svc.Home(ctx, w.as(who))
+			if err != nil {
+				t.Fatalf("%s: %v", who, err)
+			}
+			return h
+		}
+		ca := kinds(home("demo.competent_authority"))
+		// The one referral waits for a reasonable-grounds decision, due
+		// within the week (the default deadline is days, not weeks).
+		if ca[cases.TileDueWeek].N != 1 || ca[cases.TileOverdue].N != 0 || ca[cases.TileReview].N != 0 || ca[cases.TileWaitingCG].N != 0 {
+			t.Errorf("authority's tiles %+v", ca)
+		}
+		if ca[cases.TileOverdue].Href != "/queue?overdue=1" || ca[cases.TileReview].Href != "/queue?stage=review" {
+			t.Errorf("authority's tiles lead to %q and %q", ca[cases.TileOverdue].Href, ca[cases.TileReview].Href)
+		}
+		cw := kinds(home("demo.case_worker"))
+		if _, ok := cw[cases.TileTasks]; !ok {
+			t.Errorf("a case worker has no tasks tile: %+v", cw)
+		}
+		if _, ok := cw[cases.TileOffers]; !ok {
+			t.Errorf("a case worker has no offers tile: %+v", cw)
+		}
+		if _, ok := cw[cases.TileOverdue]; ok {
+			t.Errorf("a case worker sees the authority's deadlines: %+v", cw)
+		}
+		fr := home("demo.first_responder")
+		if k := kinds(fr); k[cases.TileOverdue].Kind != "" || k[cases.TileTasks].Kind != "" {
+			t.Errorf("a first responder sees casework tiles: %+v", k)
+		}
+		if len(fr.Recent) != 1 || fr.Recent[0].CaseID != w.caseID {
+			t.Errorf("the first responder's recent referrals: %+v", fr.Recent)
+		}
+		an := home("demo.analyst")
+		if k := kinds(an); k[cases.TileStats].Href != "/statistics" || k[cases.TileCases].Kind != "" || len(an.Recent) != 0 {
+			t.Errorf("an analyst's home: %+v, %d referrals", k, len(an.Recent))
+		}
+	})
+}

@@ -226,7 +226,11 @@ func (s *Server) loadQueue(r *http.Request) (queuePage, func() error, error) {
 		case "urgent":
 			nq.Urgent = true
 		case casework.TagOverdue:
+			// Only a reasonable-grounds decision can be overdue.
 			nq.Overdue = true
+			if nq.Stage != "" {
+				nq.Stage = casework.StageRG
+			}
 		case casework.TagDueToday, casework.TagDueIn:
 			nq.Stage = casework.StageRG
 		case casework.TagReview:

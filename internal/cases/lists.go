@@ -27,6 +27,7 @@ type CaseListQuery struct {
 	Status, Trafficking string
 	Urgent, Child       bool
 	Reference           string
+	NotReference        bool // as in QueueQuery
 	After, Before       string
 	Size                int
 }
@@ -48,7 +49,7 @@ func (s *Service) CaseList(ctx context.Context, p access.Principal, q CaseListQu
 	if !vocab.TraffickingStatuses.Has(q.Trafficking) {
 		q.Trafficking = ""
 	}
-	q.Reference = normalReference(q.Reference)
+	q.Reference, q.NotReference = normalRef(q.Reference)
 	q.Size = pageSize(q.Size)
 	after, okAfter := store.ParseCaseCursor(q.After)
 	before, okBefore := store.ParseCaseCursor(q.Before)
@@ -61,6 +62,9 @@ func (s *Service) CaseList(ctx context.Context, p access.Principal, q CaseListQu
 	agencyID, jurisdictionID := access.CaseListScope(p)
 	f := store.CaseListFilter{AgencyID: agencyID, JurisdictionID: jurisdictionID, Status: q.Status, TraffickingStatus: q.Trafficking,
 		Urgent: q.Urgent, Child: q.Child, Reference: q.Reference}
+	if q.NotReference {
+		f.Reference = noReference
+	}
 	var a, b *store.CaseCursor
 	switch {
 	case okBefore:
@@ -272,6 +276,9 @@ type QueueQuery struct {
 	Agency string
 	// Reference is the start of a case reference (any case).
 	Reference string
+	// NotReference is set when what was searched for is not a
+	// reference: it is dropped, and nothing matches.
+	NotReference bool
 	// After and Before are cursors: the page starts after one or ends
 	// before the other.
 	After, Before string
@@ -321,11 +328,33 @@ func pageSize(n int) int {
 }
 
 // normalReference upper-cases the start of a reference and drops the
-// spaces around it (references are upper-case letters, digits and
-// hyphens: anything else matches nothing).
-func normalReference(s string) string {
-	return strings.ToUpper(strings.TrimSpace(s))
+// spaces around it. A reference is at most 40 letters, digits and hyphens:
+// anything else (a name typed in the wrong box, say) is not one, and ok is
+// false, so that it is neither searched for nor written into a link.
+func normalReference(s string) (ref string, ok bool) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if len(s) > 40 {
+		return "", false
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return "", false
+		}
+	}
+	return s, true
 }
+
+// normalRef is normalReference, answering whether the text was not a
+// reference.
+func normalRef(s string) (string, bool) {
+	ref, ok := normalReference(s)
+	return ref, !ok
+}
+
+// noReference is a reference prefix no reference has (references start
+// with a letter): the search for something that is not a reference finds
+// nothing.
+const noReference = "~"
 
 // clean drops from q what the queue does not know, so the page, its links
 // and the audit event carry only codes and ids.
@@ -336,7 +365,7 @@ func (q QueueQuery) clean(agencies []store.Agency) QueueQuery {
 	if !slices.ContainsFunc(agencies, func(a store.Agency) bool { return a.ID == q.Agency }) {
 		q.Agency = ""
 	}
-	q.Reference = normalReference(q.Reference)
+	q.Reference, q.NotReference = normalRef(q.Reference)
 	if len(q.After) > 200 || !isQueueCursor(q.After) {
 		q.After = ""
 	}
@@ -366,6 +395,9 @@ func (s *Service) Queue(ctx context.Context, p access.Principal, q QueueQuery) (
 	q = q.clean(agencies)
 	now, cal := s.Now(), s.Country(j.Country).Calendar
 	f := store.QueueFilter{JurisdictionID: p.JurisdictionID, Child: q.Child, AgencyID: q.Agency, Reference: q.Reference}
+	if q.NotReference {
+		f.Reference = noReference
+	}
 	for _, r := range (casework.QueueSelection{Stage: q.Stage, Urgent: q.Urgent, Overdue: q.Overdue}).Ranges(now) {
 		f.Ranges = append(f.Ranges, store.KeyRange(r))
 	}
@@ -439,7 +471,7 @@ func (q QueueQuery) auditDetails() map[string]string {
 	set("child", q.Child, "1")
 	set("overdue", q.Overdue, "1")
 	set("agency", q.Agency != "", q.Agency)
-	set("reference_search", q.Reference != "", "1")
+	set("reference_search", q.Reference != "" || q.NotReference, "1")
 	if len(d) == 0 {
 		return nil
 	}

@@ -98,8 +98,9 @@ func TestQueueFiltersPagesAndCounts(t *testing.T) {
 			{Reference: strings.ToLower(open[0].Reference[:len(open[0].Reference)-2])},
 			{Reference: " " + open[3].Reference + " "},
 			{Reference: "ZZ-"},
-			{Stage: "decided"},        // unknown: ignored
-			{Agency: "not-an-agency"}, // not the jurisdiction's: ignored
+			{Reference: "Maya Gurung"}, // not a reference: nothing
+			{Stage: "decided"},         // unknown: ignored
+			{Agency: "not-an-agency"},  // not the jurisdiction's: ignored
 		}
 		seen := map[string]bool{}
 		// A week before the demo's clock some decisions are due later,
@@ -195,6 +196,24 @@ func TestQueueFiltersPagesAndCounts(t *testing.T) {
 		for _, k := range []string{casework.TagOverdue, casework.TagDueIn, casework.TagWaitingCG, "urgent"} {
 			if !seen[k] {
 				t.Errorf("the demo's queue has no case counted %s: that count is untested", k)
+			}
+		}
+		// What is not a reference is neither searched for nor kept for a
+		// link, and the audit event says only that a search was made.
+		for _, typed := range []string{"Maya Gurung", "NP-1<script>", strings.Repeat("A", 41), "np\x00"} {
+			page, err := svc.Queue(ctx, ca, cases.QueueQuery{Reference: typed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !page.Query.NotReference || page.Query.Reference != "" || page.Total != 0 {
+				t.Errorf("a search for %q: %+v, %d cases", typed, page.Query, page.Total)
+			}
+			if err := page.Viewed(); err != nil {
+				t.Fatal(err)
+			}
+			l, err := svc.CaseList(ctx, ca, cases.CaseListQuery{Reference: typed})
+			if err != nil || !l.Query.NotReference || l.Query.Reference != "" || l.Total != 0 {
+				t.Errorf("a case-list search for %q: %+v, %d cases, %v", typed, l.Query, l.Total, err)
 			}
 		}
 		// A cursor that is not a queue key starts from the beginning.

@@ -64,7 +64,7 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range vocab.TraffickingStatuses.Codes {
 		p.Trafficking = append(p.Trafficking, filterOption{Value: c, Label: L.T("code.trafficking_status." + c), Selected: c == cl.Query.Trafficking})
 	}
-	for _, on := range []bool{cl.Query.Status != "", cl.Query.Trafficking != "", cl.Query.Urgent, cl.Query.Child, cl.Query.Reference != ""} {
+	for _, on := range []bool{cl.Query.Status != "", cl.Query.Trafficking != "", cl.Query.Urgent, cl.Query.Child, cl.Query.Reference != "", cl.Query.NotReference} {
 		if on {
 			p.Filtered++
 		}

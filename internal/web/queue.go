@@ -194,7 +194,7 @@ func (s *Server) loadQueue(r *http.Request) (queuePage, func() error, error) {
 	for _, st := range casework.StageCodes {
 		out.Stages = append(out.Stages, filterOption{Value: st, Label: L.T("queue.stage." + st), Selected: st == q.Query.Stage})
 	}
-	for _, on := range []bool{q.Query.Stage != "", q.Query.Urgent, q.Query.Child, q.Query.Overdue, q.Query.Agency != "", q.Query.Reference != ""} {
+	for _, on := range []bool{q.Query.Stage != "", q.Query.Urgent, q.Query.Child, q.Query.Overdue, q.Query.Agency != "", q.Query.Reference != "", q.Query.NotReference} {
 		if on {
 			out.Filtered++
 		}

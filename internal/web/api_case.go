@@ -7,8 +7,10 @@ import (
 	"github.com/haven-nrm/haven/internal/cases"
 )
 
-// apiQueue answers the competent authority's queue: one page in queue
-// order, with a cursor for the next.
+// apiQueue answers the competent authority's queue as the page filters
+// it (the same query parameters, queueParams): one page in queue order,
+// where it sits (from, to, total), the cursors of the pages before and
+// after, and the filtered queue's counts.
 func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) error {
 	q, viewed, err := s.loadQueue(r)
 	if err != nil {
@@ -26,7 +28,12 @@ func (s *Server) apiQueue(w http.ResponseWriter, r *http.Request) error {
 		}
 		items = append(items, it)
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "next": q.Next})
+	counts := map[string]int{}
+	for _, c := range q.Counts {
+		counts[c.Kind] = c.N
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"items": items, "next": q.Next, "prev": q.Page.Prev,
+		"from": q.Page.From, "to": q.Page.To, "total": q.Page.Total, "size": q.Page.Size, "counts": counts})
 }
 
 // apiCase answers one case's dossier in codes; the identity and free

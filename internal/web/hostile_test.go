@@ -326,7 +326,7 @@ var hostileExercises = map[string]string{
 	"POST /referrals/new":              "referral-form",
 	"GET /referrals/prompt-sheet":      "plain",
 	"GET /referrals/{id}":              "ids",
-	"GET /cases":                       "plain",
+	"GET /cases":                       "list-query",
 	"GET /cases/{id}":                  "ids",
 	"GET /cases/{id}/break-glass":      "ids",
 	"POST /cases/{id}/break-glass":     "break-glass",
@@ -349,12 +349,12 @@ var hostileExercises = map[string]string{
 	"GET /api/v1/me":                   "plain",
 	"POST /api/v1/screenings":          "api-screenings",
 	"POST /api/v1/referrals":           "api-referrals",
-	"GET /queue":                       "plain",
+	"GET /queue":                       "list-query",
 	"GET /work":                        "plain",
 	"GET /cases/export":                "plain",
 	"GET /cases/{id}/letter":           "ids",
 	"GET /api/v1/openapi.json":         "plain",
-	"GET /api/v1/queue":                "plain",
+	"GET /api/v1/queue":                "list-query",
 	"GET /api/v1/cases/{id}":           "ids",
 	"GET /api/v1/work":                 "plain",
 	"POST /services/organizations":     "directory-form",
@@ -453,6 +453,7 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"api-case-command": e.apiCaseCommand,
 		"directory-form":   e.directoryForm,
 		"stats-query":      e.statsQuery,
+		"list-query":       e.listQuery,
 		"federation-inbox": e.federationInbox,
 		"trm-form":         e.trmForm,
 		"localgov-form":    e.localgovForm,
@@ -1745,6 +1746,24 @@ func (e *hostile) audit(rt web.Route) {
 		}
 	}
 	e.do(e.agentFor(rt), hreq{route: rt.Pattern, cat: catHeader, method: "GET", target: "/admin/audit", hdr: hostileHeaders("<script>alert(1)</script>"),
+		payload: "<script>alert(1)</script>"})
+}
+
+// listQuery sends every category in each filter, search, page size and
+// cursor of the queue and the case list, on the pages and the API.
+func (e *hostile) listQuery(rt web.Route) {
+	a := e.agentFor(rt)
+	if rt.API {
+		a = &agent{h: e.h, jar: a.jar, bearer: e.bearer}
+	}
+	path := pathOf(rt.Pattern)
+	for i, field := range []string{"stage", "urgent", "child", "overdue", "agency", "ref", "size", "after", "before", "status", "trafficking"} {
+		for j, cat := range valueCats {
+			v := e.pick(cat, i+j)
+			e.do(a, hreq{route: rt.Pattern, cat: cat, field: field, method: "GET", target: path + "?" + url.Values{field: {v}}.Encode(), payload: v})
+		}
+	}
+	e.do(a, hreq{route: rt.Pattern, cat: catHeader, method: "GET", target: path, hdr: hostileHeaders("<script>alert(1)</script>"),
 		payload: "<script>alert(1)</script>"})
 }
 

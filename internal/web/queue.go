@@ -3,6 +3,8 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/cases"
@@ -31,6 +33,79 @@ type queuePage struct {
 	Body   template.HTML // the rows as table rows, for the page
 	Next   string
 	Now    time.Time
+	// Query is the filters as understood, Page where the rows sit, and
+	// the links to the pages before and after ("" at either end).
+	Query            cases.QueueQuery
+	Page             cases.Page
+	PrevURL, NextURL string
+	Agencies         []filterOption
+	Stages           []filterOption
+	Sizes            []int
+	Filtered         int // how many filters are set
+	// Showing says which rows of how many the page shows.
+	Showing string
+}
+
+// showing words "rows From–To of Total" in the reader's digits.
+func showing(L *i18n.Localizer, p cases.Page) string {
+	return L.T("queue.showing", "From", L.Number(int64(p.From)), "To", L.Number(int64(p.To)), "Total", L.Number(int64(p.Total)))
+}
+
+// filterOption is a choice of a filter's select.
+type filterOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// queueParams are the query parameters of the queue's page and API.
+var queueParams = []string{"stage", "urgent", "child", "overdue", "agency", "ref", "size", "after", "before"}
+
+// queueQuery decodes the queue's filters from a link (queueParams): codes
+// and ids only (the service drops what it does not know).
+func queueQuery(v url.Values) cases.QueueQuery {
+	size, _ := strconv.Atoi(v.Get("size"))
+	return cases.QueueQuery{Stage: v.Get("stage"), Urgent: v.Get("urgent") == "1", Child: v.Get("child") == "1",
+		Overdue: v.Get("overdue") == "1", Agency: v.Get("agency"), Reference: v.Get("ref"),
+		After: v.Get("after"), Before: v.Get("before"), Size: size}
+}
+
+// values writes a queue query back as a link's values, without its
+// cursor; the default page size is left out.
+func queueValues(q cases.QueueQuery) url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	flag := func(k string, on bool) {
+		if on {
+			v.Set(k, "1")
+		}
+	}
+	set("stage", q.Stage)
+	flag("urgent", q.Urgent)
+	flag("child", q.Child)
+	flag("overdue", q.Overdue)
+	set("agency", q.Agency)
+	set("ref", q.Reference)
+	if q.Size != cases.PageSizes[0] {
+		v.Set("size", strconv.Itoa(q.Size))
+	}
+	return v
+}
+
+// pageURL is path with v and one cursor.
+func pageURL(path string, v url.Values, cursor, value string) string {
+	if value == "" {
+		return ""
+	}
+	w := url.Values{}
+	for k, x := range v {
+		w[k] = x
+	}
+	w.Set(cursor, value)
+	return path + "?" + w.Encode()
 }
 
 // queueBody writes the queue's rows. Fifty rows of a dozen cells each cost
@@ -87,6 +162,7 @@ type queueCount struct {
 	Key  string
 	Kind string
 	N    int
+	Href string // the queue narrowed to what is counted ("" when it is already)
 }
 
 // queueCountKinds are the counts shown, in order.
@@ -103,13 +179,26 @@ const queueRGReview = string(casework.StateRGNegativePendingReview)
 // loadQueue reads a page of the authority's queue from after a cursor
 // (its view queued for audit) and words its rows.
 func (s *Server) loadQueue(r *http.Request) (queuePage, func() error, error) {
-	q, err := s.cases.Queue(r.Context(), principal(r), r.URL.Query().Get("after"))
+	q, err := s.cases.Queue(r.Context(), principal(r), queueQuery(r.URL.Query()))
 	if err != nil {
 		return queuePage{}, nil, err
 	}
 	now := s.Now()
-	out := queuePage{Now: now, Next: q.Next}
 	L := s.localizer(r)
+	v := queueValues(q.Query)
+	out := queuePage{Now: now, Next: q.Next, Query: q.Query, Page: q.Page, Sizes: cases.PageSizes,
+		PrevURL: pageURL("/queue", v, "before", q.Prev), NextURL: pageURL("/queue", v, "after", q.Next), Showing: showing(L, q.Page)}
+	for _, a := range q.Agencies {
+		out.Agencies = append(out.Agencies, filterOption{Value: a.ID, Label: a.Name, Selected: a.ID == q.Query.Agency})
+	}
+	for _, st := range casework.StageCodes {
+		out.Stages = append(out.Stages, filterOption{Value: st, Label: L.T("queue.stage." + st), Selected: st == q.Query.Stage})
+	}
+	for _, on := range []bool{q.Query.Stage != "", q.Query.Urgent, q.Query.Child, q.Query.Overdue, q.Query.Agency != "", q.Query.Reference != "", q.Query.NotReference} {
+		if on {
+			out.Filtered++
+		}
+	}
 	labels := map[string]string{}
 	for _, st := range queueStates {
 		labels[st] = L.T("code.cw_state." + st)
@@ -130,7 +219,29 @@ func (s *Server) loadQueue(r *http.Request) (queuePage, func() error, error) {
 		out.Rows = append(out.Rows, row)
 	}
 	for _, k := range queueCountKinds {
-		out.Counts = append(out.Counts, queueCount{Key: "queue.count." + k, Kind: k, N: q.Counts[k]})
+		c := queueCount{Key: "queue.count." + k, Kind: k, N: q.Counts[k]}
+		// Each count links to the queue narrowed to what it counts.
+		nq := q.Query
+		switch k {
+		case "urgent":
+			nq.Urgent = true
+		case casework.TagOverdue:
+			// Only a reasonable-grounds decision can be overdue.
+			nq.Overdue = true
+			if nq.Stage != "" {
+				nq.Stage = casework.StageRG
+			}
+		case casework.TagDueToday, casework.TagDueIn:
+			nq.Stage = casework.StageRG
+		case casework.TagReview:
+			nq.Stage = casework.StageReview
+		case casework.TagWaitingCG:
+			nq.Stage = casework.StageCG
+		}
+		if nq != q.Query {
+			c.Href = "/queue?" + queueValues(nq).Encode()
+		}
+		out.Counts = append(out.Counts, c)
 	}
 	return out, q.Viewed, nil
 }

@@ -130,7 +130,13 @@ func (s *Service) Queue(ctx context.Context, p access.Principal, after string) (
 	}
 	// The queue key says what is pending and by when; the next working
 	// day is counted once for the page.
-	now, cal := s.Now(), s.Country(j.Country).Calendar
+	// "Soon" is counted with the jurisdiction's newest calendar, the one
+	// new deadlines count with.
+	cfg, _, err := s.rules(ctx, j.ID, s.Country(j.Country), "", true)
+	if err != nil {
+		return nil, err
+	}
+	now, cal := s.Now(), cfg.Calendar
 	q := &Queue{Soon: casework.AddWorkingDays(now, 1, cal), Counts: map[string]int{}}
 	for _, c := range cs {
 		stage, due, _, ok := casework.ParseKey(c.QueueKey)

@@ -1,0 +1,116 @@
+package cases_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/admin"
+	"github.com/haven-nrm/haven/internal/cases"
+	"github.com/haven-nrm/haven/internal/casework"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/testenv"
+)
+
+// TestDeadlinesKeepTheCalendarTheyStartedWith: a case opened while its
+// jurisdiction's calendar was version 1 keeps counting with version 1 —
+// the case's rules (which a reconsideration's new deadline and a
+// guardian's deadline count with) skip version 1's holiday and not a
+// holiday added later — while the queue's "soon" counts with the newest
+// version; the jurisdiction's decision settings apply to both (issue 12:
+// "deadlines already running keep the calendar they started with").
+func TestDeadlinesKeepTheCalendarTheyStartedWith(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db, false) // makes the demo; its case predates any calendar
+		fr := w.users["demo.first_responder"]
+		j, err := db.Jurisdiction(ctx, fr.JurisdictionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		profile := w.svc.Country(j.Country)
+		if d := w.dossier(); d.Record.CalendarVersion != "" || d.Calendar.ID != "" {
+			t.Fatalf("a case opened before any calendar names one: %q", d.Record.CalendarVersion)
+		}
+		adm, err := admin.New(db, time.Now, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		d1 := casework.AddWorkingDays(now, 1, profile.Calendar).In(profile.Calendar.Location())
+		d2 := casework.AddWorkingDays(now, 2, profile.Calendar).In(profile.Calendar.Location())
+		v0, err := adm.Calendar(ctx, admin.Shell, j.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v1, err := adm.AddHoliday(ctx, admin.Shell, j.Code, admin.HolidayInput{Date: d1.Format(time.DateOnly), Name: "First", Version: itoa(v0.Current)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w2 := newCase(t, w)
+		d := w2.dossier()
+		if d.Record.CalendarVersion != v1.ID || d.Calendar.Version != v1.Version || d.Calendar.Jurisdiction != j.Code || d.Calendar.Verified {
+			t.Fatalf("new case: record calendar %q, shown %+v, want version %d", d.Record.CalendarVersion, d.Calendar, v1.Version)
+		}
+		// Version 2 adds a holiday on d2 and the jurisdiction now counts
+		// 3 working days.
+		if _, err := adm.AddHoliday(ctx, admin.Shell, j.Code, admin.HolidayInput{Date: d2.Format(time.DateOnly), Name: "Second", Version: itoa(v1.Version)}); err != nil {
+			t.Fatal(err)
+		}
+		in, err := adm.EditJurisdiction(ctx, admin.Shell, j.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.RGWorkingDays = "3"
+		if _, err := adm.UpdateJurisdiction(ctx, admin.Shell, j.Code, in); err != nil {
+			t.Fatal(err)
+		}
+		svc, err := cases.New(db, w.svc.Keys, time.Now) // nothing cached
+		if err != nil {
+			t.Fatal(err)
+		}
+		w2.svc = svc
+		d = w2.dossier()
+		if d.Country.CalendarVersion != v1.ID || casework.IsWorkingDay(d1, d.Country.Calendar) || !casework.IsWorkingDay(d2, d.Country.Calendar) {
+			t.Errorf("the running deadline's rules count with version %q: d1 working %v, d2 working %v; want version 1 (%q)",
+				d.Country.CalendarVersion, casework.IsWorkingDay(d1, d.Country.Calendar), casework.IsWorkingDay(d2, d.Country.Calendar), v1.ID)
+		}
+		if d.Country.RGTargetWorkingDays != 3 {
+			t.Errorf("the jurisdiction's setting: %d working days, want 3", d.Country.RGTargetWorkingDays)
+		}
+		// A reconsideration's new reasonable-grounds deadline counts so.
+		if got, want := d.Country.RGDeadline(now), casework.AddWorkingDays(now, 3, d.Country.Calendar); !got.Equal(want) {
+			t.Errorf("deadline %v, want %v", got, want)
+		}
+		// The case that predates the calendars keeps the profile's.
+		if d := w.dossier(); d.Calendar.ID != "" || d.Country.Calendar.Zone() != profile.Calendar.Zone() || !casework.IsWorkingDay(d1, d.Country.Calendar) {
+			t.Errorf("the older case's calendar changed: %+v", d.Calendar)
+		}
+		// The queue's "soon" is the end of the next working day by the
+		// newest calendar: d1 and d2 are holidays.
+		ca := w.users["demo.competent_authority"]
+		q, err := svc.Queue(ctx, access.Principal{UserID: ca.ID, Role: access.CompetentAuthority, AgencyID: ca.AgencyID, JurisdictionID: ca.JurisdictionID}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Viewed(); err != nil {
+			t.Fatal(err)
+		}
+		d3 := casework.AddWorkingDays(now, 3, profile.Calendar)
+		if !q.Soon.Equal(d3) {
+			t.Errorf("queue's soon %v, want the end of %v", q.Soon, d3)
+		}
+	})
+}
+
+// newCase refers another adult in w's jurisdiction and returns a world on it.
+func newCase(t *testing.T, w *world) *world {
+	t.Helper()
+	w2 := *w
+	w2.caseID = refer(t, w, false)
+	return &w2
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

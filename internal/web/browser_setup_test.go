@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,9 +54,10 @@ func TestBrowserSetUpFromEmptyInstance(t *testing.T) {
 		s.do(chromedp.SetValue(chromedp.ID("j-languages"), "mn,en"), chromedp.SetValue(chromedp.ID("j-rg"), "5"))
 		s.submit(`#form-jurisdiction-edit button[type=submit]`, `location.pathname === '/admin/jurisdictions'`)
 
-		// `haven calendar import --jurisdiction MN holidays.ics`: a
-		// holiday on the first working day after today, inside the
-		// reasonable-grounds window of a referral made now.
+		// The ministry's .ics file, uploaded on the country's calendar
+		// page (reached from its settings page): a holiday on the first
+		// working day after today, inside the reasonable-grounds window
+		// of a referral made now.
 		base, ok := mustCountries(t).Lookup("MN")
 		if !ok {
 			t.Fatal("no MN profile")
@@ -63,9 +66,18 @@ func TestBrowserSetUpFromEmptyInstance(t *testing.T) {
 		holiday := casework.AddWorkingDays(time.Now(), 1, base.Calendar).In(loc)
 		ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test Ministry//Holidays//EN\r\nBEGIN:VEVENT\r\nUID:h1@test\r\n" +
 			"DTSTART;VALUE=DATE:" + holiday.Format("20060102") + "\r\nSUMMARY:Test Day of Rest\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-		if _, err := svc.Admin.ImportICS(bg, admin.Shell, "MN", []byte(ics), "holidays.ics"); err != nil {
+		file := filepath.Join(t.TempDir(), "holidays.ics")
+		if err := os.WriteFile(file, []byte(ics), 0o600); err != nil {
 			t.Fatal(err)
 		}
+		s.page("/admin/jurisdictions/MN", "calendar-link")
+		s.submit(`#calendar-link`, `document.getElementById('form-ics') !== null`)
+		s.do(chromedp.SetUploadFiles(chromedp.ID("ics-file"), []string{file}))
+		s.submit(`#form-ics button[type=submit]`, `document.getElementById('calendar-made') !== null`)
+		if txt := s.text("#calendar-holidays"); !strings.Contains(txt, "Test Day of Rest") || !strings.Contains(txt, holiday.Format(time.DateOnly)) {
+			t.Fatalf("calendar page after the upload: %s", txt)
+		}
+		checkPage(t, ctx, "setup-calendar")
 
 		// The three agencies, each with its designation, on the agencies page.
 		for _, a := range []struct{ name, kind, designation string }{
@@ -169,6 +181,14 @@ func TestBrowserSetUpFromEmptyInstance(t *testing.T) {
 			t.Fatalf("queue row %q: want the reference %s and the deadline %s (not %s)", row, ref, L.DateTime(want), L.DateTime(without))
 		}
 		checkPage(t, ctx, "setup-queue")
+		// The case page says which calendar the running deadline counts with.
+		s.page("/cases/"+caseID, "deadline-calendar")
+		if got := s.text("#deadline-calendar"); !strings.Contains(got, fmt.Sprintf("Calendar version %d of MN", v.Version)) {
+			t.Errorf("case page: the deadline's calendar is %q", got)
+		}
+		if got := s.text("#rg-deadline"); !strings.Contains(got, L.DateTime(want)) {
+			t.Errorf("case page: deadline %q, want %s", got, L.DateTime(want))
+		}
 
 		// Every one of them enrolled a second factor.
 		for _, name := range []string{"root", "police.admin", "responder", "ca.officer", "cpo.worker"} {

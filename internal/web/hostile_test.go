@@ -416,6 +416,11 @@ var hostileExercises = map[string]string{
 	"POST /api/v1/agencies":                              "api-admin",
 	"POST /api/v1/agencies/{id}":                         "api-admin",
 	"POST /api/v1/users":                                 "api-admin",
+	"GET /api/v1/users":                                  "plain",
+	"POST /api/v1/users/{id}/role":                       "api-admin",
+	"POST /api/v1/users/{id}/disable":                    "api-admin",
+	"POST /api/v1/users/{id}/enable":                     "api-admin",
+	"POST /api/v1/users/{id}/reset-mfa":                  "api-admin",
 }
 
 func init() {
@@ -2861,5 +2866,15 @@ func (e *hostile) apiAdmin(rt web.Route) {
 	case "/api/v1/users":
 		send(tokenAgent(access.AgencyAdmin), pattern, map[string]any{"username": "hostile.api.invitee", "display_name": "Invitee", "role": "first_responder",
 			"agency_id": "", "email": ""}, true)
+	case "/api/v1/users/{id}/role":
+		a := tokenAgent(access.AgencyAdmin)
+		send(a, strings.Replace(pattern, "{id}", e.hostileAccount(), 1), map[string]any{"role": "first_responder"}, true)
+		e.idValues(rt, a, nil)
+	default: // disabling, enabling, a second-factor reset: no members,
+		// so every member sent is refused; the corpus checks that the
+		// refusals answer cleanly and write nothing.
+		a := tokenAgent(access.AgencyAdmin)
+		send(a, strings.Replace(pattern, "{id}", e.hostileAccount(), 1), map[string]any{"confirm": ""}, true)
+		e.idValues(rt, a, nil)
 	}
 }

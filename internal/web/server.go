@@ -248,7 +248,12 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/agencies", Action: access.ViewDirectory, Handler: s.apiAgencies, API: true},
 		{Pattern: "POST /api/v1/agencies", Action: access.ManageAgencies, Handler: s.apiAgencyCreate, API: true},
 		{Pattern: "POST /api/v1/agencies/{id}", Action: access.ManageAgencies, Handler: s.apiAgencyUpdate, API: true},
+		{Pattern: "GET /api/v1/users", Action: access.ManageUsers, Handler: s.apiUsers, API: true},
 		{Pattern: "POST /api/v1/users", Action: access.ManageUsers, Handler: s.apiUserInvite, API: true},
+		{Pattern: "POST /api/v1/users/{id}/role", Action: access.ManageUsers, Scoped: true, Handler: s.apiUserRole, API: true},
+		{Pattern: "POST /api/v1/users/{id}/disable", Action: access.ManageUsers, Scoped: true, Handler: s.apiUserDisable, API: true},
+		{Pattern: "POST /api/v1/users/{id}/enable", Action: access.ManageUsers, Scoped: true, Handler: s.apiUserEnable, API: true},
+		{Pattern: "POST /api/v1/users/{id}/reset-mfa", Action: access.ManageUsers, Scoped: true, Handler: s.apiUserResetMFA, API: true},
 	}
 	return append(routes, s.caseRoutes()...)
 }

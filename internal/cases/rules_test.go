@@ -15,7 +15,7 @@ import (
 )
 
 // TestDeadlinesKeepTheCalendarTheyStartedWith: a case opened while its
-// jurisdiction's calendar was version 1 keeps counting with version 1 —
+// jurisdiction's calendar was version N keeps counting with version N —
 // the case's rules (which a reconsideration's new deadline and a
 // guardian's deadline count with) skip version 1's holiday and not a
 // holiday added later — while the queue's "soon" counts with the newest
@@ -24,34 +24,38 @@ import (
 func TestDeadlinesKeepTheCalendarTheyStartedWith(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		w := newWorld(t, db, false) // makes the demo; its case predates any calendar
+		w := newWorld(t, db, false)
 		fr := w.users["demo.first_responder"]
 		j, err := db.Jurisdiction(ctx, fr.JurisdictionID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		profile := w.svc.Country(j.Country)
-		if d := w.dossier(); d.Record.CalendarVersion != "" || d.Calendar.ID != "" {
-			t.Fatalf("a case opened before any calendar names one: %q", d.Record.CalendarVersion)
+		// The demo's jurisdictions start with version 1, Haven's sample;
+		// the first case counts with it.
+		older := w.dossier()
+		cv, ok, err := store.CalendarByID(ctx, db.R(), older.Record.CalendarVersion)
+		if err != nil || !ok {
+			t.Fatalf("the demo's case names calendar %q: %v", older.Record.CalendarVersion, err)
 		}
+		v0 := cv.Version
+		if older.Calendar.ID != cv.ID || older.Calendar.Version != v0 {
+			t.Fatalf("the demo's case names calendar %+v", older.Calendar)
+		}
+		base := older.Country.Calendar
 		adm, err := admin.New(db, time.Now, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		now := time.Now()
-		d1 := casework.AddWorkingDays(now, 1, profile.Calendar).In(profile.Calendar.Location())
-		d2 := casework.AddWorkingDays(now, 2, profile.Calendar).In(profile.Calendar.Location())
-		v0, err := adm.Calendar(ctx, admin.Shell, j.Code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v1, err := adm.AddHoliday(ctx, admin.Shell, j.Code, admin.HolidayInput{Date: d1.Format(time.DateOnly), Name: "First", Version: itoa(v0.Current)})
+		d1 := casework.AddWorkingDays(now, 1, base).In(base.Location())
+		d2 := casework.AddWorkingDays(now, 2, base).In(base.Location())
+		v1, err := adm.AddHoliday(ctx, admin.Shell, j.Code, admin.HolidayInput{Date: d1.Format(time.DateOnly), Name: "First", Version: itoa(v0)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		w2 := newCase(t, w)
 		d := w2.dossier()
-		if d.Record.CalendarVersion != v1.ID || d.Calendar.Version != v1.Version || d.Calendar.Jurisdiction != j.Code || d.Calendar.Verified {
+		if d.Record.CalendarVersion != v1.ID || d.Calendar.Version != v1.Version || d.Calendar.Jurisdiction != j.Code || d.Calendar.Verified || v1.Version != v0+1 {
 			t.Fatalf("new case: record calendar %q, shown %+v, want version %d", d.Record.CalendarVersion, d.Calendar, v1.Version)
 		}
 		// Version 2 adds a holiday on d2 and the jurisdiction now counts
@@ -84,8 +88,8 @@ func TestDeadlinesKeepTheCalendarTheyStartedWith(t *testing.T) {
 		if got, want := d.Country.RGDeadline(now), casework.AddWorkingDays(now, 3, d.Country.Calendar); !got.Equal(want) {
 			t.Errorf("deadline %v, want %v", got, want)
 		}
-		// The case that predates the calendars keeps the profile's.
-		if d := w.dossier(); d.Calendar.ID != "" || d.Country.Calendar.Zone() != profile.Calendar.Zone() || !casework.IsWorkingDay(d1, d.Country.Calendar) {
+		// The case opened before keeps its version.
+		if d := w.dossier(); d.Calendar.Version != v0 || !casework.IsWorkingDay(d1, d.Country.Calendar) {
 			t.Errorf("the older case's calendar changed: %+v", d.Calendar)
 		}
 		// The queue's "soon" is the end of the next working day by the
@@ -98,7 +102,7 @@ func TestDeadlinesKeepTheCalendarTheyStartedWith(t *testing.T) {
 		if err := q.Viewed(); err != nil {
 			t.Fatal(err)
 		}
-		d3 := casework.AddWorkingDays(now, 3, profile.Calendar)
+		d3 := casework.AddWorkingDays(now, 3, base)
 		if !q.Soon.Equal(d3) {
 			t.Errorf("queue's soon %v, want the end of %v", q.Soon, d3)
 		}

@@ -150,12 +150,10 @@ func (s *Server) apiUserRole(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"user_id": r.PathValue("id"), "role": in.Role})
 }
 
-// noBody refuses a body other than an empty JSON object on an action
-// that takes none.
-func noBody(r *http.Request) error {
-	if r.ContentLength == 0 {
-		return nil
-	}
+// emptyObject reads the body of an action that takes no member: an empty
+// JSON object, as every API write has a JSON body (a missing or other
+// body is refused, unknown members too).
+func emptyObject(r *http.Request) error {
 	var in struct{}
 	return decodeJSON(r, &in)
 }
@@ -170,7 +168,7 @@ func (s *Server) apiUserEnable(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUserDisabled(w http.ResponseWriter, r *http.Request, disabled bool) error {
-	if err := noBody(r); err != nil {
+	if err := emptyObject(r); err != nil {
 		return err
 	}
 	if err := s.admin().SetDisabled(r.Context(), by(r), r.PathValue("id"), disabled); err != nil {
@@ -182,7 +180,7 @@ func (s *Server) apiUserDisabled(w http.ResponseWriter, r *http.Request, disable
 // apiUserResetMFA removes an account's second factor and issues a new
 // one-time link: in the answer only when it was not e-mailed.
 func (s *Server) apiUserResetMFA(w http.ResponseWriter, r *http.Request) error {
-	if err := noBody(r); err != nil {
+	if err := emptyObject(r); err != nil {
 		return err
 	}
 	is, err := s.admin().ResetAndDeliver(r.Context(), by(r), r.PathValue("id"))

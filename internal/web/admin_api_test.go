@@ -58,7 +58,7 @@ func TestAdminAPIUsers(t *testing.T) {
 		}
 		// Another agency's account: as if it did not exist.
 		for _, c := range []struct{ path, body string }{
-			{"/role", `{"role":"analyst"}`}, {"/disable", ""}, {"/enable", ""}, {"/reset-mfa", "{}"},
+			{"/role", `{"role":"analyst"}`}, {"/disable", "{}"}, {"/enable", "{}"}, {"/reset-mfa", "{}"},
 		} {
 			if st, _ := call("POST", "/api/v1/users/"+other.ID+c.path, c.body); st != http.StatusNotFound {
 				t.Errorf("%s on another agency's account: %d, want 404", c.path, st)
@@ -80,7 +80,10 @@ func TestAdminAPIUsers(t *testing.T) {
 		if st, _ := call("POST", "/api/v1/users/"+own.ID+"/disable", `{"why":"x"}`); st != http.StatusBadRequest {
 			t.Errorf("disable with a member: %d, want 400", st)
 		}
-		if st, body := call("POST", "/api/v1/users/"+own.ID+"/disable", ""); st != 200 || !strings.Contains(body, `"disabled": true`) {
+		if st, _ := call("POST", "/api/v1/users/"+own.ID+"/disable", ""); st != http.StatusBadRequest {
+			t.Errorf("disable without a body: %d, want 400", st)
+		}
+		if st, body := call("POST", "/api/v1/users/"+own.ID+"/disable", "{}"); st != 200 || !strings.Contains(body, `"disabled": true`) {
 			t.Errorf("disable: %d %s", st, body)
 		}
 		if u, _ := db.UserByID(ctx, own.ID); !u.Disabled || u.Role != string(access.FirstResponder) {
@@ -89,7 +92,7 @@ func TestAdminAPIUsers(t *testing.T) {
 		if st, _ := call("POST", "/api/v1/users/"+own.ID+"/enable", "{}"); st != 200 {
 			t.Errorf("enable: %d", st)
 		}
-		st, body = call("POST", "/api/v1/users/"+own.ID+"/reset-mfa", "")
+		st, body = call("POST", "/api/v1/users/"+own.ID+"/reset-mfa", "{}")
 		if st != 200 || !strings.Contains(body, "/enrol/") {
 			t.Errorf("reset-mfa: %d %s", st, body)
 		}

@@ -67,9 +67,13 @@ func (s *Service) Setup(ctx context.Context, by By) (Setup, error) {
 	if firstCountry != "" {
 		edit += "/" + firstCountry
 	}
+	cal := edit
+	if firstCountry != "" {
+		cal += "/calendar"
+	}
 	st := Setup{Shown: true, Steps: []SetupStep{
 		{"country", settings, edit},
-		{"holidays", holidays, edit},
+		{"holidays", holidays, cal},
 		{"competent_authority", designated("competent_authority"), "/admin/agencies"},
 		{"child_protection", designated("child_protection"), "/admin/agencies"},
 		{"police", designated("police"), "/admin/agencies"},

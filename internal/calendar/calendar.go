@@ -3,9 +3,11 @@ package calendar
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/casework"
 )
@@ -104,4 +106,51 @@ func Apply(base casework.Calendar, zone string, h Holidays) (casework.Calendar, 
 		note = h.Source + ". " + note
 	}
 	return casework.NewCalendar(zone, base.Weekend(), h.Years, h.Holidays, h.Verified, note)
+}
+
+// Refusals of an edit by hand (Add, Remove).
+var (
+	ErrDate      = errors.New("calendar: not a date YYYY-MM-DD between 1970 and 9999")
+	ErrName      = errors.New("calendar: a holiday needs a name of at most 200 bytes, without control characters")
+	ErrNoHoliday = errors.New("calendar: no holiday on that date")
+)
+
+// Add returns cur with the holiday h: one already on that date takes the
+// new name, and h's year joins the years covered (as an import of that
+// year would). An edit by hand is unverified until checked against the
+// official gazette, like an import.
+func Add(cur Holidays, h casework.Holiday) (Holidays, error) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(h.Date))
+	if err != nil || t.Year() < 1970 || t.Year() > 9999 {
+		return Holidays{}, ErrDate
+	}
+	h.Date, h.Name = t.Format(time.DateOnly), strings.TrimSpace(h.Name)
+	if h.Name == "" || len(h.Name) > 200 || strings.ContainsFunc(h.Name, isControl) {
+		return Holidays{}, ErrName
+	}
+	out := clone(cur)
+	out.Holidays = slices.DeleteFunc(out.Holidays, func(x casework.Holiday) bool { return x.Date == h.Date })
+	out.Holidays = append(out.Holidays, h)
+	slices.SortFunc(out.Holidays, func(a, b casework.Holiday) int { return strings.Compare(a.Date, b.Date) })
+	if !slices.Contains(out.Years, t.Year()) {
+		out.Years = append(out.Years, t.Year())
+		slices.Sort(out.Years)
+	}
+	return out, nil
+}
+
+// Remove returns cur without the holiday on date; the years covered stay
+// (a year may have no public holiday left and still be complete).
+func Remove(cur Holidays, date string) (Holidays, error) {
+	date = strings.TrimSpace(date)
+	if !slices.ContainsFunc(cur.Holidays, func(x casework.Holiday) bool { return x.Date == date }) {
+		return Holidays{}, ErrNoHoliday
+	}
+	out := clone(cur)
+	out.Holidays = slices.DeleteFunc(out.Holidays, func(x casework.Holiday) bool { return x.Date == date })
+	return out, nil
+}
+
+func clone(h Holidays) Holidays {
+	return Holidays{Years: slices.Clone(h.Years), Holidays: slices.Clone(h.Holidays), Verified: false, Source: h.Source, Note: h.Note}
 }

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -155,4 +156,62 @@ func TestImportedHolidayMovesDeadline(t *testing.T) {
 
 func ev1(date, name string) string {
 	return "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:" + date + "\nSUMMARY:" + name + "\nEND:VEVENT\nEND:VCALENDAR\n"
+}
+
+// TestAddAndRemove: an edit by hand makes the next version from the
+// current one — a holiday added (a date already listed renamed, its year
+// covered from then on), a holiday removed (the years stay), a refusal
+// leaving nothing changed; every edit is unverified until checked
+// against the official gazette (issue 12, "Calendars as data").
+func TestAddAndRemove(t *testing.T) {
+	cur := Holidays{Years: []int{2026}, Verified: true, Source: "Gazette",
+		Holidays: []casework.Holiday{{Date: "2026-01-01", Name: "New Year"}, {Date: "2026-10-20", Name: "Dashain"}}}
+	for _, tc := range []struct {
+		name      string
+		h         casework.Holiday
+		want      []string
+		wantYears []int
+		err       error
+	}{
+		{"new day", casework.Holiday{Date: " 2026-03-08 ", Name: " Women's Day "}, []string{"2026-01-01", "2026-03-08", "2026-10-20"}, []int{2026}, nil},
+		{"rename", casework.Holiday{Date: "2026-10-20", Name: "Vijaya Dashami"}, []string{"2026-01-01", "2026-10-20"}, []int{2026}, nil},
+		{"new year covered", casework.Holiday{Date: "2027-01-01", Name: "New Year"}, []string{"2026-01-01", "2026-10-20", "2027-01-01"}, []int{2026, 2027}, nil},
+		{"not a date", casework.Holiday{Date: "2026-02-30", Name: "X"}, nil, nil, ErrDate},
+		{"out of range", casework.Holiday{Date: "1969-12-31", Name: "X"}, nil, nil, ErrDate},
+		{"no name", casework.Holiday{Date: "2026-05-01", Name: "  "}, nil, nil, ErrName},
+		{"control", casework.Holiday{Date: "2026-05-01", Name: "A\x07B"}, nil, nil, ErrName},
+		{"too long", casework.Holiday{Date: "2026-05-01", Name: strings.Repeat("ก", 70)}, nil, nil, ErrName},
+	} {
+		got, err := Add(cur, tc.h)
+		if err != tc.err {
+			t.Errorf("%s: error %v, want %v", tc.name, err, tc.err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		var dates []string
+		for _, h := range got.Holidays {
+			dates = append(dates, h.Date)
+		}
+		if strings.Join(dates, ",") != strings.Join(tc.want, ",") || fmt.Sprint(got.Years) != fmt.Sprint(tc.wantYears) || got.Verified {
+			t.Errorf("%s: %v %v verified=%v", tc.name, dates, got.Years, got.Verified)
+		}
+		if tc.name == "rename" && got.Holidays[1].Name != "Vijaya Dashami" {
+			t.Errorf("rename: %+v", got.Holidays[1])
+		}
+	}
+	if len(cur.Holidays) != 2 || !cur.Verified {
+		t.Fatalf("Add changed its input: %+v", cur)
+	}
+	got, err := Remove(cur, "2026-10-20")
+	if err != nil || len(got.Holidays) != 1 || got.Holidays[0].Date != "2026-01-01" || fmt.Sprint(got.Years) != "[2026]" || got.Verified {
+		t.Errorf("remove: %+v %v", got, err)
+	}
+	if _, err := Remove(cur, "2026-10-21"); err != ErrNoHoliday {
+		t.Errorf("remove a day that is no holiday: %v", err)
+	}
+	if len(cur.Holidays) != 2 {
+		t.Fatalf("Remove changed its input: %+v", cur)
+	}
 }

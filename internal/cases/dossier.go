@@ -15,10 +15,13 @@ import (
 // Dossier is everything recorded on one case after intake, coded; free
 // text stays sealed in Notes until a reader allowed to see it opens it.
 type Dossier struct {
-	Case           store.Case
-	Jurisdiction   store.Jurisdiction
-	Record         casework.Record
-	Country        casework.Country
+	Case         store.Case
+	Jurisdiction store.Jurisdiction
+	Record       casework.Record
+	Country      casework.Country
+	// Calendar is the calendar of public holidays the record's deadlines
+	// count with (zero: the legal profile's own).
+	Calendar       CalendarUsed
 	Support        store.SupportDoc
 	Checklist      []support.Entry
 	Ledger         support.Ledger
@@ -84,6 +87,12 @@ func (s *Service) load(ctx context.Context, r store.Reader, c store.Case, f *cas
 		return nil, err
 	}
 	if d.Record, d.Country, err = s.Record(c, d.Jurisdiction.Country); err != nil {
+		return nil, err
+	}
+	// Later deadlines (a reconsideration, a recovery period) count with
+	// the jurisdiction's settings and the calendar version the record's
+	// deadline started with, not the profile compiled in.
+	if d.Country, d.Calendar, err = s.rules(ctx, c.JurisdictionID, d.Country, d.Record.CalendarVersion, false); err != nil {
 		return nil, err
 	}
 	// Only the tables that hold rows of the case are read; the others

@@ -393,7 +393,13 @@ func (s *Service) Queue(ctx context.Context, p access.Principal, q QueueQuery) (
 		return nil, err
 	}
 	q = q.clean(agencies)
-	now, cal := s.Now(), s.Country(j.Country).Calendar
+	// "Soon" and the tag bands are counted with the jurisdiction's newest
+	// calendar, the one new deadlines count with.
+	cfg, _, err := s.rules(ctx, j.ID, s.Country(j.Country), "", true)
+	if err != nil {
+		return nil, err
+	}
+	now, cal := s.Now(), cfg.Calendar
 	f := store.QueueFilter{JurisdictionID: p.JurisdictionID, Child: q.Child, AgencyID: q.Agency, Reference: q.Reference}
 	if q.NotReference {
 		f.Reference = noReference

@@ -38,6 +38,7 @@ type Service struct {
 	// need, for the offer form; nil shows no suggestions.
 	Directory *servicedir.Service
 	jcache    jurisdictionCache
+	rcache    rulesCache
 	names     nameCache
 }
 

@@ -94,6 +94,14 @@ func newWorld(t *testing.T, db *store.DB, child bool) *world {
 			w.agency[a.Kind] = a
 		}
 	}
+	w.caseID = refer(t, w, child)
+	return w
+}
+
+// refer has the demo's first responder refer a person (a child or an
+// adult) and returns the new case's id.
+func refer(t *testing.T, w *world, child bool) string {
+	t.Helper()
 	eng, err := screening.DefaultEngine()
 	if err != nil {
 		t.Fatal(err)
@@ -102,16 +110,16 @@ func newWorld(t *testing.T, db *store.DB, child bool) *world {
 	if child {
 		age = 15
 	}
+	fr := w.users["demo.first_responder"]
 	ref := intake.Referral{Sector: "labour_inspection", Age: &age, Gender: "Feminine", Citizenship: "NP", Languages: []string{"ne"},
 		Exploitation: "labour", Acts: []string{"recruitment"}, Means: []string{"deception"}, Purposes: []string{"forced_labour"},
 		Consent: "given", ConsentLanguage: "ne", Identity: intake.Identity{GivenName: "Canary", FamilyName: "Nrmtest"}}
-	rs := &referral.Service{DB: db, Keys: keys, Engine: eng, Now: time.Now, Countries: svc.Countries}
-	out, err := rs.Submit(ctx, referral.By{UserID: fr.ID, AgencyID: fr.AgencyID, JurisdictionID: fr.JurisdictionID}, ref, "")
+	rs := &referral.Service{DB: w.db, Keys: w.svc.Keys, Engine: eng, Now: time.Now, Countries: w.svc.Countries}
+	out, err := rs.Submit(context.Background(), referral.By{UserID: fr.ID, AgencyID: fr.AgencyID, JurisdictionID: fr.JurisdictionID}, ref, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.caseID = out.Referral.CaseID
-	return w
+	return out.Referral.CaseID
 }
 
 func (w *world) as(username string) access.Principal {

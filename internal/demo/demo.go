@@ -20,6 +20,7 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
+	"github.com/haven-nrm/haven/internal/calendar"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/sso"
@@ -98,6 +99,15 @@ var AgencyKinds = []struct{ Kind, Label string }{
 	{"prosecution", "Public Prosecutor's Office"},
 }
 
+// designations are the parts each kind of demo agency has in the
+// referral mechanism (the administration pages' designations): the
+// social welfare office is the child-protection office.
+var designations = map[string]string{
+	"local_government": "child_protection,social_services", "police": "police", "labour_inspection": "labour_inspection",
+	"health": "health", "ngo": "ngo", "shelter_short_term": "shelter", "shelter_long_term": "shelter", "immigration": "immigration",
+	"competent_authority": "competent_authority", "prosecution": "prosecution",
+}
+
 // roleAgency is the agency kind each demo user works in.
 var roleAgency = map[access.Role]string{
 	access.FirstResponder:     "labour_inspection",
@@ -172,6 +182,8 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 	agencies := make([]map[string]string, len(places))
 	var workerID string  // the demo case worker records the synthetic casework
 	var officerID string // the demo local government officer keeps Pokhara's records
+	// calendars[place index] = its calendar version's id
+	calendars := make([]string, len(places))
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.SetSetting(ctx, "demo", "true"); err != nil {
 			return err
@@ -192,11 +204,26 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 				return err
 			}
 			agencies[i] = map[string]string{"_jurisdiction": jid}
+			// Haven's sample holidays of the country, as `haven calendar
+			// sample` loads them: the demo's deadlines count with them.
+			if h, ok := calendar.Sample(p.country); ok {
+				v := store.CalendarVersion{ID: id(), JurisdictionID: jid, Version: 1, Years: h.Years, Source: h.Source, Note: h.Note, CreatedAt: created}
+				for _, d := range h.Holidays {
+					v.Holidays = append(v.Holidays, store.CalendarDay{Day: d.Date, Name: d.Name})
+				}
+				if err := tx.InsertCalendarVersion(ctx, v); err != nil {
+					return err
+				}
+				calendars[i] = v.ID
+			}
 			for _, k := range AgencyKinds {
 				aid := id()
 				agencies[i][k.Kind] = aid
 				if err := tx.InsertAgency(ctx, store.Agency{ID: aid, JurisdictionID: jid, Kind: k.Kind,
 					Name: fmt.Sprintf("%s %s (synthetic)", p.short, k.Label), Synthetic: true, CreatedAt: created}); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE agencies SET designations = $1 WHERE id = $2`, designations[k.Kind], aid); err != nil {
 					return err
 				}
 				res.Agencies++
@@ -257,6 +284,14 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// Each place's rules: its country's profile counting with its calendar
+	// version, which the records name.
+	rules := make([]casework.Country, len(places))
+	for pi := range places {
+		if rules[pi], err = cases.LocalRules(ctx, db.R(), countries, agencies[pi]["_jurisdiction"], calendars[pi]); err != nil {
+			return res, err
+		}
+	}
 	// Cases go in batches so a million rows stream through bounded memory.
 	const batch = 5000
 	span := int64(3 * 365 * 24 * time.Hour / time.Millisecond)
@@ -276,11 +311,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 				Citizenship: p.citizenships[rng.IntN(len(p.citizenships))], Exploitation: exploitations[rng.IntN(len(exploitations))],
 				Urgent: rng.IntN(20) == 0, Synthetic: true, Version: 1, CreatedAt: at, UpdatedAt: at,
 			}
-			cfg, ok := countries.Lookup(p.country)
-			if !ok {
-				cfg = countries.Default()
-			}
-			if err := decisions(rng, &cs[i], cfg, o.Now); err != nil {
+			if err := decisions(rng, &cs[i], rules[pi], o.Now); err != nil {
 				return res, err
 			}
 			doc, err := earlySupport(rng, cs[i], workerID, agencies[pi]["health"], o.Now)

@@ -143,6 +143,10 @@ func TestBrowserNoSidewaysScrollAt360(t *testing.T) {
 	if err != nil || len(agencies) == 0 {
 		t.Fatalf("agencies: %v", err)
 	}
+	jurisdictions, err := db.Jurisdictions(context.Background())
+	if err != nil || len(jurisdictions) == 0 {
+		t.Fatalf("jurisdictions: %v", err)
+	}
 
 	for _, role := range reflowRoles {
 		var mine []web.Route
@@ -176,6 +180,9 @@ func TestBrowserNoSidewaysScrollAt360(t *testing.T) {
 					}
 					path = strings.ReplaceAll(path, "{id}", id)
 				}
+				// A jurisdiction's settings and calendar (with the
+				// demo's holidays).
+				path = strings.ReplaceAll(path, "{code}", jurisdictions[0].Code)
 				visit(lang, rt.Pattern, strings.TrimSuffix(path, "{$}"))
 			}
 		}

@@ -89,6 +89,9 @@ type decisionView struct {
 	Missing           []string
 	Country           string
 	CountryVerified   bool
+	// Calendar is the calendar version of public holidays the running
+	// deadlines count with (zero: the legal profile's).
+	Calendar cases.CalendarUsed
 	// LetterReady: a decision has taken effect that a letter tells.
 	LetterReady bool
 }
@@ -286,7 +289,7 @@ func decisionOf(d *cases.Dossier, now time.Time) decisionView {
 		RGDeadline:       rec.RGDeadline, Overdue: casework.Overdue(rec, now), PeriodOpen: rec.Period.Open(),
 		RemovalBarred: casework.RemovalBarred(rec, now), Outcomes: cases.OutcomeCodes(d.Country),
 		Parties: d.Country.RequiredConsultations(rec.Child), Consulted: rec.Consulted(), Country: d.Country.Code,
-		CountryVerified: d.Country.Provenance.Verified, LetterReady: cases.LetterReady(rec)}
+		CountryVerified: d.Country.Provenance.Verified, LetterReady: cases.LetterReady(rec), Calendar: d.Calendar}
 	v.PeriodEnd, v.UntilConclusive = casework.PeriodEnd(rec)
 	for _, p := range v.Parties {
 		if !slices.Contains(v.Consulted, p) {

@@ -373,43 +373,53 @@ var hostileExercises = map[string]string{
 	"GET /admin/peers":                 "plain",
 	"POST /admin/peers/{id}/status":    "trm-form",
 	// A local government's pages (issue 16).
-	"GET /localgov":                                  "plain",
-	"GET /localgov/plan":                             "plain",
-	"GET /localgov/assessment":                       "plain",
-	"GET /cityshare":                                 "plain",
-	"GET /cityshare/compare":                         "plain",
-	"GET /api/v1/localgov":                           "plain",
-	"GET /cityshare/profiles/{id}/document":          "ids",
-	"POST /cityshare/profiles/{id}/comments":         "localgov-id",
-	"POST /localgov/plan/items/{id}/progress":        "localgov-id",
-	"POST /api/v1/localgov/plan/items/{id}/progress": "api-localgov",
-	"POST /localgov/profile":                         "localgov-form",
-	"POST /localgov/records":                         "localgov-form",
-	"POST /localgov/plan/items":                      "localgov-form",
-	"POST /localgov/plan/reviews":                    "localgov-form",
-	"POST /localgov/assessment":                      "localgov-form",
-	"POST /cityshare/publish":                        "localgov-form",
-	"POST /cityshare/import":                         "localgov-form",
-	"POST /cityshare/adopt":                          "localgov-form",
-	"POST /api/v1/localgov/records":                  "api-localgov",
-	"POST /admin/jurisdictions":                      "admin-form",
-	"GET /admin/jurisdictions/{code}":                "admin-form",
-	"POST /admin/jurisdictions/{code}":               "admin-form",
-	"POST /admin/agencies":                           "admin-form",
-	"GET /admin/agencies/{id}":                       "admin-form",
-	"POST /admin/agencies/{id}":                      "admin-form",
-	"POST /admin/users":                              "admin-form",
-	"POST /admin/users/{id}/role":                    "admin-form",
-	"POST /admin/users/{id}/disable":                 "admin-form",
-	"POST /admin/users/{id}/enable":                  "admin-form",
-	"POST /admin/users/{id}/reset-mfa":               "admin-form",
-	"GET /api/v1/jurisdictions":                      "plain",
-	"GET /api/v1/agencies":                           "plain",
-	"POST /api/v1/jurisdictions":                     "api-admin",
-	"POST /api/v1/jurisdictions/{code}":              "api-admin",
-	"POST /api/v1/agencies":                          "api-admin",
-	"POST /api/v1/agencies/{id}":                     "api-admin",
-	"POST /api/v1/users":                             "api-admin",
+	"GET /localgov":                                      "plain",
+	"GET /localgov/plan":                                 "plain",
+	"GET /localgov/assessment":                           "plain",
+	"GET /cityshare":                                     "plain",
+	"GET /cityshare/compare":                             "plain",
+	"GET /api/v1/localgov":                               "plain",
+	"GET /cityshare/profiles/{id}/document":              "ids",
+	"POST /cityshare/profiles/{id}/comments":             "localgov-id",
+	"POST /localgov/plan/items/{id}/progress":            "localgov-id",
+	"POST /api/v1/localgov/plan/items/{id}/progress":     "api-localgov",
+	"POST /localgov/profile":                             "localgov-form",
+	"POST /localgov/records":                             "localgov-form",
+	"POST /localgov/plan/items":                          "localgov-form",
+	"POST /localgov/plan/reviews":                        "localgov-form",
+	"POST /localgov/assessment":                          "localgov-form",
+	"POST /cityshare/publish":                            "localgov-form",
+	"POST /cityshare/import":                             "localgov-form",
+	"POST /cityshare/adopt":                              "localgov-form",
+	"POST /api/v1/localgov/records":                      "api-localgov",
+	"POST /admin/jurisdictions":                          "admin-form",
+	"GET /admin/jurisdictions/{code}":                    "admin-form",
+	"POST /admin/jurisdictions/{code}":                   "admin-form",
+	"GET /admin/jurisdictions/{code}/calendar":           "admin-form",
+	"POST /admin/jurisdictions/{code}/calendar/holidays": "admin-form",
+	"POST /admin/jurisdictions/{code}/calendar/remove":   "admin-form",
+	"POST /admin/jurisdictions/{code}/calendar/import":   "admin-form",
+	"POST /admin/jurisdictions/{code}/calendar/sample":   "admin-form",
+	"POST /admin/agencies":                               "admin-form",
+	"GET /admin/agencies/{id}":                           "admin-form",
+	"POST /admin/agencies/{id}":                          "admin-form",
+	"POST /admin/users":                                  "admin-form",
+	"POST /admin/users/{id}/role":                        "admin-form",
+	"POST /admin/users/{id}/disable":                     "admin-form",
+	"POST /admin/users/{id}/enable":                      "admin-form",
+	"POST /admin/users/{id}/reset-mfa":                   "admin-form",
+	"GET /api/v1/jurisdictions":                          "plain",
+	"GET /api/v1/agencies":                               "plain",
+	"POST /api/v1/jurisdictions":                         "api-admin",
+	"POST /api/v1/jurisdictions/{code}":                  "api-admin",
+	"POST /api/v1/agencies":                              "api-admin",
+	"POST /api/v1/agencies/{id}":                         "api-admin",
+	"POST /api/v1/users":                                 "api-admin",
+	"GET /api/v1/users":                                  "plain",
+	"POST /api/v1/users/{id}/role":                       "api-admin",
+	"POST /api/v1/users/{id}/disable":                    "api-admin",
+	"POST /api/v1/users/{id}/enable":                     "api-admin",
+	"POST /api/v1/users/{id}/reset-mfa":                  "api-admin",
 }
 
 func init() {
@@ -2660,6 +2670,24 @@ func (e *hostile) adminForm(rt web.Route) {
 		e.checkFormFields(rt, sys, target, target, fields)
 		post(sys, target, url.Values{"time_zone": {"Asia/Kathmandu"}}, fields)
 		e.pathValues(rt, sys, url.Values{"time_zone": {"Asia/Kathmandu"}}, "{code}")
+	case "/admin/jurisdictions/{code}/calendar":
+		e.pathValues(rt, sys, nil, "{code}")
+	case "/admin/jurisdictions/{code}/calendar/holidays", "/admin/jurisdictions/{code}/calendar/remove",
+		"/admin/jurisdictions/{code}/calendar/import", "/admin/jurisdictions/{code}/calendar/sample":
+		// The calendar page's forms: a holiday added or removed (the
+		// version the page showed), an iCalendar file, the sample.
+		code := e.hostileJurisdiction()
+		page, target := "/admin/jurisdictions/"+code+"/calendar", strings.Replace(pattern, "{code}", code, 1)
+		fields, base := map[string][]string{
+			"holidays": {"version", "date", "name"}, "remove": {"version", "date"}, "import": {"file"}, "sample": nil,
+		}[pattern[strings.LastIndex(pattern, "/")+1:]], url.Values{"version": {"0"}, "date": {"2031-01-02"}, "name": {"Hostile day"}}
+		if strings.HasSuffix(pattern, "/remove") {
+			// The remove forms appear once the calendar has a holiday.
+			e.setup(sys, "POST", page+"/holidays", url.Values{"version": {"0"}, "date": {"2031-01-01"}, "name": {"Hostile day"}})
+		}
+		e.checkFormFields(rt, sys, page, target, fields)
+		post(sys, target, base, fields)
+		e.pathValues(rt, sys, base, "{code}")
 	case "/admin/agencies":
 		fields := formFields(sys, pattern, pattern)
 		if !slices.Contains(fields, "name_ne") || !slices.Contains(fields, "designations") {
@@ -2790,5 +2818,15 @@ func (e *hostile) apiAdmin(rt web.Route) {
 	case "/api/v1/users":
 		send(tokenAgent(access.AgencyAdmin), pattern, map[string]any{"username": "hostile.api.invitee", "display_name": "Invitee", "role": "first_responder",
 			"agency_id": "", "email": ""}, true)
+	case "/api/v1/users/{id}/role":
+		a := tokenAgent(access.AgencyAdmin)
+		send(a, strings.Replace(pattern, "{id}", e.hostileAccount(), 1), map[string]any{"role": "first_responder"}, true)
+		e.idValues(rt, a, nil)
+	default: // disabling, enabling, a second-factor reset: no members,
+		// so every member sent is refused; the corpus checks that the
+		// refusals answer cleanly and write nothing.
+		a := tokenAgent(access.AgencyAdmin)
+		send(a, strings.Replace(pattern, "{id}", e.hostileAccount(), 1), map[string]any{"confirm": ""}, true)
+		e.idValues(rt, a, nil)
 	}
 }

@@ -172,6 +172,11 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /admin/jurisdictions", Action: access.ManageJurisdictions, Handler: s.jurisdictionCreate},
 		{Pattern: "GET /admin/jurisdictions/{code}", Action: access.ManageJurisdictions, Handler: s.jurisdictionEdit},
 		{Pattern: "POST /admin/jurisdictions/{code}", Action: access.ManageJurisdictions, Handler: s.jurisdictionUpdate},
+		{Pattern: "GET /admin/jurisdictions/{code}/calendar", Action: access.ManageJurisdictions, Handler: s.adminCalendar},
+		{Pattern: "POST /admin/jurisdictions/{code}/calendar/holidays", Action: access.ManageJurisdictions, Handler: s.holidayAdd},
+		{Pattern: "POST /admin/jurisdictions/{code}/calendar/remove", Action: access.ManageJurisdictions, Handler: s.holidayRemove},
+		{Pattern: "POST /admin/jurisdictions/{code}/calendar/import", Action: access.ManageJurisdictions, Handler: s.calendarImport},
+		{Pattern: "POST /admin/jurisdictions/{code}/calendar/sample", Action: access.ManageJurisdictions, Handler: s.calendarSample},
 		{Pattern: "POST /admin/agencies", Action: access.ManageAgencies, Handler: s.agencyCreate},
 		{Pattern: "GET /admin/agencies/{id}", Action: access.ManageAgencies, Handler: s.agencyEdit},
 		{Pattern: "POST /admin/agencies/{id}", Action: access.ManageAgencies, Handler: s.agencyUpdate},
@@ -243,7 +248,12 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/agencies", Action: access.ViewDirectory, Handler: s.apiAgencies, API: true},
 		{Pattern: "POST /api/v1/agencies", Action: access.ManageAgencies, Handler: s.apiAgencyCreate, API: true},
 		{Pattern: "POST /api/v1/agencies/{id}", Action: access.ManageAgencies, Handler: s.apiAgencyUpdate, API: true},
+		{Pattern: "GET /api/v1/users", Action: access.ManageUsers, Handler: s.apiUsers, API: true},
 		{Pattern: "POST /api/v1/users", Action: access.ManageUsers, Handler: s.apiUserInvite, API: true},
+		{Pattern: "POST /api/v1/users/{id}/role", Action: access.ManageUsers, Scoped: true, Handler: s.apiUserRole, API: true},
+		{Pattern: "POST /api/v1/users/{id}/disable", Action: access.ManageUsers, Scoped: true, Handler: s.apiUserDisable, API: true},
+		{Pattern: "POST /api/v1/users/{id}/enable", Action: access.ManageUsers, Scoped: true, Handler: s.apiUserEnable, API: true},
+		{Pattern: "POST /api/v1/users/{id}/reset-mfa", Action: access.ManageUsers, Scoped: true, Handler: s.apiUserResetMFA, API: true},
 	}
 	return append(routes, s.caseRoutes()...)
 }

@@ -1,0 +1,108 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/store"
+	"github.com/haven-nrm/haven/internal/testenv"
+)
+
+// TestAdminAPIUsers: an agency administrator changes the role of,
+// disables, re-enables and resets the second factor of an account of
+// their own agency through the JSON API — the same service methods and
+// audit events as the pages — and cannot touch another agency's account,
+// which answers 404 as if it did not exist and stays as it was (issue
+// 12, "Users").
+func TestAdminAPIUsers(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		user := func(role access.Role) store.User {
+			u, err := db.UserByUsername(ctx, f.creds[role].Username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		tok, err := f.web.IssueTokenForTest(ctx, db, user(access.AgencyAdmin).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		call := func(method, path, body string) (int, string) {
+			t.Helper()
+			req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			if body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+		own, other := user(access.CaseWorker), user(access.PoliceInvestigator)
+		if own.AgencyID != user(access.AgencyAdmin).AgencyID || other.AgencyID == own.AgencyID {
+			t.Fatal("the demo's case worker is not of the agency administrator's agency, or the police investigator is")
+		}
+		st, body := call("GET", "/api/v1/users", "")
+		if st != 200 || !strings.Contains(body, own.ID) || strings.Contains(body, other.ID) || strings.Contains(body, "password") || strings.Contains(body, "argon2") {
+			t.Fatalf("list: %d %s", st, body)
+		}
+		// Another agency's account: as if it did not exist.
+		for _, c := range []struct{ path, body string }{
+			{"/role", `{"role":"analyst"}`}, {"/disable", "{}"}, {"/enable", "{}"}, {"/reset-mfa", "{}"},
+		} {
+			if st, _ := call("POST", "/api/v1/users/"+other.ID+c.path, c.body); st != http.StatusNotFound {
+				t.Errorf("%s on another agency's account: %d, want 404", c.path, st)
+			}
+		}
+		if u, _ := db.UserByID(ctx, other.ID); u.Disabled || u.Role != other.Role || u.PasswordHash != other.PasswordHash {
+			t.Errorf("another agency's account changed: %+v", u)
+		}
+		// Its own.
+		if st, body := call("POST", "/api/v1/users/"+own.ID+"/role", `{"role":"system_admin"}`); st != http.StatusForbidden && st != http.StatusNotFound {
+			t.Errorf("an agency administrator makes a system administrator: %d %s", st, body)
+		}
+		if st, body := call("POST", "/api/v1/users/"+own.ID+"/role", `{"role":"first_responder","admin":true}`); st != http.StatusBadRequest {
+			t.Errorf("unknown member: %d %s", st, body)
+		}
+		if st, body := call("POST", "/api/v1/users/"+own.ID+"/role", `{"role":"first_responder"}`); st != 200 || !strings.Contains(body, `"first_responder"`) {
+			t.Errorf("role: %d %s", st, body)
+		}
+		if st, _ := call("POST", "/api/v1/users/"+own.ID+"/disable", `{"why":"x"}`); st != http.StatusBadRequest {
+			t.Errorf("disable with a member: %d, want 400", st)
+		}
+		if st, _ := call("POST", "/api/v1/users/"+own.ID+"/disable", ""); st != http.StatusBadRequest {
+			t.Errorf("disable without a body: %d, want 400", st)
+		}
+		if st, body := call("POST", "/api/v1/users/"+own.ID+"/disable", "{}"); st != 200 || !strings.Contains(body, `"disabled": true`) {
+			t.Errorf("disable: %d %s", st, body)
+		}
+		if u, _ := db.UserByID(ctx, own.ID); !u.Disabled || u.Role != string(access.FirstResponder) {
+			t.Errorf("own account after role and disable: %+v", u)
+		}
+		if st, _ := call("POST", "/api/v1/users/"+own.ID+"/enable", "{}"); st != 200 {
+			t.Errorf("enable: %d", st)
+		}
+		st, body = call("POST", "/api/v1/users/"+own.ID+"/reset-mfa", "{}")
+		if st != 200 || !strings.Contains(body, "/enrol/") {
+			t.Errorf("reset-mfa: %d %s", st, body)
+		}
+		if u, _ := db.UserByID(ctx, own.ID); u.Disabled {
+			t.Error("own account still disabled")
+		}
+		for _, a := range []string{"user.role", "user.disable", "user.enable", "user.mfa_reset", "user.enrol_link"} {
+			if !audited(t, db, a, own.ID) {
+				t.Errorf("%s not audited", a)
+			}
+		}
+	})
+}

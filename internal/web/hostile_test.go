@@ -2862,5 +2862,8 @@ func (e *hostile) releaseForm(rt web.Route) {
 // releaseApprove sends hostile release ids to the approval as the
 // competent authority.
 func (e *hostile) releaseApprove(rt web.Route) {
-	e.idValues(rt, e.as(access.CompetentAuthority), url.Values{})
+	a := e.as(access.CompetentAuthority)
+	e.idValues(rt, a, url.Values{})
+	o := fieldOpts{route: rt.Pattern, target: "/statistics/releases/" + strings.Repeat("0", 32) + "/approve", agent: func() *agent { return a }, base: url.Values{}}
+	e.bodies(o)
 }

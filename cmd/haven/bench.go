@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/bench"
@@ -49,6 +52,11 @@ func runBench(ctx context.Context, e env, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	if *statsBench {
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == "concurrency" })
+		if !set {
+			*conc = statsPageClients
+		}
 		if *conc < 1 || *conc > 1024 || *duration <= 0 {
 			return errs.E(errs.Invalid, "--concurrency must be 1…1024 and --duration positive")
 		}
@@ -118,13 +126,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 		rep.Ratios["haven_create_case/raw_insert"] = hv.OpsPerSec / raw.OpsPerSec
 		rep.Ratios["haven_intake_http/raw_insert"] = intake.OpsPerSec / raw.OpsPerSec
 	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	printResults(e, rep)
-	return nil
+	return printReport(e, rep, *asJSON, "")
 }
 
 func printResults(e env, rep bench.Report) {
@@ -142,8 +144,15 @@ func printResults(e env, rep bench.Report) {
 			fmt.Fprintf(e.stdout, "%s: first error: %s\n", r.Name, r.FirstError)
 		}
 	}
-	for k, v := range rep.Ratios {
-		fmt.Fprintf(e.stdout, "ratio %s = %.2f\n", k, v)
+	for _, k := range slices.Sorted(maps.Keys(rep.Ratios)) {
+		fmt.Fprintf(e.stdout, "ratio %s = %.2f\n", k, rep.Ratios[k])
+	}
+	for _, c := range rep.Checks {
+		verdict := "met"
+		if !c.Met {
+			verdict = "NOT MET"
+		}
+		fmt.Fprintf(e.stdout, "target %s: %.2f %s (limit %.2f) %s\n", c.Name, c.Value, c.Unit, c.Limit, verdict)
 	}
 }
 
@@ -160,32 +169,106 @@ func benchIntake(ctx context.Context, db *store.DB, c *config.Config, jurisdicti
 	if err != nil {
 		return bench.Result{}, err
 	}
-	b, err := i18n.New()
+	hs, err := startBenchServer(c, db, kr, o)
 	if err != nil {
 		return bench.Result{}, err
+	}
+	defer hs.Close()
+	r := bench.Measure(ctx, "haven_intake_http", o, bench.HavenIntakeHTTP(hs.client, hs.base, token))
+	r.Underlying = "raw_insert"
+	return r, nil
+}
+
+// benchServer is Haven's own server on a loopback port, over the bench's
+// database and keys, with the rate limit lifted: the target of every HTTP
+// path the bench loads.
+type benchServer struct {
+	svc    *services.Set
+	client *http.Client
+	base   string
+	hs     *http.Server
+}
+
+func startBenchServer(c *config.Config, db *store.DB, kr *seal.Keyring, o bench.Options) (*benchServer, error) {
+	b, err := i18n.New()
+	if err != nil {
+		return nil, err
 	}
 	cfg := *c
 	cfg.MFAOptional = true
 	svc, err := services.New(services.Options{Config: cfg, DB: db, Keys: kr})
 	if err != nil {
-		return bench.Result{}, err
+		return nil, err
 	}
-	srv, err := web.New(web.Deps{Config: cfg, Services: svc, I18n: b, Version: version,
-		RateLimit: web.RateLimit{PerSecond: 1e9, Burst: 1 << 30}})
+	srv, err := web.New(web.Deps{Config: cfg, Services: svc, I18n: b, Version: version, RateLimit: web.RateLimit{PerSecond: 1e9, Burst: 1 << 30}})
 	if err != nil {
-		return bench.Result{}, err
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return bench.Result{}, err
+		return nil, err
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
-	defer hs.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}, Timeout: 30 * time.Second}
-	r := bench.Measure(ctx, "haven_intake_http", o, bench.HavenIntakeHTTP(client, "http://"+ln.Addr().String(), token))
-	r.Underlying = "raw_insert"
-	return r, nil
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}, Timeout: 60 * time.Second}
+	return &benchServer{svc: svc, client: client, base: "http://" + ln.Addr().String(), hs: hs}, nil
+}
+
+func (b *benchServer) Close() { b.hs.Close() }
+
+// demoBench is a bench run on a demo database (the read and statistics
+// paths): the instance, its server, a signed-in demo user and a sample of
+// that user's cases.
+type demoBench struct {
+	db    *store.DB
+	srv   *benchServer
+	token string
+	jid   string
+	ids   []string
+	cases int64
+}
+
+func openDemoBench(ctx context.Context, c *config.Config, username string, sample int, o bench.Options) (*demoBench, error) {
+	if err := c.Validate(); err != nil {
+		return nil, errs.Wrap(errs.Invalid, err)
+	}
+	db, k, err := openInstance(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	d := &demoBench{db: db}
+	if d.token, d.jid, d.ids, err = bench.ReadSetup(ctx, db, username, sample); err != nil {
+		db.Close()
+		return nil, errs.Wrap(errs.Invalid, err)
+	}
+	if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&d.cases); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if d.srv, err = startBenchServer(c, db, k.ring, o); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *demoBench) Close() {
+	d.srv.Close()
+	d.db.Close()
+}
+
+// printReport writes the report as JSON or as a table under its heading.
+func printReport(e env, rep bench.Report, asJSON bool, heading string) error {
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	if heading != "" {
+		fmt.Fprintln(e.stdout, heading)
+	}
+	printResults(e, rep)
+	return nil
 }
 
 // runReadBench measures the case page and the competent authority's queue
@@ -193,65 +276,24 @@ func benchIntake(ctx context.Context, db *store.DB, c *config.Config, jurisdicti
 // under them, as the demo's competent authority (every view is audited, as
 // in production).
 func runReadBench(ctx context.Context, e env, c *config.Config, engine string, o bench.Options, asJSON bool) error {
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	db, k, err := openInstance(ctx, c)
+	d, err := openDemoBench(ctx, c, "demo.competent_authority", 20000, o)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	token, jid, ids, err := bench.ReadSetup(ctx, db, "demo.competent_authority", 20000)
-	if err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
-	var n int64
-	if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&n); err != nil {
-		return err
-	}
-	b, err := i18n.New()
-	if err != nil {
-		return err
-	}
-	cfg := *c
-	cfg.MFAOptional = true
-	svc, err := services.New(services.Options{Config: cfg, DB: db, Keys: k.ring})
-	if err != nil {
-		return err
-	}
-	srv, err := web.New(web.Deps{Config: cfg, Services: svc, I18n: b, Version: version, RateLimit: web.RateLimit{PerSecond: 1e9, Burst: 1 << 30}})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}, Timeout: 30 * time.Second}
-	base := "http://" + ln.Addr().String()
-	rep := bench.Report{Engine: engine, Concurrency: o.Concurrency, Ratios: map[string]float64{}, Durability: fmt.Sprintf("%d cases", n)}
-	rawCase := bench.Measure(ctx, "raw_case_read", o, bench.RawCaseRead(db, ids))
+	defer d.Close()
+	rep := bench.Report{Engine: engine, Concurrency: o.Concurrency, Ratios: map[string]float64{}, Durability: fmt.Sprintf("%d cases", d.cases)}
+	rawCase := bench.Measure(ctx, "raw_case_read", o, bench.RawCaseRead(d.db, d.ids))
 	rawCase.Underlying = "SELECT of one case row by id"
-	page := bench.Measure(ctx, "haven_case_page_http", o, bench.HTTPGet(client, base, token, "/cases/%s", ids))
+	page := bench.Measure(ctx, "haven_case_page_http", o, bench.HTTPGet(d.srv.client, d.srv.base, d.token, "/cases/%s", d.ids))
 	page.Underlying = "raw_case_read"
-	rawQueue := bench.Measure(ctx, "raw_queue_read", o, bench.RawQueueRead(db, jid))
+	rawQueue := bench.Measure(ctx, "raw_queue_read", o, bench.RawQueueRead(d.db, d.jid))
 	rawQueue.Underlying = "SELECT of the first 50 queue rows of a jurisdiction"
-	queue := bench.Measure(ctx, "haven_queue_http", o, bench.HTTPGet(client, base, token, "/queue", nil))
+	queue := bench.Measure(ctx, "haven_queue_http", o, bench.HTTPGet(d.srv.client, d.srv.base, d.token, "/queue", nil))
 	queue.Underlying = "raw_queue_read"
 	rep.Results = []bench.Result{rawCase, page, rawQueue, queue}
 	if rawCase.OpsPerSec > 0 && rawQueue.OpsPerSec > 0 {
 		rep.Ratios["haven_case_page_http/raw_case_read"] = page.OpsPerSec / rawCase.OpsPerSec
 		rep.Ratios["haven_queue_http/raw_queue_read"] = queue.OpsPerSec / rawQueue.OpsPerSec
 	}
-	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	fmt.Fprintf(e.stdout, "haven bench --read: %s, %d cases, %d clients, %s per path\n", engine, n, o.Concurrency, o.Duration)
-	printResults(e, rep)
-	return nil
+	return printReport(e, rep, asJSON, fmt.Sprintf("haven bench --read: %s, %d cases, %d clients, %s per path", engine, d.cases, o.Concurrency, o.Duration))
 }

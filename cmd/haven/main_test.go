@@ -364,6 +364,13 @@ func TestDemoAndBenchRun(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"haven_create_case/raw_insert"`) {
 		t.Fatalf("bench: %+v", r)
 	}
+	// The statistics bench on the demo: every path beside its raw query,
+	// each checked against its target.
+	r = haven(t, "", "bench", "--stats", "--data", data, "--duration", "300ms", "--concurrency", "2", "--json")
+	if r.code != 0 || !strings.Contains(r.stdout, `"haven_release_5_tables_time/raw_group_by_release_time"`) ||
+		!strings.Contains(r.stdout, `"name": "statistics page p99 at 2 clients"`) || strings.Count(r.stdout, `"met":`) != 4 {
+		t.Fatalf("bench --stats: %+v", r)
+	}
 }
 
 // TestDemoPasswordsAreRandomPerInstallation: the seed decides the data, not

@@ -46,6 +46,22 @@ type Report struct {
 	// Ratios compare each Haven path with the raw path it rests on
 	// (Haven ops/s ÷ raw ops/s).
 	Ratios map[string]float64 `json:"ratios"`
+	// Checks hold the measured values against the issue's targets.
+	Checks []Check `json:"checks,omitempty"`
+}
+
+// Check is one measured value against its limit (at most).
+type Check struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	Limit float64 `json:"limit"`
+	Unit  string  `json:"unit"`
+	Met   bool    `json:"met"`
+}
+
+// AtMost checks that value is no more than limit.
+func AtMost(name string, value, limit float64, unit string) Check {
+	return Check{Name: name, Value: value, Limit: limit, Unit: unit, Met: value <= limit}
 }
 
 // Measure runs op from o.Concurrency goroutines for o.Duration.

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/store"
@@ -74,4 +75,36 @@ func Time(n int, op func() error) (float64, error) {
 		}
 	}
 	return best, nil
+}
+
+// RawGroupByColumns is the raw engine's count of all cases by the columns
+// under the given statistics dimensions (the referral's sector by a join,
+// a year or quarter by dividing the referral instant): the query under one
+// table of a release, without the disclosure control.
+func RawGroupByColumns(db *store.DB, dims []string) func(ctx context.Context, w int, i int64) error {
+	exprs := make([]string, len(dims))
+	join := ""
+	for i, d := range dims {
+		switch d {
+		case "year":
+			exprs[i] = "c.created_at / 31557600000"
+		case "quarter":
+			exprs[i] = "c.created_at / 7889400000"
+		case "sector":
+			exprs[i], join = "r.sector", " LEFT JOIN referrals r ON r.case_id = c.id"
+		default:
+			exprs[i] = store.StatDims[d]
+		}
+	}
+	q := `SELECT ` + strings.Join(exprs, ", ") + `, count(*) FROM cases c` + join + ` GROUP BY ` + strings.Join(exprs, ", ")
+	return func(ctx context.Context, w int, i int64) error {
+		rows, err := db.R().QueryContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+		}
+		return rows.Err()
+	}
 }

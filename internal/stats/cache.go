@@ -17,14 +17,23 @@ import (
 // not.
 const CacheFor = time.Minute
 
+// StaleFor is how long past CacheFor a table may still be served while a
+// fresh one is computed in the background: at a million cases a table
+// takes seconds to count, and without this every request for it would
+// wait for the recount once a minute (the page's p99). A table older than
+// CacheFor+StaleFor (a server nobody asked for a while) is computed before
+// it is served.
+const StaleFor = time.Minute
+
 // cacheMax bounds the tables kept; when full the cache starts afresh.
 const cacheMax = 512
 
 type cached struct {
-	done chan struct{} // closed when t and err are set
-	at   time.Time
-	t    Table
-	err  error
+	done       chan struct{} // closed when t and err are set
+	at         time.Time
+	t          Table
+	err        error
+	refreshing bool // a fresh table is being computed (guarded by the cache's mutex)
 }
 
 // tableCache holds recent tables by scope and query; concurrent requests
@@ -49,7 +58,10 @@ func cacheKey(jid, aid string, q Query) string {
 }
 
 // get returns the cached table for key, computing it with fn when it is
-// missing or older than CacheFor. Errors are not kept.
+// missing, failed or older than CacheFor+StaleFor. A table older than
+// CacheFor but within StaleFor is returned at once while one background
+// computation (fn, which must not depend on the caller's cancellation)
+// replaces it. Errors are not kept.
 func (c *tableCache) get(ctx context.Context, key string, now time.Time, fn func() (Table, error)) (Table, error) {
 	c.mu.Lock()
 	if c.m == nil || len(c.m) >= cacheMax {
@@ -59,8 +71,15 @@ func (c *tableCache) get(ctx context.Context, key string, now time.Time, fn func
 	if ok {
 		select {
 		case <-e.done:
-			if e.err != nil || now.Sub(e.at) > CacheFor {
+			age := now.Sub(e.at)
+			switch {
+			case e.err != nil || age > CacheFor+StaleFor:
 				ok = false
+			case age > CacheFor:
+				if !e.refreshing {
+					e.refreshing = true
+					go c.refresh(key, e, now, fn)
+				}
 			}
 		default: // being computed: wait for it
 		}
@@ -80,4 +99,19 @@ func (c *tableCache) get(ctx context.Context, key string, now time.Time, fn func
 	case <-ctx.Done():
 		return Table{}, ctx.Err()
 	}
+}
+
+// refresh computes a fresh table for key in the background and puts it in
+// place of old; on failure old stays, to be retried by the next request.
+func (c *tableCache) refresh(key string, old *cached, now time.Time, fn func() (Table, error)) {
+	t, err := fn()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old.refreshing = false
+	if err != nil || c.m[key] != old {
+		return
+	}
+	n := &cached{done: make(chan struct{}), at: now, t: t}
+	close(n.done)
+	c.m[key] = n
 }

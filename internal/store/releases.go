@@ -118,9 +118,3 @@ func (tx *Tx) LockReleases(ctx context.Context) error {
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(1414)`)
 	return classify(err)
 }
-
-// StatCellsTx is StatCells inside a write transaction, so a release's
-// numbers are computed from the same snapshot its ledger check reads.
-func (tx *Tx) StatCells(ctx context.Context, q StatQuery) ([]StatRow, error) {
-	return statCells(ctx, tx, q)
-}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -223,6 +224,53 @@ func (db *DB) EachCTDCRecord(ctx context.Context, fn func(CTDCRecord) error) err
 			return classify(err)
 		}
 		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return classify(rows.Err())
+}
+
+// StatFactDims are the dimensions StatFacts streams, in the order of
+// StatFact.Values; the year and quarter come from CreatedAt.
+var StatFactDims = []string{"gender", "age_band", "citizenship", "exploitation", "jurisdiction", "status", "decision", "sector"}
+
+// StatFact is one case's coded facts as StatFacts streams them. The
+// values are valid only during the callback (they are the driver's
+// buffers); copy what must outlive it.
+type StatFact struct {
+	Values    [8][]byte
+	CreatedAt int64
+	Key       int64
+}
+
+// StatFacts streams the coded facts of every case in the query's scope
+// and period (its dimensions and restrictions are not used), inside the
+// write transaction, so that several tables are counted in one pass over
+// the cases from one snapshot. The sector is read only when withSector.
+func (tx *Tx) StatFacts(ctx context.Context, q StatQuery, withSector bool, fn func(*StatFact) error) error {
+	scope := StatQuery{From: q.From, To: q.To, JurisdictionID: q.JurisdictionID, AgencyID: q.AgencyID}
+	sector, join := "''", ""
+	if withSector {
+		sector, join = StatDims["sector"], ` LEFT JOIN referrals r ON r.case_id = c.id`
+	}
+	w, args := statWhere(scope)
+	rows, err := tx.QueryContext(ctx, `SELECT c.gender, c.age_band, c.citizenship, c.exploitation, c.jurisdiction_id, c.status, c.decision_state, `+
+		sector+`, c.created_at, c.stat_key FROM cases c`+join+w, args...)
+	if err != nil {
+		return classify(err)
+	}
+	defer rows.Close()
+	var f StatFact
+	dst := make([]any, 0, len(f.Values)+2)
+	for i := range f.Values {
+		dst = append(dst, (*sql.RawBytes)(&f.Values[i]))
+	}
+	dst = append(dst, &f.CreatedAt, &f.Key)
+	for rows.Next() {
+		if err := rows.Scan(dst...); err != nil {
+			return classify(err)
+		}
+		if err := fn(&f); err != nil {
 			return err
 		}
 	}

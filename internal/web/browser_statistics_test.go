@@ -72,3 +72,79 @@ func TestBrowserStatisticsAt360(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserReleaseDesk: on a 360 px screen, in English and Thai, the
+// analyst drafts a release on the release desk, a second person (the
+// competent authority) approves it there, and the release is on its public
+// page for anyone signed out; no page scrolls sideways and axe finds no
+// serious or critical violation on any of them.
+func TestBrowserReleaseDesk(t *testing.T) {
+	ctx := browser(t)
+	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
+	f := newFixture(t, db)
+	_, key, _ := ed25519.GenerateKey(nil)
+	db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
+	narrow := func(name string) {
+		t.Helper()
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
+		if err != nil || wide {
+			t.Errorf("%s scrolls sideways at 360 px (%v)", name, err)
+		}
+		checkPage(t, ctx, name)
+	}
+	signOut := func() {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('form.session').submit()`), chromedp.WaitVisible(chromedp.ID("username"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, lang := range []string{"en", "th"} {
+		title := "Referrals by sex and age " + lang
+		signIn(t, ctx, f, access.Analyst)
+		switchLanguage(t, ctx, lang)
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/statistics/releases"), chromedp.WaitVisible(chromedp.ID("rel-title"))); err != nil {
+			t.Fatal(err)
+		}
+		narrow("release-desk-analyst-" + lang)
+		err := chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.ID("rel-title"), title),
+			chromedp.SetValue(chromedp.ID("rel-t2-3"), "exploitation"),
+			chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`),
+			chromedp.Click(chromedp.CSS(`form[action="/statistics/releases"] button[type=submit]`)))
+		if err != nil {
+			t.Fatalf("%s: draft: %v", lang, err)
+		}
+		waitNewPage(t, ctx, fmt.Sprintf(`document.body.textContent.includes(%q)`, title))
+		narrow("release-desk-drafted-" + lang)
+		signOut()
+		signIn(t, ctx, f, access.CompetentAuthority)
+		switchLanguage(t, ctx, lang)
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/statistics/releases"), chromedp.WaitVisible(chromedp.ID("drafts"))); err != nil {
+			t.Fatal(err)
+		}
+		narrow("release-desk-approver-" + lang)
+		err = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.havenOldPage = true; [...document.querySelectorAll('#drafts + table tr')]`+
+			`.find(r => r.textContent.includes(%q)).querySelector('form button').click()`, title)))
+		if err != nil {
+			t.Fatalf("%s: approve: %v", lang, err)
+		}
+		waitNewPage(t, ctx, fmt.Sprintf(`location.pathname.startsWith('/releases/') && document.querySelector('h1').textContent === %q`, title))
+		narrow("release-published-" + lang)
+		path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		signOut()
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible(chromedp.CSS("figure.chart"))); err != nil {
+			t.Fatal(err)
+		}
+		h1, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('h1').textContent`))
+		if err != nil || h1 != title {
+			t.Fatalf("%s: the public page shows %q (%v)", lang, h1, err)
+		}
+		narrow("release-public-" + lang)
+	}
+}

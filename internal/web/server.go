@@ -161,6 +161,11 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /services/services", Action: access.ManageDirectory, Handler: s.serviceCreate},
 		{Pattern: "GET /statistics", Action: access.ViewStatistics, Handler: s.statistics},
 		{Pattern: "GET /statistics/indicators", Action: access.ViewStatistics, Handler: s.statisticsIndicators},
+		// The release desk: drafting is the analyst's, approving a second
+		// person's (the desk is shown to those who may approve).
+		{Pattern: "GET /statistics/releases", Action: access.ApproveRelease, Handler: s.releaseDesk},
+		{Pattern: "POST /statistics/releases", Action: access.DraftRelease, Handler: s.releaseDraft},
+		{Pattern: "POST /statistics/releases/{id}/approve", Action: access.ApproveRelease, Handler: s.releaseApprove},
 		{Pattern: "GET /releases", Action: access.ViewReleases, Handler: s.releasesIndex},
 		{Pattern: "GET /releases/{id}", Action: access.ViewReleases, Handler: s.releaseShow},
 		{Pattern: "GET /releases/{id}/data.json", Action: access.ViewReleases, Handler: s.releaseJSON},

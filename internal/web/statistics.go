@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/stats"
 )
@@ -34,7 +35,9 @@ func (s *Server) statistics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "statistics", s.newPage(r, "nav.statistics", "statistics", statsView(s.localizer(r), in, t)))
+	v := statsView(s.localizer(r), in, t)
+	v.Desk = access.Allowed(access.ApproveRelease, principal(r), access.Resource{})
+	return s.render(w, http.StatusOK, "statistics", s.newPage(r, "nav.statistics", "statistics", v))
 }
 
 // apiStatisticsTable answers the same table as JSON.
@@ -63,6 +66,8 @@ type statsPage struct {
 	Perturbed  bool
 	Withheld   bool // some cell is withheld: explain the mark
 	TotalCount string
+	// Desk links the release desk for those who may draft or approve.
+	Desk bool
 }
 
 type statsOption struct {

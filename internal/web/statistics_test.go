@@ -6,9 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/stats"
@@ -156,4 +160,104 @@ func TestIndicatorsPage(t *testing.T) {
 			t.Fatalf("%s: %d %s", role, resp.StatusCode, missingKey.FindString(body))
 		}
 	}
+}
+
+// TestReleaseDeskTwoPersons: through the release desk's pages the analyst
+// drafts a release (tables from the dimension lists, a period, the
+// method); the drafter's own approval is refused with a translated message
+// and publishes nothing; the competent authority, a second person,
+// approves it and lands on its public page; a differentially private
+// release shows its ε in the ledger; a bad draft is refused and nothing is
+// stored; roles that neither draft nor approve are refused the desk.
+func TestReleaseDeskTwoPersons(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		_, key, _ := ed25519.GenerateKey(nil)
+		db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
+		analyst, authority := f.login(t, access.Analyst), f.login(t, access.CompetentAuthority)
+		post := func(c *http.Client, path string, v url.Values) (*http.Response, string) {
+			t.Helper()
+			resp, err := c.PostForm(f.srv.URL+path, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp, string(b)
+		}
+		drafts := func() []store.Release {
+			rs, err := db.Releases(ctx, "draft")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		}
+		resp, page := get(t, analyst, f.srv.URL+"/statistics/releases")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, `action="/statistics/releases"`) || missingKey.MatchString(page) {
+			t.Fatalf("desk %d %s", resp.StatusCode, missingKey.FindString(page))
+		}
+		// A bad draft: a dimension that does not exist.
+		resp, page = post(analyst, "/statistics/releases", url.Values{"title": {"Bad"}, "table1": {"gender", "shoe_size"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "error-summary") || len(drafts()) != 0 {
+			t.Fatalf("a bad draft answered %d with %d drafts stored", resp.StatusCode, len(drafts()))
+		}
+		resp, _ = post(analyst, "/statistics/releases", url.Values{"title": {"Referrals by sex and age"}, "table1": {"gender", "", ""},
+			"table2": {"age_band", "exploitation", ""}, "method": {"suppression"}})
+		if resp.StatusCode != http.StatusSeeOther || len(drafts()) != 1 {
+			t.Fatalf("draft answered %d", resp.StatusCode)
+		}
+		d := drafts()[0]
+		if d.Tables != "gender;age_band,exploitation" || d.Method != "suppression" {
+			t.Fatalf("draft stored as %+v", d)
+		}
+		_, page = get(t, analyst, f.srv.URL+"/statistics/releases", "Accept-Language", "th")
+		if strings.Contains(page, `action="/statistics/releases/`+d.ID+`/approve"`) || missingKey.MatchString(page) {
+			t.Fatal("the drafter is offered to approve their own draft")
+		}
+		resp, page = post(analyst, "/statistics/releases/"+d.ID+"/approve", nil)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "A release is approved by someone other than the person who drafted it.") {
+			t.Fatalf("the drafter's own approval answered %d", resp.StatusCode)
+		}
+		if r, _ := db.Release(ctx, d.ID); r.State != "draft" {
+			t.Fatalf("the drafter's approval changed the release to %s", r.State)
+		}
+		_, page = get(t, authority, f.srv.URL+"/statistics/releases")
+		if !strings.Contains(page, `action="/statistics/releases/`+d.ID+`/approve"`) {
+			t.Fatal("the competent authority is not offered the draft to approve")
+		}
+		resp, _ = post(authority, "/statistics/releases/"+d.ID+"/approve", nil)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/releases/"+d.ID {
+			t.Fatalf("approval answered %d to %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if err := f.web.Services.Stats.Verify(ctx, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		resp, page = get(t, f.client(t), f.srv.URL+"/releases/"+d.ID)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Referrals by sex and age") {
+			t.Fatalf("public page %d", resp.StatusCode)
+		}
+		// Approving again is refused: a release never changes.
+		if resp, _ = post(authority, "/statistics/releases/"+d.ID+"/approve", nil); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("a second approval answered %d", resp.StatusCode)
+		}
+		// A differentially private release spends ε, which the ledger shows.
+		year := strconv.Itoa(time.Now().UTC().Year())
+		resp, _ = post(analyst, "/statistics/releases", url.Values{"title": {"Noisy"}, "table1": {"gender"}, "method": {"dp"}, "epsilon": {"0.25"}, "period": {year}})
+		if resp.StatusCode != http.StatusSeeOther || len(drafts()) != 1 {
+			t.Fatalf("dp draft answered %d", resp.StatusCode)
+		}
+		if resp, _ = post(authority, "/statistics/releases/"+drafts()[0].ID+"/approve", nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("dp approval answered %d", resp.StatusCode)
+		}
+		_, page = get(t, analyst, f.srv.URL+"/statistics/releases")
+		if !strings.Contains(page, ">"+year+"</td>") || !strings.Contains(page, ">0.25</td>") || !strings.Contains(page, ">0.75</td>") {
+			t.Fatal("the ledger does not show the ε spent and left")
+		}
+		for _, role := range []access.Role{access.AgencyAdmin, access.CaseWorker} {
+			if resp, _ := get(t, f.login(t, role), f.srv.URL+"/statistics/releases"); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("%s: desk answered %d", role, resp.StatusCode)
+			}
+		}
+	})
 }

@@ -62,8 +62,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	s.setSessionCookie(w, res.Token)
 	s.rememberDevice(w, res.Device)
 	next := "/"
-	if res.Stage == stageMFA {
+	switch {
+	case res.Stage == stageMFA:
 		next = "/mfa/verify"
+	case res.DraftWaiting:
+		next = "/referrals/new" // back to the interview the session's end cut short
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

@@ -57,9 +57,12 @@ func (s *Server) mfaVerifySubmit(w http.ResponseWriter, r *http.Request) error {
 	s.setSessionCookie(w, res.Token)
 	s.rememberDevice(w, res.Device)
 	next := "/"
-	if res.Method == "recovery" {
+	switch {
+	case res.Method == "recovery":
 		// Show how many recovery codes are left.
 		next = "/account"
+	case res.DraftWaiting:
+		next = "/referrals/new" // back to the interview the session's end cut short
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

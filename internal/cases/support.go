@@ -51,8 +51,8 @@ func (s *Service) supportChange(ctx context.Context, p access.Principal, d *Doss
 type ItemInput struct {
 	SupportVersion string   `field:"support_version"`
 	Items          []string `field:"item"`
-	Language       string `field:"language"`
-	Date           string `field:"date"`
+	Language       string   `field:"language"`
+	Date           string   `field:"date"`
 }
 
 // ConsentInput is the input of recording consent given or withdrawn.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -136,7 +137,14 @@ var unfold = chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('detail
 // submit clicks a button and waits for the case page.
 func (w *caseWalk) submit(sel string) {
 	w.t.Helper()
-	if err := chromedp.Do(w.ctx, unfold, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.CSS(sel))); err != nil {
+	if err := chromedp.Do(w.ctx, unfold, chromedp.ScrollIntoView(chromedp.CSS(sel))); err != nil {
+		w.t.Fatalf("%s: %s: %v", w.lang, sel, err)
+	}
+	cover, _ := chromedp.Run(w.ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => { const b = document.querySelector(%s); const r = b.getBoundingClientRect(); const e = document.elementFromPoint(r.x + r.width/2, r.y + r.height/2); return e === b || b.contains(e) ? '' : (e ? e.outerHTML.slice(0, 200) : 'nothing'); })()`, strconv.Quote(sel))))
+	if cover != "" {
+		w.t.Logf("%s: %s is covered by %s", w.lang, sel, cover)
+	}
+	if err := chromedp.Do(w.ctx, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.CSS(sel))); err != nil {
 		w.t.Fatalf("%s: click %s: %v", w.lang, sel, err)
 	}
 	waitNewPage(w.t, w.ctx, `document.getElementById('decisions') !== null || document.getElementById('case-error') !== null`)

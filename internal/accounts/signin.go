@@ -43,6 +43,10 @@ type SignInResult struct {
 	Stage string
 	// Device is a new device cookie value after a complete sign-in.
 	Device string
+	// DraftWaiting: after a complete sign-in, the user has a referral
+	// draft still live (the session ended mid-interview), so the sign-in
+	// lands on the referral form, filled from it.
+	DraftWaiting bool
 }
 
 // SignIn is the password step of signing in. Unknown users, wrong
@@ -165,8 +169,21 @@ func (s *Service) SignIn(ctx context.Context, c Client, username, password strin
 	}
 	if ns.Stage == "" {
 		res.Device = s.NewDeviceCookie(u.Username)
+		if res.DraftWaiting, err = s.draftWaiting(ctx, u.ID, now); err != nil {
+			return SignInResult{}, err
+		}
 	}
 	return res, nil
+}
+
+// draftWaiting reports whether userID has a live referral draft at now.
+// Only the draft's presence is read; it stays sealed.
+func (s *Service) draftWaiting(ctx context.Context, userID string, now time.Time) (bool, error) {
+	_, err := s.db.LiveReferralDraft(ctx, userID, store.Millis(now))
+	if errs.Is(err, errs.NotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // SecondFactorResult is the answer of VerifySecondFactor.
@@ -175,6 +192,9 @@ type SecondFactorResult struct {
 	Method string
 	// Token is the complete session's id; Device a new device cookie.
 	Token, Device string
+	// DraftWaiting: the user has a live referral draft to go back to
+	// (SignInResult.DraftWaiting).
+	DraftWaiting bool
 }
 
 // VerifySecondFactor checks the second factor of u, whose session c
@@ -222,6 +242,9 @@ func (s *Service) VerifySecondFactor(ctx context.Context, c Client, u User, code
 		return SecondFactorResult{}, err
 	}
 	res.Device = s.NewDeviceCookie(u.Username)
+	if res.DraftWaiting, err = s.draftWaiting(ctx, u.ID, now); err != nil {
+		return SecondFactorResult{}, err
+	}
 	return res, nil
 }
 

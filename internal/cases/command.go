@@ -80,3 +80,8 @@ func decode(in Input, v reflect.Value) {
 		}
 	}
 }
+
+// decodeInto fills the command input struct *v from in.
+func decodeInto[T any](in Input, v *T) {
+	decode(in, reflect.ValueOf(v).Elem())
+}

@@ -45,13 +45,14 @@ func (s *Service) supportChange(ctx context.Context, p access.Principal, d *Doss
 	})
 }
 
-// ItemInput is the input of recording an early step or an item of
-// information.
+// ItemInput is the input of recording early steps and items of
+// information: one or several (item repeated, or a JSON list; a single
+// string is one item), all on the same day and in the same language.
 type ItemInput struct {
-	SupportVersion string `field:"support_version"`
-	Item           string `field:"item"`
-	Language       string `field:"language"`
-	Date           string `field:"date"`
+	SupportVersion string   `field:"support_version"`
+	Items          []string `field:"item"`
+	Language       string   `field:"language"`
+	Date           string   `field:"date"`
 }
 
 // ConsentInput is the input of recording consent given or withdrawn.
@@ -113,12 +114,16 @@ type ServiceActionInput struct {
 
 func itemCodes() []string { return codesOf(support.Items()) }
 
-// RecordItem records an early step or an item of information given, with
-// the day, the user and the language.
+// RecordItem records early steps and items of information given, each
+// once, with the day, the user and the language: all of them in one
+// transaction, with one audit event per item, or none when any is refused.
 func (s *Service) RecordItem(ctx context.Context, p access.Principal, d *Dossier, in ItemInput) error {
-	item, err := codeOf(in.Item, "item", itemCodes())
+	items, err := codesOfList(in.Items, "item", itemCodes())
 	if err != nil {
 		return err
+	}
+	if len(items) == 0 {
+		return badField("item")
 	}
 	lang := in.Language
 	if !ident.Language(lang) {
@@ -132,11 +137,21 @@ func (s *Service) RecordItem(ctx context.Context, p access.Principal, d *Dossier
 	if err != nil {
 		return err
 	}
-	if err := cl.Record(support.Item(item), p.UserID, lang, at); err != nil {
-		return err
+	for _, item := range items {
+		if err := cl.Record(support.Item(item), p.UserID, lang, at); err != nil {
+			return err
+		}
 	}
-	return s.supportChange(ctx, p, d, in.SupportVersion, "case.support_item", map[string]string{"item": item, "language": lang},
-		func(doc *store.SupportDoc) error { doc.Checklist = mustJSON(cl.Entries()); return nil }, nil)
+	return s.supportChange(ctx, p, d, in.SupportVersion, "case.support_item", map[string]string{"item": items[0], "language": lang},
+		func(doc *store.SupportDoc) error { doc.Checklist = mustJSON(cl.Entries()); return nil },
+		func(c *change) error {
+			for _, item := range items[1:] {
+				if err := c.audit("case.support_item", "case", d.Case.ID, map[string]string{"item": item, "language": lang}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 }
 
 // dayOrNow reads a day in the country's zone: today means now, an earlier

@@ -138,6 +138,10 @@ type Via struct {
 	// Action is that command's action, which the viewer must be allowed.
 	Form   string
 	Action access.Action
+	// Check is a legal decision's posted form to check before it is
+	// confirmed (Form "rg" or "cg" only): the view then carries
+	// View.Check, and nothing is written but the view's events.
+	Check Input
 	// LetterLanguage picks the language a letter is written in from the
 	// case's letter language (the letter route only).
 	LetterLanguage func(string) string
@@ -165,6 +169,15 @@ type View struct {
 	// reasons given for decisions, for a reader allowed them.
 	Notes   []OpenNote
 	Reasons []Reason
+
+	// Check is the legal decision the user is about to confirm, worked
+	// out (Via.Check); nil otherwise.
+	Check *DecisionCheck
+
+	// Next is the decision the case waits for and how near its deadline
+	// is (casework.NextActionOf at the time of the view), for the summary
+	// card at the top of the case page and the API alike.
+	Next casework.NextAction
 
 	// CanIdentity, CanReasons, CanLetter: what the reader may see.
 	CanIdentity, CanReasons, CanLetter bool
@@ -228,6 +241,12 @@ func (s *Service) View(ctx context.Context, p access.Principal, id string, via V
 		CanLetter: access.Allowed(access.ViewLetter, p, res)}
 	if v.D, err = s.Dossier(ctx, o); err != nil {
 		return nil, err
+	}
+	if via.Check != nil && CheckedForms[via.Form] {
+		v.Check = checkDecision(p, v.D, via.Form, via.Check, s.Now())
+	}
+	if c.ClosedAt == 0 {
+		v.Next = casework.NextActionOf(v.D.Record, s.Now(), v.D.Country.Calendar)
 	}
 	if via.Route == RouteLetter {
 		if !LetterReady(v.D.Record) {

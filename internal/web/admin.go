@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/admin"
@@ -76,7 +77,7 @@ func (s *Server) adminRefused(w http.ResponseWriter, r *http.Request, err error,
 
 func jurisdictionInput(f url.Values) admin.JurisdictionInput {
 	return admin.JurisdictionInput{Code: f.Get("code"), Country: f.Get("country"), Name: f.Get("name"), Parent: f.Get("parent"),
-		TimeZone: f.Get("time_zone"), Calendar: f.Get("calendar"), LegalProfile: f.Get("legal_profile"), Languages: f.Get("languages"),
+		TimeZone: f.Get("time_zone"), Calendar: f.Get("calendar"), LegalProfile: f.Get("legal_profile"), Languages: strings.Join(f["languages"], ","),
 		RGWorkingDays: f.Get("rg_working_days"), RecoveryMinDays: f.Get("recovery_min_days"), NegativeRGReview: f.Get("negative_rg_review"),
 		Version: f.Get("version")}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/cases"
 )
@@ -58,6 +59,13 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) error {
 			"overrides": d.Overrides, "assessments": d.Assessments},
 		"service_referrals": d.Plan.Referrals, "goals": d.Goals, "handovers": d.Handovers, "conferences": d.Conferences, "tasks": d.Tasks,
 		"investigations": cases.InvestigationRecords(d), "guardian": cases.Guardian(d, s.Now()),
+	}
+	if v.Next.Kind != "" {
+		next := map[string]any{"kind": v.Next.Kind, "overdue": v.Next.Overdue}
+		if !v.Next.Due.IsZero() {
+			next["due"], next["days"], next["unit"] = v.Next.Due.UTC().Format(time.RFC3339), v.Next.Days, v.Next.Unit
+		}
+		body["next_action"] = next
 	}
 	if v.CanIdentity {
 		notes := []map[string]any{}

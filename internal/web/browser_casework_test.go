@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -105,7 +106,7 @@ func (w *caseWalk) dossier() *cases.Dossier {
 // must come back without a refusal.
 func (w *caseWalk) form(cmd string, fill ...chromedp.Action[chromedp.Void]) {
 	w.t.Helper()
-	if err := chromedp.Do(w.ctx, chromedp.Navigate(w.f.srv.URL+"/cases/"+w.caseID), chromedp.WaitVisible(chromedp.ID("open-"+cmd))); err != nil {
+	if err := chromedp.Do(w.ctx, chromedp.Navigate(w.f.srv.URL+"/cases/"+w.caseID), unfold, chromedp.WaitVisible(chromedp.ID("open-"+cmd))); err != nil {
 		w.t.Fatalf("%s: case page has no link to the %s form: %v", w.lang, cmd, err)
 	}
 	if err := chromedp.Do(w.ctx, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.ID("open-"+cmd))); err != nil {
@@ -115,12 +116,34 @@ func (w *caseWalk) form(cmd string, fill ...chromedp.Action[chromedp.Void]) {
 	if err := chromedp.Do(w.ctx, fill...); err != nil {
 		w.t.Fatalf("%s: fill %s: %v", w.lang, cmd, err)
 	}
+	if cmd == "rg" || cmd == "cg" {
+		// A legal decision is checked before it is recorded: the
+		// answers and the decision's legal effect, then the confirm.
+		if err := chromedp.Do(w.ctx, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.ID("continue-"+cmd))); err != nil {
+			w.t.Fatal(err)
+		}
+		waitNewPage(w.t, w.ctx, fmt.Sprintf(`document.getElementById('confirm-%s') !== null || document.getElementById('error-summary') !== null`, cmd))
+		checkPage(w.t, w.ctx, "check-"+cmd+"-"+w.lang)
+		w.submit("#confirm-" + cmd)
+		return
+	}
 	w.submit(fmt.Sprintf(`#form-%s button[type=submit]`, cmd))
 }
+
+// unfold opens every folding section of the case page, as a user would
+// to reach a form in one that starts closed.
+var unfold = chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('details.case-fold').forEach(d => d.open = true)`)
 
 // submit clicks a button and waits for the case page.
 func (w *caseWalk) submit(sel string) {
 	w.t.Helper()
+	if err := chromedp.Do(w.ctx, unfold, chromedp.ScrollIntoView(chromedp.CSS(sel))); err != nil {
+		w.t.Fatalf("%s: %s: %v", w.lang, sel, err)
+	}
+	cover, _ := chromedp.Run(w.ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => { const b = document.querySelector(%s); const r = b.getBoundingClientRect(); const e = document.elementFromPoint(r.x + r.width/2, r.y + r.height/2); return e === b || b.contains(e) ? '' : (e ? e.outerHTML.slice(0, 200) : 'nothing'); })()`, strconv.Quote(sel))))
+	if cover != "" {
+		w.t.Logf("%s: %s is covered by %s", w.lang, sel, cover)
+	}
 	if err := chromedp.Do(w.ctx, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.CSS(sel))); err != nil {
 		w.t.Fatalf("%s: click %s: %v", w.lang, sel, err)
 	}

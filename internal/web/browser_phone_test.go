@@ -246,10 +246,14 @@ func TestBrowserDraftSurvivesSessionEnd(t *testing.T) {
 	if c, _ := db.Counts(context.Background()); c.Cases != before.Cases {
 		t.Fatalf("a referral was stored without a session")
 	}
-	// Sign in again: the form comes back filled, and is sent.
+	// Sign in again: the sign-in itself lands on the form, filled, with
+	// no click on "Refer a person"; it is sent.
 	signIn(t, ctx, f, access.FirstResponder)
-	if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/"), chromedp.Click(chromedp.ID("refer-start")), chromedp.WaitVisible(chromedp.ID("draft-restored"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("draft-restored"))); err != nil {
 		t.Fatal(err)
+	}
+	if path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); path != "/referrals/new" {
+		t.Fatalf("signing in again landed on %s, want the referral form", path)
 	}
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](`[document.getElementById('f-age').value, document.getElementById('f-given_name').value,
 		document.getElementById('f-family_name').value, document.getElementById('need-danger').checked, document.getElementById('consent-given').checked,

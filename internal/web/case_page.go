@@ -36,6 +36,18 @@ type caseView struct {
 	// Command is the form a form page shows, Section where it returns.
 	Command, Section string
 
+	// NextCommand is the command the summary card's one primary button
+	// opens: the next action's form, when the viewer may use it.
+	NextCommand string
+	// FieldErrors are a checked decision's refused fields, all at once,
+	// by field (translation keys).
+	FieldErrors map[string]string
+	// Changing: the user asked to change a checked decision's answers.
+	Changing bool
+	// Open says which folding sections start open: the one just changed
+	// or refused, and those holding something that waits for the viewer.
+	Open map[string]bool
+
 	Decision  decisionView
 	Steps     []stepRow
 	StepsBody template.HTML // the steps as table rows
@@ -85,10 +97,12 @@ type decisionView struct {
 	UntilConclusive   bool
 	RemovalBarred     bool
 	Outcomes, Parties []string
-	Consulted         []string
-	Missing           []string
-	Country           string
-	CountryVerified   bool
+	// RGOutcomes are the outcomes a reasonable-grounds decision may have.
+	RGOutcomes      []string
+	Consulted       []string
+	Missing         []string
+	Country         string
+	CountryVerified bool
 	// Calendar is the calendar version of public holidays the running
 	// deadlines count with (zero: the legal profile's).
 	Calendar cases.CalendarUsed
@@ -151,27 +165,47 @@ var formPages = map[string]bool{"rg": true, "consultation": true, "cg": true, "r
 // caseForm shows the form of one command on a page of its own.
 func (s *Server) caseForm(cmd caseCommand) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return s.renderCase(w, r, cmd.Action, "case_form", cmd.Name, cmd.Section, nil)
+		return s.renderCase(w, r, cmd.Action, "case_form", cmd.Name, cmd.Section, nil, nil)
+	}
+}
+
+// caseCheck is the check-your-answers step of a legal decision (GOV.UK
+// pattern): the posted form is worked out by the case's read model
+// without writing anything; every refused field comes back at once beside
+// its field with the values kept, or the page shows what will be recorded
+// and the decision's legal effect, with a button that sends the same
+// fields to the command's own route. "Change" (step=change) shows the
+// form again, filled.
+func (s *Server) caseCheck(cmd caseCommand) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := r.ParseForm(); err != nil {
+			return errs.Wrap(errs.Invalid, err)
+		}
+		return s.renderCase(w, r, cmd.Action, "case_form", cmd.Name, cmd.Section, nil, formInput(r.PostForm))
 	}
 }
 
 // showCase renders the case page, with a refused change's reason when
 // there is one.
 func (s *Server) showCase(w http.ResponseWriter, r *http.Request, section string, refusal error) error {
-	return s.renderCase(w, r, access.ViewCaseSummary, "case", "", section, refusal)
+	return s.renderCase(w, r, access.ViewCaseSummary, "case", "", section, refusal, nil)
 }
 
 // renderCase renders the case page or a command's form page: coded facts
 // to everyone in scope, identifying data and free text to the roles that
 // may see them, the forms the viewer may use. Every view is audited before
 // it is shown.
-func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action access.Action, tmpl, command, section string, refusal error) error {
+//
+// check, on a legal decision's form page, is the posted form to check
+// before it is confirmed (cases.Via.Check): the page then shows what will
+// be recorded, or the form again with every refusal beside its field.
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action access.Action, tmpl, command, section string, refusal error, check cases.Input) error {
 	id := r.PathValue("id")
 	if !isID(id) {
 		return errNotFound
 	}
 	p := principal(r)
-	via := cases.Via{Form: command}
+	via := cases.Via{Form: command, Check: check}
 	if action != access.ViewCaseSummary {
 		via.Action = action
 	}
@@ -230,7 +264,22 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 	}
 	view.AgencyName, view.UserName = v.Names.Agency, v.Names.User
 	view.StepsBody = stepsBody(s.localizer(r), view.Steps, view.UserName)
+	view.NextCommand = nextCommand(v.Next.Kind, view.Can, c.ClosedAt != 0)
+	view.Open = openSections(&view)
+	view.Changing = check != nil && r.PostForm.Get("step") == "change"
+	if v.Check != nil && !view.Changing && len(v.Check.Errors) > 0 {
+		view.FieldErrors = v.Check.Errors
+	}
 	status := http.StatusOK
+	if v.Check != nil && !v.Check.OK() && !view.Changing && refusal == nil {
+		status = http.StatusUnprocessableEntity
+		if v.Check.Refusal != nil {
+			view.Error = s.refusalMessage(r, v.Check.Refusal)
+			if errs.KindOf(v.Check.Refusal) == errs.Conflict {
+				status = http.StatusConflict
+			}
+		}
+	}
 	if refusal != nil {
 		view.ErrorSection = section
 		view.Error = s.refusalMessage(r, refusal)
@@ -252,7 +301,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, action acces
 		}
 	}
 	pg := s.newPage(r, "case.title", "cases", view)
-	pg.TitleDetail, pg.TitleError = c.Reference, refusal != nil
+	pg.TitleDetail, pg.TitleError = c.Reference, refusal != nil || status != http.StatusOK
 	if command != "" {
 		pg.TitleDetail = c.Reference + " – " + command
 	}
@@ -288,7 +337,8 @@ func decisionOf(d *cases.Dossier, now time.Time) decisionView {
 		NegativeInEffect: rec.State == casework.StateRGNegative || rec.State == casework.StateCGNegative,
 		RGDeadline:       rec.RGDeadline, Overdue: casework.Overdue(rec, now), PeriodOpen: rec.Period.Open(),
 		RemovalBarred: casework.RemovalBarred(rec, now), Outcomes: cases.OutcomeCodes(d.Country),
-		Parties: d.Country.RequiredConsultations(rec.Child), Consulted: rec.Consulted(), Country: d.Country.Code,
+		RGOutcomes: []string{casework.RGPositive, casework.RGNegative},
+		Parties:    d.Country.RequiredConsultations(rec.Child), Consulted: rec.Consulted(), Country: d.Country.Code,
 		CountryVerified: d.Country.Provenance.Verified, LetterReady: cases.LetterReady(rec), Calendar: d.Calendar}
 	v.PeriodEnd, v.UntilConclusive = casework.PeriodEnd(rec)
 	for _, p := range v.Parties {
@@ -340,4 +390,49 @@ func stepsBody(L *i18n.Localizer, rows []stepRow, userName map[string]string) te
 		f.m("</td></tr>")
 	}
 	return f.html()
+}
+
+// nextCommand is the form the summary card's button opens for the next
+// action, "" when the viewer may not use it or the case is closed.
+func nextCommand(kind string, can map[string]bool, closed bool) string {
+	cmd := map[string]string{casework.NextDecideRG: "rg", casework.NextDecideCG: "cg", casework.NextReview: "review"}[kind]
+	if cmd == "" || closed || !can[cmd] {
+		return ""
+	}
+	return cmd
+}
+
+// openSections says which sections of the case page start open: the
+// decisions always; the section a change was just made or refused in;
+// and those where something waits for the viewer — a child without a
+// guardian, early steps still to do, a service the viewer may act on, a
+// handover addressed to the viewer's agency, a task not done.
+func openSections(v *caseView) map[string]bool {
+	open := map[string]bool{"decisions": true}
+	if v.Done != "" {
+		open[v.Done] = true
+	}
+	if v.ErrorSection != "" {
+		open[v.ErrorSection] = true
+	}
+	if v.Case.Child && v.Guardian.Status != casework.GuardianAppointed {
+		open["guardian"] = true
+	}
+	if v.Can["item"] && slices.ContainsFunc(v.Steps, func(r stepRow) bool { return !r.Done }) {
+		open["steps"] = true
+	}
+	if v.Can["service"] && len(v.ServiceActions) > 0 {
+		open["services"] = true
+	}
+	for _, h := range v.D.Handovers {
+		if h.State == "pending" && h.ToAgencyID == v.MyAgency {
+			open["handovers"] = true
+		}
+	}
+	for _, t := range v.D.Tasks {
+		if t.DoneAt == 0 {
+			open["tasks"] = true
+		}
+	}
+	return open
 }

@@ -69,6 +69,9 @@ func (s *Server) caseRoutes() []Route {
 		if formPages[c.Name] {
 			out = append(out, Route{Pattern: "GET /cases/{id}/" + c.Name, Action: c.Action, Scoped: true, Handler: s.caseForm(c)})
 		}
+		if cases.CheckedForms[c.Name] {
+			out = append(out, Route{Pattern: "POST /cases/{id}/" + c.Name + "/check", Action: c.Action, Scoped: true, Handler: s.caseCheck(c)})
+		}
 		out = append(out,
 			Route{Pattern: "POST /cases/{id}/" + c.Name, Action: c.Action, Scoped: true, Handler: s.runCaseCommand(c, false)},
 			Route{Pattern: "POST /api/v1/cases/{id}/" + c.Name, Action: c.Action, Scoped: true, Handler: s.runCaseCommand(c, true), API: true})
@@ -182,7 +185,11 @@ func (s *Server) runCaseCommand(cmd caseCommand, api bool) handlerFunc {
 			// A refused change shows its form again with the reason, in
 			// words; a button's refusal shows the case.
 			if formPages[cmd.Name] {
-				return s.renderCase(w, r, cmd.Action, "case_form", cmd.Name, cmd.Section, err)
+				var again cases.Input
+				if cases.CheckedForms[cmd.Name] {
+					again = formInput(r.PostForm) // the values are kept
+				}
+				return s.renderCase(w, r, cmd.Action, "case_form", cmd.Name, cmd.Section, err, again)
 			}
 			return s.showCase(w, r, cmd.Section, err)
 		}

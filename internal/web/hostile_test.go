@@ -436,6 +436,11 @@ func init() {
 		}
 		hostileExercises["POST /api/v1/cases/{id}/"+name] = "api-case-command"
 	}
+	// A legal decision's check-your-answers step reads the same fields and
+	// writes nothing.
+	for _, name := range []string{"rg", "cg"} {
+		hostileExercises["POST /cases/{id}/"+name+"/check"] = "case-check"
+	}
 }
 
 func (e *hostile) exercises() map[string]func(web.Route) {
@@ -463,6 +468,7 @@ func (e *hostile) exercises() map[string]func(web.Route) {
 		"api-screenings":   e.apiScreenings,
 		"api-referrals":    e.apiReferrals,
 		"case-command":     e.caseCommand,
+		"case-check":       e.caseCheck,
 		"api-case-command": e.apiCaseCommand,
 		"directory-form":   e.directoryForm,
 		"stats-query":      e.statsQuery,
@@ -2383,6 +2389,21 @@ func (e *hostile) caseCommand(rt web.Route) {
 	e.fields(o)
 	e.bodies(o)
 	e.idValues(rt, a, base)
+}
+
+// caseCheck sends hostile values to a legal decision's check step: the
+// page shows them back (escaped) and nothing is written.
+func (e *hostile) caseCheck(rt web.Route) {
+	name := strings.TrimSuffix(rt.Pattern[len("POST /cases/{id}/"):], "/check")
+	caseID, version := e.caseForHostile()
+	a := e.as(access.CompetentAuthority)
+	target := "/cases/" + caseID + "/" + name + "/check"
+	fields, _ := web.CaseCommandFields(name)
+	e.checkFormFieldsIfShown(rt, a, "/cases/"+caseID+"/"+name, target, fields)
+	o := fieldOpts{route: rt.Pattern, target: target, agent: func() *agent { return a }, base: e.commandBase(name, caseID, version), fields: fields}
+	e.fields(o)
+	e.bodies(o)
+	e.idValues(rt, a, o.base)
 }
 
 // apiCaseCommand sends hostile JSON to a case command.

@@ -59,7 +59,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	case accounts.SignInNeedsLink:
 		return s.loginPage(w, r, http.StatusForbidden, loginData{Username: username, NeedsLink: true})
 	}
-	return s.signedIn(w, r, res.Token, res.Device, afterFirstStep(res.Stage))
+	return s.signedIn(w, r, res.Token, res.Device, afterFirstStep(res.Stage, res.DraftWaiting))
 }
 
 // signedIn sets the cookie of the session a sign-in step opened (password,
@@ -73,10 +73,14 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, token, device,
 }
 
 // afterFirstStep is where a first sign-in step leads: to the second factor
-// when it is still owed, else home.
-func afterFirstStep(stage string) string {
-	if stage == stageMFA {
+// when it is still owed, else back to a referral the session's end cut
+// short, else home.
+func afterFirstStep(stage string, draftWaiting bool) string {
+	switch {
+	case stage == stageMFA:
 		return "/mfa/verify"
+	case draftWaiting:
+		return "/referrals/new"
 	}
 	return "/"
 }

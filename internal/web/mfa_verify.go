@@ -55,9 +55,12 @@ func (s *Server) mfaVerifySubmit(w http.ResponseWriter, r *http.Request) error {
 		return s.mfaVerifyFailed(w, r)
 	}
 	next := "/"
-	if res.Method == "recovery" {
+	switch {
+	case res.Method == "recovery":
 		// Show how many recovery codes are left.
 		next = "/account"
+	case res.DraftWaiting:
+		next = "/referrals/new" // back to the interview the session's end cut short
 	}
 	return s.signedIn(w, r, res.Token, res.Device, next)
 }

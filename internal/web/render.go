@@ -23,6 +23,7 @@ import (
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/localgov"
+	"github.com/haven-nrm/haven/internal/vocab"
 )
 
 //go:embed templates static
@@ -199,6 +200,35 @@ var templateFuncs = template.FuncMap{
 	"int":   func(n int64) int { return int(n) },
 	"int64": func(n int) int64 { return int64(n) },
 	"sub1":  func(n int) int { return n - 1 },
+	// langsIn lists the languages a multiple choice offers, with those of
+	// the current list (codes separated by commas or spaces) it lacks.
+	"langsIn": func(current string) []string {
+		out := slices.Clone(vocab.Languages)
+		for _, c := range strings.FieldsFunc(current, func(r rune) bool { return r == ',' || r == ' ' }) {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+		return out
+	},
+	// inList reports whether code is in a list of codes separated by
+	// commas or spaces.
+	"inList": func(list, code string) bool {
+		return slices.Contains(strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }), code)
+	},
+	// langSelect is the data of a language list (template language_select).
+	"langSelect": func(L *i18n.Localizer, id, name, current string) map[string]any {
+		return map[string]any{"L": L, "ID": id, "Name": name, "Current": current}
+	},
+	// langs lists the languages a form offers, shown by their names in the
+	// reader's language, with the current value kept when it is not one of
+	// them.
+	"langs": func(current string) []string {
+		if current == "" || slices.Contains(vocab.Languages, current) {
+			return vocab.Languages
+		}
+		return append([]string{current}, vocab.Languages...)
+	},
 	// code is the catalogue key of a code's label in a code list.
 	"code": func(list, code string) string { return "code." + list + "." + code },
 	// sel reports whether a checkbox is ticked.

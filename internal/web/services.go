@@ -125,7 +125,8 @@ func decodeService(r *http.Request) (servicedir.NewService, error) {
 	if err1 != nil || err2 != nil {
 		return servicedir.NewService{}, errs.Field("capacity", "directory.error.capacity", nil)
 	}
-	langs := strings.FieldsFunc(f.Get("languages"), func(r rune) bool { return r == ',' || r == ' ' })
+	// Languages come chosen from a list (several values) or typed as codes.
+	langs := strings.FieldsFunc(strings.Join(f["languages"], " "), func(r rune) bool { return r == ',' || r == ' ' })
 	elig := directory.Eligibility{Description: f.Get("eligibility_description")}
 	for field, dst := range map[string]**int{"min_age": &elig.MinAge, "max_age": &elig.MaxAge} {
 		if v := strings.TrimSpace(f.Get(field)); v != "" {

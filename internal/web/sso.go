@@ -80,7 +80,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, status, "sso_refused", s.newPage(r, "sso.refused.title", "", ssoRefusedData{Reason: ssoReasonKey(res.Refused)}))
 	}
-	return s.signedIn(w, r, res.Token, res.Device, afterFirstStep(res.Stage))
+	return s.signedIn(w, r, res.Token, res.Device, afterFirstStep(res.Stage, false))
 }
 
 type adminSSOData struct {

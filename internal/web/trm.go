@@ -54,6 +54,8 @@ type trmPage struct {
 	PSI string
 	// Reasons are the coded reasons a package may be declined for.
 	Reasons []string
+	// Fields are a received package's fields, named and translated.
+	Fields []trmFieldRow
 }
 
 func trmPageOf(r *http.Request, data any) trmPage {
@@ -115,6 +117,7 @@ func (s *Server) trmTransfer(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := trmPageOf(r, v)
 	page.Reasons = trm.DeclineReasons
+	page.Fields = trmFieldRows(s.localizer(r), v.Package)
 	return s.render(w, http.StatusOK, "trm_transfer", s.newPage(r, "trm.package", "trm", page))
 }
 

@@ -1,0 +1,114 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/testenv"
+)
+
+// wcag22 are the axe-core tags of WCAG 2.2 level AA and everything it
+// includes (2.0 and 2.1, A and AA).
+const wcag22 = `['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22a','wcag22aa']`
+
+// axeClean runs axe-core on the page loaded in ctx against WCAG 2.2 AA
+// and fails on any violation, whatever its impact.
+func axeClean(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
+		t.Fatalf("%s: inject axe: %v", name, err)
+	}
+	raw, err := chromedp.Run(tctx, chromedp.Evaluate[[]byte](
+		`axe.run(document, {runOnly: {type: 'tag', values: `+wcag22+`}, resultTypes: ['violations']}).then(r => r.violations)`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe.run: %v", name, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		t.Fatalf("%s: axe result: %v", name, err)
+	}
+	for _, v := range vs {
+		t.Errorf("%s: axe %s (%s): %s at %v", name, v.ID, v.Impact, v.Help, v.Nodes)
+	}
+}
+
+// axeEveryLanguage are the pages axe checks in all five languages; every
+// other page is checked in English. Axe over every page in every language
+// takes most of an hour on two shared cores; the markup of a page is the
+// same in every language, and these pages carry the longest texts and the
+// most forms (the case page, the decision form and its check step are
+// also checked in all five below).
+var axeEveryLanguage = map[string]bool{"GET /{$}": true, "GET /login": true, "GET /referrals/new": true, "GET /queue": true,
+	"GET /cases": true, "GET /cases/{id}": true, "GET /cases/{id}/item": true, "GET /cases/{id}/consent": true, "GET /admin/audit": true,
+	"GET /services": true, "GET /localgov": true}
+
+// TestBrowserAxeEveryPage runs axe-core at WCAG 2.2 AA on every page the
+// reflow test visits (its list and roles) on a 360 px phone: in English,
+// and in all five languages for the pages of axeEveryLanguage; then on a
+// legal decision's form, its refused form and its check-your-answers step
+// in all five languages. No violation of any impact passes. The case page
+// and the check step are kept as screenshots at 360 and 1280 px.
+func TestBrowserAxeEveryPage(t *testing.T) {
+	ctx := browser(t)
+	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
+	f := newFixture(t, db)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
+	n := eachPage(t, ctx, f, db, func(pattern string) []string {
+		if axeEveryLanguage[pattern] {
+			return languages
+		}
+		return []string{"en"}
+	}, func(lang, pattern, path string) {
+		axeClean(t, ctx, lang+" "+path)
+	})
+	t.Logf("axe WCAG 2.2 AA: %d pages in English, %d of them in all five languages", n, len(axeEveryLanguage))
+
+	// The check step of a reasonable-grounds decision, on the case the
+	// walk referred (the newest, awaiting its decision).
+	var caseID string
+	if err := db.R().QueryRowContext(context.Background(), `SELECT id FROM cases ORDER BY created_at DESC, id LIMIT 1`).Scan(&caseID); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, ctx, f, access.CompetentAuthority)
+	for _, lang := range languages {
+		switchLanguage(t, ctx, lang)
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/cases/"+caseID), chromedp.WaitVisible(chromedp.ID("next-action"))); err != nil {
+			t.Fatal(err)
+		}
+		screenshots(t, ctx, "case-"+lang)
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.ID("next-go"))); err != nil {
+			t.Fatal(err)
+		}
+		waitNewPage(t, ctx, `document.getElementById('form-rg') !== null`)
+		axeClean(t, ctx, lang+" rg form")
+		// Nothing chosen: the refused form, its summary taking the focus.
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.ID("continue-rg"))); err != nil {
+			t.Fatal(err)
+		}
+		waitNewPage(t, ctx, `document.getElementById('error-summary') !== null`)
+		focus, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+		title, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`))
+		if focus != "error-summary" || len(title) < 3 {
+			t.Errorf("%s: refused form: focus on %q, title %q", lang, focus, title)
+		}
+		axeClean(t, ctx, lang+" rg form refused")
+		screenshots(t, ctx, "check-rg-refused-"+lang)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("rg-outcome-0")), chromedp.SendKeys(chromedp.ID("rg-reason"), "Credible account."),
+			chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(chromedp.ID("continue-rg"))); err != nil {
+			t.Fatal(err)
+		}
+		waitNewPage(t, ctx, `document.getElementById('confirm-rg') !== null`)
+		axeClean(t, ctx, lang+" rg check")
+		screenshots(t, ctx, "check-rg-"+lang)
+	}
+}

@@ -149,11 +149,12 @@ func (s *Service) read(ctx context.Context, agencyID string, open bool) (Dashboa
 	for i, f := range flows {
 		raw[i] = Flow{From: f.FromKind, To: f.ToKind, Count: f.Count}
 	}
-	d.MinCount = s.minCount
-	if d.MinCount <= 0 {
-		d.MinCount = DefaultMinCount
+	if d.MinCount, err = s.threshold(ctx, jur); err != nil {
+		return d, err
 	}
-	d.Network = Suppress(raw, d.MinCount)
+	if d.Network, err = Network(raw, d.MinCount); err != nil {
+		return d, err
+	}
 	m := s.measures(d)
 	for _, ind := range Indicators {
 		v, ok := ind.Value(m)

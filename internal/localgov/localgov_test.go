@@ -346,15 +346,52 @@ func TestSelfAssessmentAndCityShare(t *testing.T) {
 	})
 }
 
-// TestSuppress: counts of the referral network below k are withheld
-// (primary suppression, default k = 11).
-func TestSuppress(t *testing.T) {
-	in := []localgov.Flow{{"ngo", "health", 10, false}, {"police", "ngo", 11, false}, {"ngo", "shelter_short_term", 1, false}}
-	got := localgov.Suppress(in, 0)
-	if !got[0].Suppressed || got[0].Count != 0 || got[1].Suppressed || got[1].Count != 11 || !got[2].Suppressed {
-		t.Fatalf("k=11: %+v", got)
+// TestNetworkDisclosure: the referral network passes the statistics'
+// disclosure control (disclosure.Suppress, docs/STATISTICS.md): counts
+// below k are withheld (primary), and so is at least one more count in
+// each line of a withheld one, so that it cannot be worked out from the
+// totals (complementary); zeros are not listed, and nothing below k is
+// ever shown.
+func TestNetworkDisclosure(t *testing.T) {
+	in := []localgov.Flow{{From: "ngo", To: "health", Count: 10}, {From: "police", To: "ngo", Count: 40}, {From: "ngo", To: "shelter_short_term", Count: 30},
+		{From: "police", To: "health", Count: 25}, {From: "police", To: "shelter_short_term", Count: 12}}
+	for _, tc := range []struct {
+		name              string
+		k                 int
+		primary, withheld int
+	}{
+		{"default k=11: 10 withheld, and a partner in its row and column", 0, 1, 4},
+		{"k=5: nothing withheld", 5, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := localgov.Network(in, tc.k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var primary, withheld int
+			k := tc.k
+			if k <= 0 {
+				k = localgov.DefaultMinCount
+			}
+			for _, f := range got {
+				if f.Suppressed != "" {
+					withheld++
+					if f.Count != 0 {
+						t.Errorf("withheld count shown: %+v", f)
+					}
+				} else if f.Count < int64(k) {
+					t.Errorf("count below k=%d shown: %+v", k, f)
+				}
+				if f.Primary() {
+					primary++
+				}
+			}
+			if primary != tc.primary || withheld != tc.withheld {
+				t.Fatalf("primary %d (want %d), withheld %d (want %d): %+v", primary, tc.primary, withheld, tc.withheld, got)
+			}
+		})
 	}
-	if got := localgov.Suppress(in, 5); !got[2].Suppressed || got[0].Suppressed {
-		t.Fatalf("k=5: %+v", got)
+	if got, err := localgov.Network(nil, 0); err != nil || got != nil {
+		t.Fatalf("empty network: %v %v", got, err)
 	}
 }

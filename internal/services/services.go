@@ -132,6 +132,7 @@ func New(o Options) (*Set, error) {
 	c := o.Config
 	adm.WithMail(notify.NewMailer(notify.Config{Addr: c.SMTPAddr, From: c.SMTPFrom, Username: c.SMTPUsername, Password: c.SMTPPassword(),
 		StartTLS: c.SMTPStartTLS, BaseURL: c.BaseURL, Timeout: 30 * time.Second}), bundle)
+	st := stats.New(o.DB, o.Keys, o.Now)
 	return &Set{
 		Admin:    adm,
 		TRM:      tr,
@@ -141,9 +142,9 @@ func New(o Options) (*Set, error) {
 			HTTPClient: o.HTTPClient}),
 		Directory: dir,
 		Referrals: rs,
-		Stats:     stats.New(o.DB, o.Keys, o.Now),
+		Stats:     st,
 		Screening: o.Screening,
-		LocalGov: localgov.New(localgov.Options{DB: o.DB, Keys: o.Keys, Now: o.Now, MinCount: o.Config.LocalGovMinCount,
+		LocalGov: localgov.New(localgov.Options{DB: o.DB, Keys: o.Keys, Now: o.Now, MinCount: o.Config.LocalGovMinCount, Threshold: st.Threshold,
 			Instance: instanceName(o.Config), Signer: auditSigner(o.Config)}),
 	}, nil
 }

@@ -279,6 +279,15 @@ func (s *Service) policy(ctx context.Context, jurisdictionID string) (Policy, er
 	return p, nil
 }
 
+// Threshold is the disclosure threshold k of the instance's policy for
+// a jurisdiction ("" for tables across jurisdictions): what other
+// services that publish counts drawn from cases (a city's referral
+// network) hold to.
+func (s *Service) Threshold(ctx context.Context, jurisdictionID string) (int, error) {
+	p, err := s.policy(ctx, jurisdictionID)
+	return p.K, err
+}
+
 // Table answers a table request for p: the counts of cases in p's scope,
 // suppressed and perturbed by the disclosure policy.
 func (s *Service) Table(ctx context.Context, p access.Principal, in TableInput) (Table, error) {

@@ -298,6 +298,9 @@ func apiDashboard(d localgov.Dashboard) map[string]any {
 		To         string `json:"to"`
 		Count      int64  `json:"count"`
 		Suppressed bool   `json:"suppressed"`
+		// Withheld says why: "primary" (fewer than min_count) or
+		// "secondary" (so that a primary count cannot be worked out).
+		Withheld string `json:"withheld,omitempty"`
 	}
 	out := map[string]any{"city": d.Profile.City, "population": d.Profile.Population}
 	var inds []ind
@@ -315,7 +318,7 @@ func apiDashboard(d localgov.Dashboard) map[string]any {
 	}
 	flows := []flow{}
 	for _, f := range d.Network {
-		flows = append(flows, flow{f.From, f.To, f.Count, f.Suppressed})
+		flows = append(flows, flow{f.From, f.To, f.Count, f.Suppressed != "", f.Suppressed})
 	}
 	out["indicators"], out["records"], out["plan"], out["referral_network"], out["min_count"] = inds, recs, items, flows, d.MinCount
 	if a, ok := d.Latest(); ok {

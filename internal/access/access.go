@@ -294,15 +294,17 @@ var policy = map[Action]rule{
 	ManageDirectory:   {roles: []Role{AgencyAdmin, ShelterStaff, ServiceProvider}},
 	ViewSafeAddress:   {roles: []Role{ShelterStaff, CaseWorker, AgencyAdmin}, scope: agencyScope},
 	ViewServices:      {roles: everyone},
-	ViewStatistics:    {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin}},
-	DraftRelease:      {roles: []Role{Analyst}},
-	ApproveRelease:    {roles: []Role{Analyst, CompetentAuthority}},
-	ViewReleases:      {anon: true},
-	ExportCTDC:        {roles: []Role{Analyst}},
-	ViewAdminHome:     {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ViewDirectory:     {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ManageUsers:       {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ViewAuditLog:      {roles: []Role{AgencyAdmin, SystemAdmin}},
+	// A local government officer reads its jurisdiction's statistics,
+	// where its own indicators stand beside the mechanism's.
+	ViewStatistics: {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin, LocalGovOfficer}},
+	DraftRelease:   {roles: []Role{Analyst}},
+	ApproveRelease: {roles: []Role{Analyst, CompetentAuthority}},
+	ViewReleases:   {anon: true},
+	ExportCTDC:     {roles: []Role{Analyst}},
+	ViewAdminHome:  {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewDirectory:  {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ManageUsers:    {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewAuditLog:   {roles: []Role{AgencyAdmin, SystemAdmin}},
 	// TRM: peers are the system administrator's; the competent authority
 	// (the national TRM focal point) sends, receives and decides; case
 	// workers on the case record consent and SOP steps with it.

@@ -163,6 +163,38 @@ func (s *Service) read(ctx context.Context, agencyID string, open bool) (Dashboa
 	return d, nil
 }
 
+// Measures sums the indicators' measures over the local governments in a
+// scope (a jurisdiction, one agency, or the whole instance when both are
+// empty): the statistics' measure source (stats.MeasureSource). The 3P
+// total is summed too, with the number of local governments assessed
+// (MeasureAssessed), so that its indicator is their average. Sealed
+// fields are never opened; the referral network is counted once per
+// jurisdiction, as its local governments all show the same one.
+func (s *Service) Measures(ctx context.Context, jurisdictionID, agencyID string) (map[string]int64, error) {
+	ags, err := store.LocalGovAgencies(ctx, s.db.R(), jurisdictionID, agencyID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	network := map[string]bool{}
+	for _, a := range ags {
+		d, err := s.read(ctx, a[0], false)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range s.measures(d) {
+			if k == MeasureNetworkShown {
+				if network[a[1]] {
+					continue
+				}
+				network[a[1]] = true
+			}
+			out[k] += int64(v)
+		}
+	}
+	return out, nil
+}
+
 // percent is how far value has come from baseline towards target.
 func percent(baseline, target, value int64) int {
 	span := target - baseline
@@ -207,7 +239,7 @@ func (s *Service) measures(d Dashboard) map[string]float64 {
 		}
 	}
 	if a, ok := d.Latest(); ok {
-		m[MeasureThreePTotal] = float64(a.Total)
+		m[MeasureThreePTotal], m[MeasureAssessed] = float64(a.Total), 1
 	}
 	var shown float64
 	for _, f := range d.Network {

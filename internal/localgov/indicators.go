@@ -41,6 +41,9 @@ const (
 	MeasureThreePTotal     = "threep_total"
 	MeasureNetworkShown    = "network_referrals_shown"
 	MeasureCommunityPeople = "programme_participants"
+	// MeasureAssessed is how many local governments have a 3P
+	// self-assessment: summed over several, the 3P total is an average.
+	MeasureAssessed = "threep_assessed"
 )
 
 // Indicators are the local government's indicators.
@@ -51,9 +54,17 @@ var Indicators = []Indicator{
 	{"LG-04", "localgov.indicator.lg04", MeasureCommunityPeople, "", 1, "localgov_records (programme)", "12m", 500},
 	{"LG-05", "localgov.indicator.lg05", MeasureAgreements, "", 1, "localgov_records (partnership, active)", "latest", 5},
 	{"LG-06", "localgov.indicator.lg06", MeasureActivitiesDone, MeasureActivities, 100, "localgov_plan_items", "latest", 80},
-	{"LG-07", "localgov.indicator.lg07", MeasureThreePTotal, "", 1, "threep_assessments", "latest", 12},
+	{"LG-07", "localgov.indicator.lg07", MeasureThreePTotal, MeasureAssessed, 1, "threep_assessments", "latest", 12},
 	{"LG-08", "localgov.indicator.lg08", MeasureNetworkShown, "", 1, "handovers, service_referrals (disclosure-controlled)", "latest", 0},
 }
+
+// People are the measures that count people: the statistics withhold
+// each below their threshold.
+var People = []string{MeasureCampaignReach, MeasureTrained, MeasureCommunityPeople, MeasureNetworkShown}
+
+// Source is the name of the local governments' measure source among the
+// statistics' sources (stats.Service.AddSource).
+const Source = "localgov"
 
 // IndicatorByCode returns an indicator, and false for an unknown code.
 func IndicatorByCode(code string) (Indicator, bool) {

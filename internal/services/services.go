@@ -133,6 +133,11 @@ func New(o Options) (*Set, error) {
 	adm.WithMail(notify.NewMailer(notify.Config{Addr: c.SMTPAddr, From: c.SMTPFrom, Username: c.SMTPUsername, Password: c.SMTPPassword(),
 		StartTLS: c.SMTPStartTLS, BaseURL: c.BaseURL, Timeout: 30 * time.Second}), bundle)
 	st := stats.New(o.DB, o.Keys, o.Now)
+	lg := localgov.New(localgov.Options{DB: o.DB, Keys: o.Keys, Now: o.Now, MinCount: o.Config.LocalGovMinCount, Threshold: st.Threshold,
+		Instance: instanceName(o.Config), Signer: auditSigner(o.Config)})
+	// The local governments' indicators (registered by package localgov)
+	// are counted from their records.
+	st.AddSource(localgov.Source, lg)
 	return &Set{
 		Admin:    adm,
 		TRM:      tr,
@@ -144,8 +149,7 @@ func New(o Options) (*Set, error) {
 		Referrals: rs,
 		Stats:     st,
 		Screening: o.Screening,
-		LocalGov: localgov.New(localgov.Options{DB: o.DB, Keys: o.Keys, Now: o.Now, MinCount: o.Config.LocalGovMinCount, Threshold: st.Threshold,
-			Instance: instanceName(o.Config), Signer: auditSigner(o.Config)}),
+		LocalGov:  lg,
 	}, nil
 }
 

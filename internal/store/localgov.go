@@ -371,6 +371,23 @@ func ReferralNetwork(ctx context.Context, r Reader, jurisdictionID string) ([]Re
 	})
 }
 
+// LocalGovAgencies lists the agencies that keep local-government records
+// (a profile, a prevention or partnership record, or a plan activity) in
+// a jurisdiction, or one agency, or — both empty — the whole instance,
+// with each agency's jurisdiction.
+func LocalGovAgencies(ctx context.Context, r Reader, jurisdictionID, agencyID string) ([][2]string, error) {
+	return collect(ctx, r, `SELECT a.id, a.jurisdiction_id FROM agencies a
+		WHERE ($1 = '' OR a.jurisdiction_id = $1) AND ($2 = '' OR a.id = $2) AND (
+			EXISTS (SELECT 1 FROM localgov_profiles p WHERE p.agency_id = a.id)
+			OR EXISTS (SELECT 1 FROM localgov_records x WHERE x.agency_id = a.id)
+			OR EXISTS (SELECT 1 FROM localgov_plan_items i WHERE i.agency_id = a.id))
+		ORDER BY a.id`, []any{jurisdictionID, agencyID}, func(s scanner) ([2]string, error) {
+		var v [2]string
+		err := s.Scan(&v[0], &v[1])
+		return v, err
+	})
+}
+
 // AgencyJurisdiction returns the jurisdiction of an agency.
 func AgencyJurisdiction(ctx context.Context, r Reader, agencyID string) (string, error) {
 	var j string

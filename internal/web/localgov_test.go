@@ -42,13 +42,16 @@ func lgPost(t *testing.T, c *http.Client, u string, v url.Values) (*http.Respons
 	return resp, string(b)
 }
 
-var indicatorValue = regexp.MustCompile(`(?s)id="ind-LG-06".*?class="ind-value">([^<]*)<`)
+// indicatorValue finds LG-06 on the dashboard and on the statistics'
+// indicators page alike.
+var indicatorValue = regexp.MustCompile(`(?s)id="ind-LG-06".*?class="[a-z ]*ind-value">([^<]*)<`)
 
 // TestLocalGovernmentOfficerYear: in English and then in Nepali, the city
 // officer records a campaign and a training, completes the 3P
 // self-assessment, compares the city with two others, adopts a peer's
 // practice into the action plan, records progress on it and sees the
-// plan indicator (LG-06, activities completed) move on the dashboard.
+// plan indicator (LG-06, activities completed) move on the dashboard and
+// on the statistics' indicators page.
 // Other roles are kept out; a refused form says why and writes nothing.
 func TestLocalGovernmentOfficerYear(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
@@ -67,6 +70,11 @@ func TestLocalGovernmentOfficerYear(t *testing.T) {
 			before := indicatorValue.FindStringSubmatch(page)
 			if before == nil {
 				t.Fatalf("%s: no LG-06 on the dashboard", lang.tag)
+			}
+			resp, page = get(t, officer, base+"/statistics/indicators")
+			statsBefore := indicatorValue.FindStringSubmatch(page)
+			if resp.StatusCode != 200 || statsBefore == nil {
+				t.Fatalf("%s: no LG-06 on the statistics page (%d)", lang.tag, resp.StatusCode)
 			}
 			for _, v := range []url.Values{
 				{"kind": {"campaign"}, "title": {"Safe migration week " + lang.tag}, "category": {"migrant_workers"}, "started_on": {"2026-03-01"},
@@ -143,6 +151,10 @@ func TestLocalGovernmentOfficerYear(t *testing.T) {
 			after := indicatorValue.FindStringSubmatch(page)
 			if after == nil || after[1] == before[1] {
 				t.Fatalf("%s: LG-06 did not move: %v → %v", lang.tag, before, after)
+			}
+			_, page = get(t, officer, base+"/statistics/indicators")
+			if after := indicatorValue.FindStringSubmatch(page); after == nil || after[1] == statsBefore[1] {
+				t.Fatalf("%s: LG-06 did not move on the statistics page: %v → %v", lang.tag, statsBefore, after)
 			}
 		}
 		// The signed profile document carries no name.

@@ -34,10 +34,12 @@ import (
 	"github.com/haven-nrm/haven/internal/store"
 )
 
-// Signer returns the key that signs exported CityShare profiles and its
-// id: the instance's audit signing key until the federation identity of
-// the transnational mechanism exists.
-type Signer func() (ed25519.PrivateKey, string, error)
+// Signer returns the key that signs exported CityShare profiles, its id
+// and the signing instance's federation id: the active signing key of the
+// instance's federation identity (package federation, the transnational
+// mechanism's), or — on an instance without one (no country) — its audit
+// signing key, with no instance id.
+type Signer func() (key ed25519.PrivateKey, keyID, instance string, err error)
 
 // Options build the service.
 type Options struct {

@@ -6,15 +6,19 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/demo"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/localgov"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
@@ -229,7 +233,7 @@ func TestSelfAssessmentAndCityShare(t *testing.T) {
 		officer, _ := setup(t, db)
 		keys, _ := seal.NewKeyring()
 		_, priv, _ := ed25519.GenerateKey(rand.Reader)
-		signer := func() (ed25519.PrivateKey, string, error) { return priv, "test-key", nil }
+		signer := func() (ed25519.PrivateKey, string, string, error) { return priv, "test-key", "", nil }
 		svc := localgov.New(localgov.Options{DB: db, Keys: keys, Instance: "pokhara.example", Signer: signer})
 		answers := map[string]string{}
 		for _, q := range threep.Questions {
@@ -394,4 +398,112 @@ func TestNetworkDisclosure(t *testing.T) {
 	if got, err := localgov.Network(nil, 0); err != nil || got != nil {
 		t.Fatalf("empty network: %v %v", got, err)
 	}
+}
+
+// TestCityShareFederationKey: a profile exported by an instance with a
+// federation identity is signed with the identity's active key and names
+// the instance; a receiver that knows the instance as a peer of the
+// transnational mechanism accepts it only with the key pinned for the peer
+// (docs/TRM.md, docs/LOCALGOV.md): the same document signed by another
+// key, or stripped of the instance id (the peer is found by its address
+// then), or from a suspended peer, is refused; once the peer rotates its
+// key, a profile signed by the new key is accepted.
+func TestCityShareFederationKey(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		officer, _ := setup(t, db)
+		keys, _ := seal.NewKeyring()
+		id, err := federation.NewIdentity(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fedSigner := func() (ed25519.PrivateKey, string, string, error) {
+			k := id.Active()
+			return k.Sign, k.ID, id.Instance, nil
+		}
+		sender := localgov.New(localgov.Options{DB: db, Keys: keys, Instance: "pokhara.example", Signer: fedSigner})
+		if err := sender.SaveProfile(ctx, officer, localgov.ProfileInput{City: "Pokhara", Population: "518452"}); err != nil {
+			t.Fatal(err)
+		}
+		pub, err := sender.Publish(ctx, officer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed, err := sender.Export(ctx, officer, pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env localgov.Signed
+		_ = json.Unmarshal(signed, &env)
+		if env.Instance != id.Instance || env.KeyID != id.Active().ID || env.PublicKey != base64.StdEncoding.EncodeToString(id.Active().SignPublic()) {
+			t.Fatalf("not signed with the federation identity: %+v", env)
+		}
+		// The receiving instance (same database, another service) knows
+		// the sender as a peer at https://pokhara.example.
+		peer := store.Peer{ID: id.Instance, BaseURL: "https://pokhara.example", Country: "NP", Name: "Haven NP", KeyID: id.Active().ID,
+			SignKey: id.Active().SignPublic(), KEMKey: id.Active().KEMPublic(), RetiredKeys: "{}", Status: "active", Agreement: "{}", AddedBy: "t"}
+		write := func(p store.Peer) {
+			t.Helper()
+			if err := db.Write(ctx, func(tx *store.Tx) error {
+				if err := tx.UpsertPeer(ctx, p); err != nil {
+					return err
+				}
+				return tx.Audit(ctx, audit.Event{Actor: "t", Action: "peer.add", ObjectType: "peer", ObjectID: p.ID})
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write(peer)
+		// Another key claiming the peer's instance: refused, with or
+		// without the instance id (the address names the peer).
+		_, other, _ := ed25519.GenerateKey(rand.Reader)
+		raw, _ := base64.StdEncoding.DecodeString(env.Document)
+		for _, inst := range []string{id.Instance, ""} {
+			forged := localgov.Signed{Format: localgov.SignedFormat, Document: env.Document, KeyID: env.KeyID, Instance: inst,
+				Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(other, raw)), PublicKey: base64.StdEncoding.EncodeToString(other.Public().(ed25519.PublicKey))}
+			fb, _ := json.Marshal(forged)
+			if _, err := sender.Import(ctx, officer, localgov.ImportInput{Document: string(fb)}); keyOf(err) != "lg.error.peer_key" {
+				t.Fatalf("instance %q: a profile signed by a key the peer does not hold: %v", inst, err)
+			}
+		}
+		// A suspended peer's profile is refused.
+		peer.Status = "suspended"
+		write(peer)
+		if _, err := sender.Import(ctx, officer, localgov.ImportInput{Document: string(signed)}); keyOf(err) != "lg.error.peer_key" {
+			t.Fatalf("a suspended peer's profile: %v", err)
+		}
+		// The peer rotates its key; its profile signed by the new key is
+		// accepted, and the audit event names the peer.
+		old := id.Active()
+		nk, err := federation.NewKeyPair(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		id.Keys = append(id.Keys, nk)
+		peer.Status, peer.KeyID, peer.SignKey, peer.KEMKey = "active", nk.ID, nk.SignPublic(), nk.KEMPublic()
+		peer.RetiredKeys = `{"` + old.ID + `":"` + hex.EncodeToString(old.SignPublic()) + `"}`
+		write(peer)
+		// Received under a name of its own, so that it is not this
+		// instance's own city.
+		doc := bytes.Replace(raw, []byte(`"Pokhara"`), []byte(`"Pokhara Metropolitan"`), 1)
+		fresh := localgov.Signed{Format: localgov.SignedFormat, Document: base64.StdEncoding.EncodeToString(doc), KeyID: nk.ID, Instance: id.Instance,
+			Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(nk.Sign, doc)), PublicKey: base64.StdEncoding.EncodeToString(nk.SignPublic())}
+		fb, _ := json.Marshal(fresh)
+		got, err := sender.Import(ctx, officer, localgov.ImportInput{Document: string(fb)})
+		if err != nil {
+			t.Fatalf("a profile signed by the peer's new key: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action='cityshare.import' AND object_id=$1 AND details LIKE $2`, got, "%"+id.Instance+"%"); n != 1 {
+			t.Fatalf("the import's audit event does not name the peer (%d)", n)
+		}
+	})
+}
+
+// keyOf is the translation key of a refusal, "" for any other error.
+func keyOf(err error) string {
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return e.Key
+	}
+	return ""
 }

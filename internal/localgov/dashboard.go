@@ -29,6 +29,8 @@ type Item struct {
 	// has come, 0–100.
 	Percent int
 	Overdue bool
+	// Partners is how many users were invited to contribute to it.
+	Partners int64
 }
 
 // Assessment is a scored 3P self-assessment.
@@ -115,10 +117,18 @@ func (s *Service) read(ctx context.Context, agencyID string, open bool) (Dashboa
 	for _, g := range progress {
 		byItem[g.ItemID] = append(byItem[g.ItemID], g)
 	}
+	partners, err := store.PlanPartnersOf(ctx, s.db.R(), agencyID)
+	if err != nil {
+		return d, err
+	}
+	invited := map[string]int64{}
+	for _, pp := range partners {
+		invited[pp.ItemID]++
+	}
 	today := s.now().UTC().Format(time.DateOnly)
 	for _, it := range items {
 		d.Items = append(d.Items, Item{PlanItem: it, Progress: byItem[it.ID], Percent: percent(it.Baseline, it.Target, it.Current),
-			Overdue: it.Status != StatusDone && it.Deadline < today})
+			Overdue: it.Status != StatusDone && it.Deadline < today, Partners: invited[it.ID]})
 	}
 	if d.Reviews, err = store.PlanReviews(ctx, s.db.R(), agencyID); err != nil {
 		return d, err

@@ -507,3 +507,113 @@ func keyOf(err error) string {
 	}
 	return ""
 }
+
+// TestPartnersContribute: the officer invites a user of another agency
+// (a shelter's staff) to one named activity; the partner lists that
+// activity alone, records progress and evidence on it (audited under the
+// plan's agency), and reaches nothing else: another activity of the same
+// plan, the officer's progress action, the dashboard and records are all
+// closed, and an activity it was not invited to answers NotFound with
+// nothing written. An outsider cannot invite to the plan; a repeated or
+// unknown partner is refused with nothing written.
+func TestPartnersContribute(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		officer, outsider := setup(t, db)
+		keys, _ := seal.NewKeyring()
+		svc := localgov.New(localgov.Options{DB: db, Keys: keys})
+		named, err := svc.AddItem(ctx, officer, localgov.ItemInput{Pillar: "partnership", Objective: "Shelter capacity", Title: "Open ten emergency beds",
+			Owner: "Shelter partner", Deadline: "2026-12-31", Indicator: "LG-05", Baseline: "0", Target: "10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := svc.AddItem(ctx, officer, localgov.ItemInput{Pillar: "prevention", Objective: "Secret objective", Title: "Not for partners",
+			Owner: "Mayor's office", Deadline: "2026-12-31", Indicator: "LG-02", Baseline: "0", Target: "40"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		su, err := db.UserByUsername(ctx, "demo."+string(access.ShelterStaff))
+		if err != nil {
+			t.Fatal(err)
+		}
+		partner := access.Principal{UserID: su.ID, Role: access.ShelterStaff, AgencyID: su.AgencyID}
+		invites := func() int {
+			return count(t, db, `SELECT COUNT(*) FROM localgov_partners`)
+		}
+		initial := invites() // the demo's own invitation
+		if err := svc.InvitePartner(ctx, outsider, named, localgov.PartnerInput{Username: su.Username}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("another local government invites to this plan: %v", err)
+		}
+		if err := svc.InvitePartner(ctx, officer, named, localgov.PartnerInput{Username: "nobody.here"}); keyOf(err) != "lg.partner.error.user" {
+			t.Fatalf("an unknown partner: %v", err)
+		}
+		if err := svc.InvitePartner(ctx, officer, named, localgov.PartnerInput{Username: su.Username}); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.InvitePartner(ctx, officer, named, localgov.PartnerInput{Username: su.Username}); keyOf(err) != "lg.partner.error.already" || invites() != initial+1 {
+			t.Fatalf("a repeated invitation: %v (%d rows)", err, invites())
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action='localgov.partner_invite' AND object_id=$1 AND details LIKE $2`, named, "%"+su.ID+"%"); n != 1 {
+			t.Fatalf("the invitation is not audited (%d)", n)
+		}
+		mine := func() localgov.Contribution {
+			t.Helper()
+			cs, err := svc.Contributions(ctx, partner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *localgov.Contribution
+			for i, c := range cs {
+				if c.ID == other {
+					t.Fatal("the partner sees an activity it was not invited to")
+				}
+				if c.ID == named {
+					got = &cs[i]
+				}
+			}
+			if got == nil || got.Title != "Open ten emergency beds" {
+				t.Fatalf("the partner's activities: %+v", cs)
+			}
+			return *got
+		}
+		mine()
+		if err := svc.Contribute(ctx, partner, named, localgov.ProgressInput{Version: "1", Value: "4", Evidence: "Four beds open since March"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action='localgov.partner_progress' AND object_id=$1 AND actor=$2 AND agency=$3`,
+			named, su.ID, officer.AgencyID); n != 1 {
+			t.Fatalf("the partner's progress is not audited under the plan's agency (%d)", n)
+		}
+		if c := mine(); c.Current != 4 || len(c.Progress) != 1 || c.Progress[0].Evidence != "Four beds open since March" {
+			t.Fatalf("the partner's progress: %+v", c)
+		}
+		// Nothing else.
+		progress := func() int { return count(t, db, `SELECT COUNT(*) FROM localgov_progress`) }
+		before := progress()
+		if err := svc.Contribute(ctx, partner, other, localgov.ProgressInput{Version: "1", Value: "40", Evidence: "x"}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("progress on an activity the partner was not invited to: %v", err)
+		}
+		if err := svc.Contribute(ctx, partner, "00000000000000000000000000000000", localgov.ProgressInput{Version: "1", Value: "1", Evidence: "x"}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("progress on no activity: %v", err)
+		}
+		if err := svc.RecordProgress(ctx, partner, named, localgov.ProgressInput{Version: "2", Value: "5", Evidence: "x"}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("the officer's progress action for a partner: %v", err)
+		}
+		if _, err := svc.Dashboard(ctx, partner); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("the partner reads the dashboard: %v", err)
+		}
+		if err := svc.InvitePartner(ctx, partner, named, localgov.PartnerInput{Username: "demo.case_worker"}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("a partner invites others: %v", err)
+		}
+		if progress() != before {
+			t.Fatal("a refused contribution wrote progress")
+		}
+		// A stale version is a conflict, nothing written.
+		if err := svc.Contribute(ctx, partner, named, localgov.ProgressInput{Version: "1", Value: "6", Evidence: "stale"}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("a stale contribution: %v", err)
+		}
+		if progress() != before {
+			t.Fatal("a stale contribution wrote progress")
+		}
+	})
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -183,6 +184,59 @@ func (s *Server) localgovProgress(w http.ResponseWriter, r *http.Request) error 
 	}
 	err := s.localgov().RecordProgress(r.Context(), principal(r), r.PathValue("id"), in)
 	return s.localgovDone(w, r, err, "localgov_plan", "localgov.plan.title", "/localgov/plan")
+}
+
+// localgovPartnerInvite invites a user to contribute to one activity.
+func (s *Server) localgovPartnerInvite(w http.ResponseWriter, r *http.Request) error {
+	var in localgov.PartnerInput
+	if err := formInto(r, &in); err != nil {
+		return err
+	}
+	err := s.localgov().InvitePartner(r.Context(), principal(r), r.PathValue("id"), in)
+	return s.localgovDone(w, r, err, "localgov_plan", "localgov.plan.title", "/localgov/plan#item-"+url.PathEscape(r.PathValue("id")))
+}
+
+// contributionsPage is what a partner sees: the activities it was
+// invited to, and nothing else of the plan.
+type contributionsPage struct {
+	Items []localgov.Contribution
+	Today string
+	Error string
+	// ErrorField is never set: the partner's form names its fields in
+	// its labels.
+	ErrorField string
+}
+
+// localgovContributions lists the activities the user was invited to.
+func (s *Server) localgovContributions(w http.ResponseWriter, r *http.Request) error {
+	return s.renderContributions(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderContributions(w http.ResponseWriter, r *http.Request, status int, msg string) error {
+	items, err := s.localgov().Contributions(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	page := contributionsPage{Items: items, Today: s.now().UTC().Format(time.DateOnly), Error: msg}
+	return s.render(w, status, "localgov_partner", s.newPage(r, "lg.partner.title", "", page))
+}
+
+// localgovContribute records a partner's progress on an activity it was
+// invited to.
+func (s *Server) localgovContribute(w http.ResponseWriter, r *http.Request) error {
+	var in localgov.ProgressInput
+	if err := formInto(r, &in); err != nil {
+		return err
+	}
+	err := s.localgov().Contribute(r.Context(), principal(r), r.PathValue("id"), in)
+	if err == nil {
+		http.Redirect(w, r, "/localgov/contributions#item-"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+		return nil
+	}
+	if errs.KindOf(err) != errs.Invalid {
+		return err
+	}
+	return s.renderContributions(w, r, http.StatusUnprocessableEntity, s.refusalMessage(r, err))
 }
 
 func (s *Server) localgovReviewAdd(w http.ResponseWriter, r *http.Request) error {

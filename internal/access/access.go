@@ -70,6 +70,9 @@ type Resource struct {
 	// Offered is true when the principal's agency has been offered the
 	// case (a transfer or a referral) and has not yet answered.
 	Offered bool
+	// Contributor is true when the principal was invited to contribute
+	// to this action-plan activity (a local government's partner).
+	Contributor bool
 	// ChildProtection is true when the case is a child's and the
 	// principal's agency is the child-protection office of the case's
 	// jurisdiction, notified at referral to appoint the child's guardian.
@@ -173,6 +176,13 @@ const (
 	UpdatePlanItem  Action = "localgov.plan_item" // progress on one action-plan activity of the agency
 	ViewCityShare   Action = "cityshare.view"     // peer profiles, comparison, the good-practice library
 	ManageCityShare Action = "cityshare.manage"   // publish, import, comment on and adopt peer practices
+	// Partners invited to contribute to named activities: the officer
+	// invites a user to one activity of its agency's plan; the user then
+	// lists the activities it was invited to and records progress and
+	// evidence on each, and reaches nothing else of the plan.
+	InvitePartner        Action = "localgov.invite_partner" // invite a user to contribute to one activity
+	ViewContributions    Action = "localgov.contributions"  // the activities one was invited to (one's own list)
+	ContributeToActivity Action = "localgov.contribute"     // progress and evidence on an activity one was invited to
 )
 
 // Actions of single sign-on (issue 17).
@@ -203,6 +213,7 @@ const (
 	agencyScope                    // resource in the principal's agency
 	jurisdictionScope              // resource in the principal's jurisdiction
 	ownScope                       // resource owned by the principal
+	contributorScope               // an activity the principal was invited to (Resource.Contributor)
 )
 
 type rule struct {
@@ -294,15 +305,17 @@ var policy = map[Action]rule{
 	ManageDirectory:   {roles: []Role{AgencyAdmin, ShelterStaff, ServiceProvider}},
 	ViewSafeAddress:   {roles: []Role{ShelterStaff, CaseWorker, AgencyAdmin}, scope: agencyScope},
 	ViewServices:      {roles: everyone},
-	ViewStatistics:    {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin}},
-	DraftRelease:      {roles: []Role{Analyst}},
-	ApproveRelease:    {roles: []Role{Analyst, CompetentAuthority}},
-	ViewReleases:      {anon: true},
-	ExportCTDC:        {roles: []Role{Analyst}},
-	ViewAdminHome:     {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ViewDirectory:     {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ManageUsers:       {roles: []Role{AgencyAdmin, SystemAdmin}},
-	ViewAuditLog:      {roles: []Role{AgencyAdmin, SystemAdmin}},
+	// A local government officer reads its jurisdiction's statistics,
+	// where its own indicators stand beside the mechanism's.
+	ViewStatistics: {roles: []Role{Analyst, CompetentAuthority, AgencyAdmin, SystemAdmin, LocalGovOfficer}},
+	DraftRelease:   {roles: []Role{Analyst}},
+	ApproveRelease: {roles: []Role{Analyst, CompetentAuthority}},
+	ViewReleases:   {anon: true},
+	ExportCTDC:     {roles: []Role{Analyst}},
+	ViewAdminHome:  {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewDirectory:  {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ManageUsers:    {roles: []Role{AgencyAdmin, SystemAdmin}},
+	ViewAuditLog:   {roles: []Role{AgencyAdmin, SystemAdmin}},
 	// TRM: peers are the system administrator's; the competent authority
 	// (the national TRM focal point) sends, receives and decides; case
 	// workers on the case record consent and SOP steps with it.
@@ -321,6 +334,11 @@ var policy = map[Action]rule{
 	UpdatePlanItem:  {roles: []Role{LocalGovOfficer, AgencyAdmin}, scope: agencyScope},
 	ViewCityShare:   {roles: []Role{LocalGovOfficer, AgencyAdmin, Analyst}},
 	ManageCityShare: {roles: []Role{LocalGovOfficer, AgencyAdmin}},
+	// A partner may be a user of any role and agency; what it reaches is
+	// only the activities it was invited to.
+	InvitePartner:        {roles: []Role{LocalGovOfficer, AgencyAdmin}, scope: agencyScope},
+	ViewContributions:    {roles: everyone, scope: ownScope},
+	ContributeToActivity: {roles: everyone, scope: contributorScope},
 	// Signing in through a provider is open like the password form; the
 	// providers, which decide who may become whom, are the system
 	// administrator's alone.
@@ -393,6 +411,11 @@ func Decide(a Action, p Principal, r Resource) Decision {
 		if r.OwnerUserID != "" && r.OwnerUserID != p.UserID {
 			return Decision{false, "scope"}
 		}
+	case contributorScope:
+		if !r.Contributor {
+			return Decision{false, "scope"}
+		}
+		return Decision{true, "contributor"}
 	}
 	return Decision{true, "allowed"}
 }
@@ -427,7 +450,7 @@ type Rule struct {
 	Anonymous bool
 	// Roles allowed; nil means every signed-in role.
 	Roles []Role
-	// Scope is "any", "agency", "jurisdiction" or "own".
+	// Scope is "any", "agency", "jurisdiction", "own" or "contributor".
 	Scope string
 	// BreakGlass is true when a live break-glass grant opens records
 	// outside the scope for identity roles: only for the reads of
@@ -445,7 +468,7 @@ func Describe(a Action) (Rule, bool) {
 	if !ok {
 		return Rule{}, false
 	}
-	out := Rule{Anonymous: ru.anon, Roles: ru.roles, Scope: [...]string{"any", "agency", "jurisdiction", "own"}[ru.scope]}
+	out := Rule{Anonymous: ru.anon, Roles: ru.roles, Scope: [...]string{"any", "agency", "jurisdiction", "own", "contributor"}[ru.scope]}
 	out.BreakGlass = ru.scope == agencyScope && grantReads[a]
 	out.Participants, out.Offered, out.ChildProtection = ru.participants, ru.offered, ru.childProtection
 	return out, true

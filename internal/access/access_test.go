@@ -106,3 +106,45 @@ func TestBreakGlassIsReadOnly(t *testing.T) {
 		t.Fatal("a grant opens nothing: the reads of grantReads should pass")
 	}
 }
+
+// TestContributorAccess: a partner invited to an action-plan activity
+// (docs/LOCALGOV.md, "Partners") records progress on that activity
+// whatever its role and agency, and on nothing else: the same activity
+// without the invitation, another agency's plan, the plan itself and
+// the local government's records stay closed; the local government's
+// own officers invite partners to their agency's activities only; a
+// grant never opens contributions.
+func TestContributorAccess(t *testing.T) {
+	partner := Principal{UserID: "n", Role: CaseWorker, AgencyID: "ngo", JurisdictionID: "j"}
+	officer := Principal{UserID: "o", Role: LocalGovOfficer, AgencyID: "city", JurisdictionID: "j"}
+	item := Resource{AgencyID: "city", JurisdictionID: "j"}
+	invited := item
+	invited.Contributor = true
+	glass := item
+	glass.BreakGlass = true
+	for _, c := range []struct {
+		rule string
+		a    Action
+		p    Principal
+		r    Resource
+		want bool
+	}{
+		{"an invited partner records progress", ContributeToActivity, partner, invited, true},
+		{"not on an activity it was not invited to", ContributeToActivity, partner, item, false},
+		{"not under a break-glass grant", ContributeToActivity, partner, glass, false},
+		{"nor through the officer's progress action", UpdatePlanItem, partner, invited, false},
+		{"nor the plan or records", ViewLocalGov, partner, invited, false},
+		{"nor manage them", ManageLocalGov, partner, invited, false},
+		{"the officer is no contributor by being an officer", ContributeToActivity, officer, item, false},
+		{"the officer invites to its agency's activity", InvitePartner, officer, item, true},
+		{"not to another agency's", InvitePartner, officer, Resource{AgencyID: "other", JurisdictionID: "j"}, false},
+		{"a partner invites no one", InvitePartner, partner, invited, false},
+		{"one's own list of invitations", ViewContributions, partner, Resource{OwnerUserID: "n"}, true},
+		{"not another's", ViewContributions, partner, Resource{OwnerUserID: "x"}, false},
+		{"anonymous: nothing", ContributeToActivity, Principal{}, invited, false},
+	} {
+		if got := Decide(c.a, c.p, c.r).Allow; got != c.want {
+			t.Errorf("%s: %s as %s: %v, want %v", c.rule, c.a, c.p.Role, got, c.want)
+		}
+	}
+}

@@ -138,7 +138,7 @@ var Settings = []Setting{
 	{"trm-contact", "HAVEN_TRM_CONTACT", "contact of the TRM focal point published to peer instances (an office address, never a person's)"},
 	{"federation-key-file", "HAVEN_FEDERATION_KEY_FILE", "the instance's TRM signing and encryption keys (default <data>/federation.key)"},
 	{"metrics-token-file", "HAVEN_METRICS_TOKEN_FILE", "file holding a bearer token (at least 32 characters) that lets a scraper read /metrics from anywhere; HAVEN_METRICS_TOKEN may hold the token instead"},
-	{"localgov-min-count", "HAVEN_LOCALGOV_MIN_COUNT", "smallest count of a city's referral network shown to local governments (primary suppression; default 11)"},
+	{"localgov-min-count", "HAVEN_LOCALGOV_MIN_COUNT", "smallest count of a city's referral network shown to local governments (raises the statistics threshold; default 11)"},
 }
 
 // settingHelp is the help text of a flag, with its environment variable.

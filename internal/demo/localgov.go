@@ -171,6 +171,14 @@ func LocalGovernments(ctx context.Context, db *store.DB, rng *rand.Rand, now tim
 					return err
 				}
 			}
+			// The first city invites the demo shelter's staff to report on
+			// its door-to-door awareness: sign in as demo.shelter_staff to
+			// see /localgov/contributions.
+			if i == 0 && a.indicator == "LG-01" {
+				if err := svc.InvitePartner(ctx, p, id, localgov.PartnerInput{Username: "demo." + string(access.ShelterStaff)}); err != nil {
+					return fmt.Errorf("demo partner: %w", err)
+				}
+			}
 		}
 		if err := svc.AddReview(ctx, p, localgov.ReviewInput{ReviewedOn: day(90), Summary: "Quarterly review: trainings on track, one agreement late."}); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"time"
 
@@ -86,6 +87,10 @@ type Signed struct {
 	Signature string `json:"signature"`
 	PublicKey string `json:"public_key"`
 	KeyID     string `json:"key_id"`
+	// Instance is the signer's federation instance id when the key is its
+	// federation identity's: a receiver that knows the instance as a peer
+	// checks the signature against the key it pinned for it.
+	Instance string `json:"instance,omitempty"`
 }
 
 // pillarOfKind is the plan pillar a record's practice serves.
@@ -392,14 +397,14 @@ func (s *Service) Export(ctx context.Context, p access.Principal, id string) ([]
 	if s.signer == nil {
 		return nil, errs.E(errs.Unavailable, "cityshare: no signing key")
 	}
-	key, keyID, err := s.signer()
+	key, keyID, instance, err := s.signer()
 	if err != nil {
 		return nil, errs.Wrap(errs.Unavailable, err)
 	}
 	doc := []byte(r.Document)
 	env := Signed{Format: SignedFormat, Document: base64.StdEncoding.EncodeToString(doc),
 		Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(key, doc)),
-		PublicKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)), KeyID: keyID}
+		PublicKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)), KeyID: keyID, Instance: instance}
 	out, err := json.Marshal(env)
 	if err != nil {
 		return nil, err
@@ -421,9 +426,14 @@ const MaxDocument = 256 << 10
 
 // Import checks a signed profile (the signature over the document, the
 // document's shape — nothing it does not know —, its sizes and codes) and
-// stores it. The first key seen for an instance's city is kept: a later
-// document for it signed by another key is refused (trust on first use,
-// until the federation identity pins keys).
+// stores it. A document from an instance this one knows as a peer of the
+// transnational mechanism — named by the envelope's federation instance
+// id, or by the peer's address matching the document's instance — must be
+// signed by a key pinned for that peer (its active key or one it rotated
+// from) and the peer must be active: the federation identity vouches for
+// the profile. From any other instance the first key seen for its city is
+// kept, and a later document for it signed by another key is refused
+// (trust on first use).
 func (s *Service) Import(ctx context.Context, p access.Principal, in ImportInput) (string, error) {
 	if err := decide(access.ManageCityShare, p); err != nil {
 		return "", err
@@ -435,12 +445,16 @@ func (s *Service) Import(ctx context.Context, p access.Principal, in ImportInput
 	if err != nil {
 		return "", err
 	}
+	peer, pinned, err := s.peerOf(ctx, doc, env)
+	if err != nil {
+		return "", err
+	}
 	rows, err := store.CityShareProfiles(ctx, s.db.R())
 	if err != nil {
 		return "", err
 	}
 	for _, r := range rows {
-		if r.Instance == doc.Instance && r.City == doc.City && (r.AgencyID != "" || r.PublicKey != env.PublicKey) {
+		if r.Instance == doc.Instance && r.City == doc.City && (r.AgencyID != "" || (!pinned && r.PublicKey != env.PublicKey)) {
 			return "", refuse("document", "key_changed")
 		}
 	}
@@ -453,9 +467,62 @@ func (s *Service) Import(ctx context.Context, p access.Principal, in ImportInput
 		if err := tx.InsertCityShareProfile(ctx, row); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, event(p, "cityshare.import", "cityshare_profile", row.ID, map[string]string{"key": fingerprint(env.PublicKey)}))
+		return tx.Audit(ctx, event(p, "cityshare.import", "cityshare_profile", row.ID, map[string]string{"key": fingerprint(env.PublicKey), "peer": peer}))
 	})
 	return row.ID, err
+}
+
+// peerOf finds the transnational peer a signed profile comes from — by
+// the envelope's instance id, else by a peer whose address's host is the
+// document's instance — and checks the signing key against the keys
+// pinned for it. pinned is false when the profile comes from no known
+// peer.
+func (s *Service) peerOf(ctx context.Context, doc ProfileDoc, env Signed) (peerID string, pinned bool, err error) {
+	peers, err := store.Peers(ctx, s.db.R())
+	if err != nil {
+		return "", false, err
+	}
+	var peer *store.Peer
+	for i, pr := range peers {
+		u, _ := url.Parse(pr.BaseURL)
+		if (env.Instance != "" && pr.ID == env.Instance) || (u != nil && u.Host != "" && u.Host == doc.Instance) {
+			peer = &peers[i]
+			break
+		}
+	}
+	if peer == nil {
+		if env.Instance != "" && !validInstance(env.Instance) {
+			return "", false, refuse("document", "document")
+		}
+		return "", false, nil
+	}
+	bad := errs.Field("document", "lg.error.peer_key", nil)
+	if peer.Status != "active" {
+		return "", false, bad
+	}
+	pub, _ := base64.StdEncoding.DecodeString(env.PublicKey)
+	keys := map[string][]byte{peer.KeyID: peer.SignKey}
+	var retired map[string]string
+	_ = json.Unmarshal([]byte(peer.RetiredKeys), &retired)
+	for id, h := range retired {
+		if b, err := hex.DecodeString(h); err == nil {
+			keys[id] = b
+		}
+	}
+	if k, ok := keys[env.KeyID]; !ok || !bytes.Equal(k, pub) {
+		return "", false, bad
+	}
+	return peer.ID, true, nil
+}
+
+// validInstance reports whether an envelope's instance id looks like a
+// federation instance id (32 hex digits).
+func validInstance(v string) bool {
+	if len(v) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(v)
+	return err == nil
 }
 
 // Verify checks a signed profile document and returns it. It is pure: the

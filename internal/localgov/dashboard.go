@@ -29,6 +29,8 @@ type Item struct {
 	// has come, 0–100.
 	Percent int
 	Overdue bool
+	// Partners is how many users were invited to contribute to it.
+	Partners int64
 }
 
 // Assessment is a scored 3P self-assessment.
@@ -115,10 +117,18 @@ func (s *Service) read(ctx context.Context, agencyID string, open bool) (Dashboa
 	for _, g := range progress {
 		byItem[g.ItemID] = append(byItem[g.ItemID], g)
 	}
+	partners, err := store.PlanPartnersOf(ctx, s.db.R(), agencyID)
+	if err != nil {
+		return d, err
+	}
+	invited := map[string]int64{}
+	for _, pp := range partners {
+		invited[pp.ItemID]++
+	}
 	today := s.now().UTC().Format(time.DateOnly)
 	for _, it := range items {
 		d.Items = append(d.Items, Item{PlanItem: it, Progress: byItem[it.ID], Percent: percent(it.Baseline, it.Target, it.Current),
-			Overdue: it.Status != StatusDone && it.Deadline < today})
+			Overdue: it.Status != StatusDone && it.Deadline < today, Partners: invited[it.ID]})
 	}
 	if d.Reviews, err = store.PlanReviews(ctx, s.db.R(), agencyID); err != nil {
 		return d, err
@@ -149,17 +159,50 @@ func (s *Service) read(ctx context.Context, agencyID string, open bool) (Dashboa
 	for i, f := range flows {
 		raw[i] = Flow{From: f.FromKind, To: f.ToKind, Count: f.Count}
 	}
-	d.MinCount = s.minCount
-	if d.MinCount <= 0 {
-		d.MinCount = DefaultMinCount
+	if d.MinCount, err = s.threshold(ctx, jur); err != nil {
+		return d, err
 	}
-	d.Network = Suppress(raw, d.MinCount)
+	if d.Network, err = Network(raw, d.MinCount); err != nil {
+		return d, err
+	}
 	m := s.measures(d)
 	for _, ind := range Indicators {
 		v, ok := ind.Value(m)
 		d.Indicators = append(d.Indicators, IndicatorValue{Indicator: ind, Value: v, Known: ok})
 	}
 	return d, nil
+}
+
+// Measures sums the indicators' measures over the local governments in a
+// scope (a jurisdiction, one agency, or the whole instance when both are
+// empty): the statistics' measure source (stats.MeasureSource). The 3P
+// total is summed too, with the number of local governments assessed
+// (MeasureAssessed), so that its indicator is their average. Sealed
+// fields are never opened; the referral network is counted once per
+// jurisdiction, as its local governments all show the same one.
+func (s *Service) Measures(ctx context.Context, jurisdictionID, agencyID string) (map[string]int64, error) {
+	ags, err := store.LocalGovAgencies(ctx, s.db.R(), jurisdictionID, agencyID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	network := map[string]bool{}
+	for _, a := range ags {
+		d, err := s.read(ctx, a[0], false)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range s.measures(d) {
+			if k == MeasureNetworkShown {
+				if network[a[1]] {
+					continue
+				}
+				network[a[1]] = true
+			}
+			out[k] += int64(v)
+		}
+	}
+	return out, nil
 }
 
 // percent is how far value has come from baseline towards target.
@@ -206,7 +249,7 @@ func (s *Service) measures(d Dashboard) map[string]float64 {
 		}
 	}
 	if a, ok := d.Latest(); ok {
-		m[MeasureThreePTotal] = float64(a.Total)
+		m[MeasureThreePTotal], m[MeasureAssessed] = float64(a.Total), 1
 	}
 	var shown float64
 	for _, f := range d.Network {

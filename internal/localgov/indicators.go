@@ -1,5 +1,11 @@
 package localgov
 
+import (
+	"slices"
+
+	"github.com/haven-nrm/haven/internal/disclosure"
+)
+
 // Indicator is a local-government indicator, defined as data in the shape
 // the statistics indicators take (code, name key, numerator, denominator,
 // source, period, target) so that they can be registered with them. The
@@ -35,6 +41,9 @@ const (
 	MeasureThreePTotal     = "threep_total"
 	MeasureNetworkShown    = "network_referrals_shown"
 	MeasureCommunityPeople = "programme_participants"
+	// MeasureAssessed is how many local governments have a 3P
+	// self-assessment: summed over several, the 3P total is an average.
+	MeasureAssessed = "threep_assessed"
 )
 
 // Indicators are the local government's indicators.
@@ -45,9 +54,17 @@ var Indicators = []Indicator{
 	{"LG-04", "localgov.indicator.lg04", MeasureCommunityPeople, "", 1, "localgov_records (programme)", "12m", 500},
 	{"LG-05", "localgov.indicator.lg05", MeasureAgreements, "", 1, "localgov_records (partnership, active)", "latest", 5},
 	{"LG-06", "localgov.indicator.lg06", MeasureActivitiesDone, MeasureActivities, 100, "localgov_plan_items", "latest", 80},
-	{"LG-07", "localgov.indicator.lg07", MeasureThreePTotal, "", 1, "threep_assessments", "latest", 12},
+	{"LG-07", "localgov.indicator.lg07", MeasureThreePTotal, MeasureAssessed, 1, "threep_assessments", "latest", 12},
 	{"LG-08", "localgov.indicator.lg08", MeasureNetworkShown, "", 1, "handovers, service_referrals (disclosure-controlled)", "latest", 0},
 }
+
+// People are the measures that count people: the statistics withhold
+// each below their threshold.
+var People = []string{MeasureCampaignReach, MeasureTrained, MeasureCommunityPeople, MeasureNetworkShown}
+
+// Source is the name of the local governments' measure source among the
+// statistics' sources (stats.Service.AddSource).
+const Source = "localgov"
 
 // IndicatorByCode returns an indicator, and false for an unknown code.
 func IndicatorByCode(code string) (Indicator, bool) {
@@ -76,34 +93,69 @@ func (i Indicator) Value(m map[string]float64) (v float64, ok bool) {
 	return num / den * i.Scale, true
 }
 
-// DefaultMinCount is the smallest count of the referral network shown: a
-// smaller one could point at a person (primary suppression, k = 11, the
-// threshold the statistics issue uses by default).
-const DefaultMinCount = 11
+// DefaultMinCount is the smallest count of the referral network shown
+// when nothing else is configured: the statistics' default threshold
+// (disclosure.DefaultK).
+const DefaultMinCount = disclosure.DefaultK
 
 // Flow is one count of the city's referral network, from agencies of one
 // kind to agencies of another.
 type Flow struct {
 	From, To string
 	Count    int64
-	// Suppressed is true when the count was below the threshold and is
-	// not shown (Count is then 0).
-	Suppressed bool
+	// Suppressed is "primary" when the count was below the threshold,
+	// "secondary" when it is withheld so that a primary count cannot be
+	// worked out from the totals, "" when it is shown (Count is 0 when
+	// withheld).
+	Suppressed string
 }
 
-// Suppress applies primary suppression: every count below k is withheld.
-// A zero or negative k means DefaultMinCount. It should be routed through
-// the statistics' disclosure control once that exists.
-func Suppress(flows []Flow, k int) []Flow {
+// Primary reports whether the count is withheld for being below the
+// threshold (rather than to protect another).
+func (f Flow) Primary() bool { return f.Suppressed == "primary" }
+
+// Network lays the city's referral flows out as a table — rows the
+// referring kinds, columns the receiving kinds, with their totals — and
+// protects it with the statistics' disclosure control
+// (disclosure.Suppress: primary suppression below k, then complementary
+// suppression until no withheld count follows from the totals). Every
+// count that is not zero, and every withheld one, is returned.
+func Network(flows []Flow, k int) (cells []Flow, err error) {
 	if k <= 0 {
 		k = DefaultMinCount
 	}
-	out := make([]Flow, len(flows))
-	for i, f := range flows {
-		out[i] = f
-		if f.Count < int64(k) {
-			out[i].Count, out[i].Suppressed = 0, true
+	if len(flows) == 0 {
+		return nil, nil
+	}
+	var from, to []string
+	for _, f := range flows {
+		if !slices.Contains(from, f.From) {
+			from = append(from, f.From)
+		}
+		if !slices.Contains(to, f.To) {
+			to = append(to, f.To)
 		}
 	}
-	return out
+	slices.Sort(from)
+	slices.Sort(to)
+	g := disclosure.Grid{Rows: len(from), Cols: len(to), Counts: make([]int64, len(from)*len(to))}
+	for _, f := range flows {
+		g.Counts[slices.Index(from, f.From)*len(to)+slices.Index(to, f.To)] += f.Count
+	}
+	p, err := disclosure.Suppress(g, k)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range from {
+		for j, b := range to {
+			v, st := p.At(i, j)
+			switch {
+			case st.Suppressed():
+				cells = append(cells, Flow{From: a, To: b, Suppressed: st.String()})
+			case v > 0:
+				cells = append(cells, Flow{From: a, To: b, Count: v})
+			}
+		}
+	}
+	return cells, nil
 }

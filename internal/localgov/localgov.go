@@ -34,10 +34,12 @@ import (
 	"github.com/haven-nrm/haven/internal/store"
 )
 
-// Signer returns the key that signs exported CityShare profiles and its
-// id: the instance's audit signing key until the federation identity of
-// the transnational mechanism exists.
-type Signer func() (ed25519.PrivateKey, string, error)
+// Signer returns the key that signs exported CityShare profiles, its id
+// and the signing instance's federation id: the active signing key of the
+// instance's federation identity (package federation, the transnational
+// mechanism's), or — on an instance without one (no country) — its audit
+// signing key, with no instance id.
+type Signer func() (key ed25519.PrivateKey, keyID, instance string, err error)
 
 // Options build the service.
 type Options struct {
@@ -45,8 +47,13 @@ type Options struct {
 	Keys *seal.Keyring
 	Now  func() time.Time
 	// MinCount is the smallest referral-network count shown (primary
-	// suppression); zero means DefaultMinCount.
+	// suppression); zero means DefaultMinCount. The statistics' own
+	// threshold for the jurisdiction (Threshold) raises it, never lowers
+	// it.
 	MinCount int
+	// Threshold is the statistics' disclosure threshold k for a
+	// jurisdiction (stats.Service.Threshold); nil means MinCount alone.
+	Threshold func(ctx context.Context, jurisdictionID string) (int, error)
 	// Instance names this Haven instance in published profiles.
 	Instance string
 	Signer   Signer
@@ -58,6 +65,7 @@ type Service struct {
 	keys     *seal.Keyring
 	now      func() time.Time
 	minCount int
+	k        func(ctx context.Context, jurisdictionID string) (int, error)
 	instance string
 	signer   Signer
 }
@@ -70,7 +78,25 @@ func New(o Options) *Service {
 	if o.Instance == "" {
 		o.Instance = "haven"
 	}
-	return &Service{db: o.DB, keys: o.Keys, now: o.Now, minCount: o.MinCount, instance: o.Instance, signer: o.Signer}
+	return &Service{db: o.DB, keys: o.Keys, now: o.Now, minCount: o.MinCount, k: o.Threshold, instance: o.Instance, signer: o.Signer}
+}
+
+// threshold is the smallest referral-network count shown for a
+// jurisdiction: the configured minimum, raised to the statistics'
+// threshold for it.
+func (s *Service) threshold(ctx context.Context, jurisdictionID string) (int, error) {
+	k := s.minCount
+	if k <= 0 {
+		k = DefaultMinCount
+	}
+	if s.k != nil {
+		sk, err := s.k(ctx, jurisdictionID)
+		if err != nil {
+			return 0, err
+		}
+		k = max(k, sk)
+	}
+	return k, nil
 }
 
 // decide refuses p the action a on its own agency's records.

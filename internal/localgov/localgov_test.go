@@ -6,15 +6,19 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/demo"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/federation"
 	"github.com/haven-nrm/haven/internal/localgov"
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
@@ -229,7 +233,7 @@ func TestSelfAssessmentAndCityShare(t *testing.T) {
 		officer, _ := setup(t, db)
 		keys, _ := seal.NewKeyring()
 		_, priv, _ := ed25519.GenerateKey(rand.Reader)
-		signer := func() (ed25519.PrivateKey, string, error) { return priv, "test-key", nil }
+		signer := func() (ed25519.PrivateKey, string, string, error) { return priv, "test-key", "", nil }
 		svc := localgov.New(localgov.Options{DB: db, Keys: keys, Instance: "pokhara.example", Signer: signer})
 		answers := map[string]string{}
 		for _, q := range threep.Questions {
@@ -346,15 +350,270 @@ func TestSelfAssessmentAndCityShare(t *testing.T) {
 	})
 }
 
-// TestSuppress: counts of the referral network below k are withheld
-// (primary suppression, default k = 11).
-func TestSuppress(t *testing.T) {
-	in := []localgov.Flow{{"ngo", "health", 10, false}, {"police", "ngo", 11, false}, {"ngo", "shelter_short_term", 1, false}}
-	got := localgov.Suppress(in, 0)
-	if !got[0].Suppressed || got[0].Count != 0 || got[1].Suppressed || got[1].Count != 11 || !got[2].Suppressed {
-		t.Fatalf("k=11: %+v", got)
+// TestNetworkDisclosure: the referral network passes the statistics'
+// disclosure control (disclosure.Suppress, docs/STATISTICS.md): counts
+// below k are withheld (primary), and so is at least one more count in
+// each line of a withheld one, so that it cannot be worked out from the
+// totals (complementary); zeros are not listed, and nothing below k is
+// ever shown.
+func TestNetworkDisclosure(t *testing.T) {
+	in := []localgov.Flow{{From: "ngo", To: "health", Count: 10}, {From: "police", To: "ngo", Count: 40}, {From: "ngo", To: "shelter_short_term", Count: 30},
+		{From: "police", To: "health", Count: 25}, {From: "police", To: "shelter_short_term", Count: 12}}
+	for _, tc := range []struct {
+		name              string
+		k                 int
+		primary, withheld int
+	}{
+		{"default k=11: 10 withheld, and a partner in its row and column", 0, 1, 4},
+		{"k=5: nothing withheld", 5, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := localgov.Network(in, tc.k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var primary, withheld int
+			k := tc.k
+			if k <= 0 {
+				k = localgov.DefaultMinCount
+			}
+			for _, f := range got {
+				if f.Suppressed != "" {
+					withheld++
+					if f.Count != 0 {
+						t.Errorf("withheld count shown: %+v", f)
+					}
+				} else if f.Count < int64(k) {
+					t.Errorf("count below k=%d shown: %+v", k, f)
+				}
+				if f.Primary() {
+					primary++
+				}
+			}
+			if primary != tc.primary || withheld != tc.withheld {
+				t.Fatalf("primary %d (want %d), withheld %d (want %d): %+v", primary, tc.primary, withheld, tc.withheld, got)
+			}
+		})
 	}
-	if got := localgov.Suppress(in, 5); !got[2].Suppressed || got[0].Suppressed {
-		t.Fatalf("k=5: %+v", got)
+	if got, err := localgov.Network(nil, 0); err != nil || got != nil {
+		t.Fatalf("empty network: %v %v", got, err)
 	}
+}
+
+// TestCityShareFederationKey: a profile exported by an instance with a
+// federation identity is signed with the identity's active key and names
+// the instance; a receiver that knows the instance as a peer of the
+// transnational mechanism accepts it only with the key pinned for the peer
+// (docs/TRM.md, docs/LOCALGOV.md): the same document signed by another
+// key, or stripped of the instance id (the peer is found by its address
+// then), or from a suspended peer, is refused; once the peer rotates its
+// key, a profile signed by the new key is accepted.
+func TestCityShareFederationKey(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		officer, _ := setup(t, db)
+		keys, _ := seal.NewKeyring()
+		id, err := federation.NewIdentity(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fedSigner := func() (ed25519.PrivateKey, string, string, error) {
+			k := id.Active()
+			return k.Sign, k.ID, id.Instance, nil
+		}
+		sender := localgov.New(localgov.Options{DB: db, Keys: keys, Instance: "pokhara.example", Signer: fedSigner})
+		if err := sender.SaveProfile(ctx, officer, localgov.ProfileInput{City: "Pokhara", Population: "518452"}); err != nil {
+			t.Fatal(err)
+		}
+		pub, err := sender.Publish(ctx, officer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed, err := sender.Export(ctx, officer, pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env localgov.Signed
+		_ = json.Unmarshal(signed, &env)
+		if env.Instance != id.Instance || env.KeyID != id.Active().ID || env.PublicKey != base64.StdEncoding.EncodeToString(id.Active().SignPublic()) {
+			t.Fatalf("not signed with the federation identity: %+v", env)
+		}
+		// The receiving instance (same database, another service) knows
+		// the sender as a peer at https://pokhara.example.
+		peer := store.Peer{ID: id.Instance, BaseURL: "https://pokhara.example", Country: "NP", Name: "Haven NP", KeyID: id.Active().ID,
+			SignKey: id.Active().SignPublic(), KEMKey: id.Active().KEMPublic(), RetiredKeys: "{}", Status: "active", Agreement: "{}", AddedBy: "t"}
+		write := func(p store.Peer) {
+			t.Helper()
+			if err := db.Write(ctx, func(tx *store.Tx) error {
+				if err := tx.UpsertPeer(ctx, p); err != nil {
+					return err
+				}
+				return tx.Audit(ctx, audit.Event{Actor: "t", Action: "peer.add", ObjectType: "peer", ObjectID: p.ID})
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write(peer)
+		// Another key claiming the peer's instance: refused, with or
+		// without the instance id (the address names the peer).
+		_, other, _ := ed25519.GenerateKey(rand.Reader)
+		raw, _ := base64.StdEncoding.DecodeString(env.Document)
+		for _, inst := range []string{id.Instance, ""} {
+			forged := localgov.Signed{Format: localgov.SignedFormat, Document: env.Document, KeyID: env.KeyID, Instance: inst,
+				Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(other, raw)), PublicKey: base64.StdEncoding.EncodeToString(other.Public().(ed25519.PublicKey))}
+			fb, _ := json.Marshal(forged)
+			if _, err := sender.Import(ctx, officer, localgov.ImportInput{Document: string(fb)}); keyOf(err) != "lg.error.peer_key" {
+				t.Fatalf("instance %q: a profile signed by a key the peer does not hold: %v", inst, err)
+			}
+		}
+		// A suspended peer's profile is refused.
+		peer.Status = "suspended"
+		write(peer)
+		if _, err := sender.Import(ctx, officer, localgov.ImportInput{Document: string(signed)}); keyOf(err) != "lg.error.peer_key" {
+			t.Fatalf("a suspended peer's profile: %v", err)
+		}
+		// The peer rotates its key; its profile signed by the new key is
+		// accepted, and the audit event names the peer.
+		old := id.Active()
+		nk, err := federation.NewKeyPair(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		id.Keys = append(id.Keys, nk)
+		peer.Status, peer.KeyID, peer.SignKey, peer.KEMKey = "active", nk.ID, nk.SignPublic(), nk.KEMPublic()
+		peer.RetiredKeys = `{"` + old.ID + `":"` + hex.EncodeToString(old.SignPublic()) + `"}`
+		write(peer)
+		// Received under a name of its own, so that it is not this
+		// instance's own city.
+		doc := bytes.Replace(raw, []byte(`"Pokhara"`), []byte(`"Pokhara Metropolitan"`), 1)
+		fresh := localgov.Signed{Format: localgov.SignedFormat, Document: base64.StdEncoding.EncodeToString(doc), KeyID: nk.ID, Instance: id.Instance,
+			Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(nk.Sign, doc)), PublicKey: base64.StdEncoding.EncodeToString(nk.SignPublic())}
+		fb, _ := json.Marshal(fresh)
+		got, err := sender.Import(ctx, officer, localgov.ImportInput{Document: string(fb)})
+		if err != nil {
+			t.Fatalf("a profile signed by the peer's new key: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action='cityshare.import' AND object_id=$1 AND details LIKE $2`, got, "%"+id.Instance+"%"); n != 1 {
+			t.Fatalf("the import's audit event does not name the peer (%d)", n)
+		}
+	})
+}
+
+// keyOf is the translation key of a refusal, "" for any other error.
+func keyOf(err error) string {
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return e.Key
+	}
+	return ""
+}
+
+// TestPartnersContribute: the officer invites a user of another agency
+// (a shelter's staff) to one named activity; the partner lists that
+// activity alone, records progress and evidence on it (audited under the
+// plan's agency), and reaches nothing else: another activity of the same
+// plan, the officer's progress action, the dashboard and records are all
+// closed, and an activity it was not invited to answers NotFound with
+// nothing written. An outsider cannot invite to the plan; a repeated or
+// unknown partner is refused with nothing written.
+func TestPartnersContribute(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		officer, outsider := setup(t, db)
+		keys, _ := seal.NewKeyring()
+		svc := localgov.New(localgov.Options{DB: db, Keys: keys})
+		named, err := svc.AddItem(ctx, officer, localgov.ItemInput{Pillar: "partnership", Objective: "Shelter capacity", Title: "Open ten emergency beds",
+			Owner: "Shelter partner", Deadline: "2026-12-31", Indicator: "LG-05", Baseline: "0", Target: "10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := svc.AddItem(ctx, officer, localgov.ItemInput{Pillar: "prevention", Objective: "Secret objective", Title: "Not for partners",
+			Owner: "Mayor's office", Deadline: "2026-12-31", Indicator: "LG-02", Baseline: "0", Target: "40"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		su, err := db.UserByUsername(ctx, "demo."+string(access.ShelterStaff))
+		if err != nil {
+			t.Fatal(err)
+		}
+		partner := access.Principal{UserID: su.ID, Role: access.ShelterStaff, AgencyID: su.AgencyID}
+		invites := func() int {
+			return count(t, db, `SELECT COUNT(*) FROM localgov_partners`)
+		}
+		initial := invites() // the demo's own invitation
+		if err := svc.InvitePartner(ctx, outsider, named, localgov.PartnerInput{Username: su.Username}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("another local government invites to this plan: %v", err)
+		}
+		if err := svc.InvitePartner(ctx, officer, named, localgov.PartnerInput{Username: "nobody.here"}); keyOf(err) != "lg.partner.error.user" {
+			t.Fatalf("an unknown partner: %v", err)
+		}
+		if err := svc.InvitePartner(ctx, officer, named, localgov.PartnerInput{Username: su.Username}); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.InvitePartner(ctx, officer, named, localgov.PartnerInput{Username: su.Username}); keyOf(err) != "lg.partner.error.already" || invites() != initial+1 {
+			t.Fatalf("a repeated invitation: %v (%d rows)", err, invites())
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action='localgov.partner_invite' AND object_id=$1 AND details LIKE $2`, named, "%"+su.ID+"%"); n != 1 {
+			t.Fatalf("the invitation is not audited (%d)", n)
+		}
+		mine := func() localgov.Contribution {
+			t.Helper()
+			cs, err := svc.Contributions(ctx, partner)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *localgov.Contribution
+			for i, c := range cs {
+				if c.ID == other {
+					t.Fatal("the partner sees an activity it was not invited to")
+				}
+				if c.ID == named {
+					got = &cs[i]
+				}
+			}
+			if got == nil || got.Title != "Open ten emergency beds" {
+				t.Fatalf("the partner's activities: %+v", cs)
+			}
+			return *got
+		}
+		mine()
+		if err := svc.Contribute(ctx, partner, named, localgov.ProgressInput{Version: "1", Value: "4", Evidence: "Four beds open since March"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_events WHERE action='localgov.partner_progress' AND object_id=$1 AND actor=$2 AND agency=$3`,
+			named, su.ID, officer.AgencyID); n != 1 {
+			t.Fatalf("the partner's progress is not audited under the plan's agency (%d)", n)
+		}
+		if c := mine(); c.Current != 4 || len(c.Progress) != 1 || c.Progress[0].Evidence != "Four beds open since March" {
+			t.Fatalf("the partner's progress: %+v", c)
+		}
+		// Nothing else.
+		progress := func() int { return count(t, db, `SELECT COUNT(*) FROM localgov_progress`) }
+		before := progress()
+		if err := svc.Contribute(ctx, partner, other, localgov.ProgressInput{Version: "1", Value: "40", Evidence: "x"}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("progress on an activity the partner was not invited to: %v", err)
+		}
+		if err := svc.Contribute(ctx, partner, "00000000000000000000000000000000", localgov.ProgressInput{Version: "1", Value: "1", Evidence: "x"}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("progress on no activity: %v", err)
+		}
+		if err := svc.RecordProgress(ctx, partner, named, localgov.ProgressInput{Version: "2", Value: "5", Evidence: "x"}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("the officer's progress action for a partner: %v", err)
+		}
+		if _, err := svc.Dashboard(ctx, partner); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("the partner reads the dashboard: %v", err)
+		}
+		if err := svc.InvitePartner(ctx, partner, named, localgov.PartnerInput{Username: "demo.case_worker"}); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("a partner invites others: %v", err)
+		}
+		if progress() != before {
+			t.Fatal("a refused contribution wrote progress")
+		}
+		// A stale version is a conflict, nothing written.
+		if err := svc.Contribute(ctx, partner, named, localgov.ProgressInput{Version: "1", Value: "6", Evidence: "stale"}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("a stale contribution: %v", err)
+		}
+		if progress() != before {
+			t.Fatal("a stale contribution wrote progress")
+		}
+	})
 }

@@ -2,7 +2,6 @@ package localgov
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -117,52 +116,7 @@ func (s *Service) RecordProgress(ctx context.Context, p access.Principal, id str
 	if d := access.Decide(access.UpdatePlanItem, p, access.Resource{AgencyID: it.AgencyID}); !d.Allow {
 		return errs.E(errs.NotFound, "no such activity")
 	}
-	version, err := number("version", in.Version, 1<<40, true)
-	if err != nil {
-		return err
-	}
-	value, err := number("value", in.Value, 1_000_000_000, true)
-	if err != nil {
-		return err
-	}
-	evidence, err := text("evidence", in.Evidence, 2000, true)
-	if err != nil {
-		return err
-	}
-	on, err := day("recorded_on", in.RecordedOn, false)
-	if err != nil {
-		return err
-	}
-	if on == "" {
-		on = s.now().UTC().Format(time.DateOnly)
-	}
-	status := StatusOpen
-	if reached(it.Baseline, it.Target, value) {
-		status = StatusDone
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.UpdatePlanProgress(ctx, it.ID, version, value, status, store.Millis(tx.Now)); err != nil {
-			return err
-		}
-		g := store.PlanProgress{ID: store.NewID(), ItemID: it.ID, Value: value, Evidence: evidence, RecordedOn: on, CreatedBy: p.UserID, CreatedAt: store.Millis(tx.Now)}
-		if err := tx.InsertPlanProgress(ctx, g); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, event(p, "localgov.progress_record", "localgov_plan_item", it.ID,
-			map[string]string{"value": strconv.FormatInt(value, 10), "status": status})); err != nil {
-			return err
-		}
-		if status != StatusDone {
-			return nil
-		}
-		done, err := tx.CompleteLocalGovTasks(ctx, it.ID, store.Millis(tx.Now))
-		for _, t := range done {
-			if err := tx.Audit(ctx, event(p, "localgov.task_done", "localgov_task", t, nil)); err != nil {
-				return err
-			}
-		}
-		return err
-	})
+	return s.progress(ctx, p, it, in, "localgov.progress_record")
 }
 
 // reached reports whether value has reached target, going up or down from

@@ -132,6 +132,12 @@ func New(o Options) (*Set, error) {
 	c := o.Config
 	adm.WithMail(notify.NewMailer(notify.Config{Addr: c.SMTPAddr, From: c.SMTPFrom, Username: c.SMTPUsername, Password: c.SMTPPassword(),
 		StartTLS: c.SMTPStartTLS, BaseURL: c.BaseURL, Timeout: 30 * time.Second}), bundle)
+	st := stats.New(o.DB, o.Keys, o.Now)
+	lg := localgov.New(localgov.Options{DB: o.DB, Keys: o.Keys, Now: o.Now, MinCount: o.Config.LocalGovMinCount, Threshold: st.Threshold,
+		Instance: instanceName(o.Config), Signer: cityShareSigner(o.Config, o.Federation)})
+	// The local governments' indicators (registered by package localgov)
+	// are counted from their records.
+	st.AddSource(localgov.Source, lg)
 	return &Set{
 		Admin:    adm,
 		TRM:      tr,
@@ -141,10 +147,9 @@ func New(o Options) (*Set, error) {
 			HTTPClient: o.HTTPClient}),
 		Directory: dir,
 		Referrals: rs,
-		Stats:     stats.New(o.DB, o.Keys, o.Now),
+		Stats:     st,
 		Screening: o.Screening,
-		LocalGov: localgov.New(localgov.Options{DB: o.DB, Keys: o.Keys, Now: o.Now, MinCount: o.Config.LocalGovMinCount,
-			Instance: instanceName(o.Config), Signer: auditSigner(o.Config)}),
+		LocalGov:  lg,
 	}, nil
 }
 
@@ -157,16 +162,25 @@ func instanceName(c config.Config) string {
 	return "haven"
 }
 
-// auditSigner signs exported CityShare profiles with the instance's audit
-// signing key, until the transnational mechanism's federation identity
-// exists. It reads the key the server made at start and never makes one:
-// without it there is no signature (503).
-func auditSigner(c config.Config) localgov.Signer {
-	return func() (ed25519.PrivateKey, string, error) {
+// cityShareSigner signs exported CityShare profiles with the active key
+// of the instance's federation identity (the transnational mechanism's),
+// so that a peer verifies them with the key it pinned for this instance.
+// An instance without one (no country) signs with its audit signing key:
+// the key the server made at start, never one made here; without it there
+// is no signature (503).
+func cityShareSigner(c config.Config, id *federation.Identity) localgov.Signer {
+	if id != nil {
+		return func() (ed25519.PrivateKey, string, string, error) {
+			k := id.Active()
+			return k.Sign, k.ID, id.Instance, nil
+		}
+	}
+	return func() (ed25519.PrivateKey, string, string, error) {
 		path := c.AuditKeyPath()
 		if _, err := os.Stat(path); err != nil {
-			return nil, "", errors.New("no audit signing key")
+			return nil, "", "", errors.New("no audit signing key")
 		}
-		return audit.LoadOrCreateSigningKey(path)
+		k, id, err := audit.LoadOrCreateSigningKey(path)
+		return k, id, "", err
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/disclosure"
 	"github.com/haven-nrm/haven/internal/errs"
 )
 
@@ -19,15 +20,55 @@ import (
 // jurisdictions). Its label is the catalogue's stats.indicator.<id>.
 // Direction is "higher" (the value should reach the target), "lower" (stay
 // under it) or "info" (no target).
+//
+// An indicator that is not a share of cases names a measure source in From
+// (registered on the service with AddSource: a local government's records,
+// for instance): Numerator then names one measure and Denominator at most
+// one (none: the value is the numerator), both summed over the units in the
+// reader's scope; the value is their ratio times Scale, shown as a number,
+// and its targets are on that scale. Measures listed in People count
+// people: each passes the disclosure policy's primary suppression before
+// it is used. Period says what window the source counts ("12m": the twelve
+// months up to the reading; "latest": the latest state). Label is the
+// catalogue key of its name when it is not stats.indicator.<id>.
 type IndicatorDef struct {
 	ID          string             `json:"id"`
+	Label       string             `json:"label,omitempty"`
 	Source      string             `json:"source"`
-	Dimension   string             `json:"dimension"`
+	Dimension   string             `json:"dimension,omitempty"`
 	Numerator   []string           `json:"numerator"`
 	Denominator []string           `json:"denominator"`
 	Where       string             `json:"where,omitempty"`
 	Direction   string             `json:"direction"`
 	Targets     map[string]float64 `json:"targets"`
+	From        string             `json:"from,omitempty"`
+	Scale       float64            `json:"scale,omitempty"`
+	Period      string             `json:"period,omitempty"`
+	People      []string           `json:"people,omitempty"`
+}
+
+// LabelKey is the catalogue key of the indicator's name.
+func (d IndicatorDef) LabelKey() string {
+	if d.Label != "" {
+		return d.Label
+	}
+	return "stats.indicator." + d.ID
+}
+
+// MeasureSource counts the measures of indicators that are not shares of
+// cases, over the units in a scope (a jurisdiction, an agency, or the
+// whole instance when both are empty).
+type MeasureSource interface {
+	Measures(ctx context.Context, jurisdictionID, agencyID string) (map[string]int64, error)
+}
+
+// AddSource registers a measure source under the name indicators give in
+// From. It is called while the services are built, before any request.
+func (s *Service) AddSource(name string, src MeasureSource) {
+	if s.sources == nil {
+		s.sources = map[string]MeasureSource{}
+	}
+	s.sources[name] = src
 }
 
 //go:embed indicators.json
@@ -57,6 +98,21 @@ func RegisterIndicators(defs ...IndicatorDef) error {
 	for _, d := range defs {
 		if d.ID == "" || !isCode(d.ID) || slices.ContainsFunc(Indicators, func(o IndicatorDef) bool { return o.ID == d.ID }) {
 			return fmt.Errorf("stats: indicator %q: missing or repeated id", d.ID)
+		}
+		if d.From != "" {
+			if !isCode(d.From) || len(d.Numerator) != 1 || len(d.Denominator) > 1 || d.Scale <= 0 || d.Dimension != "" {
+				return fmt.Errorf("stats: indicator %s: a measured indicator needs one numerator, at most one denominator and a scale", d.ID)
+			}
+			for j, v := range d.Targets {
+				if v < 0 {
+					return fmt.Errorf("stats: indicator %s: negative target for %s", d.ID, j)
+				}
+			}
+			if d.Direction != "higher" && d.Direction != "lower" && d.Direction != "info" {
+				return fmt.Errorf("stats: indicator %s: direction must be higher, lower or info", d.ID)
+			}
+			Indicators = append(Indicators, d)
+			continue
 		}
 		if !slices.Contains(Dimensions, d.Dimension) || len(d.Numerator) == 0 {
 			return fmt.Errorf("stats: indicator %s: unknown dimension or empty numerator", d.ID)
@@ -88,6 +144,11 @@ type IndicatorValue struct {
 	Value       *float64 `json:"value"`
 	Target      *float64 `json:"target,omitempty"`
 	Direction   string   `json:"direction"`
+	// Unit is "share" (a proportion, 0–1) or "number" (a measured
+	// indicator's value on its own scale).
+	Unit string `json:"unit"`
+	// Label is the catalogue key of the indicator's name.
+	Label string `json:"label"`
 	// Met is "met", "not_met" or "" (no target, or no value).
 	Met string `json:"met,omitempty"`
 }
@@ -112,7 +173,16 @@ func (s *Service) IndicatorsFor(ctx context.Context, p access.Principal, period 
 		}
 	}
 	var out []IndicatorValue
+	measured := map[string]map[string]int64{}
 	for _, d := range Indicators {
+		if d.From != "" {
+			v, err := s.measured(ctx, p, d, jcode, measured)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+			continue
+		}
 		q, err := ParseTable(TableInput{By: d.Dimension, Where: d.Where, Period: period})
 		if err != nil {
 			return nil, err
@@ -121,7 +191,7 @@ func (s *Service) IndicatorsFor(ctx context.Context, p access.Principal, period 
 		if err != nil {
 			return nil, err
 		}
-		v := IndicatorValue{ID: d.ID, Source: d.Source, Direction: d.Direction}
+		v := IndicatorValue{ID: d.ID, Source: d.Source, Direction: d.Direction, Unit: "share", Label: d.LabelKey()}
 		sum := func(codes []string) (int64, bool) {
 			var n int64
 			if len(t.Rows) == 0 {
@@ -154,19 +224,87 @@ func (s *Service) IndicatorsFor(ctx context.Context, p access.Principal, period 
 			x := float64(num) / float64(den)
 			v.Value = &x
 		}
-		if tg, ok := d.Targets[jcode]; ok {
-			v.Target = &tg
-		} else if tg, ok := d.Targets["*"]; ok {
-			v.Target = &tg
-		}
-		if v.Value != nil && v.Target != nil && d.Direction != "info" {
-			met := *v.Value >= *v.Target
-			if d.Direction == "lower" {
-				met = *v.Value <= *v.Target
-			}
-			v.Met = map[bool]string{true: "met", false: "not_met"}[met]
-		}
-		out = append(out, v)
+		out = append(out, v.against(d, jcode))
 	}
 	return out, nil
+}
+
+// against sets the target for the jurisdiction (its code, else "*") and
+// whether the value meets it.
+func (v IndicatorValue) against(d IndicatorDef, jcode string) IndicatorValue {
+	if tg, ok := d.Targets[jcode]; ok {
+		v.Target = &tg
+	} else if tg, ok := d.Targets["*"]; ok {
+		v.Target = &tg
+	}
+	if v.Value != nil && v.Target != nil && d.Direction != "info" {
+		met := *v.Value >= *v.Target
+		if d.Direction == "lower" {
+			met = *v.Value <= *v.Target
+		}
+		v.Met = map[bool]string{true: "met", false: "not_met"}[met]
+	}
+	return v
+}
+
+// measured computes an indicator from its source's measures for p's
+// scope (asked once per source and call, in seen). A measure that counts
+// people and lies below the policy's threshold is withheld: it passes
+// disclosure.Suppress as a table of one cell, like any count of people.
+func (s *Service) measured(ctx context.Context, p access.Principal, d IndicatorDef, jcode string, seen map[string]map[string]int64) (IndicatorValue, error) {
+	v := IndicatorValue{ID: d.ID, Source: d.Source, Direction: d.Direction, Unit: "number", Label: d.LabelKey()}
+	src := s.sources[d.From]
+	if src == nil {
+		return v.against(d, jcode), nil
+	}
+	jid, aid := scope(p)
+	m, ok := seen[d.From]
+	if !ok {
+		var err error
+		if m, err = src.Measures(ctx, jid, aid); err != nil {
+			return v, err
+		}
+		seen[d.From] = m
+	}
+	pol, err := s.policy(ctx, jid)
+	if err != nil {
+		return v, err
+	}
+	get := func(name string) (int64, bool, error) {
+		x, ok := m[name]
+		if !ok {
+			return 0, false, nil
+		}
+		if slices.Contains(d.People, name) {
+			pr, err := disclosure.Suppress(disclosure.Grid{Rows: 1, Cols: 1, Counts: []int64{x}}, pol.K)
+			if err != nil {
+				return 0, false, err
+			}
+			if _, st := pr.At(0, 0); st.Suppressed() {
+				return 0, false, nil
+			}
+		}
+		return x, true, nil
+	}
+	num, okN, err := get(d.Numerator[0])
+	if err != nil {
+		return v, err
+	}
+	den, okD := int64(1), true
+	if len(d.Denominator) == 1 {
+		if den, okD, err = get(d.Denominator[0]); err != nil {
+			return v, err
+		}
+		if okD {
+			v.Denominator = &den
+		}
+	}
+	if okN {
+		v.Numerator = &num
+	}
+	if okN && okD && den > 0 {
+		x := float64(num) / float64(den) * d.Scale
+		v.Value = &x
+	}
+	return v.against(d, jcode), nil
 }

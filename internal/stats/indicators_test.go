@@ -2,8 +2,10 @@ package stats
 
 import (
 	"context"
+	"sync"
 	"testing"
 
+	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
 )
@@ -47,6 +49,86 @@ func TestIndicators(t *testing.T) {
 		{ID: "x2", Dimension: "gender", Direction: "info"},
 		{ID: "x3", Dimension: "gender", Numerator: []string{"Feminine"}, Direction: "up"},
 		{ID: "x4", Dimension: "gender", Numerator: []string{"Feminine"}, Direction: "higher", Targets: map[string]float64{"*": 2}},
+	} {
+		if err := RegisterIndicators(bad); err == nil {
+			t.Errorf("registered %+v", bad)
+		}
+	}
+}
+
+// measures is a measure source with fixed values, and the scope it was
+// asked for.
+type measures struct {
+	m        map[string]int64
+	jid, aid string
+}
+
+func (f *measures) Measures(_ context.Context, jid, aid string) (map[string]int64, error) {
+	f.jid, f.aid = jid, aid
+	return f.m, nil
+}
+
+var registerMeasured sync.Once
+
+// TestMeasuredIndicators: an indicator of a measure source (a local
+// government's records) is its numerator over its denominator times its
+// scale, against its target; a measure that counts people is withheld
+// below k (disclosure.Suppress), so the value is withheld too; a
+// competent authority's source is asked for its jurisdiction; a source
+// not added leaves the value empty; malformed definitions are refused.
+func TestMeasuredIndicators(t *testing.T) {
+	registerMeasured.Do(func() {
+		err := RegisterIndicators(
+			IndicatorDef{ID: "T-done", From: "t", Numerator: []string{"done"}, Denominator: []string{"all"}, Scale: 100, Direction: "higher", Targets: map[string]float64{"*": 80}},
+			IndicatorDef{ID: "T-reach", From: "t", Numerator: []string{"reach"}, Denominator: []string{"pop"}, Scale: 1000, Direction: "higher",
+				Targets: map[string]float64{"*": 100}, People: []string{"reach"}},
+			IndicatorDef{ID: "T-trained", From: "t", Numerator: []string{"trained"}, Scale: 1, Direction: "info", People: []string{"trained"}},
+			IndicatorDef{ID: "T-none", From: "absent", Numerator: []string{"x"}, Scale: 1, Direction: "info"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := fixture(t, db, 50)
+		src := &measures{m: map[string]int64{"done": 2, "all": 4, "reach": 5, "pop": 1000, "trained": 22}}
+		s.AddSource("t", src)
+		ca := access.Principal{UserID: "u-ca", Role: access.CompetentAuthority, AgencyID: "a", JurisdictionID: "j"}
+		vs, err := s.IndicatorsFor(ctx, ca, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src.jid != "j" || src.aid != "" {
+			t.Fatalf("source asked for %q/%q, want the jurisdiction", src.jid, src.aid)
+		}
+		got := map[string]IndicatorValue{}
+		for _, v := range vs {
+			got[v.ID] = v
+		}
+		if v := got["T-done"]; v.Value == nil || *v.Value != 50 || v.Met != "not_met" || *v.Target != 80 || v.Unit != "number" {
+			t.Fatalf("T-done: %+v", v)
+		}
+		if v := got["T-reach"]; v.Value != nil || v.Numerator != nil || v.Denominator == nil || *v.Denominator != 1000 {
+			t.Fatalf("T-reach: 5 people reached is below k and must be withheld: %+v", v)
+		}
+		if v := got["T-trained"]; v.Value == nil || *v.Value != 22 || v.Denominator != nil || v.Met != "" {
+			t.Fatalf("T-trained: %+v", v)
+		}
+		if v := got["T-none"]; v.Value != nil || v.Label != "stats.indicator.T-none" {
+			t.Fatalf("T-none: %+v", v)
+		}
+		// A local government officer reads its own jurisdiction.
+		lg := access.Principal{UserID: "u-lg", Role: access.LocalGovOfficer, AgencyID: "a-lg", JurisdictionID: "j2"}
+		if _, err := s.IndicatorsFor(ctx, lg, ""); err != nil || src.jid != "j2" || src.aid != "" {
+			t.Fatalf("a local government officer's source scope %q/%q (%v), want its jurisdiction", src.jid, src.aid, err)
+		}
+	})
+	for _, bad := range []IndicatorDef{
+		{ID: "m1", From: "t", Numerator: []string{"a", "b"}, Scale: 1, Direction: "info"},
+		{ID: "m2", From: "t", Numerator: []string{"a"}, Denominator: []string{"b", "c"}, Scale: 1, Direction: "info"},
+		{ID: "m3", From: "t", Numerator: []string{"a"}, Direction: "info"},
+		{ID: "m4", From: "t", Numerator: []string{"a"}, Scale: 1, Direction: "higher", Targets: map[string]float64{"*": -1}},
+		{ID: "m5", From: "t", Dimension: "gender", Numerator: []string{"a"}, Scale: 1, Direction: "info"},
 	} {
 		if err := RegisterIndicators(bad); err == nil {
 			t.Errorf("registered %+v", bad)

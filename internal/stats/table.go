@@ -56,6 +56,9 @@ type Service struct {
 	// default); an instance may turn it off (statistics.perturb = "off").
 	perturb bool
 	cache   tableCache
+	// sources count the measures of indicators that are not shares of
+	// cases (AddSource).
+	sources map[string]MeasureSource
 }
 
 // New builds the service. The cell-key secret is derived from the
@@ -221,8 +224,8 @@ func codeValue(v string) string {
 	return ""
 }
 
-// scope is what a principal's tables cover: the competent authority its
-// jurisdiction, an agency administrator their agency, analysts and the
+// scope is what a principal's tables cover: the competent authority and
+// a local government officer their jurisdiction, an agency administrator their agency, analysts and the
 // system administrator the whole instance.
 func scope(p access.Principal) (jurisdictionID, agencyID string) {
 	switch p.Role {
@@ -230,6 +233,9 @@ func scope(p access.Principal) (jurisdictionID, agencyID string) {
 		return p.JurisdictionID, ""
 	case access.AgencyAdmin:
 		return "", p.AgencyID
+	case access.LocalGovOfficer:
+		// A local government reads its own jurisdiction's numbers.
+		return p.JurisdictionID, ""
 	}
 	return "", ""
 }
@@ -277,6 +283,15 @@ func (s *Service) policy(ctx context.Context, jurisdictionID string) (Policy, er
 		}
 	}
 	return p, nil
+}
+
+// Threshold is the disclosure threshold k of the instance's policy for
+// a jurisdiction ("" for tables across jurisdictions): what other
+// services that publish counts drawn from cases (a city's referral
+// network) hold to.
+func (s *Service) Threshold(ctx context.Context, jurisdictionID string) (int, error) {
+	p, err := s.policy(ctx, jurisdictionID)
+	return p.K, err
 }
 
 // Table answers a table request for p: the counts of cases in p's scope,

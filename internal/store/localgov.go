@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/haven-nrm/haven/internal/errs"
 )
@@ -371,6 +372,23 @@ func ReferralNetwork(ctx context.Context, r Reader, jurisdictionID string) ([]Re
 	})
 }
 
+// LocalGovAgencies lists the agencies that keep local-government records
+// (a profile, a prevention or partnership record, or a plan activity) in
+// a jurisdiction, or one agency, or — both empty — the whole instance,
+// with each agency's jurisdiction.
+func LocalGovAgencies(ctx context.Context, r Reader, jurisdictionID, agencyID string) ([][2]string, error) {
+	return collect(ctx, r, `SELECT a.id, a.jurisdiction_id FROM agencies a
+		WHERE ($1 = '' OR a.jurisdiction_id = $1) AND ($2 = '' OR a.id = $2) AND (
+			EXISTS (SELECT 1 FROM localgov_profiles p WHERE p.agency_id = a.id)
+			OR EXISTS (SELECT 1 FROM localgov_records x WHERE x.agency_id = a.id)
+			OR EXISTS (SELECT 1 FROM localgov_plan_items i WHERE i.agency_id = a.id))
+		ORDER BY a.id`, []any{jurisdictionID, agencyID}, func(s scanner) ([2]string, error) {
+		var v [2]string
+		err := s.Scan(&v[0], &v[1])
+		return v, err
+	})
+}
+
 // AgencyJurisdiction returns the jurisdiction of an agency.
 func AgencyJurisdiction(ctx context.Context, r Reader, agencyID string) (string, error) {
 	var j string
@@ -379,4 +397,68 @@ func AgencyJurisdiction(ctx context.Context, r Reader, agencyID string) (string,
 		return "", errs.E(errs.NotFound, "no such agency")
 	}
 	return j, classify(err)
+}
+
+// PlanPartner is a user invited to contribute to one activity of a
+// local government's plan (migration 0059).
+type PlanPartner struct {
+	ID, ItemID, AgencyID, UserID, InvitedBy string
+	InvitedAt                               int64
+}
+
+// InsertPlanPartner stores an invitation; a user already invited to the
+// activity is a Conflict.
+func (tx *Tx) InsertPlanPartner(ctx context.Context, p PlanPartner) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM localgov_partners WHERE item_id=$1 AND user_id=$2`, p.ItemID, p.UserID).Scan(&n); err != nil {
+		return classify(err)
+	}
+	if n > 0 {
+		return errs.E(errs.Conflict, "already invited")
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO localgov_partners (id, item_id, agency_id, user_id, invited_by, invited_at) VALUES ($1,$2,$3,$4,$5,$6)`,
+		p.ID, p.ItemID, p.AgencyID, p.UserID, p.InvitedBy, p.InvitedAt)
+	return classify(err)
+}
+
+// IsPlanPartner reports whether a user was invited to an activity.
+func IsPlanPartner(ctx context.Context, r Reader, itemID, userID string) (bool, error) {
+	var n int
+	err := r.QueryRowContext(ctx, `SELECT COUNT(*) FROM localgov_partners WHERE item_id=$1 AND user_id=$2`, itemID, userID).Scan(&n)
+	return n > 0, classify(err)
+}
+
+// PartnerItems lists the activities a user was invited to, by deadline.
+func PartnerItems(ctx context.Context, r Reader, userID string) ([]PlanItem, error) {
+	return collect(ctx, r, `SELECT `+prefixed("i.", planCols)+` FROM localgov_plan_items i JOIN localgov_partners p ON p.item_id = i.id
+		WHERE p.user_id=$1 ORDER BY i.deadline, i.id`, []any{userID}, scanPlanItem)
+}
+
+// PlanPartnersOf lists the partners invited to an agency's activities.
+func PlanPartnersOf(ctx context.Context, r Reader, agencyID string) ([]PlanPartner, error) {
+	return collect(ctx, r, `SELECT id, item_id, agency_id, user_id, invited_by, invited_at FROM localgov_partners WHERE agency_id=$1
+		ORDER BY item_id, invited_at`, []any{agencyID}, func(s scanner) (PlanPartner, error) {
+		var p PlanPartner
+		err := s.Scan(&p.ID, &p.ItemID, &p.AgencyID, &p.UserID, &p.InvitedBy, &p.InvitedAt)
+		return p, err
+	})
+}
+
+// ItemProgress lists the progress entries of one activity.
+func ItemProgress(ctx context.Context, r Reader, itemID string) ([]PlanProgress, error) {
+	return collect(ctx, r, `SELECT id, item_id, value, evidence, recorded_on, created_by, created_at FROM localgov_progress
+		WHERE item_id=$1 ORDER BY recorded_on, created_at`, []any{itemID}, func(s scanner) (PlanProgress, error) {
+		var p PlanProgress
+		err := s.Scan(&p.ID, &p.ItemID, &p.Value, &p.Evidence, &p.RecordedOn, &p.CreatedBy, &p.CreatedAt)
+		return p, err
+	})
+}
+
+// prefixed qualifies each column of a comma-separated list.
+func prefixed(prefix, cols string) string {
+	var out []string
+	for _, c := range strings.Split(cols, ",") {
+		out = append(out, prefix+strings.TrimSpace(c))
+	}
+	return strings.Join(out, ", ")
 }

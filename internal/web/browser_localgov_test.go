@@ -17,10 +17,9 @@ import (
 // it in the browser: records a campaign and a training, completes the 3P
 // self-assessment, compares the city with two others, adopts a peer's
 // practice into the action plan, records progress on it, and sees the
-// plan indicator (LG-06) move on the local-government dashboard, whose
-// indicators stand in for the statistics page until the statistics issue
-// is merged. Every page passes axe-core and none scrolls sideways at
-// 360 px.
+// plan indicator (LG-06, registered with the statistics) move on the
+// statistics' indicators page, reached from the dashboard's link. Every
+// page passes axe-core and none scrolls sideways at 360 px.
 func TestBrowserLocalGovernmentInTwoLanguages(t *testing.T) {
 	ctx := browser(t)
 	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
@@ -62,10 +61,13 @@ func TestBrowserLocalGovernmentInTwoLanguages(t *testing.T) {
 	}
 	for _, lang := range []string{"en", "ne"} {
 		switchLanguage(t, ctx, lang)
-		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/localgov"), chromedp.WaitVisible(q(`#indicator-table`))); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/statistics/indicators"), chromedp.WaitVisible(q(`#ind-LG-06`))); err != nil {
 			t.Fatal(err)
 		}
 		before := indicator()
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/localgov"), chromedp.WaitVisible(q(`#indicator-table`))); err != nil {
+			t.Fatal(err)
+		}
 		checkPage(t, ctx, "localgov-"+lang)
 		narrow(lang, "/localgov")
 		// A campaign and a training.
@@ -153,12 +155,19 @@ func TestBrowserLocalGovernmentInTwoLanguages(t *testing.T) {
 			t.Fatalf("%s: progress: %v", lang, err)
 		}
 		submit(lang, "progress", `#`+item+` form`, `location.pathname === '/localgov/plan'`)
-		// The indicator moved.
-		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/localgov"), chromedp.WaitVisible(q(`#indicator-table`))); err != nil {
+		// The indicator moved on the statistics page, reached from the
+		// dashboard.
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/localgov"), chromedp.WaitVisible(q(`#statistics-indicators`))); err != nil {
 			t.Fatal(err)
 		}
-		if after := indicator(); after == before {
-			t.Fatalf("%s: LG-06 did not move (%s)", lang, before)
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.havenOldPage = true`), chromedp.Click(q(`#statistics-indicators`))); err != nil {
+			t.Fatal(err)
 		}
+		waitNewPage(t, ctx, `location.pathname === '/statistics/indicators'`)
+		if after := indicator(); after == before {
+			t.Fatalf("%s: LG-06 did not move on the statistics page (%s)", lang, before)
+		}
+		checkPage(t, ctx, "indicators-"+lang)
+		narrow(lang, "/statistics/indicators")
 	}
 }

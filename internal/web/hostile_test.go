@@ -423,6 +423,9 @@ var hostileExercises = map[string]string{
 	"POST /api/v1/users/{id}/disable":                    "api-admin",
 	"POST /api/v1/users/{id}/enable":                     "api-admin",
 	"POST /api/v1/users/{id}/reset-mfa":                  "api-admin",
+	"POST /localgov/plan/items/{id}/partners":            "localgov-id",
+	"GET /localgov/contributions":                        "plain",
+	"POST /localgov/contributions/{id}":                  "localgov-id",
 }
 
 func init() {
@@ -2622,18 +2625,35 @@ func (e *hostile) hostilePlanItem() (id, version string) {
 }
 
 // localgovID sends hostile ids and fields to the forms on one record: an
-// activity's progress, a comment on a peer's practice.
+// activity's progress, an invitation of a partner to it, a partner's
+// contribution to it (as the shelter's staff, invited for the exercise),
+// a comment on a peer's practice.
 func (e *hostile) localgovID(rt web.Route) {
 	a := e.as(access.LocalGovOfficer)
 	var target string
 	var fields []string
 	var base url.Values
-	if strings.HasSuffix(rt.Pattern, "/progress") {
+	switch {
+	case strings.HasSuffix(rt.Pattern, "/partners"):
+		item, _ := e.hostilePlanItem()
+		target = "/localgov/plan/items/" + item + "/partners"
+		fields = []string{"username"}
+		base = url.Values{"username": {e.f.creds[access.CaseWorker].Username}}
+	case strings.HasPrefix(rt.Pattern, "POST /localgov/contributions/"):
+		item, version := e.hostilePlanItem()
+		if r := e.setup(a, "POST", "/localgov/plan/items/"+item+"/partners", url.Values{"username": {e.f.creds[access.ShelterStaff].Username}}); r.status != http.StatusSeeOther {
+			e.t.Fatalf("inviting the shelter's staff: %d", r.status)
+		}
+		a = e.as(access.ShelterStaff)
+		target = "/localgov/contributions/" + item
+		fields = []string{"version", "value", "evidence", "recorded_on"}
+		base = url.Values{"version": {version}, "value": {"1"}, "evidence": {"Hostile evidence"}, "recorded_on": {"2026-02-02"}}
+	case strings.HasSuffix(rt.Pattern, "/progress"):
 		item, version := e.hostilePlanItem()
 		target = "/localgov/plan/items/" + item + "/progress"
 		fields = []string{"version", "value", "evidence", "recorded_on"}
 		base = url.Values{"version": {version}, "value": {"1"}, "evidence": {"Hostile evidence"}, "recorded_on": {"2026-02-02"}}
-	} else {
+	default:
 		var profile, doc string
 		if err := e.db.R().QueryRowContext(context.Background(), `SELECT id, document FROM cityshare_profiles WHERE city='Ulaanbaatar'`).Scan(&profile, &doc); err != nil {
 			e.t.Fatal(err)

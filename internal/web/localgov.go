@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -185,6 +186,59 @@ func (s *Server) localgovProgress(w http.ResponseWriter, r *http.Request) error 
 	return s.localgovDone(w, r, err, "localgov_plan", "localgov.plan.title", "/localgov/plan")
 }
 
+// localgovPartnerInvite invites a user to contribute to one activity.
+func (s *Server) localgovPartnerInvite(w http.ResponseWriter, r *http.Request) error {
+	var in localgov.PartnerInput
+	if err := formInto(r, &in); err != nil {
+		return err
+	}
+	err := s.localgov().InvitePartner(r.Context(), principal(r), r.PathValue("id"), in)
+	return s.localgovDone(w, r, err, "localgov_plan", "localgov.plan.title", "/localgov/plan#item-"+url.PathEscape(r.PathValue("id")))
+}
+
+// contributionsPage is what a partner sees: the activities it was
+// invited to, and nothing else of the plan.
+type contributionsPage struct {
+	Items []localgov.Contribution
+	Today string
+	Error string
+	// ErrorField is never set: the partner's form names its fields in
+	// its labels.
+	ErrorField string
+}
+
+// localgovContributions lists the activities the user was invited to.
+func (s *Server) localgovContributions(w http.ResponseWriter, r *http.Request) error {
+	return s.renderContributions(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderContributions(w http.ResponseWriter, r *http.Request, status int, msg string) error {
+	items, err := s.localgov().Contributions(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	page := contributionsPage{Items: items, Today: s.now().UTC().Format(time.DateOnly), Error: msg}
+	return s.render(w, status, "localgov_partner", s.newPage(r, "lg.partner.title", "", page))
+}
+
+// localgovContribute records a partner's progress on an activity it was
+// invited to.
+func (s *Server) localgovContribute(w http.ResponseWriter, r *http.Request) error {
+	var in localgov.ProgressInput
+	if err := formInto(r, &in); err != nil {
+		return err
+	}
+	err := s.localgov().Contribute(r.Context(), principal(r), r.PathValue("id"), in)
+	if err == nil {
+		http.Redirect(w, r, "/localgov/contributions#item-"+url.PathEscape(r.PathValue("id")), http.StatusSeeOther)
+		return nil
+	}
+	if errs.KindOf(err) != errs.Invalid {
+		return err
+	}
+	return s.renderContributions(w, r, http.StatusUnprocessableEntity, s.refusalMessage(r, err))
+}
+
 func (s *Server) localgovReviewAdd(w http.ResponseWriter, r *http.Request) error {
 	var in localgov.ReviewInput
 	if err := formInto(r, &in); err != nil {
@@ -298,6 +352,9 @@ func apiDashboard(d localgov.Dashboard) map[string]any {
 		To         string `json:"to"`
 		Count      int64  `json:"count"`
 		Suppressed bool   `json:"suppressed"`
+		// Withheld says why: "primary" (fewer than min_count) or
+		// "secondary" (so that a primary count cannot be worked out).
+		Withheld string `json:"withheld,omitempty"`
 	}
 	out := map[string]any{"city": d.Profile.City, "population": d.Profile.Population}
 	var inds []ind
@@ -315,7 +372,7 @@ func apiDashboard(d localgov.Dashboard) map[string]any {
 	}
 	flows := []flow{}
 	for _, f := range d.Network {
-		flows = append(flows, flow{f.From, f.To, f.Count, f.Suppressed})
+		flows = append(flows, flow{f.From, f.To, f.Count, f.Suppressed != "", f.Suppressed})
 	}
 	out["indicators"], out["records"], out["plan"], out["referral_network"], out["min_count"] = inds, recs, items, flows, d.MinCount
 	if a, ok := d.Latest(); ok {

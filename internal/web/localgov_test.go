@@ -42,13 +42,16 @@ func lgPost(t *testing.T, c *http.Client, u string, v url.Values) (*http.Respons
 	return resp, string(b)
 }
 
-var indicatorValue = regexp.MustCompile(`(?s)id="ind-LG-06".*?class="ind-value">([^<]*)<`)
+// indicatorValue finds LG-06 on the dashboard and on the statistics'
+// indicators page alike.
+var indicatorValue = regexp.MustCompile(`(?s)id="ind-LG-06".*?class="[a-z ]*ind-value">([^<]*)<`)
 
 // TestLocalGovernmentOfficerYear: in English and then in Nepali, the city
 // officer records a campaign and a training, completes the 3P
 // self-assessment, compares the city with two others, adopts a peer's
 // practice into the action plan, records progress on it and sees the
-// plan indicator (LG-06, activities completed) move on the dashboard.
+// plan indicator (LG-06, activities completed) move on the dashboard and
+// on the statistics' indicators page.
 // Other roles are kept out; a refused form says why and writes nothing.
 func TestLocalGovernmentOfficerYear(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
@@ -67,6 +70,11 @@ func TestLocalGovernmentOfficerYear(t *testing.T) {
 			before := indicatorValue.FindStringSubmatch(page)
 			if before == nil {
 				t.Fatalf("%s: no LG-06 on the dashboard", lang.tag)
+			}
+			resp, page = get(t, officer, base+"/statistics/indicators")
+			statsBefore := indicatorValue.FindStringSubmatch(page)
+			if resp.StatusCode != 200 || statsBefore == nil {
+				t.Fatalf("%s: no LG-06 on the statistics page (%d)", lang.tag, resp.StatusCode)
 			}
 			for _, v := range []url.Values{
 				{"kind": {"campaign"}, "title": {"Safe migration week " + lang.tag}, "category": {"migrant_workers"}, "started_on": {"2026-03-01"},
@@ -144,6 +152,10 @@ func TestLocalGovernmentOfficerYear(t *testing.T) {
 			if after == nil || after[1] == before[1] {
 				t.Fatalf("%s: LG-06 did not move: %v → %v", lang.tag, before, after)
 			}
+			_, page = get(t, officer, base+"/statistics/indicators")
+			if after := indicatorValue.FindStringSubmatch(page); after == nil || after[1] == statsBefore[1] {
+				t.Fatalf("%s: LG-06 did not move on the statistics page: %v → %v", lang.tag, statsBefore, after)
+			}
 		}
 		// The signed profile document carries no name.
 		var own string
@@ -175,6 +187,99 @@ func TestLocalGovernmentOfficerYear(t *testing.T) {
 		_, page := get(t, f.login(t, access.Analyst), base+"/localgov")
 		if strings.Contains(page, "Sealedname") || !strings.Contains(page, "ind-LG-01") {
 			t.Fatal("the analyst's dashboard shows a name or no indicators")
+		}
+	})
+}
+
+// TestLocalGovernmentPartner: the officer invites a shelter's staff
+// member to one named activity from the plan page; the partner's page
+// lists that activity and no other, the partner records progress and
+// evidence on it, and everything else of the local government stays
+// closed to the partner: another activity (404, nothing written), the
+// officer's progress route, the dashboard, the plan, the records, the
+// assessment, CityShare and the API. A refused invitation says why and
+// writes nothing.
+func TestLocalGovernmentPartner(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		f := lgFixture(t, db)
+		ctx := context.Background()
+		base := f.srv.URL
+		officer := f.login(t, access.LocalGovOfficer)
+		partner := f.login(t, access.ShelterStaff)
+		ou, err := db.UserByUsername(ctx, f.creds[access.LocalGovOfficer].Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var named, other, otherTitle string
+		rows := func(q string) int {
+			var n int
+			if err := db.R().QueryRowContext(ctx, q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// The demo already invited the shelter's staff to one activity;
+		// the test invites it to another and keeps a third out of reach.
+		free := `SELECT id, title FROM localgov_plan_items i WHERE agency_id=$1 AND status='open' AND id<>$2
+			AND NOT EXISTS (SELECT 1 FROM localgov_partners p WHERE p.item_id = i.id) ORDER BY deadline DESC, id LIMIT 1`
+		var ignored string
+		if err := db.R().QueryRowContext(ctx, free, ou.AgencyID, "").Scan(&named, &ignored); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.R().QueryRowContext(ctx, free, ou.AgencyID, named).Scan(&other, &otherTitle); err != nil {
+			t.Fatal(err)
+		}
+		initial := rows(`SELECT COUNT(*) FROM localgov_partners`)
+		// Refused: no such user; nothing written.
+		resp, body := lgPost(t, officer, base+"/localgov/plan/items/"+named+"/partners", url.Values{"username": {"no.such.user"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `role="alert"`) || rows(`SELECT COUNT(*) FROM localgov_partners`) != initial {
+			t.Fatalf("an unknown partner: %d", resp.StatusCode)
+		}
+		resp, _ = lgPost(t, officer, base+"/localgov/plan/items/"+named+"/partners", url.Values{"username": {f.creds[access.ShelterStaff].Username}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/localgov/plan#item-"+named {
+			t.Fatalf("invite: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if _, page := get(t, officer, base+"/localgov/plan"); !strings.Contains(page, `class="hint partners"`) {
+			t.Fatal("the plan does not say a partner was invited")
+		}
+		// The partner sees the named activity and nothing else of the plan.
+		resp, page := get(t, partner, base+"/localgov/contributions")
+		if resp.StatusCode != 200 || !strings.Contains(page, `id="item-`+named+`"`) || strings.Contains(page, other) || strings.Contains(page, otherTitle) {
+			t.Fatalf("the partner's page: %d", resp.StatusCode)
+		}
+		version := regexp.MustCompile(`(?s)id="form-contribute-` + named + `".*?name="version" value="(\d+)"`).FindStringSubmatch(page)
+		if version == nil {
+			t.Fatal("no contribution form")
+		}
+		before := rows(`SELECT COUNT(*) FROM localgov_progress`)
+		resp, _ = lgPost(t, partner, base+"/localgov/contributions/"+named, url.Values{"version": {version[1]}, "value": {"2"}, "evidence": {"Two shelter beds opened"}})
+		if resp.StatusCode != http.StatusSeeOther || rows(`SELECT COUNT(*) FROM localgov_progress`) != before+1 {
+			t.Fatalf("contribute: %d", resp.StatusCode)
+		}
+		if _, page := get(t, partner, base+"/localgov/contributions"); !strings.Contains(page, "Two shelter beds opened") {
+			t.Fatal("the partner's evidence is not shown")
+		}
+		// Nothing else.
+		if resp, _ := lgPost(t, partner, base+"/localgov/contributions/"+other, url.Values{"version": {"1"}, "value": {"9"}, "evidence": {"x"}}); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("another activity: %d", resp.StatusCode)
+		}
+		if resp, _ := lgPost(t, partner, base+"/localgov/plan/items/"+named+"/progress", url.Values{"version": {"9"}, "value": {"9"}, "evidence": {"x"}}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("the officer's progress route: %d", resp.StatusCode)
+		}
+		if resp, _ := lgPost(t, partner, base+"/localgov/plan/items/"+named+"/partners", url.Values{"username": {"demo.case_worker"}}); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("a partner invites: %d", resp.StatusCode)
+		}
+		for _, p := range []string{"/localgov", "/localgov/plan", "/localgov/assessment", "/cityshare", "/api/v1/localgov"} {
+			if resp, _ := get(t, partner, base+p); resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("partner %s: %d", p, resp.StatusCode)
+			}
+		}
+		if rows(`SELECT COUNT(*) FROM localgov_progress`) != before+1 {
+			t.Fatal("a refused request wrote progress")
+		}
+		// Someone not invited sees no activity.
+		if _, page := get(t, f.login(t, access.CaseWorker), base+"/localgov/contributions"); strings.Contains(page, `id="item-`) {
+			t.Fatal("a user who was not invited sees an activity")
 		}
 	})
 }

@@ -22,6 +22,8 @@ import (
 //	S   allowed in scope only, never under a break-glass grant (a change,
 //	    or a read a grant does not open)
 //	O   allowed on the user's own records only
+//	C   allowed only on an action-plan activity the user was invited to
+//	    contribute to (a local government's partner), whatever its agency
 //	—   denied
 //
 // The test parses the table and checks access.Decide against it for every
@@ -62,6 +64,8 @@ func cellFor(a access.Action, col string) string {
 		return "S"
 	case "own":
 		return "O"
+	case "contributor":
+		return "C"
 	}
 	return "✓"
 }
@@ -139,6 +143,16 @@ func TestRouteRoleMatrix(t *testing.T) {
 				wantIn = true
 			case "O":
 				wantIn = true
+			case "C":
+				// None of the three resources is an activity the user
+				// was invited to; one that is opens in and out of scope.
+				for _, r := range []access.Resource{in, out} {
+					r.Contributor = true
+					checked++
+					if !access.Decide(rt.Action, p, r).Allow {
+						t.Errorf("%s as %s: an invited contributor is refused", rt.Pattern, col)
+					}
+				}
 			case "—":
 			default:
 				t.Errorf("route %s, %s: unknown cell %q", rt.Pattern, col, cells[i])

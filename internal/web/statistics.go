@@ -273,7 +273,7 @@ type indicatorsPage struct {
 }
 
 type indicatorRow struct {
-	ID, Value, Target, Met, Counts string
+	ID, Label, Value, Target, Met, Counts string
 }
 
 // statisticsIndicators shows every registered indicator against its
@@ -292,16 +292,28 @@ func (s *Server) statisticsIndicators(w http.ResponseWriter, r *http.Request) er
 		}
 		return L.Decimal(*f*100, 1) + "%"
 	}
+	num := func(f *float64) string {
+		if f == nil {
+			return ""
+		}
+		return L.Decimal(*f, 1)
+	}
 	for _, v := range vs {
-		row := indicatorRow{ID: v.ID, Value: pct(v.Value), Target: pct(v.Target)}
+		row := indicatorRow{ID: v.ID, Label: v.Label, Value: pct(v.Value), Target: pct(v.Target)}
+		if v.Unit == "number" {
+			row.Value, row.Target = num(v.Value), num(v.Target)
+		}
 		if v.Value == nil {
 			row.Value = L.T("stats.withheld_mark")
 		}
 		if v.Met != "" {
 			row.Met = L.T("stats.indicator_" + v.Met)
 		}
-		if v.Numerator != nil && v.Denominator != nil {
+		switch {
+		case v.Numerator != nil && v.Denominator != nil:
 			row.Counts = L.Number(*v.Numerator) + " / " + L.Number(*v.Denominator)
+		case v.Numerator != nil:
+			row.Counts = L.Number(*v.Numerator)
 		}
 		p.Rows = append(p.Rows, row)
 	}

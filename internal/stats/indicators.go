@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/errs"
@@ -20,8 +21,16 @@ import (
 // Direction is "higher" (the value should reach the target), "lower" (stay
 // under it) or "info" (no target).
 type IndicatorDef struct {
-	ID          string             `json:"id"`
-	Source      string             `json:"source"`
+	ID     string `json:"id"`
+	Source string `json:"source"`
+	// Kind is the IOM handbook's area ("protection", "prosecution") or
+	// "process" (the NRM's own); Period the reporting period the
+	// indicator is meant for ("year", "quarter"; empty: any).
+	Kind   string `json:"kind,omitempty"`
+	Period string `json:"period,omitempty"`
+	// Unit counts through service referrals, charges or investigations
+	// (store.StatUnits; empty: cases), over UnitDimensions.
+	Unit        string             `json:"unit,omitempty"`
 	Dimension   string             `json:"dimension"`
 	Numerator   []string           `json:"numerator"`
 	Denominator []string           `json:"denominator"`
@@ -33,20 +42,38 @@ type IndicatorDef struct {
 //go:embed indicators.json
 var indicatorsJSON []byte
 
+// IOM handbook protection and prosecution indicators over the process
+// measures (measures.go), in a file of their own.
+//
+//go:embed indicators_iom.json
+var indicatorsIOMJSON []byte
+
+// UnitDimensions are the dimensions an indicator may count over, by unit:
+// the table dimensions and the process measures' for cases, and each
+// unit's own.
+var UnitDimensions = map[string][]string{
+	"":               append(slices.Clone(Dimensions), "rg_outcome", "cg_outcome", "reconsidered", "rg_within", "cg_within"),
+	"services":       {"service", "service_state"},
+	"charges":        {"offence", "offence_class", "charge_outcome", "compensation"},
+	"investigations": {"investigation_status"},
+}
+
 // Indicators is the registry: the embedded definitions, to which
 // RegisterIndicators adds others (local-government indicators, for
 // instance) before the server starts.
 var Indicators []IndicatorDef
 
 func init() {
-	var f struct {
-		Indicators []IndicatorDef `json:"indicators"`
-	}
-	if err := json.Unmarshal(indicatorsJSON, &f); err != nil {
-		panic("stats: indicators.json: " + err.Error())
-	}
-	if err := RegisterIndicators(f.Indicators...); err != nil {
-		panic(err)
+	for _, b := range [][]byte{indicatorsJSON, indicatorsIOMJSON} {
+		var f struct {
+			Indicators []IndicatorDef `json:"indicators"`
+		}
+		if err := json.Unmarshal(b, &f); err != nil {
+			panic("stats: indicators: " + err.Error())
+		}
+		if err := RegisterIndicators(f.Indicators...); err != nil {
+			panic(err)
+		}
 	}
 }
 
@@ -58,13 +85,16 @@ func RegisterIndicators(defs ...IndicatorDef) error {
 		if d.ID == "" || !isCode(d.ID) || slices.ContainsFunc(Indicators, func(o IndicatorDef) bool { return o.ID == d.ID }) {
 			return fmt.Errorf("stats: indicator %q: missing or repeated id", d.ID)
 		}
-		if !slices.Contains(Dimensions, d.Dimension) || len(d.Numerator) == 0 {
-			return fmt.Errorf("stats: indicator %s: unknown dimension or empty numerator", d.ID)
+		if !slices.Contains(UnitDimensions[d.Unit], d.Dimension) || len(d.Numerator) == 0 {
+			return fmt.Errorf("stats: indicator %s: unknown unit or dimension, or empty numerator", d.ID)
+		}
+		if d.Period != "" && d.Period != "year" && d.Period != "quarter" {
+			return fmt.Errorf("stats: indicator %s: period must be year, quarter or empty", d.ID)
 		}
 		if d.Direction != "higher" && d.Direction != "lower" && d.Direction != "info" {
 			return fmt.Errorf("stats: indicator %s: direction must be higher, lower or info", d.ID)
 		}
-		if _, err := ParseTable(TableInput{By: d.Dimension, Where: d.Where}); err != nil {
+		if _, err := indicatorWhere(d.Unit, d.Where); err != nil {
 			return fmt.Errorf("stats: indicator %s: %w", d.ID, err)
 		}
 		for j, v := range d.Targets {
@@ -83,6 +113,8 @@ func RegisterIndicators(defs ...IndicatorDef) error {
 type IndicatorValue struct {
 	ID          string   `json:"id"`
 	Source      string   `json:"source"`
+	Kind        string   `json:"kind,omitempty"`
+	Period      string   `json:"period,omitempty"`
 	Numerator   *int64   `json:"numerator"`
 	Denominator *int64   `json:"denominator"`
 	Value       *float64 `json:"value"`
@@ -113,15 +145,22 @@ func (s *Service) IndicatorsFor(ctx context.Context, p access.Principal, period 
 	}
 	var out []IndicatorValue
 	for _, d := range Indicators {
-		q, err := ParseTable(TableInput{By: d.Dimension, Where: d.Where, Period: period})
+		q, err := ParseTable(TableInput{Period: period})
 		if err != nil {
 			return nil, err
+		}
+		if q.Where, err = indicatorWhere(d.Unit, d.Where); err != nil {
+			return nil, err
+		}
+		q.Dims, q.Unit, q.CGTargetDays = []string{d.Dimension}, d.Unit, CGTargetDays
+		if d.Dimension == "rg_within" || d.Dimension == "cg_within" {
+			q.Decided = d.Dimension[:2]
 		}
 		t, err := s.table(ctx, p, q)
 		if err != nil {
 			return nil, err
 		}
-		v := IndicatorValue{ID: d.ID, Source: d.Source, Direction: d.Direction}
+		v := IndicatorValue{ID: d.ID, Source: d.Source, Kind: d.Kind, Period: d.Period, Direction: d.Direction}
 		sum := func(codes []string) (int64, bool) {
 			var n int64
 			if len(t.Rows) == 0 {
@@ -167,6 +206,24 @@ func (s *Service) IndicatorsFor(ctx context.Context, p access.Principal, period 
 			v.Met = map[bool]string{true: "met", false: "not_met"}[met]
 		}
 		out = append(out, v)
+	}
+	return out, nil
+}
+
+// indicatorWhere reads a definition's restriction DIM=CODE,… over the
+// dimensions of its unit.
+func indicatorWhere(unit, where string) (map[string]string, error) {
+	var out map[string]string
+	for _, w := range splitList(where) {
+		k, v, ok := strings.Cut(w, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || v == "" || k == "year" || k == "quarter" || !slices.Contains(UnitDimensions[unit], k) || !isCode(v) {
+			return nil, &Error{Code: CodeWhere, Field: "where", Value: codeValue(k)}
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
 	}
 	return out, nil
 }

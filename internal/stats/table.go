@@ -123,6 +123,12 @@ type Query struct {
 	Where    map[string]string
 	Period   string
 	From, To int64
+	// Unit, Decided and CGTargetDays are those of store.StatQuery: the
+	// process measures (measures.go) count through service referrals,
+	// charges or investigations, or decided cases only.
+	Unit         string
+	Decided      string
+	CGTargetDays int
 }
 
 // ParseTable checks a table request.
@@ -323,9 +329,7 @@ func (s *Service) compute(ctx context.Context, p access.Principal, q Query) (Tab
 	if err != nil {
 		return Table{}, err
 	}
-	sq := store.StatQuery{Dims: q.Dims, Where: q.Where, From: q.From, To: q.To}
-	sq.JurisdictionID, sq.AgencyID = scope(p)
-	rows, err := s.db.StatCells(ctx, sq)
+	rows, err := s.db.StatCells(ctx, storeQuery(p, q))
 	if err != nil {
 		return Table{}, err
 	}

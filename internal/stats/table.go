@@ -42,7 +42,7 @@ const (
 )
 
 // Dimensions are the dimensions a table may be cut by, in display order.
-var Dimensions = []string{"gender", "age_band", "citizenship", "exploitation", "sector", "jurisdiction", "year", "quarter", "status", "decision"}
+var Dimensions = []string{"gender", "age_band", "citizenship", "exploitation", "exploitation_country", "sector", "jurisdiction", "year", "quarter", "status", "decision"}
 
 // MaxDims is the most dimensions one table may have.
 const MaxDims = 3

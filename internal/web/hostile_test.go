@@ -338,6 +338,8 @@ var hostileExercises = map[string]string{
 	"GET /api/v1/statistics/table":     "stats-query",
 	"GET /releases":                    "plain",
 	"GET /statistics/indicators":       "stats-query",
+	"GET /statistics/measures":         "stats-query",
+	"GET /api/v1/statistics/measures":  "stats-query",
 	"GET /releases/{id}":               "ids",
 	"GET /releases/{id}/data.json":     "ids",
 	"GET /releases/{id}/data.csv":      "ids",

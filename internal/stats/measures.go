@@ -4,10 +4,13 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/casework"
@@ -130,6 +133,20 @@ func init() {
 	CGTargetDays = f.CGTargetDays
 }
 
+// measuresCache keeps computed measures for CacheFor, by scope and
+// request, like the tables they are made of: the timing reads every
+// decided case's instants, which a page served to many readers should not
+// repeat.
+type measuresCache struct {
+	mu sync.Mutex
+	m  map[string]cachedMeasures
+}
+
+type cachedMeasures struct {
+	at time.Time
+	m  Measures
+}
+
 // Measures computes every process measure for p's scope.
 func (s *Service) Measures(ctx context.Context, p access.Principal, in MeasuresInput) (Measures, error) {
 	if !access.Allowed(access.ViewStatistics, p, access.Resource{}) {
@@ -143,6 +160,30 @@ func (s *Service) Measures(ctx context.Context, p access.Principal, in MeasuresI
 	if err != nil {
 		return Measures{}, err
 	}
+	jid, aid := scope(p)
+	key := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%t", jid, aid, strings.TrimSpace(in.Period), in.By, s.perturb)
+	now := s.now()
+	s.mcache.mu.Lock()
+	if c, ok := s.mcache.m[key]; ok && now.Sub(c.at) <= CacheFor && !now.Before(c.at) {
+		s.mcache.mu.Unlock()
+		return c.m, nil
+	}
+	s.mcache.mu.Unlock()
+	m, err := s.measures(ctx, p, in, from, to)
+	if err != nil {
+		return m, err
+	}
+	s.mcache.mu.Lock()
+	if s.mcache.m == nil || len(s.mcache.m) >= cacheMax {
+		s.mcache.m = map[string]cachedMeasures{}
+	}
+	s.mcache.m[key] = cachedMeasures{at: now, m: m}
+	s.mcache.mu.Unlock()
+	return m, nil
+}
+
+func (s *Service) measures(ctx context.Context, p access.Principal, in MeasuresInput, from, to int64) (Measures, error) {
+	var err error
 	m := Measures{Period: strings.TrimSpace(in.Period), By: in.By}
 	q := func(unit string, dims ...string) Query {
 		return Query{Dims: dims, Period: m.Period, From: from, To: to, Unit: unit, CGTargetDays: CGTargetDays}

@@ -56,6 +56,7 @@ type Service struct {
 	// default); an instance may turn it off (statistics.perturb = "off").
 	perturb bool
 	cache   tableCache
+	mcache  measuresCache // the process measures (measures.go)
 }
 
 // New builds the service. The cell-key secret is derived from the

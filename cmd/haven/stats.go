@@ -302,7 +302,7 @@ func printMeasures(w io.Writer, m stats.Measures) error {
 	}{{"Flows: citizenship → country of exploitation", m.Flows}, {"Reasonable-grounds decisions × reconsideration", m.Decisions},
 		{"Conclusive decisions", m.Conclusive}, {"Services by type and current state", m.Services},
 		{"Investigations by status", m.Investigations}, {"Charges by offence and outcome", m.Charges},
-		{"Compensation orders by offence class", m.Compensation}} {
+		{"Compensation orders on convictions, by offence class", m.Compensation}} {
 		fmt.Fprintf(w, "%s\n", s.title)
 		if err := printTable(w, s.t); err != nil {
 			return err

@@ -58,7 +58,7 @@ type Measures struct {
 	Services      Table          `json:"services"`
 	ServiceStages []ServiceStage `json:"service_stages"`
 	// Prosecution: investigations by status, charges by offence and
-	// outcome, compensation orders by offence class.
+	// outcome, compensation orders on convictions by offence class.
 	Investigations Table `json:"investigations"`
 	Charges        Table `json:"charges"`
 	Compensation   Table `json:"compensation"`
@@ -199,7 +199,10 @@ func (s *Service) measures(ctx context.Context, p access.Principal, in MeasuresI
 	get(&m.Services, q("services", "service", "service_state"))
 	get(&m.Investigations, q("investigations", "investigation_status"))
 	get(&m.Charges, q("charges", "offence", "charge_outcome"))
+	// Compensation is ordered on a conviction: the table is of convicted
+	// charges, so its empty value reads "no order".
 	cq := q("charges", "offence_class", "compensation")
+	cq.Where = map[string]string{"charge_outcome": "convicted"}
 	get(&m.Compensation, cq)
 	if err != nil {
 		return Measures{}, err

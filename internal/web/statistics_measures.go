@@ -98,10 +98,12 @@ func measureLabel(L *i18n.Localizer, dim, v string) (string, bool) {
 	default:
 		return "", false
 	}
-	if v == "" {
-		if dim == "charge_outcome" {
-			return L.T("stats.val.pending"), true
-		}
+	switch {
+	case v == "" && dim == "charge_outcome":
+		return L.T("stats.val.pending"), true
+	case v == "" && dim == "compensation":
+		return L.T("stats.val.no_order"), true
+	case v == "":
 		return "", false // stats.unknown
 	}
 	if s := L.T(key); !strings.HasPrefix(s, "⟦") {

@@ -27,7 +27,7 @@ var cliAnalyst = access.Principal{UserID: "cli", Role: access.Analyst}
 // runStats answers statistics requests from the command line.
 func runStats(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "usage: haven stats table|release|export-ctdc [flags]")
+		fmt.Fprintln(e.stderr, "usage: haven stats table|measures|release|export-ctdc [flags]")
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
@@ -44,6 +44,7 @@ func runStats(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	var in stats.TableInput
+	var measuresIn stats.MeasuresInput
 	var rel stats.ReleaseInput
 	var asJSON bool
 	var as, id, out, format string
@@ -53,6 +54,10 @@ func runStats(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&in.Where, "where", "", "restrictions DIM=VALUE, comma-separated")
 		fs.StringVar(&in.Period, "period", "", "YYYY, YYYY-Qn or YYYY..YYYY (referral date, UTC)")
 		fs.BoolVar(&asJSON, "json", false, "print the table as JSON")
+	case "measures":
+		fs.StringVar(&measuresIn.Period, "period", "", "YYYY, YYYY-Qn or YYYY..YYYY (referral date, UTC)")
+		fs.StringVar(&measuresIn.By, "by", "", "group the time to decision by year, quarter or jurisdiction")
+		fs.BoolVar(&asJSON, "json", false, "print the measures as JSON")
 	case "release":
 		switch action {
 		case "draft":
@@ -79,7 +84,7 @@ func runStats(ctx context.Context, e env, args []string) error {
 	case "export-ctdc":
 		fs.StringVar(&out, "out", "", "file to write the CSV to (default: standard output)")
 	default:
-		fmt.Fprintf(e.stderr, "haven stats: unknown subcommand %q (table, release, export-ctdc)\n", sub)
+		fmt.Fprintf(e.stderr, "haven stats: unknown subcommand %q (table, measures, release, export-ctdc)\n", sub)
 		return errUsage
 	}
 	if err := parseCommand(fs, c, args); err != nil {
@@ -91,7 +96,7 @@ func runStats(ctx context.Context, e env, args []string) error {
 	}
 	defer db.Close()
 	svc := stats.New(db, k.ring, time.Now)
-	err = statsCommand(ctx, e, svc, db, sub, action, statsArgs{in: in, rel: rel, asJSON: asJSON, as: as, id: id, out: out, format: format})
+	err = statsCommand(ctx, e, svc, db, sub, action, statsArgs{in: in, measures: measuresIn, rel: rel, asJSON: asJSON, as: as, id: id, out: out, format: format})
 	if r := (*stats.Error)(nil); errors.As(err, &r) {
 		return errs.E(errs.Invalid, "%s", r.Error())
 	}
@@ -103,6 +108,7 @@ func runStats(ctx context.Context, e env, args []string) error {
 
 type statsArgs struct {
 	in                  stats.TableInput
+	measures            stats.MeasuresInput
 	rel                 stats.ReleaseInput
 	asJSON              bool
 	as, id, out, format string
@@ -121,6 +127,15 @@ func statsCommand(ctx context.Context, e env, svc *stats.Service, db *store.DB, 
 			return enc.Encode(t)
 		}
 		return printTable(e.stdout, t)
+	case "measures":
+		m, err := svc.Measures(ctx, cliAnalyst, a.measures)
+		if err != nil {
+			return err
+		}
+		if a.asJSON {
+			return enc.Encode(m)
+		}
+		return printMeasures(e.stdout, m)
 	case "export-ctdc":
 		w := e.stdout
 		var f *os.File
@@ -276,4 +291,73 @@ func printTable(w io.Writer, t stats.Table) error {
 	}
 	_, err := fmt.Fprintf(w, "k = %d; method %s; x = withheld (fewer than k people, or would reveal such a cell)\n", t.K, t.Method)
 	return err
+}
+
+// printMeasures writes the process measures as text: each table as
+// printTable does, then the rates, the timing and the service stages.
+func printMeasures(w io.Writer, m stats.Measures) error {
+	for _, s := range []struct {
+		title string
+		t     stats.Table
+	}{{"Flows: citizenship → country of exploitation", m.Flows}, {"Reasonable-grounds decisions × reconsideration", m.Decisions},
+		{"Conclusive decisions", m.Conclusive}, {"Services by type and current state", m.Services},
+		{"Investigations by status", m.Investigations}, {"Charges by offence and outcome", m.Charges},
+		{"Compensation orders on convictions, by offence class", m.Compensation}} {
+		fmt.Fprintf(w, "%s\n", s.title)
+		if err := printTable(w, s.t); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	pct := func(f *float64) string {
+		if f == nil {
+			return "x"
+		}
+		return strconv.FormatFloat(*f*100, 'f', 1, 64) + "%"
+	}
+	fmt.Fprintf(w, "Rates: reasonable grounds positive %s, conclusive positive %s, reconsidered %s\n\n",
+		pct(m.Rates.RGPositive), pct(m.Rates.CGPositive), pct(m.Rates.Reconsidered))
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	days := func(f *float64) string {
+		if f == nil {
+			return "x"
+		}
+		return strconv.FormatFloat(*f, 'f', 0, 64)
+	}
+	cell := func(c stats.Cell) string {
+		if v, ok := c.Value(); ok {
+			return strconv.FormatInt(v, 10)
+		}
+		return "x"
+	}
+	fmt.Fprintln(tw, "decision\tgroup\tdecided\twithin\tshare\tmedian days\tp90 days\t")
+	for _, tm := range m.Timing {
+		for _, g := range tm.Groups {
+			group := "all"
+			if len(g.Labels) > 0 {
+				group = g.Labels[0]
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", tm.Stage, group, cell(g.Decided), cell(g.Within), pct(g.WithinShare), days(g.Median), days(g.P90))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	n := func(v *int64) string {
+		if v == nil {
+			return "x"
+		}
+		return strconv.FormatInt(*v, 10)
+	}
+	fmt.Fprintln(tw, "service\toffered\taccepted\tdeclined\tdelivered\t")
+	for _, st := range m.ServiceStages {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", st.Service, n(st.Offered), n(st.Accepted), n(st.Declined), n(st.Delivered))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nk = %d; method %s; x: withheld. Medians and 90th percentiles only for groups of at least k decisions (docs/STATISTICS.md).\n", m.K, m.Method)
+	return nil
 }

@@ -11,7 +11,7 @@ import (
 
 // TestStatsCommands runs the statistics commands as an operator would on a
 // demo: a table as JSON with withheld cells marked, a refused dimension, a
-// release drafted by the analyst, refused to its drafter, approved by the
+// the process measures as JSON and text, flows as a table, a release drafted by the analyst, refused to its drafter, approved by the
 // competent authority and verified, and the CTDC export with its report.
 func TestStatsCommands(t *testing.T) {
 	data := filepath.Join(t.TempDir(), "demo")
@@ -31,6 +31,20 @@ func TestStatsCommands(t *testing.T) {
 	}
 	if r := haven(t, "", "stats", "table", "--data", data, "--by", "name"); r.code != 1 || !strings.Contains(r.stderr, "dimension") {
 		t.Fatalf("unknown dimension: %+v", r)
+	}
+	r = haven(t, "", "stats", "measures", "--data", data, "--by", "year", "--json")
+	var m stats.Measures
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &m) != nil || m.K != 11 || len(m.Timing) != 2 || len(m.Flows.Rows) == 0 || len(m.Services.Rows) == 0 {
+		t.Fatalf("stats measures: %+v", r)
+	}
+	if r := haven(t, "", "stats", "measures", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "median days") || !strings.Contains(r.stdout, "trafficking") {
+		t.Fatalf("stats measures as text: %+v", r)
+	}
+	if r := haven(t, "", "stats", "measures", "--data", data, "--by", "gender"); r.code != 1 || !strings.Contains(r.stderr, "dimension") {
+		t.Fatalf("measures by an unknown grouping: %+v", r)
+	}
+	if r := haven(t, "", "stats", "table", "--data", data, "--by", "citizenship,exploitation_country", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"exploitation_country"`) {
+		t.Fatalf("flows as a table: %+v", r)
 	}
 	r = haven(t, "", "stats", "release", "draft", "--data", data, "--as", "demo.analyst", "--title", "Referrals", "--tables", "gender;exploitation", "--period", "2025")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "release ") {

@@ -184,6 +184,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 	var officerID string // the demo local government officer keeps Pokhara's records
 	// calendars[place index] = its calendar version's id
 	calendars := make([]string, len(places))
+	var responderID string // the demo first responder makes the synthetic referrals
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.SetSetting(ctx, "demo", "true"); err != nil {
 			return err
@@ -269,6 +270,9 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 			if role == access.LocalGovOfficer {
 				officerID = u.ID
 			}
+			if role == access.FirstResponder {
+				responderID = u.ID
+			}
 			res.Credentials = append(res.Credentials, Credential{Username: username, Password: pw, Role: role,
 				Agency: places[0].short + " " + agencyKind})
 		}
@@ -299,6 +303,7 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 		n := min(batch, o.Cases-done)
 		cs := make([]store.Case, n)
 		docs := make([]store.SupportDoc, 0, n)
+		var procs []process
 		for i := range cs {
 			pi := rng.IntN(len(places))
 			p := places[pi]
@@ -311,9 +316,15 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 				Citizenship: p.citizenships[rng.IntN(len(p.citizenships))], Exploitation: exploitations[rng.IntN(len(exploitations))],
 				Urgent: rng.IntN(20) == 0, Synthetic: true, Version: 1, CreatedAt: at, UpdatedAt: at,
 			}
+			cs[i].ExploitationCountry = exploitationCountry(rng, p.country)
 			if err := decisions(rng, &cs[i], rules[pi], o.Now); err != nil {
 				return res, err
 			}
+			pr, err := processOf(rng, cs[i], agencies[pi], responderID, workerID, o.Now)
+			if err != nil {
+				return res, err
+			}
+			procs = append(procs, pr)
 			doc, err := earlySupport(rng, cs[i], workerID, agencies[pi]["health"], o.Now)
 			if err != nil {
 				return res, err
@@ -324,7 +335,15 @@ func Generate(ctx context.Context, db *store.DB, o Options) (Result, error) {
 			if err := tx.BulkInsertCases(ctx, cs); err != nil {
 				return err
 			}
-			return tx.BulkInsertSupport(ctx, docs)
+			if err := tx.BulkInsertSupport(ctx, docs); err != nil {
+				return err
+			}
+			for _, pr := range procs {
+				if err := pr.save(ctx, tx); err != nil {
+					return err
+				}
+			}
+			return nil
 		}); err != nil {
 			return res, err
 		}
@@ -405,7 +424,8 @@ func decisions(rng *rand.Rand, c *store.Case, cfg casework.Country, now time.Tim
 		}
 		rec, _, err = f(rec)
 	}
-	rgAt := at.Add(time.Duration(1+rng.IntN(7*24)) * time.Hour)
+	// Up to two weeks: some decisions miss the deadline.
+	rgAt := notAfter(at.Add(time.Duration(1+rng.IntN(14*24))*time.Hour), now)
 	switch {
 	case c.TraffickingStatus == casework.StatusNot:
 		step(func(r casework.Record) (casework.Record, []casework.Event, error) {
@@ -427,8 +447,40 @@ func decisions(rng *rand.Rand, c *store.Case, cfg casework.Country, now time.Tim
 			if cgAt.After(now) {
 				cgAt = now
 			}
+			// Most conclusive decisions confirm; about one in six is
+			// negative, taken after the consultations the country asks
+			// for, so the decision rates have both sides.
+			outcome := positiveOutcome(cfg, rng)
+			if rng.IntN(6) == 0 {
+				if neg, ok := negativeOutcome(cfg); ok {
+					outcome = neg
+					for _, party := range cfg.RequiredConsultations(c.Child) {
+						step(func(r casework.Record) (casework.Record, []casework.Event, error) {
+							return casework.RecordConsultation(r, casework.Consultation{ExpectedVersion: r.Version, By: by, Party: party}, cgAt.Add(-time.Hour), cfg)
+						})
+					}
+				}
+			}
 			step(func(r casework.Record) (casework.Record, []casework.Event, error) {
-				return casework.DecideConclusive(r, casework.Decision{ExpectedVersion: r.Version, By: by, Outcome: cfg.ConclusiveOutcomes[0].Code}, cgAt, cfg)
+				return casework.DecideConclusive(r, casework.Decision{ExpectedVersion: r.Version, By: by, Outcome: outcome}, cgAt, cfg)
+			})
+		}
+	}
+	// About a quarter of final negative reasonable-grounds decisions are
+	// reconsidered at the person's request, and decided again.
+	if err == nil && rec.State == casework.StateRGNegative && rng.IntN(4) == 0 {
+		reqAt := rgAt.Add(time.Duration(2+rng.IntN(10)) * 24 * time.Hour)
+		againAt := reqAt.Add(time.Duration(1+rng.IntN(10)) * 24 * time.Hour)
+		if againAt.Before(now) {
+			step(func(r casework.Record) (casework.Record, []casework.Event, error) {
+				return casework.RequestReconsideration(r, casework.Reconsideration{ExpectedVersion: r.Version, By: by}, reqAt, cfg)
+			})
+			out := casework.RGNegative
+			if rng.IntN(2) == 0 {
+				out = casework.RGPositive
+			}
+			step(func(r casework.Record) (casework.Record, []casework.Event, error) {
+				return casework.DecideReasonableGrounds(r, casework.Decision{ExpectedVersion: r.Version, By: by, Outcome: out}, againAt, cfg)
 			})
 		}
 	}
@@ -444,4 +496,28 @@ func decisions(rng *rand.Rand, c *store.Case, cfg casework.Country, now time.Tim
 		c.QueueKey = key
 	}
 	return nil
+}
+
+// positiveOutcome is one of the country's positive conclusive outcomes.
+func positiveOutcome(cfg casework.Country, rng *rand.Rand) string {
+	var pos []string
+	for _, o := range cfg.ConclusiveOutcomes {
+		if o.Positive {
+			pos = append(pos, o.Code)
+		}
+	}
+	if len(pos) == 0 {
+		return cfg.ConclusiveOutcomes[0].Code
+	}
+	return pos[rng.IntN(len(pos))]
+}
+
+// negativeOutcome is the country's first negative conclusive outcome.
+func negativeOutcome(cfg casework.Country) (string, bool) {
+	for _, o := range cfg.ConclusiveOutcomes {
+		if !o.Positive {
+			return o.Code, true
+		}
+	}
+	return "", false
 }

@@ -109,6 +109,18 @@ func letterLanguage(r intake.Referral) string {
 	return r.ConsentLanguage
 }
 
+// exploitationCountry is the country of exploitation statistics count:
+// the referral's exploitation event's country, else the country where the
+// person was found (the jurisdiction's), as migration 0056 fills it.
+func exploitationCountry(r intake.Referral, home string) string {
+	for _, e := range r.Events {
+		if e.Type == "Exploitation" && e.Country != "" {
+			return strings.ToUpper(e.Country)
+		}
+	}
+	return home
+}
+
 // facts is what a referral keeps in clear: coded facts only.
 type facts struct {
 	Age               *int                     `json:"age,omitempty"`
@@ -191,7 +203,7 @@ func (s *Service) Submit(ctx context.Context, by By, r intake.Referral, idemKey 
 		kase = store.Case{ID: cid, Reference: j.Country + "-" + strings.ToUpper(cid[:8]), JurisdictionID: j.ID, AgencyID: authority.ID,
 			Status: "Active", TraffickingStatus: "PossibleVictimOfTrafficking", Gender: orUnknown(r.Gender), AgeBand: plan.AgeBand,
 			Citizenship: r.Citizenship, Exploitation: r.PrimaryExploitation(), Urgent: plan.Urgent, Version: 1, PersonID: pid,
-			Child: plan.Child, LetterLanguage: letterLanguage(r)}
+			Child: plan.Child, LetterLanguage: letterLanguage(r), ExploitationCountry: exploitationCountry(r, j.Country)}
 		ref.CaseID = cid
 	}
 

@@ -45,7 +45,7 @@ type tableCache struct {
 
 func cacheKey(jid, aid string, q Query) string {
 	var b strings.Builder
-	b.WriteString(jid + "\x00" + aid + "\x00" + strings.Join(q.Dims, ",") + "\x00" + q.Period + "\x00" + strconv.FormatInt(q.From, 10) + "\x00" + strconv.FormatInt(q.To, 10))
+	b.WriteString(jid + "\x00" + aid + "\x00" + strings.Join(q.Dims, ",") + "\x00" + q.Period + "\x00" + strconv.FormatInt(q.From, 10) + "\x00" + strconv.FormatInt(q.To, 10) + "\x00" + q.Unit + "\x00" + q.Decided + "\x00" + strconv.Itoa(q.CGTargetDays))
 	keys := make([]string, 0, len(q.Where))
 	for k := range q.Where {
 		keys = append(keys, k)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/disclosure"
@@ -32,9 +33,18 @@ import (
 // months up to the reading; "latest": the latest state). Label is the
 // catalogue key of its name when it is not stats.indicator.<id>.
 type IndicatorDef struct {
-	ID          string             `json:"id"`
-	Label       string             `json:"label,omitempty"`
-	Source      string             `json:"source"`
+	ID     string `json:"id"`
+	Label  string `json:"label,omitempty"`
+	Source string `json:"source"`
+	// Kind is the IOM handbook's area ("protection", "prosecution") or
+	// "process" (the NRM's own); Period the reporting period a share is
+	// meant for ("year", "quarter"; empty: any), or the window a measure
+	// source counts ("12m", "latest").
+	Kind   string `json:"kind,omitempty"`
+	Period string `json:"period,omitempty"`
+	// Unit counts through service referrals, charges or investigations
+	// (store.StatUnits; empty: cases), over UnitDimensions.
+	Unit        string             `json:"unit,omitempty"`
 	Dimension   string             `json:"dimension,omitempty"`
 	Numerator   []string           `json:"numerator"`
 	Denominator []string           `json:"denominator"`
@@ -43,7 +53,6 @@ type IndicatorDef struct {
 	Targets     map[string]float64 `json:"targets"`
 	From        string             `json:"from,omitempty"`
 	Scale       float64            `json:"scale,omitempty"`
-	Period      string             `json:"period,omitempty"`
 	People      []string           `json:"people,omitempty"`
 }
 
@@ -74,20 +83,38 @@ func (s *Service) AddSource(name string, src MeasureSource) {
 //go:embed indicators.json
 var indicatorsJSON []byte
 
+// IOM handbook protection and prosecution indicators over the process
+// measures (measures.go), in a file of their own.
+//
+//go:embed indicators_iom.json
+var indicatorsIOMJSON []byte
+
+// UnitDimensions are the dimensions an indicator may count over, by unit:
+// the table dimensions and the process measures' for cases, and each
+// unit's own.
+var UnitDimensions = map[string][]string{
+	"":               append(slices.Clone(Dimensions), "rg_outcome", "cg_outcome", "reconsidered", "rg_within", "cg_within"),
+	"services":       {"service", "service_state"},
+	"charges":        {"offence", "offence_class", "charge_outcome", "compensation"},
+	"investigations": {"investigation_status"},
+}
+
 // Indicators is the registry: the embedded definitions, to which
 // RegisterIndicators adds others (local-government indicators, for
 // instance) before the server starts.
 var Indicators []IndicatorDef
 
 func init() {
-	var f struct {
-		Indicators []IndicatorDef `json:"indicators"`
-	}
-	if err := json.Unmarshal(indicatorsJSON, &f); err != nil {
-		panic("stats: indicators.json: " + err.Error())
-	}
-	if err := RegisterIndicators(f.Indicators...); err != nil {
-		panic(err)
+	for _, b := range [][]byte{indicatorsJSON, indicatorsIOMJSON} {
+		var f struct {
+			Indicators []IndicatorDef `json:"indicators"`
+		}
+		if err := json.Unmarshal(b, &f); err != nil {
+			panic("stats: indicators: " + err.Error())
+		}
+		if err := RegisterIndicators(f.Indicators...); err != nil {
+			panic(err)
+		}
 	}
 }
 
@@ -114,13 +141,16 @@ func RegisterIndicators(defs ...IndicatorDef) error {
 			Indicators = append(Indicators, d)
 			continue
 		}
-		if !slices.Contains(Dimensions, d.Dimension) || len(d.Numerator) == 0 {
-			return fmt.Errorf("stats: indicator %s: unknown dimension or empty numerator", d.ID)
+		if !slices.Contains(UnitDimensions[d.Unit], d.Dimension) || len(d.Numerator) == 0 {
+			return fmt.Errorf("stats: indicator %s: unknown unit or dimension, or empty numerator", d.ID)
+		}
+		if d.Period != "" && d.Period != "year" && d.Period != "quarter" {
+			return fmt.Errorf("stats: indicator %s: period must be year, quarter or empty", d.ID)
 		}
 		if d.Direction != "higher" && d.Direction != "lower" && d.Direction != "info" {
 			return fmt.Errorf("stats: indicator %s: direction must be higher, lower or info", d.ID)
 		}
-		if _, err := ParseTable(TableInput{By: d.Dimension, Where: d.Where}); err != nil {
+		if _, err := indicatorWhere(d.Unit, d.Where); err != nil {
 			return fmt.Errorf("stats: indicator %s: %w", d.ID, err)
 		}
 		for j, v := range d.Targets {
@@ -139,6 +169,8 @@ func RegisterIndicators(defs ...IndicatorDef) error {
 type IndicatorValue struct {
 	ID          string   `json:"id"`
 	Source      string   `json:"source"`
+	Kind        string   `json:"kind,omitempty"`
+	Period      string   `json:"period,omitempty"`
 	Numerator   *int64   `json:"numerator"`
 	Denominator *int64   `json:"denominator"`
 	Value       *float64 `json:"value"`
@@ -183,15 +215,22 @@ func (s *Service) IndicatorsFor(ctx context.Context, p access.Principal, period 
 			out = append(out, v)
 			continue
 		}
-		q, err := ParseTable(TableInput{By: d.Dimension, Where: d.Where, Period: period})
+		q, err := ParseTable(TableInput{Period: period})
 		if err != nil {
 			return nil, err
+		}
+		if q.Where, err = indicatorWhere(d.Unit, d.Where); err != nil {
+			return nil, err
+		}
+		q.Dims, q.Unit, q.CGTargetDays = []string{d.Dimension}, d.Unit, CGTargetDays
+		if d.Dimension == "rg_within" || d.Dimension == "cg_within" {
+			q.Decided = d.Dimension[:2]
 		}
 		t, err := s.table(ctx, p, q)
 		if err != nil {
 			return nil, err
 		}
-		v := IndicatorValue{ID: d.ID, Source: d.Source, Direction: d.Direction, Unit: "share", Label: d.LabelKey()}
+		v := IndicatorValue{ID: d.ID, Source: d.Source, Kind: d.Kind, Period: d.Period, Direction: d.Direction, Unit: "share", Label: d.LabelKey()}
 		sum := func(codes []string) (int64, bool) {
 			var n int64
 			if len(t.Rows) == 0 {
@@ -307,4 +346,22 @@ func (s *Service) measured(ctx context.Context, p access.Principal, d IndicatorD
 		v.Value = &x
 	}
 	return v.against(d, jcode), nil
+}
+
+// indicatorWhere reads a definition's restriction DIM=CODE,… over the
+// dimensions of its unit.
+func indicatorWhere(unit, where string) (map[string]string, error) {
+	var out map[string]string
+	for _, w := range splitList(where) {
+		k, v, ok := strings.Cut(w, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || v == "" || k == "year" || k == "quarter" || !slices.Contains(UnitDimensions[unit], k) || !isCode(v) {
+			return nil, &Error{Code: CodeWhere, Field: "where", Value: codeValue(k)}
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
+	}
+	return out, nil
 }

@@ -42,7 +42,7 @@ const (
 )
 
 // Dimensions are the dimensions a table may be cut by, in display order.
-var Dimensions = []string{"gender", "age_band", "citizenship", "exploitation", "sector", "jurisdiction", "year", "quarter", "status", "decision"}
+var Dimensions = []string{"gender", "age_band", "citizenship", "exploitation", "exploitation_country", "sector", "jurisdiction", "year", "quarter", "status", "decision"}
 
 // MaxDims is the most dimensions one table may have.
 const MaxDims = 3
@@ -59,6 +59,7 @@ type Service struct {
 	// sources count the measures of indicators that are not shares of
 	// cases (AddSource).
 	sources map[string]MeasureSource
+	mcache  measuresCache // the process measures (measures.go)
 }
 
 // New builds the service. The cell-key secret is derived from the
@@ -126,6 +127,12 @@ type Query struct {
 	Where    map[string]string
 	Period   string
 	From, To int64
+	// Unit, Decided and CGTargetDays are those of store.StatQuery: the
+	// process measures (measures.go) count through service referrals,
+	// charges or investigations, or decided cases only.
+	Unit         string
+	Decided      string
+	CGTargetDays int
 }
 
 // ParseTable checks a table request.
@@ -338,9 +345,7 @@ func (s *Service) compute(ctx context.Context, p access.Principal, q Query) (Tab
 	if err != nil {
 		return Table{}, err
 	}
-	sq := store.StatQuery{Dims: q.Dims, Where: q.Where, From: q.From, To: q.To}
-	sq.JurisdictionID, sq.AgencyID = scope(p)
-	rows, err := s.db.StatCells(ctx, sq)
+	rows, err := s.db.StatCells(ctx, storeQuery(p, q))
 	if err != nil {
 		return Table{}, err
 	}

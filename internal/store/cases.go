@@ -14,9 +14,12 @@ type Case struct {
 	Status, TraffickingStatus               string
 	Gender, AgeBand, Citizenship            string
 	Exploitation                            string
-	Urgent, Synthetic                       bool
-	Version                                 int64
-	CreatedAt, UpdatedAt                    int64
+	// ExploitationCountry is the country of exploitation (HTCDS
+	// hte_CountryOfExploitation) as statistics count it.
+	ExploitationCountry  string
+	Urgent, Synthetic    bool
+	Version              int64
+	CreatedAt, UpdatedAt int64
 	// Decision is the competent authority's decision record (package
 	// casework) as JSON; QueueKey its place in the authority's queue, ""
 	// when nothing is pending.
@@ -38,9 +41,10 @@ type Case struct {
 // (decisionColumns).
 const caseCols = `id, reference, jurisdiction_id, agency_id, status, trafficking_status, gender, age_band,
 	citizenship, exploitation, urgent, synthetic, version, created_at, updated_at, decision, queue_key, child, letter_language,
-	decision_state, rg_outcome, rg_decided_at, rg_effective_at, cg_outcome, cg_decided_at, cg_effective_at`
+	exploitation_country, decision_state, rg_outcome, rg_decided_at, rg_effective_at, cg_outcome, cg_decided_at, cg_effective_at,
+	rg_deadline_at, reconsidered`
 
-const caseColCount = 26
+const caseColCount = 29
 
 // caseReadCols adds the optional links for reads.
 const caseReadCols = `id, reference, jurisdiction_id, agency_id, status, trafficking_status, gender, age_band,
@@ -85,7 +89,7 @@ func caseArgs(c Case) ([]any, error) {
 	}
 	return append([]any{c.ID, c.Reference, c.JurisdictionID, c.AgencyID, c.Status, c.TraffickingStatus, c.Gender, c.AgeBand,
 		c.Citizenship, c.Exploitation, b2i(c.Urgent), b2i(c.Synthetic), c.Version, c.CreatedAt, c.UpdatedAt,
-		decision, nullIfEmpty(c.QueueKey), b2i(c.Child), c.LetterLanguage}, facts...), nil
+		decision, nullIfEmpty(c.QueueKey), b2i(c.Child), c.LetterLanguage, c.ExploitationCountry}, facts...), nil
 }
 
 // placeholders returns "$from, …, $to".
@@ -143,7 +147,7 @@ func (tx *Tx) UpdateCase(ctx context.Context, u CaseUpdate) error {
 	res, err := tx.ExecContext(ctx, `UPDATE cases SET version = version + 1, updated_at = $1, agency_id = $2, trafficking_status = $3,
 		status = $4, decision = $5, queue_key = $6, assigned_user_id = $7, closed_at = $8, closure_reason = $9, jurisdiction_id = $12,
 		decision_state = $13, rg_outcome = $14, rg_decided_at = $15, rg_effective_at = $16, cg_outcome = $17, cg_decided_at = $18,
-		cg_effective_at = $19
+		cg_effective_at = $19, rg_deadline_at = $20, reconsidered = $21
 		WHERE id = $10 AND version = $11`, append([]any{Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, decision,
 		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version, u.JurisdictionID}, facts...)...)
 	if err != nil {

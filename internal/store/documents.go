@@ -72,9 +72,13 @@ func stampDoc(doc string) (string, error) {
 // decisionFacts are the members of the decision record that statistics
 // count, as the cases columns of migration 0014 hold them.
 type decisionFacts struct {
-	State string       `json:"state"`
-	RG    decisionFact `json:"reasonable_grounds"`
-	CG    decisionFact `json:"conclusive"`
+	State           string       `json:"state"`
+	RG              decisionFact `json:"reasonable_grounds"`
+	CG              decisionFact `json:"conclusive"`
+	RGDeadline      time.Time    `json:"rg_deadline"`
+	Reconsideration struct {
+		At time.Time `json:"at"`
+	} `json:"reconsideration"`
 }
 
 type decisionFact struct {
@@ -85,7 +89,8 @@ type decisionFact struct {
 
 // decisionColumns reads the counted facts of a decision record: state,
 // rg_outcome, rg_decided_at, rg_effective_at, cg_outcome, cg_decided_at,
-// cg_effective_at (NULL for an instant that has not happened).
+// cg_effective_at (NULL for an instant that has not happened), then
+// rg_deadline_at and reconsidered (migration 0056).
 func decisionColumns(doc string) ([]any, error) {
 	var f decisionFacts
 	if doc != "" {
@@ -94,7 +99,8 @@ func decisionColumns(doc string) ([]any, error) {
 		}
 	}
 	return []any{f.State, f.RG.Outcome, millisOrNull(f.RG.At), millisOrNull(f.RG.EffectiveAt),
-		f.CG.Outcome, millisOrNull(f.CG.At), millisOrNull(f.CG.EffectiveAt)}, nil
+		f.CG.Outcome, millisOrNull(f.CG.At), millisOrNull(f.CG.EffectiveAt), millisOrNull(f.RGDeadline),
+		b2i(!f.Reconsideration.At.IsZero())}, nil
 }
 
 func millisOrNull(t time.Time) any {
@@ -118,6 +124,10 @@ type investigationFacts struct {
 		Stage    string `json:"stage"`
 		Outcome  string `json:"outcome"`
 	} `json:"proceedings"`
+	Compensation []struct {
+		ChargeID string `json:"charge_id"`
+		State    string `json:"state"`
+	} `json:"compensation"`
 }
 
 // saveInvestigationFacts writes an investigation's status column and
@@ -134,7 +144,12 @@ func (tx *Tx) saveInvestigationFacts(ctx context.Context, id, record string) err
 		return classify(err)
 	}
 	for _, c := range f.Charges {
-		stage, outcome := "", ""
+		stage, outcome, comp := "", "", ""
+		for _, k := range f.Compensation {
+			if k.ChargeID == c.ID {
+				comp = k.State
+			}
+		}
 		for _, p := range f.Proceedings {
 			if p.ChargeID == c.ID {
 				stage = p.Stage
@@ -143,8 +158,8 @@ func (tx *Tx) saveInvestigationFacts(ctx context.Context, id, record string) err
 				}
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO investigation_charges (investigation_id, charge_id, case_id, provision, offence, stage, outcome)
-			SELECT $1, $2, case_id, $3, $4, $5, $6 FROM investigations WHERE id = $1`, id, c.ID, c.Provision, c.Offence, stage, outcome); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO investigation_charges (investigation_id, charge_id, case_id, provision, offence, stage, outcome, compensation)
+			SELECT $1, $2, case_id, $3, $4, $5, $6, $7 FROM investigations WHERE id = $1`, id, c.ID, c.Provision, c.Offence, stage, outcome, comp); err != nil {
 			return classify(err)
 		}
 	}

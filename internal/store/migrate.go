@@ -39,6 +39,7 @@ type Migration struct {
 var goSteps = map[int]func(ctx context.Context, tx *sql.Tx, d Dialect) error{
 	13: migrateDocumentNames,
 	14: backfillStatisticsColumns,
+	56: backfillMeasureColumns,
 }
 
 // Migrations returns the embedded migrations in order.

@@ -24,6 +24,35 @@ var StatDims = map[string]string{
 	"decision":     "c.decision_state",
 	"year":         "", // built from the period's calendar (periodCase)
 	"quarter":      "",
+	// Process measures (migration 0056): the flow's destination, the
+	// decisions and whether one was reconsidered.
+	"exploitation_country": "c.exploitation_country",
+	"rg_outcome":           "c.rg_outcome",
+	"cg_outcome":           "c.cg_outcome",
+	"reconsidered":         "CASE WHEN c.reconsidered = 1 THEN 'yes' ELSE 'no' END",
+	// Whether the reasonable-grounds decision was taken by its recorded
+	// deadline ("none": no deadline recorded), and whether the conclusive
+	// one within the target (StatQuery.CGTargetDays, see withinExpr).
+	"rg_within": "CASE WHEN c.rg_decided_at IS NULL THEN 'pending' WHEN c.rg_deadline_at IS NULL THEN 'none' WHEN c.rg_decided_at <= c.rg_deadline_at THEN 'yes' ELSE 'no' END",
+	"cg_within": "",
+	// Dimensions of a unit other than the case (StatQuery.Unit): a service
+	// referral s, an investigation charge ch, an investigation i.
+	"service":              "s.service",
+	"service_state":        "s.state",
+	"offence":              "ch.offence",
+	"offence_class":        "CASE WHEN ch.offence = 'trafficking' THEN 'trafficking' ELSE 'substitute' END",
+	"charge_outcome":       "ch.outcome",
+	"compensation":         "ch.compensation",
+	"investigation_status": "i.status",
+}
+
+// StatUnits are the records a table may count through besides the case
+// itself, each the join that reaches them. A cell of such a table still
+// counts people (distinct cases), never records: k protects people.
+var StatUnits = map[string]string{
+	"services":       " JOIN service_referrals s ON s.case_id = c.id",
+	"charges":        " JOIN investigation_charges ch ON ch.case_id = c.id",
+	"investigations": " JOIN investigations i ON i.case_id = c.id",
 }
 
 // StatQuery is one statistics table: the dimensions it is cut by, the
@@ -35,6 +64,23 @@ type StatQuery struct {
 	From, To       int64
 	JurisdictionID string
 	AgencyID       string
+	// Unit is "" (cases) or a key of StatUnits: the cells then count the
+	// distinct cases with at least one such record of the cell's values.
+	Unit string
+	// Decided keeps only the cases whose "rg" or "cg" decision is taken.
+	Decided string
+	// CGTargetDays is the target for the conclusive decision that the
+	// cg_within dimension measures (days from referral).
+	CGTargetDays int
+}
+
+// dimExpr is the SQL expression of a dimension other than the calendar's.
+func dimExpr(q StatQuery, d string) string {
+	if d == "cg_within" {
+		days := strconv.FormatInt(int64(max(q.CGTargetDays, 0))*int64(24*time.Hour/time.Millisecond), 10)
+		return "CASE WHEN c.cg_decided_at IS NULL THEN 'pending' WHEN c.cg_decided_at - c.created_at <= " + days + " THEN 'yes' ELSE 'no' END"
+	}
+	return StatDims[d]
 }
 
 // StatRow is one non-empty cell: its dimension values in the query's
@@ -68,10 +114,11 @@ func statJoin(q StatQuery) string {
 	for _, d := range q.Dims {
 		need = need || d == "sector"
 	}
+	j := StatUnits[q.Unit]
 	if need {
-		return ` LEFT JOIN referrals r ON r.case_id = c.id`
+		j += ` LEFT JOIN referrals r ON r.case_id = c.id`
 	}
-	return ""
+	return j
 }
 
 func statWhere(q StatQuery) (string, []any) {
@@ -104,11 +151,20 @@ func statWhere(q StatQuery) (string, []any) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if e := StatDims[k]; e != "" {
+		if e := dimExpr(q, k); e != "" {
 			add(e+" =", q.Where[k])
 		}
 	}
-	return b.String(), args
+	s := b.String()
+	if q.Decided == "rg" || q.Decided == "cg" {
+		if s == "" {
+			s = " WHERE "
+		} else {
+			s += " AND "
+		}
+		s += "c." + q.Decided + "_decided_at IS NOT NULL"
+	}
+	return s, args
 }
 
 // periodCase is a CASE expression naming the calendar year ("2025") or
@@ -162,7 +218,7 @@ func statCells(ctx context.Context, rd Reader, q StatQuery) ([]StatRow, error) {
 		case "year", "quarter":
 			exprs[i] = periodCase(d == "quarter", lo, hi)
 		default:
-			exprs[i] = StatDims[d]
+			exprs[i] = dimExpr(q, d)
 		}
 	}
 	w, args := statWhere(q)
@@ -176,7 +232,23 @@ func statCells(ctx context.Context, rd Reader, q StatQuery) ([]StatRow, error) {
 		}
 		group = " GROUP BY " + strings.Join(ns, ", ")
 	}
-	rows, err := rd.QueryContext(ctx, `SELECT `+sel+` FROM cases c`+statJoin(q)+w+group, args...)
+	from := ` FROM cases c` + statJoin(q) + w
+	if q.Unit != "" {
+		// Each case once per cell, however many records it has there.
+		inner := make([]string, len(exprs))
+		outer := make([]string, len(exprs))
+		for i, e := range exprs {
+			inner[i] = e + " AS d" + strconv.Itoa(i)
+			outer[i] = "x.d" + strconv.Itoa(i)
+		}
+		inner = append(inner, "c.id", "c.stat_key")
+		from = ` FROM (SELECT DISTINCT ` + strings.Join(inner, ", ") + from + `) x`
+		sel = "count(*), CAST(COALESCE(sum(x.stat_key), 0) AS BIGINT)"
+		if len(outer) > 0 {
+			sel = strings.Join(outer, ", ") + ", " + sel
+		}
+	}
+	rows, err := rd.QueryContext(ctx, `SELECT `+sel+from+group, args...)
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -275,4 +347,70 @@ func (tx *Tx) StatFacts(ctx context.Context, q StatQuery, withSector bool, fn fu
 		}
 	}
 	return classify(rows.Err())
+}
+
+// StatDuration is one decided case of a timing table: its group's values,
+// the days from referral to the decision and, when a deadline applies,
+// whether the decision was taken by it.
+type StatDuration struct {
+	Values []string
+	Days   float64
+	// Deadline is the decision's deadline in Unix milliseconds (0: none
+	// recorded); At the decision's.
+	Deadline, At int64
+}
+
+// StatDurations lists, for the cases in scope whose reasonable-grounds
+// (stage "rg") or conclusive ("cg") decision is taken, the time from
+// referral to it, by the query's dimensions. Coded instants only.
+func (db *DB) StatDurations(ctx context.Context, q StatQuery, stage string) ([]StatDuration, error) {
+	at, deadline := "c.rg_decided_at", "COALESCE(c.rg_deadline_at, 0)"
+	if stage != "cg" {
+		stage = "rg"
+	} else {
+		at, deadline = "c.cg_decided_at", "0"
+	}
+	var lo, hi int64
+	for _, d := range q.Dims {
+		if d == "year" || d == "quarter" {
+			var err error
+			if lo, hi, err = statRange(ctx, db.r, q); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	exprs := []string{}
+	for _, d := range q.Dims {
+		switch d {
+		case "year", "quarter":
+			exprs = append(exprs, periodCase(d == "quarter", lo, hi))
+		default:
+			exprs = append(exprs, dimExpr(q, d))
+		}
+	}
+	q.Decided = stage
+	w, args := statWhere(q)
+	sel := strings.Join(append(exprs, "c.created_at", at, deadline), ", ")
+	rows, err := db.r.QueryContext(ctx, `SELECT `+sel+` FROM cases c`+statJoin(q)+w, args...)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer rows.Close()
+	var out []StatDuration
+	for rows.Next() {
+		d := StatDuration{Values: make([]string, len(exprs))}
+		var created int64
+		dst := make([]any, 0, len(exprs)+3)
+		for i := range d.Values {
+			dst = append(dst, &d.Values[i])
+		}
+		dst = append(dst, &created, &d.At, &d.Deadline)
+		if err := rows.Scan(dst...); err != nil {
+			return nil, classify(err)
+		}
+		d.Days = float64(d.At-created) / float64(24*time.Hour/time.Millisecond)
+		out = append(out, d)
+	}
+	return out, classify(rows.Err())
 }

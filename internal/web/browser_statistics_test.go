@@ -19,6 +19,8 @@ import (
 // sees statistics on a 360 px wide screen in every language: the page must
 // not scroll sideways (a wide table scrolls inside its own region), the
 // chart must be drawn, and axe must find no serious or critical violation.
+// The process measures page (flows, decisions, timing, services,
+// prosecution) is walked by every role.
 func TestBrowserStatisticsAt360(t *testing.T) {
 	ctx := browser(t)
 	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
@@ -44,13 +46,15 @@ func TestBrowserStatisticsAt360(t *testing.T) {
 	if _, err := f.web.Services.Stats.Approve(ctx2, who(access.CompetentAuthority), id); err != nil {
 		t.Fatal(err)
 	}
-	pages := []string{"/statistics?by=gender&by=age_band", "/statistics?by=citizenship", "/statistics?by=year&by=exploitation", "/releases/" + id, "/statistics/indicators"}
+	pages := []string{"/statistics?by=gender&by=age_band", "/statistics?by=citizenship", "/statistics?by=year&by=exploitation", "/releases/" + id, "/statistics/indicators",
+		"/statistics/measures?by=year"}
+	const measures = 5 // the process measures page, which every role sees
 	for _, role := range []access.Role{access.Analyst, access.CompetentAuthority, access.AgencyAdmin} {
 		signIn(t, ctx, f, role)
 		for _, lang := range []string{"en", "ko", "th", "mn", "ne"} {
 			switchLanguage(t, ctx, lang)
 			for i, p := range pages {
-				if role != access.Analyst && i > 0 {
+				if role != access.Analyst && i > 0 && i != measures {
 					continue
 				}
 				if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+p)); err != nil {
@@ -63,6 +67,14 @@ func TestBrowserStatisticsAt360(t *testing.T) {
 				bars, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('figure.chart svg rect').length`))
 				if err != nil || (bars == 0 && !strings.HasSuffix(p, "/indicators")) {
 					t.Errorf("%s %s in %s: no chart (%v)", role, p, lang, err)
+				}
+				if i == measures {
+					// Every section draws its chart: flows, two decision
+					// tables, two timings, services, three prosecution tables.
+					charts, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('section.measure figure.chart svg').length`))
+					if err != nil || charts < 9 {
+						t.Errorf("%s %s in %s: %d charts of the process measures (%v)", role, p, lang, charts, err)
+					}
 				}
 				checkPage(t, ctx, fmt.Sprintf("stats-360-%s-%s-%d", role, lang, i))
 			}

@@ -336,6 +336,8 @@ var hostileExercises = map[string]string{
 	"GET /statistics":                        "stats-query",
 	"GET /api/v1/statistics/table":           "stats-query",
 	"GET /releases":                          "plain",
+	"GET /statistics/measures":               "stats-query",
+	"GET /api/v1/statistics/measures":        "stats-query",
 	"GET /statistics/indicators":             "stats-query",
 	"GET /releases/{id}":                     "ids",
 	"GET /releases/{id}/data.json":           "ids",

@@ -109,6 +109,9 @@ type statsBar struct {
 // statsLabel translates a dimension's value where the catalogue has a
 // label for it, and shows the code itself where it has none.
 func statsLabel(L *i18n.Localizer, t stats.Table, dim, v string) string {
+	if s, ok := measureLabel(L, dim, v); ok {
+		return s
+	}
 	if v == "" {
 		return L.T("stats.unknown")
 	}

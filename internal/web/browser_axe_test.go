@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -22,20 +21,7 @@ func axeClean(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	if err := chromedp.Do(tctx, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
-		t.Fatalf("%s: inject axe: %v", name, err)
-	}
-	raw, err := chromedp.Run(tctx, chromedp.Evaluate[[]byte](
-		`axe.run(document, {runOnly: {type: 'tag', values: `+wcag22+`}, resultTypes: ['violations']}).then(r => r.violations)`,
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: axe.run: %v", name, err)
-	}
-	var vs []axeViolation
-	if err := json.Unmarshal(raw, &vs); err != nil {
-		t.Fatalf("%s: axe result: %v", name, err)
-	}
-	for _, v := range vs {
+	for _, v := range runAxe(t, tctx, name, wcag22) {
 		t.Errorf("%s: axe %s (%s): %s at %v", name, v.ID, v.Impact, v.Help, v.Nodes)
 	}
 }

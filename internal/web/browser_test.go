@@ -76,20 +76,7 @@ func checkPage(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := chromedp.Do(tctx, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
-		t.Fatalf("%s: inject axe: %v", name, err)
-	}
-	raw, err := chromedp.Run(tctx, chromedp.Evaluate[[]byte](
-		`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','best-practice']}, resultTypes: ['violations']}).then(r => r.violations)`,
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: axe.run: %v", name, err)
-	}
-	var vs []axeViolation
-	if err := json.Unmarshal(raw, &vs); err != nil {
-		t.Fatalf("%s: axe result: %v", name, err)
-	}
-	for _, v := range vs {
+	for _, v := range runAxe(t, tctx, name, `['wcag2a','wcag2aa','wcag21a','wcag21aa','best-practice']`) {
 		if v.Impact == "serious" || v.Impact == "critical" {
 			t.Errorf("%s: axe %s (%s): %s at %v", name, v.ID, v.Impact, v.Help, v.Nodes)
 		}
@@ -101,6 +88,26 @@ func checkPage(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join(artifacts(t), name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// runAxe runs axe-core with the rules of tags (a JavaScript array of axe
+// tags) on the page loaded in ctx and returns its violations.
+func runAxe(t *testing.T, ctx context.Context, name, tags string) []axeViolation {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
+		t.Fatalf("%s: inject axe: %v", name, err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](
+		`axe.run(document, {runOnly: {type: 'tag', values: `+tags+`}, resultTypes: ['violations']}).then(r => r.violations)`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe.run: %v", name, err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		t.Fatalf("%s: axe result: %v", name, err)
+	}
+	return vs
 }
 
 func signIn(t *testing.T, ctx context.Context, f *fixture, role access.Role) {

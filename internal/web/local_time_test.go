@@ -18,7 +18,8 @@ import (
 // in the zone of the reader's jurisdiction. A case made at 23:30 UTC is
 // shown on the next day in Kathmandu (UTC+05:45) and at 15:30 the same day
 // in Los Angeles (UTC−08:00), on the case page and in the export: the two
-// zones either side of UTC midnight (issue 12, "Times").
+// zones either side of UTC midnight (issue 12, "Times"); a decision letter
+// written at that instant is dated with the local day.
 func TestTimesShownInJurisdictionZone(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -45,6 +46,42 @@ func TestTimesShownInJurisdictionZone(t *testing.T) {
 		b, err := i18n.New()
 		if err != nil {
 			t.Fatal(err)
+		}
+		// A case whose decision letter can be written, in English.
+		letterCase := ""
+		cc := f.login(t, access.CompetentAuthority)
+		rows, err := db.R().QueryContext(ctx, `SELECT id FROM cases WHERE jurisdiction_id = $1 ORDER BY id`, ca.JurisdictionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			if resp, _ := get(t, cc, f.srv.URL+"/cases/"+id+"/letter", "Accept-Language", "en"); resp.StatusCode == 200 {
+				letterCase = id
+				break
+			}
+		}
+		if letterCase == "" {
+			t.Fatal("no case of the demo has a decision letter")
+		}
+		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE cases SET letter_language = 'en' WHERE id = $1`, letterCase)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		en := b.Match("en")
+		letterDate := func(zone string) string {
+			loc, _ := time.LoadLocation(zone)
+			return en.T("letter.date") + ": " + en.In(loc).Date(at)
 		}
 		for _, tc := range []struct{ zone, want, day string }{
 			{"Asia/Kathmandu", "05:15", "2026-03-06"},
@@ -96,6 +133,27 @@ func TestTimesShownInJurisdictionZone(t *testing.T) {
 				t.Errorf("%s: export row %q, want the local day %s", tc.zone, line, tc.day)
 			}
 			ts.Close()
+
+			// The decision letter, written at that instant, is dated with
+			// the local day (issue 12: letters in local time).
+			d := f.web.Deps
+			d.Now = func() time.Time { return at }
+			lsrv, err := serverFor(db, f.keys, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lts := httptest.NewServer(lsrv.Handler())
+			f3 := *f
+			f3.srv = lts
+			other := "America/Los_Angeles"
+			if tc.zone == other {
+				other = "Asia/Kathmandu"
+			}
+			resp, letter := get(t, f3.login(t, access.CompetentAuthority), lts.URL+"/cases/"+letterCase+"/letter", "Accept-Language", "en")
+			if resp.StatusCode != 200 || !strings.Contains(letter, letterDate(tc.zone)) || strings.Contains(letter, letterDate(other)) {
+				t.Errorf("%s: letter (%d) not dated %q (or dated %q)", tc.zone, resp.StatusCode, letterDate(tc.zone), letterDate(other))
+			}
+			lts.Close()
 		}
 	})
 }

@@ -9,9 +9,9 @@ package alerts
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
+	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/notify"
@@ -108,13 +108,11 @@ func DeadlineAlerts(ctx context.Context, db *store.DB, countries *casework.Count
 		if err != nil {
 			return n, err
 		}
-		j2, err := db.Jurisdiction(ctx, j.ID)
+		// "Within a working day" counts with the jurisdiction's own
+		// calendar and time zone, as its queue does.
+		cfg, err := cases.LocalRules(ctx, db.R(), countries, j.ID, "")
 		if err != nil {
 			return n, err
-		}
-		cfg, ok := countries.Lookup(strings.ToUpper(j2.Country))
-		if !ok {
-			cfg = countries.Default()
 		}
 		soon := casework.AddWorkingDays(now, 1, cfg.Calendar)
 		for _, c := range cs {

@@ -53,13 +53,13 @@ func (tx *Tx) PublishRelease(ctx context.Context, r Release) (bool, error) {
 // ReleaseTx reads a release inside a write transaction.
 func (tx *Tx) Release(ctx context.Context, id string) (Release, error) {
 	r, err := scanRelease(tx.QueryRowContext(ctx, `SELECT `+releaseCols+` FROM statistics_releases WHERE id = $1`, id))
-	return r, classify(err)
+	return r, notFound(err, "release")
 }
 
 // Release reads one release.
 func (db *DB) Release(ctx context.Context, id string) (Release, error) {
 	r, err := scanRelease(db.r.QueryRowContext(ctx, `SELECT `+releaseCols+` FROM statistics_releases WHERE id = $1`, id))
-	return r, classify(err)
+	return r, notFound(err, "release")
 }
 
 // Releases lists releases in a state ("" for all), newest first.

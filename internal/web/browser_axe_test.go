@@ -26,21 +26,10 @@ func axeClean(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-// axeEveryLanguage are the pages axe checks in all five languages; every
-// other page is checked in English. Axe over every page in every language
-// takes most of an hour on two shared cores; the markup of a page is the
-// same in every language, and these pages carry the longest texts and the
-// most forms (the case page, the decision form and its check step are
-// also checked in all five below).
-var axeEveryLanguage = map[string]bool{"GET /{$}": true, "GET /login": true, "GET /referrals/new": true, "GET /queue": true,
-	"GET /cases": true, "GET /cases/{id}": true, "GET /cases/{id}/item": true, "GET /cases/{id}/consent": true, "GET /admin/audit": true,
-	"GET /services": true, "GET /localgov": true}
-
 // TestBrowserAxeEveryPage runs axe-core at WCAG 2.2 AA on every page the
-// reflow test visits (its list and roles) on a 360 px phone: in English,
-// and in all five languages for the pages of axeEveryLanguage; then on a
-// legal decision's form, its refused form and its check-your-answers step
-// in all five languages. No violation of any impact passes. The case page
+// reflow test visits (its list and roles) on a 360 px phone, then on a
+// legal decision's form, its refused form and its check-your-answers step,
+// all in the five languages. No violation of any impact passes. The case page
 // and the check step are kept as screenshots at 360 and 1280 px.
 func TestBrowserAxeEveryPage(t *testing.T) {
 	ctx := browser(t)
@@ -49,15 +38,10 @@ func TestBrowserAxeEveryPage(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
 		t.Fatal(err)
 	}
-	n := eachPage(t, ctx, f, db, func(pattern string) []string {
-		if axeEveryLanguage[pattern] {
-			return languages
-		}
-		return []string{"en"}
-	}, func(lang, pattern, path string) {
+	n := eachPage(t, ctx, f, db, func(string) []string { return languages }, func(lang, pattern, path string) {
 		axeClean(t, ctx, lang+" "+path)
 	})
-	t.Logf("axe WCAG 2.2 AA: %d pages in English, %d of them in all five languages", n, len(axeEveryLanguage))
+	t.Logf("axe WCAG 2.2 AA: %d pages in all five languages", n)
 
 	// The check step of a reasonable-grounds decision, on the case the
 	// walk referred (the newest, awaiting its decision).

@@ -362,33 +362,24 @@ func validPartialDate(s string, now time.Time) bool {
 	return false
 }
 
+// ageBands are the CTDC age bands below 48, each by its oldest age.
+var ageBands = []struct {
+	oldest int
+	band   string
+}{{8, "0-8"}, {17, "9-17"}, {20, "18-20"}, {23, "21-23"}, {26, "24-26"}, {29, "27-29"}, {38, "30-38"}, {47, "39-47"}}
+
 // AgeBand maps an age to the CTDC age bands (0–8, 9–17, 18–20, 21–23, 24–26,
 // 27–29, 30–38, 39–47, 48+), the grouping used in published statistics.
 func AgeBand(age *int) string {
 	if age == nil {
 		return "unknown"
 	}
-	a := *age
-	switch {
-	case a <= 8:
-		return "0-8"
-	case a <= 17:
-		return "9-17"
-	case a <= 20:
-		return "18-20"
-	case a <= 23:
-		return "21-23"
-	case a <= 26:
-		return "24-26"
-	case a <= 29:
-		return "27-29"
-	case a <= 38:
-		return "30-38"
-	case a <= 47:
-		return "39-47"
-	default:
-		return "48+"
+	for _, b := range ageBands {
+		if *age <= b.oldest {
+			return b.band
+		}
 	}
+	return "48+"
 }
 
 // PrimaryExploitation is the HTCDS type recorded on the case: the first

@@ -81,22 +81,48 @@ type Charge struct {
 	AddedAt   time.Time       `json:"added_at"`
 }
 
+func (s Suspect) entryID() string { return s.ID }
+
+func (c Charge) entryID() string { return c.ID }
+
 // Suspect returns the suspect with id.
-func (inv Investigation) Suspect(id string) (Suspect, bool) {
-	i := slices.IndexFunc(inv.Suspects, func(s Suspect) bool { return s.ID == id })
-	if i < 0 {
-		return Suspect{}, false
-	}
-	return inv.Suspects[i], true
-}
+func (inv Investigation) Suspect(id string) (Suspect, bool) { return byID(inv.Suspects, id) }
 
 // Charge returns the charge with id.
-func (inv Investigation) Charge(id string) (Charge, bool) {
-	i := slices.IndexFunc(inv.Charges, func(c Charge) bool { return c.ID == id })
+func (inv Investigation) Charge(id string) (Charge, bool) { return byID(inv.Charges, id) }
+
+// identified is an entry of an investigation known by its id: a suspect, a
+// charge, a proceeding or a sentence.
+type identified interface{ entryID() string }
+
+// byID returns the entry of es with id.
+func byID[E identified](es []E, id string) (E, bool) {
+	i := slices.IndexFunc(es, func(e E) bool { return e.entryID() == id })
 	if i < 0 {
-		return Charge{}, false
+		var none E
+		return none, false
 	}
-	return inv.Charges[i], true
+	return es[i], true
+}
+
+// checkNew refuses a new entry whose id is malformed or already recorded.
+func checkNew[E identified](e E, recorded []E) error {
+	if !ident.Valid(e.entryID()) {
+		return refuse(CodeInvalidInput, "id", "")
+	}
+	if _, dup := byID(recorded, e.entryID()); dup {
+		return refuse(CodeDuplicateID, "id", "")
+	}
+	return nil
+}
+
+// latest returns the last of es: of a series where the latest stands.
+func latest[E any](es []E) (E, bool) {
+	if len(es) == 0 {
+		var none E
+		return none, false
+	}
+	return es[len(es)-1], true
 }
 
 // clone copies the investigation deeply enough that changing the copy never
@@ -175,11 +201,8 @@ func AddSuspect(inv Investigation, expectedVersion int64, s Suspect, by string, 
 	if err != nil {
 		return Investigation{}, err
 	}
-	if !ident.Valid(s.ID) {
-		return Investigation{}, refuse(CodeInvalidInput, "id", "")
-	}
-	if _, dup := inv.Suspect(s.ID); dup {
-		return Investigation{}, refuse(CodeDuplicateID, "id", "")
+	if err := checkNew(s, inv.Suspects); err != nil {
+		return Investigation{}, err
 	}
 	if !s.ChainRole.Valid() {
 		return Investigation{}, refuse(CodeUnknownChainRole, "chain_role", "")
@@ -212,11 +235,8 @@ func AddCharge(inv Investigation, expectedVersion int64, c Charge, by string, no
 	if err != nil {
 		return Investigation{}, err
 	}
-	if !ident.Valid(c.ID) {
-		return Investigation{}, refuse(CodeInvalidInput, "id", "")
-	}
-	if _, dup := inv.Charge(c.ID); dup {
-		return Investigation{}, refuse(CodeDuplicateID, "id", "")
+	if err := checkNew(c, inv.Charges); err != nil {
+		return Investigation{}, err
 	}
 	if _, ok := inv.Suspect(c.SuspectID); !ok {
 		return Investigation{}, refuse(CodeUnknownSuspect, "suspect_id", "")

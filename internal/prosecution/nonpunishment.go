@@ -143,10 +143,7 @@ func NonPunishmentGuidance(f NonPunishmentFlag, child bool) Guidance {
 
 // CurrentNonPunishment returns the latest non-punishment flag.
 func (inv Investigation) CurrentNonPunishment() (NonPunishmentFlag, bool) {
-	if len(inv.NonPunishment) == 0 {
-		return NonPunishmentFlag{}, false
-	}
-	return inv.NonPunishment[len(inv.NonPunishment)-1], true
+	return latest(inv.NonPunishment)
 }
 
 // RaiseNonPunishment records flag f (or lowers an earlier one when
@@ -161,11 +158,8 @@ func RaiseNonPunishment(inv Investigation, expectedVersion int64, f NonPunishmen
 	if (f.Raised || f.OffenceCategory != "") && !f.OffenceCategory.Valid() {
 		return Investigation{}, refuse(CodeUnknownNonPunishmentOffence, "offence_category", "")
 	}
-	floor := inv.OpenedAt
-	if last, ok := inv.CurrentNonPunishment(); ok {
-		floor = later(floor, last.At)
-	}
-	if err := checkWhen("at", f.At, floor, now); err != nil {
+	last, _ := inv.CurrentNonPunishment() // zero At when none: the opening is the floor
+	if err := checkWhen("at", f.At, later(inv.OpenedAt, last.At), now); err != nil {
 		return Investigation{}, err
 	}
 	f.RaisedBy = by

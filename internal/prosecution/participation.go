@@ -53,10 +53,7 @@ func CanRecordParticipation(w Willingness, consentToProceedings bool) Decision {
 // CurrentParticipation returns the latest statement of the person's
 // willingness.
 func (inv Investigation) CurrentParticipation() (Participation, bool) {
-	if len(inv.Participation) == 0 {
-		return Participation{}, false
-	}
-	return inv.Participation[len(inv.Participation)-1], true
+	return latest(inv.Participation)
 }
 
 // RecordParticipation records statement p (see CanRecordParticipation for
@@ -86,11 +83,8 @@ func RecordParticipation(inv Investigation, expectedVersion int64, p Participati
 			return Investigation{}, refuse(CodeDuplicateMeasure, "protection_measures", string(m))
 		}
 	}
-	floor := inv.OpenedAt
-	if last, ok := inv.CurrentParticipation(); ok {
-		floor = later(floor, last.At)
-	}
-	if err := checkWhen("at", p.At, floor, now); err != nil {
+	last, _ := inv.CurrentParticipation() // zero At when none: the opening is the floor
+	if err := checkWhen("at", p.At, later(inv.OpenedAt, last.At), now); err != nil {
 		return Investigation{}, err
 	}
 	p.RecordedBy = by

@@ -19,6 +19,8 @@ type Proceeding struct {
 	By      string    `json:"by"` // the user who recorded it
 }
 
+func (p Proceeding) entryID() string { return p.ID }
+
 // ChargeStatus is where a charge stands, as its proceedings say.
 type ChargeStatus struct {
 	Stage Stage `json:"stage"`
@@ -44,6 +46,20 @@ func (s ChargeStatus) Pending() bool {
 
 // Convicted reports whether the charge's outcome is a conviction.
 func (s ChargeStatus) Convicted() bool { return s.Outcome == OutcomeConvicted }
+
+// convicted returns the status of the charge with id, which must be known
+// (unknown_charge) and end in a conviction (notConvicted): a sentence or a
+// compensation order follows a conviction only.
+func (inv Investigation) convicted(id string, notConvicted Code) (ChargeStatus, error) {
+	if _, ok := inv.Charge(id); !ok {
+		return ChargeStatus{}, refuse(CodeUnknownCharge, "charge_id", "")
+	}
+	st := inv.ChargeStatus(id)
+	if !st.Convicted() {
+		return ChargeStatus{}, refuse(notConvicted, "charge_id", string(st.Outcome))
+	}
+	return st, nil
+}
 
 // ChargeStatus walks the proceedings of the charge with id. A charge with
 // none, or an unknown charge, is at the investigation stage.
@@ -101,11 +117,8 @@ func RecordProceeding(inv Investigation, expectedVersion int64, p Proceeding, by
 	if err != nil {
 		return Investigation{}, err
 	}
-	if !ident.Valid(p.ID) {
-		return Investigation{}, refuse(CodeInvalidInput, "id", "")
-	}
-	if slices.ContainsFunc(inv.Proceedings, func(q Proceeding) bool { return q.ID == p.ID }) {
-		return Investigation{}, refuse(CodeDuplicateID, "id", "")
+	if err := checkNew(p, inv.Proceedings); err != nil {
+		return Investigation{}, err
 	}
 	if _, ok := inv.Charge(p.ChargeID); !ok {
 		return Investigation{}, refuse(CodeUnknownCharge, "charge_id", "")
@@ -180,6 +193,8 @@ type Sentence struct {
 	By        string    `json:"by"` // the user who recorded it
 }
 
+func (s Sentence) entryID() string { return s.ID }
+
 // checkSentence refuses a sentence that imposes nothing or is malformed.
 func checkSentence(s Sentence) error {
 	if err := checkMoney("fine", s.Fine, false); err != nil {
@@ -207,18 +222,12 @@ func RecordSentence(inv Investigation, expectedVersion int64, s Sentence, by str
 	if err != nil {
 		return Investigation{}, err
 	}
-	if !ident.Valid(s.ID) {
-		return Investigation{}, refuse(CodeInvalidInput, "id", "")
+	if err := checkNew(s, inv.Sentences); err != nil {
+		return Investigation{}, err
 	}
-	if slices.ContainsFunc(inv.Sentences, func(q Sentence) bool { return q.ID == s.ID }) {
-		return Investigation{}, refuse(CodeDuplicateID, "id", "")
-	}
-	if _, ok := inv.Charge(s.ChargeID); !ok {
-		return Investigation{}, refuse(CodeUnknownCharge, "charge_id", "")
-	}
-	st := inv.ChargeStatus(s.ChargeID)
-	if !st.Convicted() {
-		return Investigation{}, refuse(CodeSentenceWithoutConviction, "charge_id", string(st.Outcome))
+	st, err := inv.convicted(s.ChargeID, CodeSentenceWithoutConviction)
+	if err != nil {
+		return Investigation{}, err
 	}
 	if err := checkSentence(s); err != nil {
 		return Investigation{}, err
@@ -299,12 +308,9 @@ func RecordCompensation(inv Investigation, expectedVersion int64, c Compensation
 		}
 		floor = old.At
 	} else {
-		if _, ok := inv.Charge(c.ChargeID); !ok {
-			return Investigation{}, refuse(CodeUnknownCharge, "charge_id", "")
-		}
-		st := inv.ChargeStatus(c.ChargeID)
-		if !st.Convicted() {
-			return Investigation{}, refuse(CodeCompensationWithoutConviction, "charge_id", string(st.Outcome))
+		st, err := inv.convicted(c.ChargeID, CodeCompensationWithoutConviction)
+		if err != nil {
+			return Investigation{}, err
 		}
 		floor = later(inv.OpenedAt, st.DecidedAt)
 	}

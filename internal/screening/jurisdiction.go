@@ -52,26 +52,8 @@ func ParseJurisdiction(data []byte) (*Jurisdiction, error) {
 // DefaultJurisdictions returns freshly parsed copies of the embedded legal
 // profiles: the Protocol default and the illustrative, unverified samples.
 func DefaultJurisdictions() ([]*Jurisdiction, error) {
-	entries, err := embeddedJurisdictions.ReadDir("jurisdictions")
-	if err != nil {
-		return nil, err
-	}
-	var out []*Jurisdiction
-	for _, e := range entries {
-		data, err := embeddedJurisdictions.ReadFile("jurisdictions/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		j, err := ParseJurisdiction(data)
-		if err != nil {
-			return nil, fmt.Errorf("%w (embedded %s)", err, e.Name())
-		}
-		if want := strings.TrimSuffix(e.Name(), ".json"); j.Code != want {
-			return nil, fmt.Errorf("screening: embedded %s holds code %q", e.Name(), j.Code)
-		}
-		out = append(out, j)
-	}
-	return out, nil
+	return parseEmbedded(embeddedJurisdictions, "jurisdictions", ParseJurisdiction,
+		func(j *Jurisdiction) string { return j.Code })
 }
 
 func (j *Jurisdiction) validate() error {

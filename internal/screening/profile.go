@@ -128,21 +128,31 @@ func LoadProfileFile(path string) (*Profile, error) {
 // DefaultProfiles returns freshly parsed copies of the embedded ILO–EC 2009
 // labour profiles (both unverified: see their provenance notes).
 func DefaultProfiles() ([]*Profile, error) {
-	entries, err := embeddedProfiles.ReadDir("profiles")
+	return parseEmbedded(embeddedProfiles, "profiles", ParseProfile, func(p *Profile) string { return p.ID })
+}
+
+// parseEmbedded parses every file of dir in fsys with parse, in name order
+// (ReadDir sorts by name). Each file must be named after the code of what
+// it holds (key), plus ".json".
+func parseEmbedded[T any](fsys embed.FS, dir string, parse func([]byte) (T, error), key func(T) string) ([]T, error) {
+	entries, err := fsys.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Profile
-	for _, e := range entries { // ReadDir sorts by name
-		data, err := embeddedProfiles.ReadFile("profiles/" + e.Name())
+	var out []T
+	for _, e := range entries {
+		data, err := fsys.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return nil, err
 		}
-		p, err := ParseProfile(data)
+		v, err := parse(data)
 		if err != nil {
 			return nil, fmt.Errorf("%w (embedded %s)", err, e.Name())
 		}
-		out = append(out, p)
+		if want := strings.TrimSuffix(e.Name(), ".json"); key(v) != want {
+			return nil, fmt.Errorf("screening: embedded %s holds code %q", e.Name(), key(v))
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -91,6 +91,3 @@ func TagBands(now time.Time, loc *time.Location) map[string]KeyRange {
 // DueWeek names the band of reasonable-grounds decisions due within seven
 // days (TagBands).
 const DueWeek = "due_week"
-
-// In reports whether key lies in r.
-func (r KeyRange) In(key string) bool { return key >= r.From && key < r.To }

@@ -83,3 +83,7 @@ func TestQueueSelectionRangesAgreeWithKeys(t *testing.T) {
 		}
 	}
 }
+
+// In reports whether key lies in r: the oracle the store's range scans are
+// checked against.
+func (r KeyRange) In(key string) bool { return key >= r.From && key < r.To }

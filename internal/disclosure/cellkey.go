@@ -78,10 +78,6 @@ func (c CellKey) Perturb(count int64, key uint64) int64 {
 	return v
 }
 
-// RecordKey is the key of one record. Haven keeps a random 63-bit key per
-// case (cases.stat_key); summing them in SQL gives the cell key.
-func RecordKey(b [8]byte) uint64 { return binary.BigEndian.Uint64(b[:]) >> 1 }
-
 // Apply perturbs the published entries of a suppressed table in place.
 // keys holds each interior cell's key (row-major, as Grid.Counts); a
 // total's key is the sum of its cells' keys, so a total is perturbed as the

@@ -138,9 +138,6 @@ func (Code) Kind() errs.Kind { return errs.Invalid }
 // Error is a refused assessment.
 type Error = errs.Refusal[Code]
 
-// CodeOf returns the code of a threep error in err's chain, or "".
-func CodeOf(err error) Code { return errs.CodeOf[Code](err) }
-
 // QuestionOf returns the question of a code.
 func QuestionOf(code string) (Question, bool) {
 	i := slices.IndexFunc(Questions, func(q Question) bool { return q.Code == code })

@@ -2,6 +2,8 @@ package threep
 
 import (
 	"testing"
+
+	"github.com/haven-nrm/haven/internal/errs"
 )
 
 // all answers every question with a.
@@ -132,3 +134,6 @@ func FuzzScore(f *testing.F) {
 		}
 	})
 }
+
+// CodeOf returns the code of a threep error in err's chain, or "".
+func CodeOf(err error) Code { return errs.CodeOf[Code](err) }

@@ -255,12 +255,7 @@ func (s *Service) sealNote(caseID, kind, objectID, by, body string, now time.Tim
 
 // OpenNote decrypts a note.
 func (s *Service) OpenNote(n store.Note) (string, error) {
-	dk, err := s.Keys.Unwrap(n.ID, seal.WrappedKey(n.WrappedKey))
-	if err != nil {
-		return "", err
-	}
-	defer dk.Destroy()
-	pt, err := seal.Open(dk, n.ID, "body", n.Body)
+	pt, err := s.Keys.OpenWrapped(n.ID, seal.WrappedKey(n.WrappedKey), "body", n.Body)
 	return string(pt), err
 }
 

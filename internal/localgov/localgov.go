@@ -284,12 +284,7 @@ func (s *Service) openJSON(id, purpose string, wrapped, sealed []byte, v any) er
 	if s.keys == nil {
 		return errs.E(errs.Unavailable, "localgov: no keyring")
 	}
-	dk, err := s.keys.Unwrap(id, seal.WrappedKey(wrapped))
-	if err != nil {
-		return err
-	}
-	defer dk.Destroy()
-	pt, err := seal.Open(dk, id, purpose, sealed)
+	pt, err := s.keys.OpenWrapped(id, seal.WrappedKey(wrapped), purpose, sealed)
 	if err != nil {
 		return err
 	}

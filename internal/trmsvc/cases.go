@@ -399,12 +399,7 @@ func (s *Service) OpenTransfer(ctx context.Context, p access.Principal, id strin
 
 func (s *Service) openPackage(t store.Transfer) (trm.Package, error) {
 	var pkg trm.Package
-	dk, err := s.Keys.Unwrap(t.ID, t.WrappedKey)
-	if err != nil {
-		return pkg, err
-	}
-	defer dk.Destroy()
-	pt, err := seal.Open(dk, t.ID, "package", t.Package)
+	pt, err := s.Keys.OpenWrapped(t.ID, t.WrappedKey, "package", t.Package)
 	if err != nil {
 		return pkg, err
 	}

@@ -119,7 +119,7 @@ func (s *Service) HandOver(ctx context.Context, p access.Principal, d *Dossier, 
 // RespondHandover applies the sender's or the receiver's answer to a
 // handover. An accepted transfer moves the case to the receiver.
 func (s *Service) RespondHandover(ctx context.Context, p access.Principal, d *Dossier, in HandoverResponseInput) error {
-	hid, err := idOf(in.Handover, "handover")
+	h, err := rowOf(d.Handovers, "handover", in.Handover, func(h store.Handover) string { return h.ID })
 	if err != nil {
 		return err
 	}
@@ -127,17 +127,8 @@ func (s *Service) RespondHandover(ctx context.Context, p access.Principal, d *Do
 	if err != nil {
 		return err
 	}
-	v, err := versionOf(in.HandoverVersion, "handover_version")
-	if err != nil {
+	if err := seenAt(in.HandoverVersion, "handover_version", h.Version); err != nil {
 		return err
-	}
-	i := slices.IndexFunc(d.Handovers, func(h store.Handover) bool { return h.ID == hid })
-	if i < 0 {
-		return badField("handover")
-	}
-	h := d.Handovers[i]
-	if h.Version != v {
-		return conflict
 	}
 	var side handover.Side
 	switch p.AgencyID {
@@ -349,7 +340,7 @@ func (s *Service) AddTask(ctx context.Context, p access.Principal, d *Dossier, i
 
 // CompleteTask marks a task done.
 func (s *Service) CompleteTask(ctx context.Context, p access.Principal, d *Dossier, in TaskDoneInput) error {
-	tid, err := idOf(in.Task, "task")
+	t, err := rowOf(d.Tasks, "task", in.Task, func(t store.Task) string { return t.ID })
 	if err != nil {
 		return err
 	}
@@ -357,14 +348,11 @@ func (s *Service) CompleteTask(ctx context.Context, p access.Principal, d *Dossi
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(d.Tasks, func(t store.Task) bool { return t.ID == tid }) {
-		return badField("task")
-	}
 	return s.write(ctx, p, func(c *change) error {
-		if err := c.tx.CompleteTask(ctx, tid, v); err != nil {
+		if err := c.tx.CompleteTask(ctx, t.ID, v); err != nil {
 			return asConflict(err)
 		}
-		return c.audit("task.done", "case", d.Case.ID, map[string]string{"task": tid})
+		return c.audit("task.done", "case", d.Case.ID, map[string]string{"task": t.ID})
 	})
 }
 
@@ -431,12 +419,8 @@ func (s *Service) Close(ctx context.Context, p access.Principal, d *Dossier, in 
 // Reopen returns a closed or followed-up case to Active, and to the
 // authority's queue if a decision is pending.
 func (s *Service) Reopen(ctx context.Context, p access.Principal, d *Dossier, in ReopenInput) error {
-	v, err := versionOf(in.Version, "version")
-	if err != nil {
+	if err := seenAt(in.Version, "version", d.Case.Version); err != nil {
 		return err
-	}
-	if v != d.Case.Version {
-		return conflict
 	}
 	status, err := handover.Reopen(d.Case.Status)
 	if err != nil {

@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,21 +149,12 @@ func (s *Service) investigationChange(ctx context.Context, p access.Principal, d
 // same transaction (a sealed note).
 func (s *Service) investigationChangeWith(ctx context.Context, p access.Principal, d *Dossier, in investigationRef, op string,
 	apply func(inv prosecution.Investigation, v int64, now time.Time) (prosecution.Investigation, error), also func(c *change) error) error {
-	iid, err := idOf(in.Investigation, "investigation")
+	row, err := rowOf(d.Investigations, "investigation", in.Investigation, func(x store.Investigation) string { return x.ID })
 	if err != nil {
 		return err
 	}
-	v, err := versionOf(in.InvestigationVersion, "investigation_version")
-	if err != nil {
+	if err := seenAt(in.InvestigationVersion, "investigation_version", row.Version); err != nil {
 		return err
-	}
-	i := slices.IndexFunc(d.Investigations, func(x store.Investigation) bool { return x.ID == iid })
-	if i < 0 {
-		return badField("investigation")
-	}
-	row := d.Investigations[i]
-	if row.Version != v {
-		return conflict
 	}
 	var inv prosecution.Investigation
 	if err := json.Unmarshal([]byte(row.Record), &inv); err != nil {

@@ -208,6 +208,34 @@ func idOf(v, field string) (string, error) {
 	return v, nil
 }
 
+// rowOf finds among a dossier's rows the one whose id, as id gives it, is
+// the value v of field.
+func rowOf[T any](rows []T, field, v string, id func(T) string) (T, error) {
+	var zero T
+	rid, err := idOf(v, field)
+	if err != nil {
+		return zero, err
+	}
+	i := slices.IndexFunc(rows, func(r T) bool { return id(r) == rid })
+	if i < 0 {
+		return zero, badField(field)
+	}
+	return rows[i], nil
+}
+
+// seenAt checks that the version the user saw, the value v of field, is
+// the version now of what the change applies to.
+func seenAt(v, field string, now int64) error {
+	seen, err := versionOf(v, field)
+	if err != nil {
+		return err
+	}
+	if seen != now {
+		return conflict
+	}
+	return nil
+}
+
 // ---- notes ----
 
 // sealNote seals free text under a data key of its own.
@@ -227,12 +255,7 @@ func (s *Service) sealNote(caseID, kind, objectID, by, body string, now time.Tim
 
 // OpenNote decrypts a note.
 func (s *Service) OpenNote(n store.Note) (string, error) {
-	dk, err := s.Keys.Unwrap(n.ID, seal.WrappedKey(n.WrappedKey))
-	if err != nil {
-		return "", err
-	}
-	defer dk.Destroy()
-	pt, err := seal.Open(dk, n.ID, "body", n.Body)
+	pt, err := s.Keys.OpenWrapped(n.ID, seal.WrappedKey(n.WrappedKey), "body", n.Body)
 	return string(pt), err
 }
 

@@ -15,12 +15,8 @@ import (
 // the version the user saw, then writes it with fn's other rows.
 func (s *Service) supportChange(ctx context.Context, p access.Principal, d *Dossier, supportVersion, action string, details map[string]string,
 	edit func(doc *store.SupportDoc) error, more func(c *change) error) error {
-	v, err := versionOf(supportVersion, "support_version")
-	if err != nil {
+	if err := seenAt(supportVersion, "support_version", d.Support.Version); err != nil {
 		return err
-	}
-	if v != d.Support.Version {
-		return conflict
 	}
 	doc := d.Support
 	if doc.Checklist == "" {
@@ -320,7 +316,7 @@ func (s *Service) AddGoal(ctx context.Context, p access.Principal, d *Dossier, i
 
 // UpdateGoal sets an objective's status.
 func (s *Service) UpdateGoal(ctx context.Context, p access.Principal, d *Dossier, in GoalStatusInput) error {
-	gid, err := idOf(in.Goal, "goal")
+	g, err := rowOf(d.Goals, "goal", in.Goal, func(g store.Goal) string { return g.ID })
 	if err != nil {
 		return err
 	}
@@ -328,11 +324,6 @@ func (s *Service) UpdateGoal(ctx context.Context, p access.Principal, d *Dossier
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(d.Goals, func(g store.Goal) bool { return g.ID == gid })
-	if i < 0 {
-		return badField("goal")
-	}
-	g := d.Goals[i]
 	g.Status = status
 	return s.supportChange(ctx, p, d, in.SupportVersion, "case.goal_status", map[string]string{"goal": g.ID, "status": status}, nil, func(c *change) error {
 		g.UpdatedAt = store.Millis(c.tx.Now)

@@ -145,12 +145,9 @@ func (s *Service) Publish(ctx context.Context, p access.Principal) (string, erro
 	}
 	row := store.CityShareProfile{ID: store.NewID(), AgencyID: p.AgencyID, Instance: s.instance, City: d.Profile.City, Document: string(doc),
 		PublishedAt: store.Millis(now)}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		row.ReceivedAt = store.Millis(tx.Now)
-		if err := tx.InsertCityShareProfile(ctx, row); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "cityshare.publish", "cityshare_profile", row.ID, nil))
+	err = s.write(ctx, event(p, "cityshare.publish", "cityshare_profile", row.ID, nil), func(tx *store.Tx, now int64) error {
+		row.ReceivedAt = now
+		return tx.InsertCityShareProfile(ctx, row)
 	})
 	return row.ID, err
 }
@@ -288,12 +285,10 @@ func (s *Service) Comment(ctx context.Context, p access.Principal, id string, in
 		return err
 	}
 	c := store.CityShareComment{ID: store.NewID(), ProfileID: r.ID, Practice: in.Practice, AgencyID: p.AgencyID, Body: body, CreatedBy: p.UserID}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		c.CreatedAt = store.Millis(tx.Now)
-		if err := tx.InsertCityShareComment(ctx, c); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "cityshare.comment", "cityshare_profile", r.ID, map[string]string{"practice": c.Practice}))
+	ev := event(p, "cityshare.comment", "cityshare_profile", r.ID, map[string]string{"practice": c.Practice})
+	return s.write(ctx, ev, func(tx *store.Tx, now int64) error {
+		c.CreatedAt = now
+		return tx.InsertCityShareComment(ctx, c)
 	})
 }
 
@@ -368,13 +363,11 @@ func (s *Service) Adopt(ctx context.Context, p access.Principal, in AdoptInput) 
 		return "", err
 	}
 	it.OriginCity, it.OriginProfile, it.OriginPractice = city, in.Profile, in.Practice
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		it.CreatedAt = store.Millis(tx.Now)
-		if err := tx.InsertPlanItem(ctx, it); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "cityshare.adopt", "localgov_plan_item", it.ID,
-			map[string]string{"origin_profile": in.Profile, "origin_practice": in.Practice, "pillar": pillar}))
+	ev := event(p, "cityshare.adopt", "localgov_plan_item", it.ID,
+		map[string]string{"origin_profile": in.Profile, "origin_practice": in.Practice, "pillar": pillar})
+	err = s.write(ctx, ev, func(tx *store.Tx, now int64) error {
+		it.CreatedAt = now
+		return tx.InsertPlanItem(ctx, it)
 	})
 	return it.ID, err
 }
@@ -462,12 +455,10 @@ func (s *Service) Import(ctx context.Context, p access.Principal, in ImportInput
 	at, _ := time.Parse(time.RFC3339, doc.PublishedAt)
 	row := store.CityShareProfile{ID: store.NewID(), Instance: doc.Instance, City: doc.City, Document: string(raw), Signature: env.Signature,
 		PublicKey: env.PublicKey, PublishedAt: store.Millis(at)}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		row.ReceivedAt = store.Millis(tx.Now)
-		if err := tx.InsertCityShareProfile(ctx, row); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "cityshare.import", "cityshare_profile", row.ID, map[string]string{"key": fingerprint(env.PublicKey), "peer": peer}))
+	ev := event(p, "cityshare.import", "cityshare_profile", row.ID, map[string]string{"key": fingerprint(env.PublicKey), "peer": peer})
+	err = s.write(ctx, ev, func(tx *store.Tx, now int64) error {
+		row.ReceivedAt = now
+		return tx.InsertCityShareProfile(ctx, row)
 	})
 	return row.ID, err
 }

@@ -319,14 +319,12 @@ func (s *Service) Assess(ctx context.Context, p access.Principal, in AssessmentI
 	doc, _ := json.Marshal(storedAnswers{Answers: answers, Evidence: evidence})
 	row := store.ThreePAssessment{ID: store.NewID(), AgencyID: p.AgencyID, Year: int(y), Answers: string(doc), Prevention: res.Scores[threep.Prevention],
 		Protection: res.Scores[threep.Protection], Prosecution: res.Scores[threep.Prosecution], Total: res.Total, CreatedBy: p.UserID}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		row.CreatedAt = store.Millis(tx.Now)
-		if err := tx.InsertThreePAssessment(ctx, row); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "threep.assess", "threep_assessment", row.ID, map[string]string{"year": strconv.Itoa(row.Year),
-			"prevention": strconv.Itoa(row.Prevention), "protection": strconv.Itoa(row.Protection), "prosecution": strconv.Itoa(row.Prosecution),
-			"total": strconv.Itoa(row.Total)}))
+	ev := event(p, "threep.assess", "threep_assessment", row.ID, map[string]string{"year": strconv.Itoa(row.Year),
+		"prevention": strconv.Itoa(row.Prevention), "protection": strconv.Itoa(row.Protection), "prosecution": strconv.Itoa(row.Prosecution),
+		"total": strconv.Itoa(row.Total)})
+	err = s.write(ctx, ev, func(tx *store.Tx, now int64) error {
+		row.CreatedAt = now
+		return tx.InsertThreePAssessment(ctx, row)
 	})
 	if err != nil {
 		return Assessment{}, err

@@ -120,6 +120,18 @@ func event(p access.Principal, action, objectType, objectID string, details map[
 	return audit.Event{Actor: p.UserID, Action: action, ObjectType: objectType, ObjectID: objectID, Agency: p.AgencyID, Details: details}
 }
 
+// write runs change and writes its audit event ev in the same
+// transaction; change gets the transaction's time, in milliseconds, to
+// stamp its row with.
+func (s *Service) write(ctx context.Context, ev audit.Event, change func(tx *store.Tx, now int64) error) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := change(tx, store.Millis(tx.Now)); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
+}
+
 // ---- checking input ----
 
 func refuse(field, reason string) error {
@@ -272,12 +284,7 @@ func (s *Service) openJSON(id, purpose string, wrapped, sealed []byte, v any) er
 	if s.keys == nil {
 		return errs.E(errs.Unavailable, "localgov: no keyring")
 	}
-	dk, err := s.keys.Unwrap(id, seal.WrappedKey(wrapped))
-	if err != nil {
-		return err
-	}
-	defer dk.Destroy()
-	pt, err := seal.Open(dk, id, purpose, sealed)
+	pt, err := s.keys.OpenWrapped(id, seal.WrappedKey(wrapped), purpose, sealed)
 	if err != nil {
 		return err
 	}
@@ -362,13 +369,11 @@ func (s *Service) SaveProfile(ctx context.Context, p access.Principal, in Profil
 			return err
 		}
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		row.UpdatedAt = store.Millis(tx.Now)
-		if err := tx.UpsertLocalGovProfile(ctx, row, version); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "localgov.profile_save", "localgov_profile", p.AgencyID,
-			map[string]string{"focal_point_sealed": strconv.FormatBool(focal != "")}))
+	ev := event(p, "localgov.profile_save", "localgov_profile", p.AgencyID,
+		map[string]string{"focal_point_sealed": strconv.FormatBool(focal != "")})
+	return s.write(ctx, ev, func(tx *store.Tx, now int64) error {
+		row.UpdatedAt = now
+		return tx.UpsertLocalGovProfile(ctx, row, version)
 	})
 }
 
@@ -557,13 +562,11 @@ func (s *Service) AddRecord(ctx context.Context, p access.Principal, in RecordIn
 			return "", err
 		}
 	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		x.CreatedAt = store.Millis(tx.Now)
-		if err := tx.InsertLocalGovRecord(ctx, x); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "localgov.record_add", "localgov_record", x.ID,
-			map[string]string{"kind": kind, "category": x.Category, "staff_names_sealed": strconv.Itoa(len(staff))}))
+	ev := event(p, "localgov.record_add", "localgov_record", x.ID,
+		map[string]string{"kind": kind, "category": x.Category, "staff_names_sealed": strconv.Itoa(len(staff))})
+	err = s.write(ctx, ev, func(tx *store.Tx, now int64) error {
+		x.CreatedAt = now
+		return tx.InsertLocalGovRecord(ctx, x)
 	})
 	return x.ID, err
 }

@@ -31,12 +31,9 @@ type PartnerInput struct {
 // administrators are not partners. Inviting the same user twice is a
 // refusal, with nothing written.
 func (s *Service) InvitePartner(ctx context.Context, p access.Principal, id string, in PartnerInput) error {
-	it, err := store.PlanItemByID(ctx, s.db.R(), id)
+	it, err := s.activity(ctx, p, access.InvitePartner, id)
 	if err != nil {
 		return err
-	}
-	if d := access.Decide(access.InvitePartner, p, access.Resource{AgencyID: it.AgencyID}); !d.Allow {
-		return errs.E(errs.NotFound, "no such activity")
 	}
 	name := strings.TrimSpace(in.Username)
 	if name == "" {
@@ -59,12 +56,9 @@ func (s *Service) InvitePartner(ctx context.Context, p access.Principal, id stri
 	if ok {
 		return errs.Field("username", "lg.partner.error.already", nil)
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		pp := store.PlanPartner{ID: store.NewID(), ItemID: it.ID, AgencyID: it.AgencyID, UserID: u.ID, InvitedBy: p.UserID, InvitedAt: store.Millis(tx.Now)}
-		if err := tx.InsertPlanPartner(ctx, pp); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "localgov.partner_invite", "localgov_plan_item", it.ID, map[string]string{"partner": u.ID, "partner_agency": u.AgencyID}))
+	ev := event(p, "localgov.partner_invite", "localgov_plan_item", it.ID, map[string]string{"partner": u.ID, "partner_agency": u.AgencyID})
+	return s.write(ctx, ev, func(tx *store.Tx, now int64) error {
+		return tx.InsertPlanPartner(ctx, store.PlanPartner{ID: store.NewID(), ItemID: it.ID, AgencyID: it.AgencyID, UserID: u.ID, InvitedBy: p.UserID, InvitedAt: now})
 	})
 }
 

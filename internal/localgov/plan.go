@@ -85,13 +85,11 @@ func (s *Service) AddItem(ctx context.Context, p access.Principal, in ItemInput)
 	if err != nil {
 		return "", err
 	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		it.CreatedAt = store.Millis(tx.Now)
-		if err := tx.InsertPlanItem(ctx, it); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "localgov.plan_item_add", "localgov_plan_item", it.ID,
-			map[string]string{"pillar": it.Pillar, "indicator": it.Indicator, "recommendation": it.Recommendation}))
+	ev := event(p, "localgov.plan_item_add", "localgov_plan_item", it.ID,
+		map[string]string{"pillar": it.Pillar, "indicator": it.Indicator, "recommendation": it.Recommendation})
+	err = s.write(ctx, ev, func(tx *store.Tx, now int64) error {
+		it.CreatedAt = now
+		return tx.InsertPlanItem(ctx, it)
 	})
 	return it.ID, err
 }
@@ -109,14 +107,25 @@ type ProgressInput struct {
 // activity whose value reaches its target is done, and its tasks with it.
 // Another agency's activity is NotFound, as if it did not exist.
 func (s *Service) RecordProgress(ctx context.Context, p access.Principal, id string, in ProgressInput) error {
-	it, err := store.PlanItemByID(ctx, s.db.R(), id)
+	it, err := s.activity(ctx, p, access.UpdatePlanItem, id)
 	if err != nil {
 		return err
 	}
-	if d := access.Decide(access.UpdatePlanItem, p, access.Resource{AgencyID: it.AgencyID}); !d.Allow {
-		return errs.E(errs.NotFound, "no such activity")
-	}
 	return s.progress(ctx, p, it, in, "localgov.progress_record")
+}
+
+// activity reads activity id for p to act on it (action, decided on the
+// activity's agency); an activity p may not act on is NotFound, as if it
+// did not exist.
+func (s *Service) activity(ctx context.Context, p access.Principal, action access.Action, id string) (store.PlanItem, error) {
+	it, err := store.PlanItemByID(ctx, s.db.R(), id)
+	if err != nil {
+		return store.PlanItem{}, err
+	}
+	if d := access.Decide(action, p, access.Resource{AgencyID: it.AgencyID}); !d.Allow {
+		return store.PlanItem{}, errs.E(errs.NotFound, "no such activity")
+	}
+	return it, nil
 }
 
 // reached reports whether value has reached target, going up or down from
@@ -148,12 +157,9 @@ func (s *Service) AddReview(ctx context.Context, p access.Principal, in ReviewIn
 		return err
 	}
 	v := store.PlanReview{ID: store.NewID(), AgencyID: p.AgencyID, ReviewedOn: on, Summary: sum, CreatedBy: p.UserID}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		v.CreatedAt = store.Millis(tx.Now)
-		if err := tx.InsertPlanReview(ctx, v); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, event(p, "localgov.review_add", "localgov_review", v.ID, nil))
+	return s.write(ctx, event(p, "localgov.review_add", "localgov_review", v.ID, nil), func(tx *store.Tx, now int64) error {
+		v.CreatedAt = now
+		return tx.InsertPlanReview(ctx, v)
 	})
 }
 

@@ -7,6 +7,7 @@
 package people
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/haven-nrm/haven/internal/intake"
@@ -81,4 +82,14 @@ func Open(kr *seal.Keyring, p store.SealedPerson) (intake.Identity, error) {
 		}
 	}
 	return id, nil
+}
+
+// Read reads the person personID from the store and decrypts the
+// identity.
+func Read(ctx context.Context, db *store.DB, kr *seal.Keyring, personID string) (intake.Identity, error) {
+	sp, err := db.Person(ctx, personID)
+	if err != nil {
+		return intake.Identity{}, err
+	}
+	return Open(kr, sp)
 }

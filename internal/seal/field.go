@@ -82,3 +82,15 @@ func fieldAAD(recordID, field string) ([]byte, error) {
 	aad = appendLenPrefixed(aad, recordID)
 	return appendLenPrefixed(aad, field), nil
 }
+
+// OpenWrapped decrypts a field sealed for record recordID under the data
+// key that w wraps, as [Keyring.Unwrap] and [Open] do, and destroys the
+// data key after.
+func (kr *Keyring) OpenWrapped(recordID string, w WrappedKey, field string, ciphertext []byte) ([]byte, error) {
+	dk, err := kr.Unwrap(recordID, w)
+	if err != nil {
+		return nil, err
+	}
+	defer dk.Destroy()
+	return Open(dk, recordID, field, ciphertext)
+}

@@ -126,12 +126,7 @@ func (s *Service) List(ctx context.Context, p access.Principal) (Listing, error)
 
 func (s *Service) openPlace(l store.HSDSLocation) (sealedPlace, error) {
 	var sp sealedPlace
-	dk, err := s.keys.Unwrap(l.ID, seal.WrappedKey(l.WrappedKey))
-	if err != nil {
-		return sp, err
-	}
-	defer dk.Destroy()
-	pt, err := seal.Open(dk, l.ID, "place", l.Address)
+	pt, err := s.keys.OpenWrapped(l.ID, seal.WrappedKey(l.WrappedKey), "place", l.Address)
 	if err != nil {
 		return sp, err
 	}

@@ -272,10 +272,7 @@ func (s *Service) Approve(ctx context.Context, p access.Principal, id string) (P
 			}
 			t.Method = r.Method
 			if slices.Contains(q.Dims, "jurisdiction") {
-				t.Names = map[string]string{}
-				for _, j := range js {
-					t.Names[j.ID] = j.Name
-				}
+				t.Names = jurisdictionNames(js)
 			}
 			content.Tables = append(content.Tables, t)
 		}
@@ -419,10 +416,7 @@ func (s *Service) Desk(ctx context.Context, p access.Principal) (Desk, error) {
 	if err != nil {
 		return d, err
 	}
-	names := map[string]string{}
-	for _, j := range js {
-		names[j.ID] = j.Name
-	}
+	names := jurisdictionNames(js)
 	d.Jurisdictions = js
 	if d.Budget, err = s.epsilonBudget(ctx); err != nil {
 		return d, err

@@ -304,14 +304,19 @@ func (s *Service) Threshold(ctx context.Context, jurisdictionID string) (int, er
 // Table answers a table request for p: the counts of cases in p's scope,
 // suppressed and perturbed by the disclosure policy.
 func (s *Service) Table(ctx context.Context, p access.Principal, in TableInput) (Table, error) {
-	if !access.Allowed(access.ViewStatistics, p, access.Resource{}) {
-		return Table{}, errs.E(errs.Forbidden, "statistics: not allowed")
-	}
-	q, err := ParseTable(in)
+	q, err := tableQuery(p, in)
 	if err != nil {
 		return Table{}, err
 	}
 	return s.table(ctx, p, q)
+}
+
+// tableQuery reads the table p asks for, if p may see statistics.
+func tableQuery(p access.Principal, in TableInput) (Query, error) {
+	if !access.Allowed(access.ViewStatistics, p, access.Resource{}) {
+		return Query{}, errs.E(errs.Forbidden, "statistics: not allowed")
+	}
+	return ParseTable(in)
 }
 
 func (s *Service) table(ctx context.Context, p access.Principal, q Query) (Table, error) {
@@ -325,10 +330,7 @@ func (s *Service) table(ctx context.Context, p access.Principal, q Query) (Table
 // Compute is Table without the cache: every call counts again. Benchmarks
 // use it to measure the computation itself.
 func (s *Service) Compute(ctx context.Context, p access.Principal, in TableInput) (Table, error) {
-	if !access.Allowed(access.ViewStatistics, p, access.Resource{}) {
-		return Table{}, errs.E(errs.Forbidden, "statistics: not allowed")
-	}
-	q, err := ParseTable(in)
+	q, err := tableQuery(p, in)
 	if err != nil {
 		return Table{}, err
 	}
@@ -357,11 +359,18 @@ func (s *Service) compute(ctx context.Context, p access.Principal, q Query) (Tab
 	if err != nil {
 		return t, err
 	}
-	t.Names = map[string]string{}
-	for _, j := range js {
-		t.Names[j.ID] = j.Name
-	}
+	t.Names = jurisdictionNames(js)
 	return t, nil
+}
+
+// jurisdictionNames maps the jurisdictions' ids to their names, for a
+// table by jurisdiction and the release desk.
+func jurisdictionNames(js []store.Jurisdiction) map[string]string {
+	names := make(map[string]string, len(js))
+	for _, j := range js {
+		names[j.ID] = j.Name
+	}
+	return names
 }
 
 // Protector turns a table's true counts (and its cells' keys) into what

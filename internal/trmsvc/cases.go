@@ -143,11 +143,7 @@ func (s *Service) withdraw(ctx context.Context, tx *store.Tx, p access.Principal
 		if err != nil || peer.Country != country {
 			continue
 		}
-		t.Status = string(trm.StatusWithdrawn)
-		if err := tx.UpdateTransfer(ctx, t); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, t.ID, trm.StatusWithdrawn, s.Self.Country); err != nil {
+		if err := s.move(ctx, tx, t, trm.StatusWithdrawn, s.Self.Country); err != nil {
 			return err
 		}
 		if err := s.enqueue(ctx, tx, t.PeerID, federation.KindDeletion, t.ID, refPayload{Ref: t.ID}); err != nil {
@@ -164,6 +160,16 @@ func (s *Service) withdraw(ctx context.Context, tx *store.Tx, p access.Principal
 func (s *Service) event(ctx context.Context, tx *store.Tx, transferID string, st trm.Status, country string) error {
 	return tx.InsertStatusEvent(ctx, store.StatusEvent{ID: federation.NewID(), TransferID: transferID, Status: string(st),
 		Country: country, At: store.Millis(s.now())})
+}
+
+// move writes transfer t at status st, with the status event as country
+// records it.
+func (s *Service) move(ctx context.Context, tx *store.Tx, t store.Transfer, st trm.Status, country string) error {
+	t.Status = string(st)
+	if err := tx.UpdateTransfer(ctx, t); err != nil {
+		return err
+	}
+	return s.event(ctx, tx, t.ID, st, country)
 }
 
 // SendInput is a request to send a case to a peer.
@@ -393,12 +399,7 @@ func (s *Service) OpenTransfer(ctx context.Context, p access.Principal, id strin
 
 func (s *Service) openPackage(t store.Transfer) (trm.Package, error) {
 	var pkg trm.Package
-	dk, err := s.Keys.Unwrap(t.ID, t.WrappedKey)
-	if err != nil {
-		return pkg, err
-	}
-	defer dk.Destroy()
-	pt, err := seal.Open(dk, t.ID, "package", t.Package)
+	pt, err := s.Keys.OpenWrapped(t.ID, t.WrappedKey, "package", t.Package)
 	if err != nil {
 		return pkg, err
 	}
@@ -447,11 +448,8 @@ func (s *Service) Decide(ctx context.Context, p access.Principal, transferID str
 	}
 	err = s.DB.Write(ctx, func(tx *store.Tx) error {
 		st := statusOf(in.Accept)
-		t.Status, t.Reason, t.CaseID = string(st), in.Reason, caseID
-		if err := tx.UpdateTransfer(ctx, t); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, t.ID, st, s.Self.Country); err != nil {
+		t.Reason, t.CaseID = in.Reason, caseID
+		if err := s.move(ctx, tx, t, st, s.Self.Country); err != nil {
 			return err
 		}
 		if err := s.enqueue(ctx, tx, t.PeerID, federation.KindDecision, t.ID,
@@ -604,11 +602,7 @@ func (s *Service) CloseTransfer(ctx context.Context, p access.Principal, transfe
 
 // report moves a received transfer to st and sends the status back.
 func (s *Service) report(ctx context.Context, tx *store.Tx, t store.Transfer, st trm.Status) error {
-	t.Status = string(st)
-	if err := tx.UpdateTransfer(ctx, t); err != nil {
-		return err
-	}
-	if err := s.event(ctx, tx, t.ID, st, s.Self.Country); err != nil {
+	if err := s.move(ctx, tx, t, st, s.Self.Country); err != nil {
 		return err
 	}
 	return s.enqueue(ctx, tx, t.PeerID, federation.KindStatus, t.ID, statusPayload{Ref: t.RemoteID, Status: string(st),
@@ -698,11 +692,8 @@ func (s *Service) dispatch(ctx context.Context, tx *store.Tx, peer store.Peer, e
 				}
 			}
 		}
-		t.WrappedKey, t.Package, t.Status = nil, nil, string(trm.StatusErased)
-		if err := tx.UpdateTransfer(ctx, t); err != nil {
-			return err
-		}
-		if err := s.event(ctx, tx, t.ID, trm.StatusErased, s.Self.Country); err != nil {
+		t.WrappedKey, t.Package = nil, nil
+		if err := s.move(ctx, tx, t, trm.StatusErased, s.Self.Country); err != nil {
 			return err
 		}
 		if err := s.enqueue(ctx, tx, peer.ID, federation.KindErasure, t.ID, refPayload{Ref: t.RemoteID}); err != nil {
@@ -741,11 +732,8 @@ func (s *Service) applyStatus(ctx context.Context, tx *store.Tx, peer store.Peer
 	if reason != "" && !slices.Contains(trm.DeclineReasons, reason) {
 		return errs.E(errs.Invalid, "trm: decline reason")
 	}
-	t.Status, t.Reason = string(st), reason
-	if err := tx.UpdateTransfer(ctx, t); err != nil {
-		return err
-	}
-	if err := s.event(ctx, tx, t.ID, st, peer.Country); err != nil {
+	t.Reason = reason
+	if err := s.move(ctx, tx, t, st, peer.Country); err != nil {
 		return err
 	}
 	d := map[string]string{"peer": peer.ID, "status": string(st)}
@@ -762,11 +750,7 @@ func (s *Service) markReceived(ctx context.Context, tx *store.Tx, transferID str
 	if err != nil || t.Status != StatusQueued {
 		return err
 	}
-	t.Status = string(trm.StatusReceived)
-	if err := tx.UpdateTransfer(ctx, t); err != nil {
-		return err
-	}
-	return s.event(ctx, tx, t.ID, trm.StatusReceived, s.peerCountry(ctx, t.PeerID))
+	return s.move(ctx, tx, t, trm.StatusReceived, s.peerCountry(ctx, t.PeerID))
 }
 
 func (s *Service) peerCountry(ctx context.Context, id string) string {

@@ -51,11 +51,7 @@ func (s *Service) AskPSI(ctx context.Context, p access.Principal, caseID string,
 	if c.PersonID == "" {
 		return false, errs.Field("peer", "trm.error.psi_no_identity", nil)
 	}
-	sp, err := s.DB.Person(ctx, c.PersonID)
-	if err != nil {
-		return false, err
-	}
-	id, err := people.Open(s.Keys, sp)
+	id, err := people.Read(ctx, s.DB, s.Keys, c.PersonID)
 	if err != nil {
 		return false, err
 	}
@@ -132,11 +128,7 @@ func (s *Service) answerPSI(ctx context.Context, pt []byte) (psi.Answer, string,
 	}
 	var set []string
 	for _, id := range ids {
-		sp, err := s.DB.Person(ctx, id)
-		if err != nil {
-			return psi.Answer{}, "", err
-		}
-		ident, err := people.Open(s.Keys, sp)
+		ident, err := people.Read(ctx, s.DB, s.Keys, id)
 		if err != nil {
 			return psi.Answer{}, "", err
 		}

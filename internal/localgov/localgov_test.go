@@ -248,7 +248,7 @@ func TestSelfAssessmentAndCityShare(t *testing.T) {
 			t.Fatalf("assessment %+v", a)
 		}
 		delete(answers, "prevention.mdt")
-		if _, err := svc.Assess(ctx, officer, localgov.AssessmentInput{Year: "2026", Answers: answers}); threep.CodeOf(err) != threep.CodeMissingAnswer {
+		if _, err := svc.Assess(ctx, officer, localgov.AssessmentInput{Year: "2026", Answers: answers}); errs.CodeOf[threep.Code](err) != threep.CodeMissingAnswer {
 			t.Fatalf("a missing answer: %v", err)
 		}
 		if _, err := svc.Publish(ctx, officer); errs.KindOf(err) != errs.Invalid {

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -26,15 +27,8 @@ func runBackup(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	out := fs.String("out", "", "new file to write the backup to (0600; never replaces a file); - writes to standard output")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCommandWithFile(fs, c, args, "out"); err != nil {
 		return err
-	}
-	if *out == "" {
-		fmt.Fprintln(e.stderr, "haven backup: --out FILE is required")
-		return errUsage
-	}
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
 	}
 	signer, err := loadAuditKey(c)
 	if err != nil {
@@ -68,6 +62,23 @@ func runBackup(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
+// parseCommandWithFile is parseCommand for backup and restore, which
+// cannot do without the file their flag named file gives: its absence is
+// a usage error, found before the settings are checked.
+func parseCommandWithFile(fs *flag.FlagSet, c *config.Config, args []string, file string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.Lookup(file).Value.String() == "" {
+		fmt.Fprintf(fs.Output(), "haven %s: --%s FILE is required\n", fs.Name(), file)
+		return errUsage
+	}
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	return nil
+}
+
 // openExisting opens the configured database without creating or migrating
 // anything: a mistyped path must not yield a backup of a new, empty
 // database.
@@ -87,15 +98,8 @@ func runRestore(ctx context.Context, e env, args []string) error {
 	check := fs.Bool("check", false, "only check the backup file (format, checksum, row counts, signature) and touch no database")
 	pubHex := fs.String("public-key", "", "with --check: the instance's audit public key (hex) to check the signature with, instead of the audit key file")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "accept a backup of format version 1, written before backups were signed (nothing then shows whether it was edited)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCommandWithFile(fs, c, args, "in"); err != nil {
 		return err
-	}
-	if *in == "" {
-		fmt.Fprintln(e.stderr, "haven restore: --in FILE is required")
-		return errUsage
-	}
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
 	}
 	// The key that checks the signature is the instance's own — its key
 	// file, or for --check the public key given — never one the backup

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -59,23 +58,6 @@ func runBackup(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(msg, "backup of %s written to %s: schema version %d, %d rows in %d tables, sha256 %s, signed with audit key %s\n",
 		db, *out, sum.Header.SchemaVersion, sum.Trailer.Total, len(sum.Header.Tables), sum.Trailer.SHA256, signer.KeyID)
 	fmt.Fprintln(msg, "the master key and the audit signing key are not in the backup: keep copies of them, apart from it")
-	return nil
-}
-
-// parseCommandWithFile is parseCommand for backup and restore, which
-// cannot do without the file their flag named file gives: its absence is
-// a usage error, found before the settings are checked.
-func parseCommandWithFile(fs *flag.FlagSet, c *config.Config, args []string, file string) error {
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.Lookup(file).Value.String() == "" {
-		fmt.Fprintf(fs.Output(), "haven %s: --%s FILE is required\n", fs.Name(), file)
-		return errUsage
-	}
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
-	}
 	return nil
 }
 

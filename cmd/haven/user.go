@@ -52,10 +52,7 @@ func runUser(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&username, "username", "", "login name")
 	case "list":
 	}
-	if err := parseCommand(fs, c, args); err != nil {
-		return err
-	}
-	db, k, err := openInstance(ctx, c)
+	db, k, err := parseAndOpen(ctx, fs, c, args)
 	if err != nil {
 		return err
 	}

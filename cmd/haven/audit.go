@@ -13,17 +13,12 @@ import (
 
 // runAudit verifies the audit chain or signs its head.
 func runAudit(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || (args[0] != "verify" && args[0] != "checkpoint") {
-		fmt.Fprintln(e.stderr, "usage: haven audit verify|checkpoint [flags]")
-		return errUsage
-	}
-	sub := args[0]
-	fs, c, err := configFlags("audit "+sub, e)
+	sub, args, fs, c, err := subcommand(e, "audit", []string{"verify", "checkpoint"}, args)
 	if err != nil {
 		return err
 	}
 	since := fs.Bool("since-checkpoint", false, "verify only the events after the newest signed checkpoint (a quick check; run it without the flag for the whole chain)")
-	if err := parseCommand(fs, c, args[1:]); err != nil {
+	if err := parseCommand(fs, c, args); err != nil {
 		return err
 	}
 	db, k, err := openWithKeys(ctx, c, false)

@@ -26,15 +26,8 @@ func runBackup(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	out := fs.String("out", "", "new file to write the backup to (0600; never replaces a file); - writes to standard output")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCommandWithFile(fs, c, args, "out"); err != nil {
 		return err
-	}
-	if *out == "" {
-		fmt.Fprintln(e.stderr, "haven backup: --out FILE is required")
-		return errUsage
-	}
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
 	}
 	signer, err := loadAuditKey(c)
 	if err != nil {
@@ -87,15 +80,8 @@ func runRestore(ctx context.Context, e env, args []string) error {
 	check := fs.Bool("check", false, "only check the backup file (format, checksum, row counts, signature) and touch no database")
 	pubHex := fs.String("public-key", "", "with --check: the instance's audit public key (hex) to check the signature with, instead of the audit key file")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "accept a backup of format version 1, written before backups were signed (nothing then shows whether it was edited)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseCommandWithFile(fs, c, args, "in"); err != nil {
 		return err
-	}
-	if *in == "" {
-		fmt.Fprintln(e.stderr, "haven restore: --in FILE is required")
-		return errUsage
-	}
-	if err := c.Validate(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
 	}
 	// The key that checks the signature is the instance's own — its key
 	// file, or for --check the public key given — never one the backup

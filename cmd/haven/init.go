@@ -8,7 +8,9 @@ import (
 
 	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/admin"
+	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/errs"
+	"github.com/haven-nrm/haven/internal/notify"
 )
 
 // runInit sets up an empty instance: the country, the agency of its
@@ -50,16 +52,24 @@ func runInit(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	acc := accounts.NewService(db, k.ring, time.Now, nil, nil)
+	return reportLink(ctx, e, c, acc, mailer, u, link, asJSON,
+		fmt.Sprintf("Haven is set up for %s: system administrator %s created, without a password", in.Country, u.Username))
+}
+
+// reportLink answers a command that issued a one-time link for u: with
+// asJSON, linkJSON (the link e-mailed when it can be); else done, then the
+// link e-mailed or shown (deliverEnrolLink).
+func reportLink(ctx context.Context, e env, c *config.Config, svc *accounts.Service, m *notify.Mailer, u accounts.User, l accounts.Link, asJSON bool, done string) error {
 	if asJSON {
-		shown, err := sendLink(ctx, e, c, acc, mailer, u, link)
+		shown, err := sendLink(ctx, e, c, svc, m, u, l)
 		if err != nil {
 			return err
 		}
 		return json.NewEncoder(e.stdout).Encode(linkJSON{UserID: u.ID, Username: u.Username, AgencyID: u.AgencyID, Role: u.Role,
-			Link: shown, ExpiresAt: link.ExpiresAt.Format(time.RFC3339)})
+			Link: shown, ExpiresAt: l.ExpiresAt.Format(time.RFC3339)})
 	}
-	fmt.Fprintf(e.stdout, "Haven is set up for %s: system administrator %s created, without a password\n", in.Country, u.Username)
-	return deliverEnrolLink(ctx, e, c, acc, mailer, u, link)
+	fmt.Fprintln(e.stdout, done)
+	return deliverEnrolLink(ctx, e, c, svc, m, u, l)
 }
 
 // linkJSON is the --json answer of a command that issues a one-time link:

@@ -15,6 +15,38 @@ type jurisdictionJSON = admin.JurisdictionJSON
 
 func toJurisdictionJSON(j admin.Jurisdiction) jurisdictionJSON { return admin.ToJSON(j) }
 
+// jurisdictionFlags are the flags of add and update, each setting the
+// field of the input of its name (jurisdictionField).
+var jurisdictionFlags = []struct{ name, usage string }{
+	{"code", "the jurisdiction's code: the country code, or CC-XXXX for a unit inside it"},
+	{"name", "its name"},
+	{"parent", "the code of the jurisdiction it belongs to (a unit inside a country)"},
+	{"time-zone", "IANA time zone"},
+	{"calendar", "the code of the jurisdiction whose holidays it counts (default: its own)"},
+	{"legal-profile", "the decision rules it follows (NP, KR, TH, MN, DEFAULT; default: its country's)"},
+	{"languages", "its languages, comma-separated tags (ne,en)"},
+	{"rg-working-days", "reasonable-grounds target in working days (default: the legal profile's)"},
+	{"recovery-min-days", "minimum recovery period in days, at least 30 (default: the profile's)"},
+	{"negative-rg-review", "yes or no: a negative reasonable-grounds decision needs a second person (default: the profile's)"},
+}
+
+// jurisdictionField is the field of in that the flag name sets; nil for
+// another flag.
+func jurisdictionField(in *admin.JurisdictionInput, name string) *string {
+	return map[string]*string{
+		"code":               &in.Code,
+		"name":               &in.Name,
+		"parent":             &in.Parent,
+		"time-zone":          &in.TimeZone,
+		"calendar":           &in.Calendar,
+		"legal-profile":      &in.LegalProfile,
+		"languages":          &in.Languages,
+		"rg-working-days":    &in.RGWorkingDays,
+		"recovery-min-days":  &in.RecoveryMinDays,
+		"negative-rg-review": &in.NegativeRGReview,
+	}[name]
+}
+
 // runJurisdiction keeps jurisdictions from the command line, for scripted
 // set-up: the same service methods and audit events as the pages.
 func runJurisdiction(ctx context.Context, e env, args []string) error {
@@ -27,16 +59,9 @@ func runJurisdiction(ctx context.Context, e env, args []string) error {
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	switch sub {
 	case "add", "update":
-		fs.StringVar(&in.Code, "code", "", "the jurisdiction's code: the country code, or CC-XXXX for a unit inside it")
-		fs.StringVar(&in.Name, "name", "", "its name")
-		fs.StringVar(&in.Parent, "parent", "", "the code of the jurisdiction it belongs to (a unit inside a country)")
-		fs.StringVar(&in.TimeZone, "time-zone", "", "IANA time zone")
-		fs.StringVar(&in.Calendar, "calendar", "", "the code of the jurisdiction whose holidays it counts (default: its own)")
-		fs.StringVar(&in.LegalProfile, "legal-profile", "", "the decision rules it follows (NP, KR, TH, MN, DEFAULT; default: its country's)")
-		fs.StringVar(&in.Languages, "languages", "", "its languages, comma-separated tags (ne,en)")
-		fs.StringVar(&in.RGWorkingDays, "rg-working-days", "", "reasonable-grounds target in working days (default: the legal profile's)")
-		fs.StringVar(&in.RecoveryMinDays, "recovery-min-days", "", "minimum recovery period in days, at least 30 (default: the profile's)")
-		fs.StringVar(&in.NegativeRGReview, "negative-rg-review", "", "yes or no: a negative reasonable-grounds decision needs a second person (default: the profile's)")
+		for _, f := range jurisdictionFlags {
+			fs.StringVar(jurisdictionField(&in, f.name), f.name, "", f.usage)
+		}
 	case "list":
 	}
 	if err := parseSetupCommand(fs, c, args); err != nil {
@@ -78,26 +103,8 @@ func runJurisdiction(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fs.Visit(func(f *flag.Flag) {
-		v := f.Value.String()
-		switch f.Name {
-		case "name":
-			cur.Name = v
-		case "parent":
-			cur.Parent = v
-		case "time-zone":
-			cur.TimeZone = v
-		case "calendar":
-			cur.Calendar = v
-		case "legal-profile":
-			cur.LegalProfile = v
-		case "languages":
-			cur.Languages = v
-		case "rg-working-days":
-			cur.RGWorkingDays = v
-		case "recovery-min-days":
-			cur.RecoveryMinDays = v
-		case "negative-rg-review":
-			cur.NegativeRGReview = v
+		if p := jurisdictionField(&cur, f.Name); p != nil && f.Name != "code" {
+			*p = f.Value.String()
 		}
 	})
 	j, err := svc.UpdateJurisdiction(ctx, admin.Shell, in.Code, cur)

@@ -91,16 +91,10 @@ func checkRecordedAuditKey(ctx context.Context, db *store.DB, s *store.AuditSign
 // openInstance opens and migrates the database and loads the keys, the
 // common start of every command that works on an instance's data.
 func openInstance(ctx context.Context, c *config.Config) (*store.DB, *keys, error) {
-	db, err := openDB(ctx, c, true)
+	db, k, err := openAndLoadKeys(ctx, c, true, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	k, err := loadKeys(c, true)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	db.SetAuditSigner(k.signer)
 	if err := recordAuditKey(ctx, db, k.signer); err != nil {
 		db.Close()
 		return nil, nil, err
@@ -132,11 +126,18 @@ func recordAuditKey(ctx context.Context, db *store.DB, s *store.AuditSigner) err
 // loads the existing instance keys, for commands that work on an instance
 // that has been set up.
 func openWithKeys(ctx context.Context, c *config.Config, migrate bool) (*store.DB, *keys, error) {
+	return openAndLoadKeys(ctx, c, migrate, false)
+}
+
+// openAndLoadKeys opens the database (migrating it when migrate is set)
+// and loads the instance keys (creating them when create is set), and
+// signs the audit chain's checkpoints with the keys' signer.
+func openAndLoadKeys(ctx context.Context, c *config.Config, migrate, create bool) (*store.DB, *keys, error) {
 	db, err := openDB(ctx, c, migrate)
 	if err != nil {
 		return nil, nil, err
 	}
-	k, err := loadKeys(c, false)
+	k, err := loadKeys(c, create)
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -20,17 +20,12 @@ import (
 // retire --key ID: removes an old master key from the file once no stored
 // data key is wrapped under it any more.
 func runKeys(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || (args[0] != "rotate" && args[0] != "retire" && args[0] != "list") {
-		fmt.Fprintln(e.stderr, "usage: haven keys rotate|retire --key ID|list [flags]")
-		return errUsage
-	}
-	sub := args[0]
-	fs, c, err := configFlags("keys "+sub, e)
+	sub, args, fs, c, err := subcommand(e, "keys", []string{"rotate", "retire", "list"}, args)
 	if err != nil {
 		return err
 	}
 	keyID := fs.String("key", "", "master key id to retire")
-	if err := parseCommand(fs, c, args[1:]); err != nil {
+	if err := parseCommand(fs, c, args); err != nil {
 		return err
 	}
 	if c.MasterKeyFromEnv() != "" {

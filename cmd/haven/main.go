@@ -154,6 +154,23 @@ func parseCommand(fs *flag.FlagSet, c *config.Config, args []string) error {
 	return nil
 }
 
+// parseCommandWithFile is parseCommand for backup and restore, which
+// cannot do without the file their flag named file gives: its absence is
+// a usage error, found before the settings are checked.
+func parseCommandWithFile(fs *flag.FlagSet, c *config.Config, args []string, file string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.Lookup(file).Value.String() == "" {
+		fmt.Fprintf(fs.Output(), "haven %s: --%s FILE is required\n", fs.Name(), file)
+		return errUsage
+	}
+	if err := c.Validate(); err != nil {
+		return errs.Wrap(errs.Invalid, err)
+	}
+	return nil
+}
+
 // parseSetupCommand is parseCommand for the commands that set an instance
 // up (init, jurisdiction): their --country is the instance's (HAVEN_COUNTRY,
 // the state it serves). Serving it across borders needs --base-url;

@@ -87,10 +87,7 @@ func runStats(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "haven stats: unknown subcommand %q (table, measures, release, export-ctdc)\n", sub)
 		return errUsage
 	}
-	if err := parseCommand(fs, c, args); err != nil {
-		return err
-	}
-	db, k, err := openInstance(ctx, c)
+	db, k, err := parseAndOpen(ctx, fs, c, args)
 	if err != nil {
 		return err
 	}

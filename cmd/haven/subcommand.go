@@ -34,6 +34,15 @@ func subcommand(e env, name string, subs []string, args []string) (string, []str
 	return sub, args[1:], fs, c, err
 }
 
+// parseAndOpen is parseCommand, then openInstance: the start of a
+// command that works on the instance's data once its flags are read.
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, c *config.Config, args []string) (*store.DB, *keys, error) {
+	if err := parseCommand(fs, c, args); err != nil {
+		return nil, nil, err
+	}
+	return openInstance(ctx, c)
+}
+
 // openAdmin opens the instance and its administration service for a
 // set-up command; close the database when done.
 func openAdmin(ctx context.Context, c *config.Config) (*store.DB, *keys, *admin.Service, error) {

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -30,24 +29,22 @@ func runUser(ctx context.Context, e env, args []string) error {
 	var pwStdin, asJSON bool
 	linkLife := accounts.DefaultLinkLife
 	switch sub {
-	case "invite":
-		// An invitation: the account has no password until its person
-		// chooses one through the one-time link.
+	case "invite", "add":
 		fs.StringVar(&username, "username", "", "login name")
 		fs.StringVar(&name, "name", "", "display name")
 		fs.StringVar(&role, "role", "", "role: "+roleList())
 		fs.StringVar(&agency, "agency", "", "agency id")
-		fs.StringVar(&email, "email", "", "e-mail address for the invitation link (optional)")
-		fs.DurationVar(&linkLife, "link-valid", linkLife, "how long the invitation link works")
-		fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
-	case "add":
-		fs.StringVar(&username, "username", "", "login name")
-		fs.StringVar(&name, "name", "", "display name")
-		fs.StringVar(&role, "role", "", "role: "+roleList())
-		fs.StringVar(&agency, "agency", "", "agency id")
-		fs.StringVar(&email, "email", "", "e-mail address for alerts and the enrolment link (optional)")
-		fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input instead of generating one")
-		fs.DurationVar(&linkLife, "link-valid", linkLife, "how long the enrolment link works")
+		if sub == "invite" {
+			// An invitation: the account has no password until its person
+			// chooses one through the one-time link.
+			fs.StringVar(&email, "email", "", "e-mail address for the invitation link (optional)")
+			fs.DurationVar(&linkLife, "link-valid", linkLife, "how long the invitation link works")
+			fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+		} else {
+			fs.StringVar(&email, "email", "", "e-mail address for alerts and the enrolment link (optional)")
+			fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from the first line of standard input instead of generating one")
+			fs.DurationVar(&linkLife, "link-valid", linkLife, "how long the enrolment link works")
+		}
 	case "reset-mfa":
 		fs.StringVar(&username, "username", "", "login name")
 		fs.DurationVar(&linkLife, "link-valid", linkLife, "how long the enrolment link works")
@@ -55,10 +52,7 @@ func runUser(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&username, "username", "", "login name")
 	case "list":
 	}
-	if err := parseCommand(fs, c, args); err != nil {
-		return err
-	}
-	db, k, err := openInstance(ctx, c)
+	db, k, err := parseAndOpen(ctx, fs, c, args)
 	if err != nil {
 		return err
 	}
@@ -81,16 +75,7 @@ func runUser(ctx context.Context, e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if asJSON {
-			shown, err := sendLink(ctx, e, c, svc, mailer, u, link)
-			if err != nil {
-				return err
-			}
-			return json.NewEncoder(e.stdout).Encode(linkJSON{UserID: u.ID, Username: u.Username, AgencyID: u.AgencyID, Role: u.Role,
-				Link: shown, ExpiresAt: link.ExpiresAt.Format(time.RFC3339)})
-		}
-		fmt.Fprintf(e.stdout, "user %s invited, without a password\n", username)
-		return deliverEnrolLink(ctx, e, c, svc, mailer, u, link)
+		return reportLink(ctx, e, c, svc, mailer, u, link, asJSON, fmt.Sprintf("user %s invited, without a password", username))
 	case "list":
 		us, mfa, err := svc.AllUsers(ctx)
 		if err != nil {

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
@@ -109,26 +110,14 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, c Client, u User, code s
 	if !ok {
 		return Confirmed{}, ErrWrongCode
 	}
-	res := Confirmed{Codes: auth.NewRecoveryCodes()}
-	ns := newSession{UserID: u.ID, MFA: true, AuthAt: store.Millis(now), ExpiresAt: store.Millis(now.Add(SessionAbsolute))}
+	var res Confirmed
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.ConfirmMFA(ctx, u.ID, step); err != nil {
 			return err
 		}
-		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashRecoveryCodes(u.ID, res.Codes)); err != nil {
-			return err
-		}
-		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
-			return err
-		}
 		var err error
-		if res.Token, err = s.rotateSession(ctx, tx, c, ns, now); err != nil {
-			return err
-		}
-		if err := s.clearFailures(ctx, tx, c, u.Username); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, userEvent(u, "mfa.enrol", map[string]string{"method": "totp"}))
+		res, err = s.firstFactorSetUp(ctx, tx, c, u, "totp", now)
+		return err
 	})
 	if errs.Is(err, errs.Conflict) {
 		// Confirmed meanwhile, or the code's step was used: start over.
@@ -203,17 +192,7 @@ func (s *Service) OpenEnrolLink(ctx context.Context, c Client, token, password s
 			return tx.Audit(ctx, userEvent(u, "user.enrol_link_failed", nil))
 		})
 	}
-	var sess string
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := RedeemEnrolLink(ctx, tx, u, token, now); err != nil {
-			return err
-		}
-		var err error
-		sess, err = s.rotateSession(ctx, tx, c, newSession{UserID: u.ID, Stage: StageEnrol, AuthAt: store.Millis(now),
-			ExpiresAt: store.Millis(now.Add(PendingEnrolLife))}, now)
-		return err
-	})
-	return sess, err
+	return s.redeemEnrolLink(ctx, c, u, token, now, nil)
 }
 
 // LinkSetsPassword reports whether token is a live link of an account
@@ -262,17 +241,28 @@ func (s *Service) SetPasswordByLink(ctx context.Context, c Client, token, passwo
 	if err != nil {
 		return "", err
 	}
-	var sess string
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := RedeemEnrolLink(ctx, tx, u, token, now); err != nil {
-			return err
-		}
+	return s.redeemEnrolLink(ctx, c, u, token, now, func(tx *store.Tx) error {
 		if err := tx.SetUserPassword(ctx, u.ID, hash); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, audit.Event{Actor: u.ID, Action: "user.password", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID,
-			Reason: "enrol_link"}); err != nil {
+		return tx.Audit(ctx, audit.Event{Actor: u.ID, Action: "user.password", ObjectType: "user", ObjectID: u.ID, Agency: u.AgencyID,
+			Reason: "enrol_link"})
+	})
+}
+
+// redeemEnrolLink spends u's enrolment link token, does also (when not
+// nil) and opens a session for client c that can only set up a second
+// factor, all in one transaction. It returns the session's id.
+func (s *Service) redeemEnrolLink(ctx context.Context, c Client, u User, token string, now time.Time, also func(tx *store.Tx) error) (string, error) {
+	var sess string
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := RedeemEnrolLink(ctx, tx, u, token, now); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
 		}
 		var err error
 		sess, err = s.rotateSession(ctx, tx, c, newSession{UserID: u.ID, Stage: StageEnrol, AuthAt: store.Millis(now),
@@ -280,6 +270,24 @@ func (s *Service) SetPasswordByLink(ctx context.Context, c Client, token, passwo
 		return err
 	})
 	return sess, err
+}
+
+// firstFactorSetUp ends, in tx, the set-up of u's first second factor
+// (method): ten new recovery codes replace any old ones, every session of
+// u ends and a complete one starts for client c, with mfa.enrol.
+func (s *Service) firstFactorSetUp(ctx context.Context, tx *store.Tx, c Client, u User, method string, now time.Time) (Confirmed, error) {
+	res := Confirmed{Codes: auth.NewRecoveryCodes()}
+	if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashRecoveryCodes(u.ID, res.Codes)); err != nil {
+		return Confirmed{}, err
+	}
+	if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
+		return Confirmed{}, err
+	}
+	var err error
+	if res.Token, err = s.completeSession(ctx, tx, c, u, now); err != nil {
+		return Confirmed{}, err
+	}
+	return res, tx.Audit(ctx, userEvent(u, "mfa.enrol", map[string]string{"method": method}))
 }
 
 // linkRefused answers a link that does not work: a link not found (unknown,

@@ -81,6 +81,20 @@ func (s *Service) webauthn(rp RelyingParty) (*webauthn.WebAuthn, error) {
 	return w, nil
 }
 
+// beginFor is what a ceremony for u starts from: WebAuthn as rp and u's
+// passkeys.
+func (s *Service) beginFor(ctx context.Context, u User, rp RelyingParty) (*webauthn.WebAuthn, *waUser, error) {
+	w, err := s.webauthn(rp)
+	if err != nil {
+		return nil, nil, err
+	}
+	wu, err := s.waUserOf(ctx, s.db.R(), u)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, wu, nil
+}
+
 // challengeKey keys a ceremony by the session it belongs to, or by the
 // handle of a sign-in without a password.
 func (s *Service) challengeKey(kind, of string) []byte {
@@ -89,17 +103,20 @@ func (s *Service) challengeKey(kind, of string) []byte {
 
 func sessionKey(sess Session) string { return hex.EncodeToString(sess.TokenHash) }
 
-func (s *Service) putChallenge(ctx context.Context, u *User, kind string, key []byte, sd *webauthn.SessionData) error {
+// beginCeremony keeps the state sd of a ceremony of kind for u (nil for a
+// sign-in without a password), keyed by of (see challengeKey), and
+// returns the browser's options opts as JSON.
+func (s *Service) beginCeremony(ctx context.Context, u *User, kind, of string, sd *webauthn.SessionData, opts any) ([]byte, error) {
 	b, err := json.Marshal(sd)
 	if err != nil {
-		return errs.Wrap(errs.Internal, err)
+		return nil, errs.Wrap(errs.Internal, err)
 	}
 	uid := ""
 	if u != nil {
 		uid = u.ID
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.PutPasskeyChallenge(ctx, key, kind, uid, string(b), store.Millis(s.now().Add(PasskeyChallengeLife))); err != nil {
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.PutPasskeyChallenge(ctx, s.challengeKey(kind, of), kind, uid, string(b), store.Millis(s.now().Add(PasskeyChallengeLife))); err != nil {
 			return err
 		}
 		ev := audit.Event{Action: "passkey.begin", Details: map[string]string{"kind": kind}}
@@ -108,10 +125,17 @@ func (s *Service) putChallenge(ctx context.Context, u *User, kind string, key []
 		}
 		return tx.Audit(ctx, ev)
 	})
+	if err != nil {
+		return nil, err
+	}
+	b, err = json.Marshal(opts)
+	return b, errs.Wrap(errs.Internal, err)
 }
 
-func (s *Service) takeChallenge(ctx context.Context, tx *store.Tx, kind string, key []byte, userID string) (*webauthn.SessionData, error) {
-	uid, raw, err := tx.TakePasskeyChallenge(ctx, key, kind, store.Millis(s.now()))
+// takeChallenge spends the ceremony of kind keyed by of; it must belong to
+// userID ("" for a sign-in without a password).
+func (s *Service) takeChallenge(ctx context.Context, tx *store.Tx, kind, of, userID string) (*webauthn.SessionData, error) {
+	uid, raw, err := tx.TakePasskeyChallenge(ctx, s.challengeKey(kind, of), kind, store.Millis(s.now()))
 	if err != nil {
 		return nil, err
 	}
@@ -152,11 +176,7 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, u User, sess Ses
 			return nil, ErrPasskeyReauth
 		}
 	}
-	w, err := s.webauthn(rp)
-	if err != nil {
-		return nil, err
-	}
-	wu, err := s.waUserOf(ctx, s.db.R(), u)
+	w, wu, err := s.beginFor(ctx, u, rp)
 	if err != nil {
 		return nil, err
 	}
@@ -171,11 +191,7 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, u User, sess Ses
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err)
 	}
-	if err := s.putChallenge(ctx, &u, "register", s.challengeKey("register", sessionKey(sess)), sd); err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(opts)
-	return b, errs.Wrap(errs.Internal, err)
+	return s.beginCeremony(ctx, &u, "register", sessionKey(sess), sd, opts)
 }
 
 // PasskeyName checks a passkey's name: 1 to 60 characters, no control
@@ -209,7 +225,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, c Client, u Use
 	var res Confirmed
 	failed := false
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		sd, err := s.takeChallenge(ctx, tx, "register", s.challengeKey("register", sessionKey(sess)), u.ID)
+		sd, err := s.takeChallenge(ctx, tx, "register", sessionKey(sess), u.ID)
 		if errs.Is(err, errs.NotFound) {
 			failed = true
 			return tx.Audit(ctx, userEvent(u, "passkey.add_failed", map[string]string{"reason": "challenge"}))
@@ -253,21 +269,8 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, c Client, u Use
 		if !enrol {
 			return nil
 		}
-		res.Codes = auth.NewRecoveryCodes()
-		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashRecoveryCodes(u.ID, res.Codes)); err != nil {
-			return err
-		}
-		if err := tx.DeleteUserSessions(ctx, u.ID); err != nil {
-			return err
-		}
-		if res.Token, err = s.rotateSession(ctx, tx, c, newSession{UserID: u.ID, MFA: true, AuthAt: store.Millis(now),
-			ExpiresAt: store.Millis(now.Add(SessionAbsolute))}, now); err != nil {
-			return err
-		}
-		if err := s.clearFailures(ctx, tx, c, u.Username); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, userEvent(u, "mfa.enrol", map[string]string{"method": "passkey"}))
+		res, err = s.firstFactorSetUp(ctx, tx, c, u, "passkey", now)
+		return err
 	})
 	if err != nil {
 		return Confirmed{}, err
@@ -291,11 +294,7 @@ func boolCode(b bool) string {
 // BeginPasskeySecondFactor starts the second step of a sign-in with one of
 // u's passkeys, for session sess.
 func (s *Service) BeginPasskeySecondFactor(ctx context.Context, u User, sess Session, rp RelyingParty) ([]byte, error) {
-	w, err := s.webauthn(rp)
-	if err != nil {
-		return nil, err
-	}
-	wu, err := s.waUserOf(ctx, s.db.R(), u)
+	w, wu, err := s.beginFor(ctx, u, rp)
 	if err != nil {
 		return nil, err
 	}
@@ -306,11 +305,7 @@ func (s *Service) BeginPasskeySecondFactor(ctx context.Context, u User, sess Ses
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err)
 	}
-	if err := s.putChallenge(ctx, &u, "mfa", s.challengeKey("mfa", sessionKey(sess)), sd); err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(opts)
-	return b, errs.Wrap(errs.Internal, err)
+	return s.beginCeremony(ctx, &u, "mfa", sessionKey(sess), sd, opts)
 }
 
 // checkAssertion verifies an assertion for wu inside tx and spends the
@@ -383,7 +378,7 @@ func (s *Service) FinishPasskeySecondFactor(ctx context.Context, c Client, u Use
 	now := s.now()
 	var res SecondFactorResult
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		sd, err := s.takeChallenge(ctx, tx, "mfa", s.challengeKey("mfa", sessionKey(sess)), u.ID)
+		sd, err := s.takeChallenge(ctx, tx, "mfa", sessionKey(sess), u.ID)
 		if errs.Is(err, errs.NotFound) {
 			return refusePasskey(ctx, tx, &u, Passkey{}, "challenge")
 		}
@@ -405,11 +400,7 @@ func (s *Service) FinishPasskeySecondFactor(ctx context.Context, c Client, u Use
 		if reason != "" {
 			return refusePasskey(ctx, tx, &u, pk, reason)
 		}
-		if res.Token, err = s.rotateSession(ctx, tx, c, newSession{UserID: u.ID, MFA: true, AuthAt: store.Millis(now),
-			ExpiresAt: store.Millis(now.Add(SessionAbsolute))}, now); err != nil {
-			return err
-		}
-		if err := s.clearFailures(ctx, tx, c, u.Username); err != nil {
+		if res.Token, err = s.completeSession(ctx, tx, c, u, now); err != nil {
 			return err
 		}
 		res.Method = "passkey"
@@ -436,11 +427,11 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context, rp RelyingParty) (opti
 		return nil, "", errs.Wrap(errs.Internal, err)
 	}
 	handle = auth.NewToken()
-	if err := s.putChallenge(ctx, nil, "login", s.challengeKey("login", handle), sd); err != nil {
+	b, err := s.beginCeremony(ctx, nil, "login", handle, sd, opts)
+	if err != nil {
 		return nil, "", err
 	}
-	b, err := json.Marshal(opts)
-	return b, handle, errs.Wrap(errs.Internal, err)
+	return b, handle, nil
 }
 
 // PasskeySignIn is how a sign-in without a password ended.
@@ -472,7 +463,7 @@ func (s *Service) FinishPasskeySignIn(ctx context.Context, c Client, handle, bod
 			out.Refused = reason
 			return refusePasskey(ctx, tx, u, pk, reason)
 		}
-		sd, err := s.takeChallenge(ctx, tx, "login", s.challengeKey("login", handle), "")
+		sd, err := s.takeChallenge(ctx, tx, "login", handle, "")
 		if errs.Is(err, errs.NotFound) {
 			return refuse(nil, Passkey{}, "challenge")
 		}

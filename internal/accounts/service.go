@@ -246,6 +246,21 @@ func (s *Service) rotateSession(ctx context.Context, tx *store.Tx, c Client, ns 
 	return token, err
 }
 
+// completeSession starts, in tx, a session of u for client c that has
+// proved a second factor now (it replaces c's current one) and forgets
+// the failed sign-ins of u on c's device.
+func (s *Service) completeSession(ctx context.Context, tx *store.Tx, c Client, u User, now time.Time) (string, error) {
+	token, err := s.rotateSession(ctx, tx, c, newSession{UserID: u.ID, MFA: true, AuthAt: store.Millis(now),
+		ExpiresAt: store.Millis(now.Add(SessionAbsolute))}, now)
+	if err != nil {
+		return "", err
+	}
+	if err := s.clearFailures(ctx, tx, c, u.Username); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
 // sealTOTPSecret seals a new secret under a fresh data key of the user.
 func (s *Service) sealTOTPSecret(userID, secret string) (wrapped, sealed []byte, err error) {
 	dk, wk, err := s.keys.NewDataKey(userID)

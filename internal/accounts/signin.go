@@ -227,12 +227,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, c Client, u User, code
 			}
 			return tx.Audit(ctx, userEvent(u, "session.mfa_failed", nil))
 		}
-		ms := store.Millis(now)
-		if res.Token, err = s.rotateSession(ctx, tx, c, newSession{UserID: u.ID, MFA: true, AuthAt: ms,
-			ExpiresAt: store.Millis(now.Add(SessionAbsolute))}, now); err != nil {
-			return err
-		}
-		if err := s.clearFailures(ctx, tx, c, u.Username); err != nil {
+		if res.Token, err = s.completeSession(ctx, tx, c, u, now); err != nil {
 			return err
 		}
 		res.Method = method

@@ -333,6 +333,48 @@ func optionalInt(s string, lo, hi int) (int, error) {
 	return n, nil
 }
 
+// jurisdictionByCode reads the jurisdiction code as typed: spaces around
+// it and the case of its letters do not matter.
+func (s *Service) jurisdictionByCode(ctx context.Context, code string) (Jurisdiction, error) {
+	return s.db.JurisdictionByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))
+}
+
+// keptJurisdiction reads the jurisdiction code (as typed) for by, who must
+// keep jurisdictions: errForbidden for another.
+func (s *Service) keptJurisdiction(ctx context.Context, by By, code string) (Jurisdiction, error) {
+	if !by.allowed(access.ManageJurisdictions, access.Resource{}) {
+		return Jurisdiction{}, errForbidden
+	}
+	return s.jurisdictionByCode(ctx, code)
+}
+
+// changedVersion is the version an update was made on: v as posted, or
+// cur when v is empty (the command line changes the current one).
+func changedVersion(v string, cur int64) (int64, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return cur, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return cur, invalid("version", "version")
+	}
+	return n, nil
+}
+
+// jurisdictionsAndAgencies reads every jurisdiction and every agency.
+func (s *Service) jurisdictionsAndAgencies(ctx context.Context) ([]Jurisdiction, []Agency, error) {
+	js, err := s.db.AllJurisdictionSettings(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	as, err := s.db.AllAgencySettings(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return js, as, nil
+}
+
 // Jurisdictions lists every jurisdiction by code.
 func (s *Service) Jurisdictions(ctx context.Context, by By) ([]Jurisdiction, error) {
 	if !by.allowed(access.ViewDirectory, access.Resource{}) && !by.allowed(access.ManageJurisdictions, access.Resource{}) {
@@ -364,19 +406,12 @@ func (s *Service) AddJurisdiction(ctx context.Context, by By, in JurisdictionInp
 // (jurisdiction.update); in.Version must be the version the change was
 // made on ("" on the command line: the current one).
 func (s *Service) UpdateJurisdiction(ctx context.Context, by By, code string, in JurisdictionInput) (Jurisdiction, error) {
-	if !by.allowed(access.ManageJurisdictions, access.Resource{}) {
-		return Jurisdiction{}, errForbidden
-	}
-	old, err := s.db.JurisdictionByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))
+	old, err := s.keptJurisdiction(ctx, by, code)
 	if err != nil {
 		return Jurisdiction{}, err
 	}
-	if v := strings.TrimSpace(in.Version); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return old, invalid("version", "version")
-		}
-		old.Version = n
+	if old.Version, err = changedVersion(in.Version, old.Version); err != nil {
+		return old, err
 	}
 	j, err := s.checkJurisdiction(ctx, in, &old)
 	if err != nil {
@@ -430,7 +465,7 @@ func (s *Service) checkAgency(ctx context.Context, in AgencyInput, old *Agency) 
 		a.Active = true
 	}
 	if in.Jurisdiction != "" || old == nil {
-		j, err := s.db.JurisdictionByCode(ctx, strings.ToUpper(strings.TrimSpace(in.Jurisdiction)))
+		j, err := s.jurisdictionByCode(ctx, in.Jurisdiction)
 		if err != nil {
 			return a, invalid("jurisdiction", "jurisdiction")
 		}
@@ -533,12 +568,8 @@ func (s *Service) UpdateAgency(ctx context.Context, by By, id string, in AgencyI
 	if err != nil {
 		return Agency{}, err
 	}
-	if v := strings.TrimSpace(in.Version); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return old, invalid("version", "version")
-		}
-		old.Version = n
+	if old.Version, err = changedVersion(in.Version, old.Version); err != nil {
+		return old, err
 	}
 	a, err := s.checkAgency(ctx, in, &old)
 	if err != nil {
@@ -560,10 +591,7 @@ func (s *Service) UpdateAgency(ctx context.Context, by By, id string, in AgencyI
 // leave it unchanged: an edit form, or an update that sets a few fields,
 // starts from it.
 func (s *Service) EditJurisdiction(ctx context.Context, by By, code string) (JurisdictionInput, error) {
-	if !by.allowed(access.ManageJurisdictions, access.Resource{}) {
-		return JurisdictionInput{}, errForbidden
-	}
-	j, err := s.db.JurisdictionByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))
+	j, err := s.keptJurisdiction(ctx, by, code)
 	if err != nil {
 		return JurisdictionInput{}, err
 	}

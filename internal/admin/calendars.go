@@ -84,7 +84,7 @@ func (s *Service) newCalendar(ctx context.Context, by By, code string, want int6
 	if !by.allowed(access.ManageJurisdictions, access.Resource{}) {
 		return CalendarImport{}, errForbidden
 	}
-	j, err := s.db.JurisdictionByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))
+	j, err := s.jurisdictionByCode(ctx, code)
 	if err != nil {
 		return CalendarImport{}, invalid("jurisdiction", "jurisdiction")
 	}
@@ -155,7 +155,7 @@ func (s *Service) Calendars(ctx context.Context, by By, code string) ([]store.Ca
 	if !by.allowed(access.ViewDirectory, access.Resource{}) {
 		return nil, errForbidden
 	}
-	j, err := s.db.JurisdictionByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))
+	j, err := s.jurisdictionByCode(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -245,10 +245,7 @@ type HolidayYear struct {
 // Calendar reads jurisdiction code's calendar page: the administrator who
 // keeps jurisdictions keeps their holidays.
 func (s *Service) Calendar(ctx context.Context, by By, code string) (CalendarPage, error) {
-	if !by.allowed(access.ManageJurisdictions, access.Resource{}) {
-		return CalendarPage{}, errForbidden
-	}
-	j, err := s.db.JurisdictionByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))
+	j, err := s.keptJurisdiction(ctx, by, code)
 	if err != nil {
 		return CalendarPage{}, err
 	}

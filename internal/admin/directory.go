@@ -56,11 +56,7 @@ func (s *Service) Directory(ctx context.Context, by By) (Directory, error) {
 	if !by.allowed(access.ViewDirectory, access.Resource{}) {
 		return Directory{}, errForbidden
 	}
-	js, err := s.db.AllJurisdictionSettings(ctx)
-	if err != nil {
-		return Directory{}, err
-	}
-	as, err := s.db.AllAgencySettings(ctx)
+	js, as, err := s.jurisdictionsAndAgencies(ctx)
 	if err != nil {
 		return Directory{}, err
 	}

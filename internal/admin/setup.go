@@ -32,11 +32,7 @@ func (s *Service) Setup(ctx context.Context, by By) (Setup, error) {
 	if !by.allowed(access.ManageJurisdictions, access.Resource{}) {
 		return Setup{}, nil
 	}
-	js, err := s.db.AllJurisdictionSettings(ctx)
-	if err != nil {
-		return Setup{}, err
-	}
-	as, err := s.db.AllAgencySettings(ctx)
+	js, as, err := s.jurisdictionsAndAgencies(ctx)
 	if err != nil {
 		return Setup{}, err
 	}

@@ -201,6 +201,18 @@ func (v *Verifier) AddKey(pub ed25519.PublicKey) {
 	}
 }
 
+// stopped is why v takes nothing more: the first problem it found, or
+// errFinished once finished; nil while it goes on.
+func (v *Verifier) stopped() error {
+	if v.err != nil {
+		return v.err
+	}
+	if v.finished {
+		return errFinished
+	}
+	return nil
+}
+
 func (v *Verifier) fail(ce *ChainError) error {
 	if ce == nil {
 		return nil
@@ -212,11 +224,8 @@ func (v *Verifier) fail(ce *ChainError) error {
 // Next consumes the next event of the log. It returns a [*ChainError] for
 // the first problem found (possibly one call late, see [Verifier]).
 func (v *Verifier) Next(e Event) error {
-	if v.err != nil {
-		return v.err
-	}
-	if v.finished {
-		return errFinished
+	if err := v.stopped(); err != nil {
+		return err
 	}
 	sum := v.h.hash(&e)
 	valid := bytes.Equal(e.Hash, sum[:])
@@ -375,11 +384,8 @@ func (v *Verifier) checkSignature(c Checkpoint) *ChainError {
 // and is refused with [ErrCheckpointOrder], which does not stop the
 // verification.
 func (v *Verifier) Checkpoint(c Checkpoint) error {
-	if v.err != nil {
-		return v.err
-	}
-	if v.finished {
-		return errFinished
+	if err := v.stopped(); err != nil {
+		return err
 	}
 	if ce := v.checkSignature(c); ce != nil {
 		return v.fail(ce)

@@ -226,18 +226,24 @@ func HavenIntakeHTTP(client *http.Client, baseURL, token string) func(ctx contex
 			return err
 		}
 		req.Header.Set("Content-Type", "application/json")
-		req.AddCookie(&http.Cookie{Name: "haven_session", Value: token})
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			return fmt.Errorf("intake answered %d", resp.StatusCode)
-		}
-		return nil
+		return doAs(client, req, token, http.StatusCreated, "intake")
 	}
+}
+
+// doAs sends req in the session token, reads the answer to its end and
+// wants the status want; what names the request in the error.
+func doAs(client *http.Client, req *http.Request, token string, want int, what string) error {
+	req.AddCookie(&http.Cookie{Name: "haven_session", Value: token})
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s answered %d", what, resp.StatusCode)
+	}
+	return nil
 }
 
 // ReadSetup prepares the read paths on a demo database: a signed-in user of
@@ -317,16 +323,6 @@ func HTTPGet(client *http.Client, baseURL, token, path string, ids []string) fun
 		if err != nil {
 			return err
 		}
-		req.AddCookie(&http.Cookie{Name: "haven_session", Value: token})
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET answered %d", resp.StatusCode)
-		}
-		return nil
+		return doAs(client, req, token, http.StatusOK, "GET")
 	}
 }

@@ -175,21 +175,26 @@ func Register(fs *flag.FlagSet, c *Config, getenv func(string) string) error {
 		}
 		return def
 	}
-	timeout := d.ShutdownTimeout
-	if v := getenv("HAVEN_SHUTDOWN_TIMEOUT"); v != "" {
+	// envDuration is the duration in the environment variable name, or def
+	// when it is unset; example is one written as it should be.
+	envDuration := func(name string, def time.Duration, example string) (time.Duration, error) {
+		v := getenv(name)
+		if v == "" {
+			return def, nil
+		}
 		t, err := time.ParseDuration(v)
 		if err != nil {
-			return fmt.Errorf("HAVEN_SHUTDOWN_TIMEOUT: %q is not a duration such as 20s", v)
+			return 0, fmt.Errorf("%s: %q is not a duration such as %s", name, v, example)
 		}
-		timeout = t
+		return t, nil
 	}
-	breakGlass := d.BreakGlassFor
-	if v := getenv("HAVEN_BREAK_GLASS_DURATION"); v != "" {
-		t, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("HAVEN_BREAK_GLASS_DURATION: %q is not a duration such as 4h", v)
-		}
-		breakGlass = t
+	timeout, err := envDuration("HAVEN_SHUTDOWN_TIMEOUT", d.ShutdownTimeout, "20s")
+	if err != nil {
+		return err
+	}
+	breakGlass, err := envDuration("HAVEN_BREAK_GLASS_DURATION", d.BreakGlassFor, "4h")
+	if err != nil {
+		return err
 	}
 	// The database setting may hold a password: its flag default shows only
 	// that it is set, and the value is taken from the environment afterwards.

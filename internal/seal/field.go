@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"crypto/cipher"
 	"crypto/rand"
 	"fmt"
 )
@@ -22,11 +23,7 @@ const (
 // field. An empty plaintext is allowed. Record id and field name must be
 // non-empty and at most 4096 bytes.
 func Seal(dk DataKey, recordID, field string, plaintext []byte) ([]byte, error) {
-	aad, err := fieldAAD(recordID, field)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := dk.aead()
+	aead, aad, err := fieldCipher(dk, recordID, field)
 	if err != nil {
 		return nil, err
 	}
@@ -43,11 +40,7 @@ func Seal(dk DataKey, recordID, field string, plaintext []byte) ([]byte, error) 
 // [ErrDecrypt] (or [ErrMalformed] for a wrong version or length); errors
 // never contain plaintext or key material.
 func Open(dk DataKey, recordID, field string, ciphertext []byte) ([]byte, error) {
-	aad, err := fieldAAD(recordID, field)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := dk.aead()
+	aead, aad, err := fieldCipher(dk, recordID, field)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +61,20 @@ func Open(dk DataKey, recordID, field string, ciphertext []byte) ([]byte, error)
 		pt = []byte{}
 	}
 	return pt, nil
+}
+
+// fieldCipher is the cipher of data key dk and the AAD of field of record
+// recordID.
+func fieldCipher(dk DataKey, recordID, field string) (cipher.AEAD, []byte, error) {
+	aad, err := fieldAAD(recordID, field)
+	if err != nil {
+		return nil, nil, err
+	}
+	aead, err := dk.aead()
+	if err != nil {
+		return nil, nil, err
+	}
+	return aead, aad, nil
 }
 
 func fieldAAD(recordID, field string) ([]byte, error) {

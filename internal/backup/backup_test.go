@@ -394,6 +394,17 @@ func mustBackup(t *testing.T, db *store.DB) []byte {
 	return b
 }
 
+// sampleBackup fills a source database on the first engine with the given
+// numbers of demo cases and audit events, and returns it with a backup of
+// it and that backup's lines.
+func sampleBackup(t *testing.T, cases, events int) (db *store.DB, file []byte, lines [][]byte) {
+	t.Helper()
+	db = source(t, testenv.Engines(t)[0], newSigner(t))
+	fill(t, db, cases, events)
+	file = mustBackup(t, db)
+	return db, file, content(t, file)
+}
+
 // content is a backup's uncompressed lines.
 func content(t *testing.T, file []byte) [][]byte {
 	t.Helper()
@@ -445,10 +456,7 @@ func pack(t *testing.T, lines [][]byte, reseal bool) []byte {
 func TestDamagedFilesAreRefused(t *testing.T) {
 	ctx := context.Background()
 	engines := testenv.Engines(t)
-	db := source(t, engines[0], newSigner(t))
-	fill(t, db, 30, 20)
-	good := mustBackup(t, db)
-	lines := content(t, good)
+	db, good, lines := sampleBackup(t, 30, 20)
 	firstRow := slices.IndexFunc(lines, func(l []byte) bool { return len(l) > 0 && l[0] == '[' })
 	flip := func(i int) []byte {
 		b := slices.Clone(good)
@@ -540,10 +548,7 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 func TestRestoreRefusals(t *testing.T) {
 	ctx := context.Background()
 	engines := testenv.Engines(t)
-	db := source(t, engines[0], newSigner(t))
-	fill(t, db, 10, 5)
-	good := mustBackup(t, db)
-	lines := content(t, good)
+	db, good, lines := sampleBackup(t, 10, 5)
 	withHeader := func(edit func(h map[string]any)) []byte {
 		var h map[string]any
 		if err := json.Unmarshal(lines[0], &h); err != nil {
@@ -758,10 +763,7 @@ func TestWriteFile(t *testing.T) {
 func TestBackupCannotBeEditedUndetected(t *testing.T) {
 	ctx := context.Background()
 	engines := testenv.Engines(t)
-	db := source(t, engines[0], newSigner(t))
-	fill(t, db, 30, 20)
-	good := mustBackup(t, db)
-	lines := content(t, good)
+	db, good, lines := sampleBackup(t, 30, 20)
 	// A case's trafficking status changed: valid data, only the
 	// signature can tell.
 	from, to := []byte(`"PossibleVictimOfTrafficking"`), []byte(`"ConfirmedVictimOfTrafficking"`)

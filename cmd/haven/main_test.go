@@ -232,6 +232,31 @@ func (s *server) waitReady(t *testing.T) {
 	t.Fatalf("server %s not ready; log:\n%s", s.url, s.stderr.String())
 }
 
+// fetch sends req with c and returns the response's status and body.
+func fetch(t *testing.T, c *http.Client, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// getPage fetches url with c and returns the status and the body.
+func getPage(t *testing.T, c *http.Client, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fetch(t, c, req)
+}
+
 // Graceful shutdown: a request in flight when the stop signal arrives is
 // answered, then the process exits 0 and the database is closed cleanly.
 func TestGracefulShutdown(t *testing.T) {
@@ -319,14 +344,8 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 	for _, ck := range jar.Cookies(ua) {
 		req.AddCookie(ck)
 	}
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(page), "Shared Person") {
-		t.Fatalf("B does not serve A's session: %d", resp.StatusCode)
+	if code, page := fetch(t, http.DefaultClient, req); code != 200 || !strings.Contains(page, "Shared Person") {
+		t.Fatalf("B does not serve A's session: %d", code)
 	}
 	// A language chosen through B is what A serves.
 	req, _ = http.NewRequest("POST", b.url+"/language", strings.NewReader("lang=mn&return=/"))
@@ -339,13 +358,7 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	resp, err = c.Get(a.url + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(page), `lang="mn"`) {
+	if _, page := getPage(t, c, a.url+"/"); !strings.Contains(page, `lang="mn"`) {
 		t.Fatal("A does not serve the language written through B")
 	}
 }

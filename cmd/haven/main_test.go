@@ -317,16 +317,7 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 		t.Fatalf("migrations %v, %v; want each of 1…%d once", versions, err, store.LatestVersion())
 	}
 	// An agency to hold an account, then the account through the CLI.
-	jid, aid := store.NewID(), store.NewID()
-	err = db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
-		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-1", Country: "NP", Name: "T", Timezone: "UTC", CreatedAt: 1}); err != nil {
-			return err
-		}
-		return tx.InsertAgency(ctx, store.Agency{ID: aid, JurisdictionID: jid, Kind: "ngo", Name: "T", CreatedAt: 1})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	aid := seedAgency(t, db)
 	pw := "a long test password 123"
 	if r := haven(t, pw+"\n", "user", "add", "--db", dsn, "--data", keys, "--username", "shared", "--name", "Shared Person", "--role", "case_worker", "--agency", aid, "--password-stdin"); r.code != 0 {
 		t.Fatalf("user add: %+v", r)

@@ -152,19 +152,8 @@ func tables(t *testing.T, db *store.DB) []string {
 	if db.Dialect == store.Postgres {
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
 	}
-	rows, err := db.R().QueryContext(context.Background(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
+	testenv.EachRow(t, db, func(_ []string, vals []any) { out = append(out, testenv.Text(vals[0])) }, q)
 	slices.Sort(out)
 	return out
 }
@@ -190,20 +179,8 @@ func dump(t *testing.T, db *store.DB) map[string][]string {
 		for _, c := range cols {
 			sel = append(sel, `"`+c+`"`, `"`+c+`" IS NULL`)
 		}
-		rows, err = db.R().QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM "`+table+`"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		vals := make([]any, len(sel))
-		ptrs := make([]any, len(sel))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
 		lines := []string{}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		testenv.EachRow(t, db, func(_ []string, vals []any) {
 			var parts []string
 			for i := 0; i < len(vals); i += 2 {
 				if isNull := vals[i+1]; isNull == true || isNull == int64(1) {
@@ -227,11 +204,7 @@ func dump(t *testing.T, db *store.DB) map[string][]string {
 			}
 			slices.Sort(parts) // column order may differ between engines
 			lines = append(lines, strings.Join(parts, " "))
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
+		}, `SELECT `+strings.Join(sel, ", ")+` FROM "`+table+`"`)
 		slices.Sort(lines)
 		out[table] = lines
 	}

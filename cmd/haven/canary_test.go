@@ -118,19 +118,12 @@ func TestCanaryNeverInClear(t *testing.T) {
 			// An authorised user reads them back: the values are served, so
 			// decryption happened, and must still not leak anywhere else.
 			ca := signedIn(t, s.url, "demo.competent_authority", pw["demo.competent_authority"])
-			resp, _ = ca.Get(s.url + "/referrals")
-			queue, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_, queue := getPage(t, ca, s.url+"/referrals")
 			shown := 0
-			for _, id := range caseLinks(string(queue)) {
-				resp, _ = ca.Get(s.url + "/referrals/" + id)
-				page, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				for _, cid := range caseIDs(string(page)) {
-					resp, _ = ca.Get(s.url + "/cases/" + cid)
-					cp, _ := io.ReadAll(resp.Body)
-					resp.Body.Close()
-					if strings.Contains(string(cp), canaries[0]) {
+			for _, id := range caseLinks(queue) {
+				_, page := getPage(t, ca, s.url+"/referrals/"+id)
+				for _, cid := range caseIDs(page) {
+					if _, cp := getPage(t, ca, s.url+"/cases/"+cid); strings.Contains(cp, canaries[0]) {
 						shown++
 					}
 				}
@@ -143,9 +136,7 @@ func TestCanaryNeverInClear(t *testing.T) {
 			// read it back.
 			police := signedIn(t, s.url, "demo.police_investigator", pw["demo.police_investigator"])
 			chargeWithNote(t, s.url, ca, police, created.CaseID, canaries[0]+" at "+canaries[3])
-			resp, _ = http.Get(s.url + "/metrics")
-			metrics, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_, metrics := getPage(t, http.DefaultClient, s.url+"/metrics")
 			// While the server runs the WAL holds the newest pages.
 			_, _, liveFound := scanFiles(t, data)
 			backupFile := filepath.Join(t.TempDir(), "haven.backup")
@@ -159,7 +150,7 @@ func TestCanaryNeverInClear(t *testing.T) {
 			for _, c := range containsCanary(s.stderr.String()) {
 				leaks = append(leaks, "log: "+c)
 			}
-			for _, c := range containsCanary(string(metrics)) {
+			for _, c := range containsCanary(metrics) {
 				leaks = append(leaks, "metrics: "+c)
 			}
 			files, size, found := scanFiles(t, data)
@@ -259,17 +250,12 @@ func chargeWithNote(t *testing.T, base string, ca, police *http.Client, caseID, 
 	dossier := func(c *http.Client) map[string]any { return call(c, "GET", "/api/v1/cases/"+caseID, nil) }
 	supportVersion := func(d map[string]any) any { return d["support"].(map[string]any)["version"] }
 	// The police agency, from the referral form's list of agencies.
-	resp, err := ca.Get(base + "/cases/" + caseID + "/handover")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`value="([0-9a-f]{32})"[^>]*>[^<]*Police`).FindSubmatch(page)
+	_, page := getPage(t, ca, base+"/cases/"+caseID+"/handover")
+	m := regexp.MustCompile(`value="([0-9a-f]{32})"[^>]*>[^<]*Police`).FindStringSubmatch(page)
 	if m == nil {
 		t.Fatal("no police agency on the handover form")
 	}
-	pol := string(m[1])
+	pol := m[1]
 	d := dossier(ca)
 	call(ca, "POST", "/api/v1/cases/"+caseID+"/consent", map[string]any{"support_version": supportVersion(d), "purpose": "share_with_agency",
 		"recipient": pol, "action": "given", "language": "th"})
@@ -284,25 +270,14 @@ func chargeWithNote(t *testing.T, base string, ca, police *http.Client, caseID, 
 		"chain_role": "recruiter", "nature": "individual"})
 	inv = dossier(police)["investigations"].([]any)[0].(map[string]any)
 	suspect := inv["suspects"].([]any)[0].(map[string]any)["id"]
-	resp, err = police.Get(base + "/cases/" + caseID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	pm := regexp.MustCompile(`<select id="provision-[0-9a-f]+" name="provision"><option value="">[^<]*</option><option value="([^"]+)"`).FindSubmatch(page)
+	_, page = getPage(t, police, base+"/cases/"+caseID)
+	pm := regexp.MustCompile(`<select id="provision-[0-9a-f]+" name="provision"><option value="">[^<]*</option><option value="([^"]+)"`).FindStringSubmatch(page)
 	if pm == nil {
 		t.Fatal("no provision to choose on the charge form")
 	}
 	call(police, "POST", "/api/v1/cases/"+caseID+"/charge", map[string]any{"investigation": inv["id"], "investigation_version": inv["version"],
-		"suspect": suspect, "provision": string(pm[1]), "note": note})
-	resp, err = police.Get(base + "/cases/" + caseID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !bytes.Contains(page, []byte(html.EscapeString(note))) {
+		"suspect": suspect, "provision": pm[1], "note": note})
+	if _, page := getPage(t, police, base+"/cases/"+caseID); !strings.Contains(page, html.EscapeString(note)) {
 		t.Fatal("the police do not read the charge's note back")
 	}
 }

@@ -442,25 +442,14 @@ type crashStoredRef struct{ id string }
 // crashStored reads the user's referrals by idempotency key.
 func crashStored(t *testing.T, db *store.DB, userID string) map[string]crashStoredRef {
 	t.Helper()
-	rows, err := db.R().QueryContext(context.Background(), `SELECT id, COALESCE(idempotency_key, '') FROM referrals WHERE referring_user_id = $1`, userID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	out := map[string]crashStoredRef{}
-	for rows.Next() {
-		var id, k string
-		if err := rows.Scan(&id, &k); err != nil {
-			t.Fatal(err)
-		}
+	testenv.EachRow(t, db, func(_ []string, vals []any) {
+		id, k := testenv.Text(vals[0]), testenv.Text(vals[1])
 		if k == "" {
 			t.Errorf("referral %s has no idempotency key", id)
 		}
 		out[k] = crashStoredRef{id: id}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	}, `SELECT id, COALESCE(idempotency_key, '') FROM referrals WHERE referring_user_id = $1`, userID)
 	return out
 }
 

@@ -75,22 +75,13 @@ func TestKeyRotationWithoutDowntime(t *testing.T) {
 	// The running server reads the rewrapped key with the key it has not
 	// seen yet.
 	ca := signedIn(t, s.url, "demo.competent_authority", pw["demo.competent_authority"])
-	resp, err = ca.Get(s.url + "/cases/" + caseID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(page), "Rotatename") {
-		t.Fatalf("case after rotation: %d", resp.StatusCode)
+	if code, page := getPage(t, ca, s.url+"/cases/"+caseID); code != 200 || !strings.Contains(page, "Rotatename") {
+		t.Fatalf("case after rotation: %d", code)
 	}
 	if r := haven(t, "", "keys", "retire", "--data", data, "--key", oldKey); r.code != 0 {
 		t.Fatalf("retire: %+v", r)
 	}
-	resp, _ = ca.Get(s.url + "/cases/" + caseID)
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(page), "Rotatename") {
+	if _, page := getPage(t, ca, s.url+"/cases/"+caseID); !strings.Contains(page, "Rotatename") {
 		t.Fatal("case unreadable after the old key was retired")
 	}
 	s.cmd.Process.Signal(os.Interrupt)

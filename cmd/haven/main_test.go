@@ -232,6 +232,31 @@ func (s *server) waitReady(t *testing.T) {
 	t.Fatalf("server %s not ready; log:\n%s", s.url, s.stderr.String())
 }
 
+// fetch sends req with c and returns the response's status and body.
+func fetch(t *testing.T, c *http.Client, req *http.Request) (int, string) {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// getPage fetches url with c and returns the status and the body.
+func getPage(t *testing.T, c *http.Client, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fetch(t, c, req)
+}
+
 // Graceful shutdown: a request in flight when the stop signal arrives is
 // answered, then the process exits 0 and the database is closed cleanly.
 func TestGracefulShutdown(t *testing.T) {
@@ -292,16 +317,7 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 		t.Fatalf("migrations %v, %v; want each of 1…%d once", versions, err, store.LatestVersion())
 	}
 	// An agency to hold an account, then the account through the CLI.
-	jid, aid := store.NewID(), store.NewID()
-	err = db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
-		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-1", Country: "NP", Name: "T", Timezone: "UTC", CreatedAt: 1}); err != nil {
-			return err
-		}
-		return tx.InsertAgency(ctx, store.Agency{ID: aid, JurisdictionID: jid, Kind: "ngo", Name: "T", CreatedAt: 1})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	aid := seedAgency(t, db)
 	pw := "a long test password 123"
 	if r := haven(t, pw+"\n", "user", "add", "--db", dsn, "--data", keys, "--username", "shared", "--name", "Shared Person", "--role", "case_worker", "--agency", aid, "--password-stdin"); r.code != 0 {
 		t.Fatalf("user add: %+v", r)
@@ -319,14 +335,8 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 	for _, ck := range jar.Cookies(ua) {
 		req.AddCookie(ck)
 	}
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(page), "Shared Person") {
-		t.Fatalf("B does not serve A's session: %d", resp.StatusCode)
+	if code, page := fetch(t, http.DefaultClient, req); code != 200 || !strings.Contains(page, "Shared Person") {
+		t.Fatalf("B does not serve A's session: %d", code)
 	}
 	// A language chosen through B is what A serves.
 	req, _ = http.NewRequest("POST", b.url+"/language", strings.NewReader("lang=mn&return=/"))
@@ -339,13 +349,7 @@ func TestTwoProcessesShareOnePostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	resp, err = c.Get(a.url + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(page), `lang="mn"`) {
+	if _, page := getPage(t, c, a.url+"/"); !strings.Contains(page, `lang="mn"`) {
 		t.Fatal("A does not serve the language written through B")
 	}
 }

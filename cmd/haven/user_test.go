@@ -39,6 +39,16 @@ func dataWithAgency(t *testing.T) (data, agencyID string) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	aid := seedAgency(t, db)
+	db.Close()
+	return data, aid
+}
+
+// seedAgency writes one jurisdiction and one agency to db and returns the
+// agency's id.
+func seedAgency(t *testing.T, db *store.DB) string {
+	t.Helper()
+	ctx := context.Background()
 	jid, aid := store.NewID(), store.NewID()
 	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T-1", Country: "NP", Name: "T", Timezone: "UTC", CreatedAt: 1}); err != nil {
@@ -48,8 +58,7 @@ func dataWithAgency(t *testing.T) (data, agencyID string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-	return data, aid
+	return aid
 }
 
 func TestUserAddPolicyAndResetMFA(t *testing.T) {

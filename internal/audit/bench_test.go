@@ -30,15 +30,8 @@ func BenchmarkVerify100k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		v := NewVerifier(pub)
-		for _, c := range cps {
-			if err := v.Checkpoint(c); err != nil {
-				b.Fatal(err)
-			}
-		}
-		for _, e := range log {
-			if err := v.Next(e); err != nil {
-				b.Fatal(err)
-			}
+		if err := feed(v, cps, log); err != nil {
+			b.Fatal(err)
 		}
 		if sum, err := v.Finish(); err != nil || sum.Events != benchEvents {
 			b.Fatal(sum, err)

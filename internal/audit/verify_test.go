@@ -66,6 +66,13 @@ func forged(prev *Event) Event {
 	return Chain(prev, e)
 }
 
+// history is what someone with write access to the database can tamper
+// with: the events and the checkpoints.
+type history struct {
+	ev  []Event
+	cps []Checkpoint
+}
+
 type feedMode int
 
 const (
@@ -73,19 +80,30 @@ const (
 	interleaved                      // each checkpoint right before its event
 )
 
+// feed gives v all the checkpoints, then all the events, and returns the
+// first error.
+func feed(v *Verifier, cps []Checkpoint, events []Event) error {
+	for _, c := range cps {
+		if err := v.Checkpoint(c); err != nil {
+			return err
+		}
+	}
+	for _, e := range events {
+		if err := v.Next(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // verifyStream runs a Verifier over the events and checkpoints and returns
 // the result of Finish. It stops feeding at the first error.
 func verifyStream(t testing.TB, pub ed25519.PublicKey, events []Event, cps []Checkpoint, mode feedMode) (Summary, error) {
 	t.Helper()
 	v := NewVerifier(pub)
-	cps = slices.Clone(cps)
 	if mode == checkpointsFirst {
-		for _, c := range cps {
-			if err := v.Checkpoint(c); err != nil {
-				return v.Finish()
-			}
-		}
-		cps = nil
+		feed(v, cps, events) // Finish reports the error
+		return v.Finish()
 	}
 	for _, e := range events {
 		for len(cps) > 0 && cps[0].Seq <= e.Seq {
@@ -98,11 +116,7 @@ func verifyStream(t testing.TB, pub ed25519.PublicKey, events []Event, cps []Che
 			return v.Finish()
 		}
 	}
-	for _, c := range cps {
-		if err := v.Checkpoint(c); err != nil {
-			break
-		}
-	}
+	feed(v, cps, nil)
 	return v.Finish()
 }
 
@@ -121,250 +135,113 @@ func TestVerifierTampering(t *testing.T) {
 		name string
 		// cpAt are the seqs with checkpoints; nil means {10, 20}.
 		cpAt   []int64
-		tamper func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint)
+		tamper func(h *history)
 		want   want
 	}{
 		{name: "intact"},
 		{name: "intact without checkpoints", cpAt: []int64{}},
 
 		// A field of event k changed in place.
-		{name: "modify actor", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Actor = "user-8"
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify time", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].At++
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify action", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Action = "case.export"
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify object id", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].ObjectID = "case-1"
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify object type", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].ObjectType = "person"
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify agency", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Agency = "agency-4"
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify reason", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Reason = ""
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "clear break-glass flag", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Flags ^= FlagBreakGlass
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify detail value", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Details["screen"] = "documents"
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "add detail", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Details["extra"] = "x"
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "remove details", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Details = nil
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify id", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].ID = "ev-77"
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-77"}},
-		{name: "modify seq", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Seq = 8
-			return ev, cps
-		}, want: want{KindModified, 8, "ev-7"}},
-		{name: "modify prev hash", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].PrevHash[0] ^= 1
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify stored hash", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Hash[31] ^= 1
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "truncate stored hash", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Hash = ev[6].Hash[:31]
-			return ev, cps
-		}, want: want{KindModified, 7, "ev-7"}},
-		{name: "modify first event", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[0].Actor = "user-8"
-			return ev, cps
-		}, want: want{KindModified, 1, "ev-1"}},
-		{name: "modify last event", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[n-1].Actor = "user-8"
-			return ev, cps
-		}, want: want{KindModified, n, "ev-20"}},
+		{name: "modify actor", tamper: func(h *history) { h.ev[6].Actor = "user-8" }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify time", tamper: func(h *history) { h.ev[6].At++ }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify action", tamper: func(h *history) { h.ev[6].Action = "case.export" }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify object id", tamper: func(h *history) { h.ev[6].ObjectID = "case-1" }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify object type", tamper: func(h *history) { h.ev[6].ObjectType = "person" }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify agency", tamper: func(h *history) { h.ev[6].Agency = "agency-4" }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify reason", tamper: func(h *history) { h.ev[6].Reason = "" }, want: want{KindModified, 7, "ev-7"}},
+		{name: "clear break-glass flag", tamper: func(h *history) { h.ev[6].Flags ^= FlagBreakGlass }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify detail value", tamper: func(h *history) { h.ev[6].Details["screen"] = "documents" }, want: want{KindModified, 7, "ev-7"}},
+		{name: "add detail", tamper: func(h *history) { h.ev[6].Details["extra"] = "x" }, want: want{KindModified, 7, "ev-7"}},
+		{name: "remove details", tamper: func(h *history) { h.ev[6].Details = nil }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify id", tamper: func(h *history) { h.ev[6].ID = "ev-77" }, want: want{KindModified, 7, "ev-77"}},
+		{name: "modify seq", tamper: func(h *history) { h.ev[6].Seq = 8 }, want: want{KindModified, 8, "ev-7"}},
+		{name: "modify prev hash", tamper: func(h *history) { h.ev[6].PrevHash[0] ^= 1 }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify stored hash", tamper: func(h *history) { h.ev[6].Hash[31] ^= 1 }, want: want{KindModified, 7, "ev-7"}},
+		{name: "truncate stored hash", tamper: func(h *history) { h.ev[6].Hash = h.ev[6].Hash[:31] }, want: want{KindModified, 7, "ev-7"}},
+		{name: "modify first event", tamper: func(h *history) { h.ev[0].Actor = "user-8" }, want: want{KindModified, 1, "ev-1"}},
+		{name: "modify last event", tamper: func(h *history) { h.ev[n-1].Actor = "user-8" }, want: want{KindModified, n, "ev-20"}},
 
 		// Modified with a recomputed hash: the next event no longer links.
-		{name: "modify and rehash", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Actor = "user-8"
-			ev[6].Hash = ev[6].ComputeHash()
-			return ev, cps
+		{name: "modify and rehash", tamper: func(h *history) {
+			h.ev[6].Actor = "user-8"
+			h.ev[6].Hash = h.ev[6].ComputeHash()
 		}, want: want{KindInserted, 7, "ev-7"}},
-		{name: "modify and rehash first event", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[0].Actor = "user-8"
-			ev[0].Hash = ev[0].ComputeHash()
-			return ev, cps
+		{name: "modify and rehash first event", tamper: func(h *history) {
+			h.ev[0].Actor = "user-8"
+			h.ev[0].Hash = h.ev[0].ComputeHash()
 		}, want: want{KindInserted, 1, "ev-1"}},
-		{name: "first event not linked to genesis", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[0].PrevHash[0] = 1
-			ev[0].Hash = ev[0].ComputeHash()
-			rechain(ev, 1)
-			return ev, cps
+		{name: "first event not linked to genesis", tamper: func(h *history) {
+			h.ev[0].PrevHash[0] = 1
+			h.ev[0].Hash = h.ev[0].ComputeHash()
+			rechain(h.ev, 1)
 		}, want: want{KindInserted, 1, "ev-1"}},
 		// Modified and the rest of the chain recomputed: only a checkpoint
 		// can tell.
-		{name: "modify and rechain, checkpoint after", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6].Actor = "user-8"
-			rechain(ev, 6)
-			return ev, cps
+		{name: "modify and rechain, checkpoint after", tamper: func(h *history) {
+			h.ev[6].Actor = "user-8"
+			rechain(h.ev, 6)
 		}, want: want{KindBadCheckpoint, 10, "ev-10"}},
-		{name: "modify and rechain after last checkpoint (undetectable)", cpAt: []int64{10}, tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[14].Actor = "user-8"
-			rechain(ev, 14)
-			return ev, cps
+		{name: "modify and rechain after last checkpoint (undetectable)", cpAt: []int64{10}, tamper: func(h *history) {
+			h.ev[14].Actor = "user-8"
+			rechain(h.ev, 14)
 		}},
 
 		// Deletions.
-		{name: "delete middle", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return slices.Delete(ev, 6, 7), cps
-		}, want: want{KindDeleted, 7, "ev-8"}},
-		{name: "delete range", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return slices.Delete(ev, 6, 9), cps
-		}, want: want{KindDeleted, 7, "ev-10"}},
-		{name: "delete checkpointed event", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return slices.Delete(ev, 9, 10), cps
-		}, want: want{KindDeleted, 10, "ev-11"}},
-		{name: "delete first", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return ev[1:], cps
-		}, want: want{KindDeleted, 1, "ev-2"}},
-		{name: "delete middle and last", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return slices.Delete(ev[:n-1], 6, 7), cps
-		}, want: want{KindDeleted, 7, "ev-8"}},
-		{name: "delete second to last", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return slices.Delete(ev, n-2, n-1), cps
-		}, want: want{KindDeleted, n - 1, "ev-20"}},
-		{name: "truncate tail below checkpoint", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return ev[:n-3], cps
-		}, want: want{KindDeleted, n - 2, ""}},
-		{name: "truncate everything", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return nil, cps
-		}, want: want{KindDeleted, 1, ""}},
-		{name: "truncate tail after last checkpoint (undetectable)", cpAt: []int64{10}, tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return ev[:n-3], cps
-		}},
-		{name: "truncate tail and its checkpoint (undetectable)", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return ev[:n-3], cps[:1]
-		}},
-		{name: "delete middle and rechain", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev = slices.Delete(ev, 6, 7)
-			rechain(ev, 6)
-			return ev, cps
+		{name: "delete middle", tamper: func(h *history) { h.ev = slices.Delete(h.ev, 6, 7) }, want: want{KindDeleted, 7, "ev-8"}},
+		{name: "delete range", tamper: func(h *history) { h.ev = slices.Delete(h.ev, 6, 9) }, want: want{KindDeleted, 7, "ev-10"}},
+		{name: "delete checkpointed event", tamper: func(h *history) { h.ev = slices.Delete(h.ev, 9, 10) }, want: want{KindDeleted, 10, "ev-11"}},
+		{name: "delete first", tamper: func(h *history) { h.ev = h.ev[1:] }, want: want{KindDeleted, 1, "ev-2"}},
+		{name: "delete middle and last", tamper: func(h *history) { h.ev = slices.Delete(h.ev[:n-1], 6, 7) }, want: want{KindDeleted, 7, "ev-8"}},
+		{name: "delete second to last", tamper: func(h *history) { h.ev = slices.Delete(h.ev, n-2, n-1) }, want: want{KindDeleted, n - 1, "ev-20"}},
+		{name: "truncate tail below checkpoint", tamper: func(h *history) { h.ev = h.ev[:n-3] }, want: want{KindDeleted, n - 2, ""}},
+		{name: "truncate everything", tamper: func(h *history) { h.ev = nil }, want: want{KindDeleted, 1, ""}},
+		{name: "truncate tail after last checkpoint (undetectable)", cpAt: []int64{10}, tamper: func(h *history) { h.ev = h.ev[:n-3] }},
+		{name: "truncate tail and its checkpoint (undetectable)", tamper: func(h *history) { h.ev, h.cps = h.ev[:n-3], h.cps[:1] }},
+		{name: "delete middle and rechain", tamper: func(h *history) {
+			h.ev = slices.Delete(h.ev, 6, 7)
+			rechain(h.ev, 6)
 		}, want: want{KindBadCheckpoint, 10, "ev-11"}},
 
 		// Insertions.
-		{name: "insert forged before genuine, same seq", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return slices.Insert(ev, 7, forged(&ev[6])), cps
-		}, want: want{KindInserted, 8, "forged"}},
-		{name: "insert forged after genuine, same seq", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return slices.Insert(ev, 8, forged(&ev[6])), cps
-		}, want: want{KindInserted, 8, "forged"}},
-		{name: "insert forged at the end, same seq", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return append(ev, forged(&ev[n-2])), cps
-		}, want: want{KindInserted, n, "forged"}},
-		{name: "insert forged, renumber and rehash later events", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev = slices.Insert(ev, 7, forged(&ev[6]))
-			for i := 8; i < len(ev); i++ {
-				ev[i].Seq++
-				ev[i].Hash = ev[i].ComputeHash()
+		{name: "insert forged before genuine, same seq", tamper: func(h *history) { h.ev = slices.Insert(h.ev, 7, forged(&h.ev[6])) }, want: want{KindInserted, 8, "forged"}},
+		{name: "insert forged after genuine, same seq", tamper: func(h *history) { h.ev = slices.Insert(h.ev, 8, forged(&h.ev[6])) }, want: want{KindInserted, 8, "forged"}},
+		{name: "insert forged at the end, same seq", tamper: func(h *history) { h.ev = append(h.ev, forged(&h.ev[n-2])) }, want: want{KindInserted, n, "forged"}},
+		{name: "insert forged, renumber and rehash later events", tamper: func(h *history) {
+			h.ev = slices.Insert(h.ev, 7, forged(&h.ev[6]))
+			for i := 8; i < len(h.ev); i++ {
+				h.ev[i].Seq++
+				h.ev[i].Hash = h.ev[i].ComputeHash()
 			}
-			return ev, cps
 		}, want: want{KindInserted, 8, "forged"}},
-		{name: "insert forged and rechain", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev = slices.Insert(ev, 7, forged(&ev[6]))
-			rechain(ev, 8)
-			return ev, cps
+		{name: "insert forged and rechain", tamper: func(h *history) {
+			h.ev = slices.Insert(h.ev, 7, forged(&h.ev[6]))
+			rechain(h.ev, 8)
 		}, want: want{KindBadCheckpoint, 10, "ev-9"}},
-		{name: "replace with forged", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[7] = forged(&ev[6])
-			return ev, cps
-		}, want: want{KindInserted, 8, "forged"}},
-		{name: "replace checkpointed event with forged", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[9] = forged(&ev[8])
-			return ev, cps
-		}, want: want{KindBadCheckpoint, 10, "forged"}},
-		{name: "duplicate event", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return slices.Insert(ev, 7, ev[6]), cps
-		}, want: want{KindInserted, 7, "ev-7"}},
-		{name: "append forged after last checkpoint (undetectable)", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return append(ev, forged(&ev[n-1])), cps
-		}},
+		{name: "replace with forged", tamper: func(h *history) { h.ev[7] = forged(&h.ev[6]) }, want: want{KindInserted, 8, "forged"}},
+		{name: "replace checkpointed event with forged", tamper: func(h *history) { h.ev[9] = forged(&h.ev[8]) }, want: want{KindBadCheckpoint, 10, "forged"}},
+		{name: "duplicate event", tamper: func(h *history) { h.ev = slices.Insert(h.ev, 7, h.ev[6]) }, want: want{KindInserted, 7, "ev-7"}},
+		{name: "append forged after last checkpoint (undetectable)", tamper: func(h *history) { h.ev = append(h.ev, forged(&h.ev[n-1])) }},
 
 		// Reordering.
-		{name: "swap adjacent", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6], ev[7] = ev[7], ev[6]
-			return ev, cps
-		}, want: want{KindReordered, 8, "ev-8"}},
-		{name: "swap distant", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6], ev[11] = ev[11], ev[6]
-			return ev, cps
-		}, want: want{KindReordered, 12, "ev-12"}},
-		{name: "swap first two", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[0], ev[1] = ev[1], ev[0]
-			return ev, cps
-		}, want: want{KindReordered, 2, "ev-2"}},
-		{name: "swap last two", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[n-2], ev[n-1] = ev[n-1], ev[n-2]
-			return ev, cps
-		}, want: want{KindReordered, n, "ev-20"}},
-		{name: "replay earlier event", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			return slices.Insert(ev, 10, ev[2]), cps
-		}, want: want{KindReordered, 3, "ev-3"}},
-		{name: "swap contents, keep seqs", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			ev[6], ev[7] = ev[7], ev[6]
-			ev[6].Seq, ev[7].Seq = 7, 8
-			return ev, cps
+		{name: "swap adjacent", tamper: func(h *history) { h.ev[6], h.ev[7] = h.ev[7], h.ev[6] }, want: want{KindReordered, 8, "ev-8"}},
+		{name: "swap distant", tamper: func(h *history) { h.ev[6], h.ev[11] = h.ev[11], h.ev[6] }, want: want{KindReordered, 12, "ev-12"}},
+		{name: "swap first two", tamper: func(h *history) { h.ev[0], h.ev[1] = h.ev[1], h.ev[0] }, want: want{KindReordered, 2, "ev-2"}},
+		{name: "swap last two", tamper: func(h *history) { h.ev[n-2], h.ev[n-1] = h.ev[n-1], h.ev[n-2] }, want: want{KindReordered, n, "ev-20"}},
+		{name: "replay earlier event", tamper: func(h *history) { h.ev = slices.Insert(h.ev, 10, h.ev[2]) }, want: want{KindReordered, 3, "ev-3"}},
+		{name: "swap contents, keep seqs", tamper: func(h *history) {
+			h.ev[6], h.ev[7] = h.ev[7], h.ev[6]
+			h.ev[6].Seq, h.ev[7].Seq = 7, 8
 		}, want: want{KindModified, 7, "ev-8"}},
 
 		// Checkpoints.
-		{name: "checkpoint signature flipped", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			cps[0].Signature[5] ^= 1
-			return ev, cps
-		}, want: want{KindBadCheckpoint, 10, ""}},
-		{name: "checkpoint signature truncated", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			cps[0].Signature = cps[0].Signature[:10]
-			return ev, cps
-		}, want: want{KindBadCheckpoint, 10, ""}},
-		{name: "checkpoint hash changed", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			cps[1].Hash[0] ^= 1
-			return ev, cps
-		}, want: want{KindBadCheckpoint, 20, ""}},
-		{name: "checkpoint seq changed", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			cps[0].Seq = 11
-			return ev, cps
-		}, want: want{KindBadCheckpoint, 11, ""}},
-		{name: "checkpoint time changed", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			cps[0].At++
-			return ev, cps
-		}, want: want{KindBadCheckpoint, 10, ""}},
-		{name: "checkpoint from unknown key", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			cps[0] = Sign(otherPriv, otherKeyID, ev[9], 1)
-			return ev, cps
-		}, want: want{KindBadCheckpoint, 10, ""}},
-		{name: "checkpoint from other key claiming our key id", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			cps[0] = Sign(otherPriv, keyID, ev[9], 1)
-			return ev, cps
-		}, want: want{KindBadCheckpoint, 10, ""}},
-		{name: "checkpoint of another history", tamper: func(ev []Event, cps []Checkpoint) ([]Event, []Checkpoint) {
-			cps[0] = Sign(priv, keyID, forged(&ev[8]), 1)
-			return ev, cps
-		}, want: want{KindBadCheckpoint, 10, "ev-10"}},
+		{name: "checkpoint signature flipped", tamper: func(h *history) { h.cps[0].Signature[5] ^= 1 }, want: want{KindBadCheckpoint, 10, ""}},
+		{name: "checkpoint signature truncated", tamper: func(h *history) { h.cps[0].Signature = h.cps[0].Signature[:10] }, want: want{KindBadCheckpoint, 10, ""}},
+		{name: "checkpoint hash changed", tamper: func(h *history) { h.cps[1].Hash[0] ^= 1 }, want: want{KindBadCheckpoint, 20, ""}},
+		{name: "checkpoint seq changed", tamper: func(h *history) { h.cps[0].Seq = 11 }, want: want{KindBadCheckpoint, 11, ""}},
+		{name: "checkpoint time changed", tamper: func(h *history) { h.cps[0].At++ }, want: want{KindBadCheckpoint, 10, ""}},
+		{name: "checkpoint from unknown key", tamper: func(h *history) { h.cps[0] = Sign(otherPriv, otherKeyID, h.ev[9], 1) }, want: want{KindBadCheckpoint, 10, ""}},
+		{name: "checkpoint from other key claiming our key id", tamper: func(h *history) { h.cps[0] = Sign(otherPriv, keyID, h.ev[9], 1) }, want: want{KindBadCheckpoint, 10, ""}},
+		{name: "checkpoint of another history", tamper: func(h *history) { h.cps[0] = Sign(priv, keyID, forged(&h.ev[8]), 1) }, want: want{KindBadCheckpoint, 10, "ev-10"}},
 	}
 
 	genuine := buildLog(n)
@@ -379,11 +256,11 @@ func TestVerifierTampering(t *testing.T) {
 				if cpAt == nil {
 					cpAt = []int64{10, 20}
 				}
-				events := cloneLog(genuine)
-				cps := checkpointsAt(priv, keyID, genuine, cpAt...)
+				h := history{ev: cloneLog(genuine), cps: checkpointsAt(priv, keyID, genuine, cpAt...)}
 				if tt.tamper != nil {
-					events, cps = tt.tamper(events, cps)
+					tt.tamper(&h)
 				}
+				events, cps := h.ev, h.cps
 				sum, err := verifyStream(t, pub, events, cps, mode)
 				if tt.want.kind == "" {
 					if err != nil {
@@ -474,10 +351,8 @@ func TestVerifierLateCheckpoint(t *testing.T) {
 	log := buildLog(10)
 	cps := checkpointsAt(priv, keyID, log, 5, 10)
 	v := NewVerifier(pub)
-	for _, e := range log {
-		if err := v.Next(e); err != nil {
-			t.Fatal(err)
-		}
+	if err := feed(v, nil, log); err != nil {
+		t.Fatal(err)
 	}
 	// The checkpoint of the last event can still be checked.
 	if err := v.Checkpoint(cps[1]); err != nil {
@@ -496,10 +371,8 @@ func TestVerifierLateCheckpoint(t *testing.T) {
 
 	// A late checkpoint that disagrees with the last event.
 	v = NewVerifier(pub)
-	for _, e := range log[:5] {
-		if err := v.Next(e); err != nil {
-			t.Fatal(err)
-		}
+	if err := feed(v, nil, log[:5]); err != nil {
+		t.Fatal(err)
 	}
 	other := Sign(priv, keyID, forged(&log[3]), 1)
 	if err := v.Checkpoint(other); !errors.As(err, &ce) || ce.Kind != KindBadCheckpoint || ce.EventID != "ev-5" {
@@ -523,10 +396,8 @@ func TestVerifierDuplicateResolvedByCheckpoint(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := NewVerifier(pub)
-			for _, e := range append(slices.Clone(log[:7]), tc.stream...) {
-				if err := v.Next(e); err != nil {
-					t.Fatal(err)
-				}
+			if err := feed(v, nil, append(slices.Clone(log[:7]), tc.stream...)); err != nil {
+				t.Fatal(err)
 			}
 			err := v.Checkpoint(cp)
 			var ce *ChainError
@@ -548,16 +419,7 @@ func TestNewVerifierFrom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, c := range cps {
-			if err := v.Checkpoint(c); err != nil {
-				return v.Finish()
-			}
-		}
-		for _, e := range events {
-			if err := v.Next(e); err != nil {
-				return v.Finish()
-			}
-		}
+		feed(v, cps, events) // Finish reports the error
 		return v.Finish()
 	}
 	kindOf := func(err error) string {
@@ -621,15 +483,8 @@ func TestVerifierKeys(t *testing.T) {
 
 	v = NewVerifier(newPub)
 	v.AddKey(oldPub)
-	for _, c := range cps {
-		if err := v.Checkpoint(c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, e := range log {
-		if err := v.Next(e); err != nil {
-			t.Fatal(err)
-		}
+	if err := feed(v, cps, log); err != nil {
+		t.Fatal(err)
 	}
 	if sum, err := v.Finish(); err != nil || sum.Checkpoints != 2 {
 		t.Fatalf("Finish = %+v, %v", sum, err)

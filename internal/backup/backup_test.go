@@ -152,19 +152,8 @@ func tables(t *testing.T, db *store.DB) []string {
 	if db.Dialect == store.Postgres {
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
 	}
-	rows, err := db.R().QueryContext(context.Background(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
+	testenv.EachRow(t, db, func(_ []string, vals []any) { out = append(out, testenv.Text(vals[0])) }, q)
 	slices.Sort(out)
 	return out
 }
@@ -190,20 +179,8 @@ func dump(t *testing.T, db *store.DB) map[string][]string {
 		for _, c := range cols {
 			sel = append(sel, `"`+c+`"`, `"`+c+`" IS NULL`)
 		}
-		rows, err = db.R().QueryContext(ctx, `SELECT `+strings.Join(sel, ", ")+` FROM "`+table+`"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		vals := make([]any, len(sel))
-		ptrs := make([]any, len(sel))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
 		lines := []string{}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		testenv.EachRow(t, db, func(_ []string, vals []any) {
 			var parts []string
 			for i := 0; i < len(vals); i += 2 {
 				if isNull := vals[i+1]; isNull == true || isNull == int64(1) {
@@ -227,11 +204,7 @@ func dump(t *testing.T, db *store.DB) map[string][]string {
 			}
 			slices.Sort(parts) // column order may differ between engines
 			lines = append(lines, strings.Join(parts, " "))
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
+		}, `SELECT `+strings.Join(sel, ", ")+` FROM "`+table+`"`)
 		slices.Sort(lines)
 		out[table] = lines
 	}
@@ -394,6 +367,17 @@ func mustBackup(t *testing.T, db *store.DB) []byte {
 	return b
 }
 
+// sampleBackup fills a source database on the first engine with the given
+// numbers of demo cases and audit events, and returns it with a backup of
+// it and that backup's lines.
+func sampleBackup(t *testing.T, cases, events int) (db *store.DB, file []byte, lines [][]byte) {
+	t.Helper()
+	db = source(t, testenv.Engines(t)[0], newSigner(t))
+	fill(t, db, cases, events)
+	file = mustBackup(t, db)
+	return db, file, content(t, file)
+}
+
 // content is a backup's uncompressed lines.
 func content(t *testing.T, file []byte) [][]byte {
 	t.Helper()
@@ -445,10 +429,7 @@ func pack(t *testing.T, lines [][]byte, reseal bool) []byte {
 func TestDamagedFilesAreRefused(t *testing.T) {
 	ctx := context.Background()
 	engines := testenv.Engines(t)
-	db := source(t, engines[0], newSigner(t))
-	fill(t, db, 30, 20)
-	good := mustBackup(t, db)
-	lines := content(t, good)
+	db, good, lines := sampleBackup(t, 30, 20)
 	firstRow := slices.IndexFunc(lines, func(l []byte) bool { return len(l) > 0 && l[0] == '[' })
 	flip := func(i int) []byte {
 		b := slices.Clone(good)
@@ -540,10 +521,7 @@ func TestDamagedFilesAreRefused(t *testing.T) {
 func TestRestoreRefusals(t *testing.T) {
 	ctx := context.Background()
 	engines := testenv.Engines(t)
-	db := source(t, engines[0], newSigner(t))
-	fill(t, db, 10, 5)
-	good := mustBackup(t, db)
-	lines := content(t, good)
+	db, good, lines := sampleBackup(t, 10, 5)
 	withHeader := func(edit func(h map[string]any)) []byte {
 		var h map[string]any
 		if err := json.Unmarshal(lines[0], &h); err != nil {
@@ -758,10 +736,7 @@ func TestWriteFile(t *testing.T) {
 func TestBackupCannotBeEditedUndetected(t *testing.T) {
 	ctx := context.Background()
 	engines := testenv.Engines(t)
-	db := source(t, engines[0], newSigner(t))
-	fill(t, db, 30, 20)
-	good := mustBackup(t, db)
-	lines := content(t, good)
+	db, good, lines := sampleBackup(t, 30, 20)
 	// A case's trafficking status changed: valid data, only the
 	// signature can tell.
 	from, to := []byte(`"PossibleVictimOfTrafficking"`), []byte(`"ConfirmedVictimOfTrafficking"`)

@@ -118,6 +118,26 @@ func FuzzNeutralise(f *testing.F) {
 	})
 }
 
+// csvOf is tab as WriteCSV writes it.
+func csvOf(t testing.TB, tab Table) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteCSV(&b, tab); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// xlsxOf is tab as WriteXLSX writes it, on a sheet named sheet.
+func xlsxOf(t testing.TB, tab Table, sheet string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, tab, sheet); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // readCSV parses an export written by WriteCSV, checking the BOM and line
 // endings on the way.
 func readCSV(t *testing.T, b []byte) [][]string {
@@ -153,15 +173,12 @@ func TestWriteCSVExact(t *testing.T) {
 			{"2", "=1+1", "line1\nline2"},
 		},
 	}
-	var b bytes.Buffer
-	if err := WriteCSV(&b, tab); err != nil {
-		t.Fatal(err)
-	}
+	got := string(csvOf(t, tab))
 	want := "\ufeffid,name,note\r\n" +
 		"1,김민준,\"said \"\"help\"\", then left\"\r\n" +
 		"2,'=1+1,\"line1\r\nline2\"\r\n"
-	if b.String() != want {
-		t.Errorf("RFC 4180 + BOM + CRLF + Neutralise:\ngot  %q\nwant %q", b.String(), want)
+	if got != want {
+		t.Errorf("RFC 4180 + BOM + CRLF + Neutralise:\ngot  %q\nwant %q", got, want)
 	}
 }
 
@@ -182,11 +199,7 @@ func TestWriteCSVRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			var b bytes.Buffer
-			if err := WriteCSV(&b, tt.tab); err != nil {
-				t.Fatal(err)
-			}
-			got := readCSV(t, b.Bytes())
+			got := readCSV(t, csvOf(t, tt.tab))
 			want := [][]string{mapCells(tt.tab.Header, csvWant)}
 			for _, row := range tt.tab.Rows {
 				want = append(want, mapCells(row, csvWant))
@@ -213,11 +226,7 @@ func FuzzCSV(f *testing.F) {
 	f.Add("김민준", "-5")
 	f.Fuzz(func(t *testing.T, a, b string) {
 		for _, tab := range []Table{{[]string{a}, [][]string{{b}}}, {[]string{a, b}, [][]string{{b, a}}}} {
-			var buf bytes.Buffer
-			if err := WriteCSV(&buf, tab); err != nil {
-				t.Fatal(err)
-			}
-			got := readCSV(t, buf.Bytes())
+			got := readCSV(t, csvOf(t, tab))
 			want := [][]string{mapCells(tab.Header, csvWant), mapCells(tab.Rows[0], csvWant)}
 			if !slices.EqualFunc(got, want, slices.Equal) {
 				t.Fatalf("read back %q, want %q", got, want)
@@ -471,11 +480,7 @@ func TestWriteXLSXRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		rows = append(rows, []string{tt.rule, tt.in})
 	}
-	var b bytes.Buffer
-	if err := WriteXLSX(&b, Table{header, rows}, "Cases"); err != nil {
-		t.Fatal(err)
-	}
-	parts := openXLSX(t, b.Bytes())
+	parts := openXLSX(t, xlsxOf(t, Table{header, rows}, "Cases"))
 	got := readSheet(t, parts)
 	if len(got) != len(tests)+1 {
 		t.Fatalf("sheet has %d rows, want %d", len(got), len(tests)+1)
@@ -494,11 +499,7 @@ func TestWriteXLSXRoundTrip(t *testing.T) {
 }
 
 func TestWriteXLSXParts(t *testing.T) {
-	var b bytes.Buffer
-	if err := WriteXLSX(&b, Table{[]string{"a"}, [][]string{{"x"}}}, "Cases"); err != nil {
-		t.Fatal(err)
-	}
-	parts := openXLSX(t, b.Bytes())
+	parts := openXLSX(t, xlsxOf(t, Table{[]string{"a"}, [][]string{{"x"}}}, "Cases"))
 	ct := string(parts["[Content_Types].xml"])
 	for _, want := range []string{
 		`PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"`,
@@ -519,14 +520,7 @@ func TestWriteXLSXParts(t *testing.T) {
 
 func TestWriteXLSXDeterministic(t *testing.T) {
 	tab := Table{[]string{"id", "이름"}, [][]string{{"1", "김민준"}, {"2", "=x"}}}
-	var a, b bytes.Buffer
-	if err := WriteXLSX(&a, tab, "Cases"); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteXLSX(&b, tab, "Cases"); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+	if !bytes.Equal(xlsxOf(t, tab, "Cases"), xlsxOf(t, tab, "Cases")) {
 		t.Error("determinism: two writes of the same table differ")
 	}
 }
@@ -561,11 +555,7 @@ func TestSheetName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
-			var b bytes.Buffer
-			if err := WriteXLSX(&b, Table{[]string{"a"}, nil}, tt.in); err != nil {
-				t.Fatal(err)
-			}
-			if got := sheetName(t, openXLSX(t, b.Bytes())); got != tt.want {
+			if got := sheetName(t, openXLSX(t, xlsxOf(t, Table{[]string{"a"}, nil}, tt.in))); got != tt.want {
 				t.Errorf("sheet name %q became %q, want %q", tt.in, got, tt.want)
 			}
 		})
@@ -591,11 +581,7 @@ func TestWriteXLSXWideTable(t *testing.T) {
 		header[i] = columnName(i)
 		row[i] = "v" + columnName(i)
 	}
-	var b bytes.Buffer
-	if err := WriteXLSX(&b, Table{header, [][]string{row}}, ""); err != nil {
-		t.Fatal(err)
-	}
-	got := readSheet(t, openXLSX(t, b.Bytes())) // checks AA1, AB1, … references
+	got := readSheet(t, openXLSX(t, xlsxOf(t, Table{header, [][]string{row}}, ""))) // checks AA1, AB1, … references
 	if !slices.Equal(got[1], row) {
 		t.Errorf("row read back %q", got[1])
 	}

@@ -3,6 +3,7 @@ package handover
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -535,29 +536,22 @@ func TestClose(t *testing.T) {
 		status   string
 		followUp bool
 	}
-	// closes[from][reason] is the outcome with no support open.
-	closes := map[string]map[string]outcome{
-		CaseActive: {
-			"reintegrated":             {CaseFollowUp, true},
-			"returned_home":            {CaseClosed, false},
-			"referred_elsewhere":       {CaseClosedReferred, false},
-			"support_no_longer_wanted": {CaseClosed, false},
-			"lost_contact":             {CaseClosed, false},
-			"not_a_victim":             {CaseClosed, false},
-			"deceased":                 {CaseClosed, false},
-			"other":                    {CaseClosed, false},
-		},
-		CaseFollowUp: {
-			"reintegrated":             {CaseClosed, false},
-			"returned_home":            {CaseClosed, false},
-			"referred_elsewhere":       {CaseClosedReferred, false},
-			"support_no_longer_wanted": {CaseClosed, false},
-			"lost_contact":             {CaseClosed, false},
-			"not_a_victim":             {CaseClosed, false},
-			"deceased":                 {CaseClosed, false},
-			"other":                    {CaseClosed, false},
-		},
+	// closes[from][reason] is the outcome with no support open. From
+	// follow-up every reason closes the case; from active the same, except
+	// that reintegrated starts the follow-up.
+	fromFollowUp := map[string]outcome{
+		"reintegrated":             {CaseClosed, false},
+		"returned_home":            {CaseClosed, false},
+		"referred_elsewhere":       {CaseClosedReferred, false},
+		"support_no_longer_wanted": {CaseClosed, false},
+		"lost_contact":             {CaseClosed, false},
+		"not_a_victim":             {CaseClosed, false},
+		"deceased":                 {CaseClosed, false},
+		"other":                    {CaseClosed, false},
 	}
+	fromActive := maps.Clone(fromFollowUp)
+	fromActive["reintegrated"] = outcome{CaseFollowUp, true}
+	closes := map[string]map[string]outcome{CaseActive: fromActive, CaseFollowUp: fromFollowUp}
 	rules := map[string]string{
 		"reintegrated":       "HTCDS cas_Status FollowUp for reintegrated; closed for good after the follow-up",
 		"referred_elsewhere": "HTCDS cas_Status ClosedReferred for a case passed to another organisation",

@@ -6,6 +6,26 @@ import (
 	"time"
 )
 
+// formatCase is one row of a formatting table: in, formatted in the
+// language tag, reads want.
+type formatCase[In any] struct {
+	tag  string
+	in   In
+	want string
+}
+
+// checkFormat checks each row of cases against format called on the row's
+// language; call names the call in failures.
+func checkFormat[In any](t *testing.T, call string, format func(*Localizer, In) string, cases []formatCase[In]) {
+	t.Helper()
+	b := mustNew(t)
+	for _, c := range cases {
+		if got := format(b.Localizer(c.tag), c.in); got != c.want {
+			t.Errorf("%s %s(%v) = %q, want %q", c.tag, call, c.in, got, c.want)
+		}
+	}
+}
+
 func TestDate(t *testing.T) {
 	b := mustNew(t)
 	at := time.Date(2026, time.November, 27, 14, 5, 9, 0, time.UTC)
@@ -68,12 +88,7 @@ func TestDateLocation(t *testing.T) {
 }
 
 func TestNumber(t *testing.T) {
-	b := mustNew(t)
-	cases := []struct {
-		tag  string
-		n    int64
-		want string
-	}{
+	checkFormat(t, "Number", (*Localizer).Number, []formatCase[int64]{
 		{"en", 0, "0"},
 		{"en", 999, "999"},
 		{"en", 1000, "1,000"},
@@ -89,40 +104,28 @@ func TestNumber(t *testing.T) {
 		{"ne", 100000, "१,००,०००"},
 		{"ne", 1234567, "१२,३४,५६७"},
 		{"ne", -12345678901, "-१२,३४,५६,७८,९०१"},
-	}
-	for _, c := range cases {
-		if got := b.Localizer(c.tag).Number(c.n); got != c.want {
-			t.Errorf("%s Number(%d) = %q, want %q", c.tag, c.n, got, c.want)
-		}
-	}
+	})
 }
 
 func TestDecimal(t *testing.T) {
-	b := mustNew(t)
-	cases := []struct {
-		tag  string
+	type decimal struct {
 		f    float64
 		frac int
-		want string
-	}{
-		{"en", 1234567.891, 2, "1,234,567.89"},
-		{"en", 1234.5, 2, "1,234.50"},
-		{"en", 0.125, 1, "0.1"},
-		{"en", -0.001, 2, "0.00"},
-		{"en", -1234.5, 1, "-1,234.5"},
-		{"en", 42.7, 0, "43"},
-		{"en", 42.7, -1, "43"},
-		{"en", math.Inf(1), 2, "∞"},
-		{"en", math.NaN(), 2, "NaN"},
-		{"ko", 1234.5, 1, "1,234.5"},
-		{"th", 1234.5, 1, "1,234.5"},
-		{"mn", 1234.5, 1, "1,234.5"},
-		{"ne", 1234567.891, 2, "१२,३४,५६७.८९"},
-		{"ne", 0.5, 2, "०.५०"},
 	}
-	for _, c := range cases {
-		if got := b.Localizer(c.tag).Decimal(c.f, c.frac); got != c.want {
-			t.Errorf("%s Decimal(%v, %d) = %q, want %q", c.tag, c.f, c.frac, got, c.want)
-		}
-	}
+	checkFormat(t, "Decimal", func(l *Localizer, d decimal) string { return l.Decimal(d.f, d.frac) }, []formatCase[decimal]{
+		{"en", decimal{1234567.891, 2}, "1,234,567.89"},
+		{"en", decimal{1234.5, 2}, "1,234.50"},
+		{"en", decimal{0.125, 1}, "0.1"},
+		{"en", decimal{-0.001, 2}, "0.00"},
+		{"en", decimal{-1234.5, 1}, "-1,234.5"},
+		{"en", decimal{42.7, 0}, "43"},
+		{"en", decimal{42.7, -1}, "43"},
+		{"en", decimal{math.Inf(1), 2}, "∞"},
+		{"en", decimal{math.NaN(), 2}, "NaN"},
+		{"ko", decimal{1234.5, 1}, "1,234.5"},
+		{"th", decimal{1234.5, 1}, "1,234.5"},
+		{"mn", decimal{1234.5, 1}, "1,234.5"},
+		{"ne", decimal{1234567.891, 2}, "१२,३४,५६७.८९"},
+		{"ne", decimal{0.5, 2}, "०.५०"},
+	})
 }

@@ -18,10 +18,7 @@ func BenchmarkSeal64(b *testing.B) {
 
 func BenchmarkOpen64(b *testing.B) {
 	dk := fixedDataKey()
-	ct, err := Seal(dk, "5d2c1a8e-3f4b-4c6d-9e8f-0a1b2c3d4e5f", "name", bytes.Repeat([]byte("x"), 64))
-	if err != nil {
-		b.Fatal(err)
-	}
+	ct := mustSeal(b, dk, "5d2c1a8e-3f4b-4c6d-9e8f-0a1b2c3d4e5f", "name", bytes.Repeat([]byte("x"), 64))
 	b.SetBytes(64)
 	for b.Loop() {
 		if _, err := Open(dk, "5d2c1a8e-3f4b-4c6d-9e8f-0a1b2c3d4e5f", "name", ct); err != nil {

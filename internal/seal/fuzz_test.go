@@ -19,10 +19,7 @@ func fixedDataKey() DataKey {
 func FuzzOpen(f *testing.F) {
 	dk := fixedDataKey()
 	for _, pt := range []string{"", "Maria de la Cruz", "김민준", strings.Repeat("x", 64)} {
-		ct, err := Seal(dk, "rec-1", "name", []byte(pt))
-		if err != nil {
-			f.Fatal(err)
-		}
+		ct := mustSeal(f, dk, "rec-1", "name", []byte(pt))
 		f.Add(ct, "rec-1", "name")
 	}
 	f.Add([]byte{}, "rec-1", "name")

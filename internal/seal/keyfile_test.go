@@ -37,13 +37,21 @@ func onlyFile(t *testing.T, dir, name string) {
 	}
 }
 
-func TestLoadOrCreateKeyFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "master.key")
+// newKeyFile creates master.key in a fresh directory and returns the
+// directory, the file's path and the keyring it holds.
+func newKeyFile(t *testing.T) (dir, path string, kr *Keyring) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, "master.key")
 	kr, err := LoadOrCreateKeyFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, path, kr
+}
+
+func TestLoadOrCreateKeyFile(t *testing.T) {
+	dir, path, kr := newKeyFile(t)
 	if m := fileMode(t, path); m != 0o600 {
 		t.Fatalf("created with mode %04o, want 0600", m)
 	}
@@ -102,12 +110,7 @@ func TestLoadOrCreateKeyFileConcurrent(t *testing.T) {
 }
 
 func TestLoadKeyFileRefusesWidePermissions(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "master.key")
-	kr, err := LoadOrCreateKeyFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, path, kr := newKeyFile(t)
 	secret := string(kr.Marshal())
 	for _, mode := range []fs.FileMode{0o644, 0o640, 0o604, 0o660, 0o700, 0o777, 0o601} {
 		if err := os.Chmod(path, mode); err != nil {
@@ -169,18 +172,10 @@ func TestLoadKeyFileErrors(t *testing.T) {
 }
 
 func TestWriteKeyFileRotation(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "master.key")
-	kr1, err := LoadOrCreateKeyFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, kr1 := newKeyFile(t)
 	_, w := newTestDataKey(t, kr1, "rec-1")
 
-	kr2, err := kr1.WithNewActiveKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr2 := withNewKey(t, kr1)
 	if err := WriteKeyFile(path, kr2); err != nil {
 		t.Fatal(err)
 	}
@@ -230,16 +225,8 @@ func TestWriteKeyFileRotation(t *testing.T) {
 }
 
 func TestWriteKeyFileRefusesToLoseKeys(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "master.key")
-	kr1, err := LoadOrCreateKeyFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kr2, err := kr1.WithNewActiveKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, path, kr1 := newKeyFile(t)
+	kr2 := withNewKey(t, kr1)
 	if err := WriteKeyFile(path, kr2); err != nil {
 		t.Fatal(err)
 	}

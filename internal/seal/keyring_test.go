@@ -35,17 +35,11 @@ func TestRotation(t *testing.T) {
 	kr1 := newTestKeyring(t)
 	oldID := kr1.ActiveKeyID()
 	dk, w1 := newTestDataKey(t, kr1, "rec-1")
-	ct, err := Seal(dk, "rec-1", "name", []byte("Өлзийбаяр"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ct := mustSeal(t, dk, "rec-1", "name", []byte("Өлзийбаяр"))
 	idx := kr1.BlindIndex(KindName, "Өлзийбаяр")
 
 	// Step 1: add a new active key. Old wraps stay readable.
-	kr2, err := kr1.WithNewActiveKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr2 := withNewKey(t, kr1)
 	newID := kr2.ActiveKeyID()
 	if newID == oldID || !keyIDPattern.MatchString(newID) {
 		t.Fatalf("new active key id %q (old %q)", newID, oldID)
@@ -142,10 +136,7 @@ func TestWithoutErrors(t *testing.T) {
 }
 
 func TestMarshalFormat(t *testing.T) {
-	kr, err := newTestKeyring(t).WithNewActiveKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr := withNewKey(t, newTestKeyring(t))
 	text := string(kr.Marshal())
 	var index, master []string
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {

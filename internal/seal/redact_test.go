@@ -31,10 +31,7 @@ func secretForms(secret []byte) []string {
 }
 
 func TestRedaction(t *testing.T) {
-	kr, err := newTestKeyring(t).WithNewActiveKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	kr := withNewKey(t, newTestKeyring(t))
 	dk, w := newTestDataKey(t, kr, "rec-1")
 
 	var forms []string

@@ -25,6 +25,26 @@ func newTestDataKey(t testing.TB, kr *Keyring, recordID string) (DataKey, Wrappe
 	return dk, w
 }
 
+// mustSeal seals pt for the record's field and fails the test on error.
+func mustSeal(t testing.TB, dk DataKey, record, field string, pt []byte) []byte {
+	t.Helper()
+	ct, err := Seal(dk, record, field, pt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ct
+}
+
+// withNewKey returns kr with a new active key.
+func withNewKey(t testing.TB, kr *Keyring) *Keyring {
+	t.Helper()
+	next, err := kr.WithNewActiveKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return next
+}
+
 func TestSealOpenRoundTrip(t *testing.T) {
 	kr := newTestKeyring(t)
 	dk, _ := newTestDataKey(t, kr, "rec-1")
@@ -38,10 +58,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 	}
 	for name, pt := range cases {
 		t.Run(name, func(t *testing.T) {
-			ct, err := Seal(dk, "rec-1", "name", pt)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ct := mustSeal(t, dk, "rec-1", "name", pt)
 			if got, want := len(ct), len(pt)+fieldOverhead; got != want {
 				t.Errorf("ciphertext length %d, want %d", got, want)
 			}
@@ -79,10 +96,7 @@ func TestOpenWrongContextFails(t *testing.T) {
 	kr := newTestKeyring(t)
 	dk, _ := newTestDataKey(t, kr, "rec-1")
 	other, _ := newTestDataKey(t, kr, "rec-2")
-	ct, err := Seal(dk, "rec-1", "name", []byte("Maria de la Cruz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ct := mustSeal(t, dk, "rec-1", "name", []byte("Maria de la Cruz"))
 	tests := []struct {
 		name          string
 		dk            DataKey
@@ -111,10 +125,7 @@ func TestOpenWrongContextFails(t *testing.T) {
 func TestOpenTamperedFails(t *testing.T) {
 	kr := newTestKeyring(t)
 	dk, _ := newTestDataKey(t, kr, "rec-1")
-	ct, err := Seal(dk, "rec-1", "document", []byte("AB123456"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ct := mustSeal(t, dk, "rec-1", "document", []byte("AB123456"))
 	for i := range ct {
 		for _, bit := range []byte{0x01, 0x80} {
 			bad := bytes.Clone(ct)
@@ -175,10 +186,7 @@ func TestDataKeyWrapUnwrap(t *testing.T) {
 	if bytes.Contains(w, dk.m.key[:8]) {
 		t.Fatal("wrapped key contains the data key")
 	}
-	ct, err := Seal(dk, "rec-1", "name", []byte("Maria"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ct := mustSeal(t, dk, "rec-1", "name", []byte("Maria"))
 	dk2, err := kr.Unwrap("rec-1", w)
 	if err != nil {
 		t.Fatal(err)
@@ -240,10 +248,7 @@ func TestUnwrapWithOtherKeyringFails(t *testing.T) {
 func TestErasure(t *testing.T) {
 	kr := newTestKeyring(t)
 	dk, w := newTestDataKey(t, kr, "rec-1")
-	ct, err := Seal(dk, "rec-1", "name", []byte("Maria de la Cruz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ct := mustSeal(t, dk, "rec-1", "name", []byte("Maria de la Cruz"))
 	dk.Destroy() // the plaintext key leaves memory
 
 	// The store deletes the wrapped key (here: zeroes it, then drops it).

@@ -15,18 +15,9 @@ import (
 func seedAccount(t *testing.T, db *store.DB) store.User {
 	t.Helper()
 	ctx := context.Background()
-	jid, aid := store.NewID(), store.NewID()
-	u := store.User{ID: store.NewID(), Username: "acct-" + jid[:8], DisplayName: "A", PasswordHash: "x", Role: "case_worker", AgencyID: aid}
-	err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
-		if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "A-" + jid[:6], Country: "NP", Name: "Test", Timezone: "UTC", CreatedAt: 1}); err != nil {
-			return err
-		}
-		if err := tx.InsertAgency(ctx, store.Agency{ID: aid, JurisdictionID: jid, Kind: "ngo", Name: "Test NGO", CreatedAt: 1}); err != nil {
-			return err
-		}
-		return tx.InsertUser(ctx, u)
-	})
-	if err != nil {
+	_, aid := seedDirectory(t, db)
+	u := store.User{ID: store.NewID(), Username: "acct-" + aid[:8], DisplayName: "A", PasswordHash: "x", Role: "case_worker", AgencyID: aid}
+	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
 		t.Fatal(err)
 	}
 	return u

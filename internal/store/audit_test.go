@@ -39,6 +39,23 @@ func signer(t *testing.T) (*store.AuditSigner, ed25519.PublicKey) {
 	return &store.AuditSigner{Key: priv, KeyID: audit.KeyIDFor(pub)}, pub
 }
 
+// newSigner gives db a fresh audit signing key and returns its public key.
+func newSigner(t *testing.T, db *store.DB) ed25519.PublicKey {
+	t.Helper()
+	s, pub := signer(t)
+	db.SetAuditSigner(s)
+	return pub
+}
+
+// signedLog gives db a fresh audit signing key and n audit events, and
+// returns the key's public half.
+func signedLog(t *testing.T, db *store.DB, n int) ed25519.PublicKey {
+	t.Helper()
+	pub := newSigner(t, db)
+	appendEvents(t, db, n)
+	return pub
+}
+
 // Tampering with stored events in any of four ways is detected, and the
 // first bad event is named, on both engines.
 func TestAuditTamperingIsDetected(t *testing.T) {
@@ -79,9 +96,7 @@ func TestAuditTamperingIsDetected(t *testing.T) {
 					testenv.Ran(t, "postgres")
 				}
 				db := testenv.OpenMigrated(t, e.Fresh(t))
-				s, pub := signer(t)
-				db.SetAuditSigner(s)
-				appendEvents(t, db, n)
+				pub := signedLog(t, db, n)
 				if _, err := db.CheckpointHead(context.Background()); err != nil {
 					t.Fatal(err)
 				}
@@ -113,8 +128,7 @@ func TestAuditTamperingIsDetected(t *testing.T) {
 // Concurrent appenders never fork the chain.
 func TestAuditConcurrentAppends(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		s, pub := signer(t)
-		db.SetAuditSigner(s)
+		pub := newSigner(t, db)
 		var wg sync.WaitGroup
 		for w := 0; w < 8; w++ {
 			wg.Add(1)
@@ -136,9 +150,7 @@ func TestAuditConcurrentAppends(t *testing.T) {
 func TestAuditRewriteCaughtByCheckpoint(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s, pub := signer(t)
-		db.SetAuditSigner(s)
-		appendEvents(t, db, 300)
+		pub := signedLog(t, db, 300)
 		var events []audit.Event
 		if err := db.EachAuditEvent(ctx, func(e audit.Event) error { events = append(events, e); return nil }); err != nil {
 			t.Fatal(err)
@@ -176,8 +188,7 @@ func TestAuditRewriteCaughtByCheckpoint(t *testing.T) {
 func TestRecordViewsBatched(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s, pub := signer(t)
-		db.SetAuditSigner(s)
+		pub := newSigner(t, db)
 		var wg sync.WaitGroup
 		errs := make(chan error, 65)
 		for i := 0; i < 64; i++ {
@@ -256,8 +267,7 @@ func TestCloseCommitsQueuedViews(t *testing.T) {
 func TestAuditBatchesAcrossCheckpoints(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s, pub := signer(t)
-		db.SetAuditSigner(s)
+		pub := newSigner(t, db)
 		const per, batches = 7, 40 // 280 events: the checkpoint at 256 is the 4th event of a batch
 		for b := 0; b < batches; b++ {
 			err := db.Write(ctx, func(tx *store.Tx) error {
@@ -287,8 +297,7 @@ func TestAuditBatchesAcrossCheckpoints(t *testing.T) {
 func TestAuditRecordAgencyBackfill(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s, pub := signer(t)
-		db.SetAuditSigner(s)
+		pub := newSigner(t, db)
 		jid, aid := store.NewID(), store.NewID()
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			if err := tx.InsertJurisdiction(ctx, store.Jurisdiction{ID: jid, Code: "T1", Country: "NP", Name: "Test", Timezone: "UTC", CreatedAt: 1}); err != nil {
@@ -346,9 +355,7 @@ func TestAuditRecordAgencyBackfill(t *testing.T) {
 func TestVerifyAuditSinceCheckpoint(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		s, pub := signer(t)
-		db.SetAuditSigner(s)
-		appendEvents(t, db, 300)
+		pub := signedLog(t, db, 300)
 		sum, err := db.VerifyAuditSince(ctx, pub)
 		if err != nil || sum.LastSeq != 300 || sum.Events >= 300 || sum.Events == 0 {
 			t.Fatalf("quick check of an intact log: %+v, %v", sum, err)

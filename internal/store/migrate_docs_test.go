@@ -75,6 +75,48 @@ func seedOldShape(t *testing.T, e testenv.Engine) *store.DB {
 	return db
 }
 
+// migratedOldShape is seedOldShape's database migrated to the latest
+// schema.
+func migratedOldShape(t *testing.T, e testenv.Engine) *store.DB {
+	t.Helper()
+	db := seedOldShape(t, e)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// writeSeededDocs saves decision as the decision of the second seeded case
+// and record as the seeded investigation's record, through the store's own
+// writes.
+func writeSeededDocs(t *testing.T, db *store.DB, decision, record string) {
+	t.Helper()
+	ctx := context.Background()
+	c2, err := db.Case(ctx, "c0000000000000000000000000000002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := c2.Update()
+	u.Decision = decision
+	invs, err := store.Investigations(ctx, db.R(), "c0000000000000000000000000000001")
+	if err != nil || len(invs) != 1 {
+		t.Fatalf("investigations: %v %v", invs, err)
+	}
+	inv := invs[0]
+	inv.Record = record
+	if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+		if err := tx.UpdateCase(ctx, u); err != nil {
+			return err
+		}
+		return tx.SaveInvestigation(ctx, inv)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ms is the Unix time in milliseconds of an RFC 3339 time.
+func ms(s string) int64 { x, _ := time.Parse(time.RFC3339Nano, s); return x.UnixMilli() }
+
 func jsonEqual(t *testing.T, a, b string) bool {
 	t.Helper()
 	var x, y any
@@ -93,10 +135,7 @@ func jsonEqual(t *testing.T, a, b string) bool {
 func TestMigrateDocumentNames(t *testing.T) {
 	testenv.OnEachEngine(t, func(t *testing.T, e testenv.Engine) {
 		ctx := context.Background()
-		db := seedOldShape(t, e)
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		db := migratedOldShape(t, e)
 		var decision, empty, inv, svc string
 		r := db.R()
 		if err := r.QueryRowContext(ctx, `SELECT decision FROM cases WHERE reference = 'R-1'`).Scan(&decision); err != nil {
@@ -173,13 +212,9 @@ func TestStampDoc(t *testing.T) {
 // Migration 0014 fills the statistics columns from the documents, and the
 // store functions that write the documents keep them in step.
 func TestStatisticsColumns(t *testing.T) {
-	ms := func(s string) int64 { x, _ := time.Parse(time.RFC3339Nano, s); return x.UnixMilli() }
 	testenv.OnEachEngine(t, func(t *testing.T, e testenv.Engine) {
 		ctx := context.Background()
-		db := seedOldShape(t, e)
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		db := migratedOldShape(t, e)
 		type facts struct {
 			State, RGOutcome, CGOutcome          string
 			RGAt, RGEffective, CGAt, CGEffective *int64
@@ -232,28 +267,11 @@ func TestStatisticsColumns(t *testing.T) {
 		}
 
 		// Writes keep the columns with their documents.
-		c2, err := db.Case(ctx, "c0000000000000000000000000000002")
-		if err != nil {
-			t.Fatal(err)
-		}
-		u := c2.Update()
-		u.Decision = `{"case_id":"c0000000000000000000000000000002","state":"rg_negative_pending_review",` +
-			`"reasonable_grounds":{"outcome":"negative","at":"2026-04-01T08:00:00Z","effective_at":"0001-01-01T00:00:00Z"}}`
-		invs, err := store.Investigations(ctx, db.R(), "c0000000000000000000000000000001")
-		if err != nil || len(invs) != 1 {
-			t.Fatalf("investigations: %v %v", invs, err)
-		}
-		inv := invs[0]
-		inv.Record = `{"id":"i0000000000000000000000000000001","status":"open","charges":[{"id":"ch3","suspect_id":"s1","offence":"forced_labour"}],` +
-			`"proceedings":[{"charge_id":"ch3","stage":"verdict","outcome":"acquitted"},{"charge_id":"ch3","stage":"appeal"}]}`
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
-			if err := tx.UpdateCase(ctx, u); err != nil {
-				return err
-			}
-			return tx.SaveInvestigation(ctx, inv)
-		}); err != nil {
-			t.Fatal(err)
-		}
+		writeSeededDocs(t, db,
+			`{"case_id":"c0000000000000000000000000000002","state":"rg_negative_pending_review",`+
+				`"reasonable_grounds":{"outcome":"negative","at":"2026-04-01T08:00:00Z","effective_at":"0001-01-01T00:00:00Z"}}`,
+			`{"id":"i0000000000000000000000000000001","status":"open","charges":[{"id":"ch3","suspect_id":"s1","offence":"forced_labour"}],`+
+				`"proceedings":[{"charge_id":"ch3","stage":"verdict","outcome":"acquitted"},{"charge_id":"ch3","stage":"appeal"}]}`)
 		f = caseFacts("R-2")
 		if f.State != "rg_negative_pending_review" || f.RGOutcome != "negative" || !eq(f.RGAt, ms("2026-04-01T08:00:00Z")) ||
 			f.RGEffective != nil || f.CGOutcome != "" || f.CGAt != nil {
@@ -271,79 +289,56 @@ func TestStatisticsColumns(t *testing.T) {
 // and the store's writes keep them, and the charges' compensation state, in
 // step with their documents.
 func TestMeasureColumns(t *testing.T) {
-	ms := func(s string) int64 { x, _ := time.Parse(time.RFC3339Nano, s); return x.UnixMilli() }
-	for _, e := range testenv.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			if e.Name == "postgres" {
-				testenv.Ran(t, "postgres")
-			}
-			ctx := context.Background()
-			db := seedOldShape(t, e)
-			if _, err := db.MigrateTo(ctx, 55); err != nil {
+	testenv.OnEachEngine(t, func(t *testing.T, e testenv.Engine) {
+		ctx := context.Background()
+		db := seedOldShape(t, e)
+		if _, err := db.MigrateTo(ctx, 55); err != nil {
+			t.Fatal(err)
+		}
+		// R-2 came from a referral that recorded where the person was
+		// exploited.
+		for _, q := range []string{
+			`INSERT INTO users (id, username, display_name, password_hash, role, agency_id, created_at, updated_at)
+				VALUES ('u0000000000000000000000000000001', 'fr', 'FR', '', 'first_responder', 'a0000000000000000000000000000001', 1, 1)`,
+			`INSERT INTO referrals (id, reference, kind, case_id, jurisdiction_id, receiving_agency_id, referring_agency_id, referring_user_id,
+				sector, consent, consent_language, child, urgent, needs, classification, protocol_verdict, indicators_verdict, facts, status, created_at)
+				VALUES ('r0000000000000000000000000000001', 'R-X', 'referral', 'c0000000000000000000000000000002', 'j0000000000000000000000000000001',
+				'a0000000000000000000000000000001', 'a0000000000000000000000000000001', 'u0000000000000000000000000000001', 'ngo', 'given', 'en', 0, 0,
+				'', '', '', '', '{"events":[{"type":"Recruitment","country":"NP"},{"type":"Exploitation","country":"MY"}],"age_band":"18-20"}', 'received', 1)`,
+		} {
+			if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { _, err := tx.ExecContext(ctx, q); return err }); err != nil {
 				t.Fatal(err)
 			}
-			// R-2 came from a referral that recorded where the person was
-			// exploited.
-			for _, q := range []string{
-				`INSERT INTO users (id, username, display_name, password_hash, role, agency_id, created_at, updated_at)
-					VALUES ('u0000000000000000000000000000001', 'fr', 'FR', '', 'first_responder', 'a0000000000000000000000000000001', 1, 1)`,
-				`INSERT INTO referrals (id, reference, kind, case_id, jurisdiction_id, receiving_agency_id, referring_agency_id, referring_user_id,
-					sector, consent, consent_language, child, urgent, needs, classification, protocol_verdict, indicators_verdict, facts, status, created_at)
-					VALUES ('r0000000000000000000000000000001', 'R-X', 'referral', 'c0000000000000000000000000000002', 'j0000000000000000000000000000001',
-					'a0000000000000000000000000000001', 'a0000000000000000000000000000001', 'u0000000000000000000000000000001', 'ngo', 'given', 'en', 0, 0,
-					'', '', '', '', '{"events":[{"type":"Recruitment","country":"NP"},{"type":"Exploitation","country":"MY"}],"age_band":"18-20"}', 'received', 1)`,
-			} {
-				if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { _, err := tx.ExecContext(ctx, q); return err }); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := db.Migrate(ctx); err != nil {
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		read := func(ref string) (deadline *int64, reconsidered int, country string) {
+			if err := db.R().QueryRowContext(ctx, `SELECT rg_deadline_at, reconsidered, exploitation_country FROM cases WHERE reference = $1`, ref).
+				Scan(&deadline, &reconsidered, &country); err != nil {
 				t.Fatal(err)
 			}
-			read := func(ref string) (deadline *int64, reconsidered int, country string) {
-				if err := db.R().QueryRowContext(ctx, `SELECT rg_deadline_at, reconsidered, exploitation_country FROM cases WHERE reference = $1`, ref).
-					Scan(&deadline, &reconsidered, &country); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if d, r, c := read("R-1"); d == nil || *d != ms("2026-01-10T23:59:59Z") || r != 0 || c != "ZZ" {
-				t.Errorf("backfilled R-1: deadline %v, reconsidered %d, country %q", d, r, c)
-			}
-			if d, r, c := read("R-2"); d != nil || r != 0 || c != "MY" {
-				t.Errorf("backfilled R-2: deadline %v, reconsidered %d, country %q", d, r, c)
-			}
+			return
+		}
+		if d, r, c := read("R-1"); d == nil || *d != ms("2026-01-10T23:59:59Z") || r != 0 || c != "ZZ" {
+			t.Errorf("backfilled R-1: deadline %v, reconsidered %d, country %q", d, r, c)
+		}
+		if d, r, c := read("R-2"); d != nil || r != 0 || c != "MY" {
+			t.Errorf("backfilled R-2: deadline %v, reconsidered %d, country %q", d, r, c)
+		}
 
-			c2, err := db.Case(ctx, "c0000000000000000000000000000002")
-			if err != nil {
-				t.Fatal(err)
-			}
-			u := c2.Update()
-			u.Decision = `{"case_id":"c0000000000000000000000000000002","state":"reconsideration_requested","rg_deadline":"2026-04-20T23:59:59Z",` +
-				`"reconsideration":{"stage":"reasonable_grounds","by":"u1","at":"2026-04-10T08:00:00Z"}}`
-			invs, err := store.Investigations(ctx, db.R(), "c0000000000000000000000000000001")
-			if err != nil || len(invs) != 1 {
-				t.Fatalf("investigations: %v %v", invs, err)
-			}
-			inv := invs[0]
-			inv.Record = `{"id":"i0000000000000000000000000000001","status":"closed_prosecuted","charges":[{"id":"ch3","suspect_id":"s1","offence":"trafficking"}],` +
-				`"proceedings":[{"charge_id":"ch3","stage":"verdict","outcome":"convicted"}],` +
-				`"compensation":[{"id":"k1","charge_id":"ch3","ordered":{"amount":100,"currency":"USD"},"paid":40,"state":"partially_paid"}]}`
-			if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
-				if err := tx.UpdateCase(ctx, u); err != nil {
-					return err
-				}
-				return tx.SaveInvestigation(ctx, inv)
-			}); err != nil {
-				t.Fatal(err)
-			}
-			if d, r, _ := read("R-2"); d == nil || *d != ms("2026-04-20T23:59:59Z") || r != 1 {
-				t.Errorf("after a write R-2: deadline %v, reconsidered %d", d, r)
-			}
-			var comp string
-			if err := db.R().QueryRowContext(ctx, `SELECT compensation FROM investigation_charges WHERE charge_id = 'ch3'`).Scan(&comp); err != nil || comp != "partially_paid" {
-				t.Errorf("compensation column %q (%v)", comp, err)
-			}
-		})
-	}
+		writeSeededDocs(t, db,
+			`{"case_id":"c0000000000000000000000000000002","state":"reconsideration_requested","rg_deadline":"2026-04-20T23:59:59Z",`+
+				`"reconsideration":{"stage":"reasonable_grounds","by":"u1","at":"2026-04-10T08:00:00Z"}}`,
+			`{"id":"i0000000000000000000000000000001","status":"closed_prosecuted","charges":[{"id":"ch3","suspect_id":"s1","offence":"trafficking"}],`+
+				`"proceedings":[{"charge_id":"ch3","stage":"verdict","outcome":"convicted"}],`+
+				`"compensation":[{"id":"k1","charge_id":"ch3","ordered":{"amount":100,"currency":"USD"},"paid":40,"state":"partially_paid"}]}`)
+		if d, r, _ := read("R-2"); d == nil || *d != ms("2026-04-20T23:59:59Z") || r != 1 {
+			t.Errorf("after a write R-2: deadline %v, reconsidered %d", d, r)
+		}
+		var comp string
+		if err := db.R().QueryRowContext(ctx, `SELECT compensation FROM investigation_charges WHERE charge_id = 'ch3'`).Scan(&comp); err != nil || comp != "partially_paid" {
+			t.Errorf("compensation column %q (%v)", comp, err)
+		}
+	})
 }

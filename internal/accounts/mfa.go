@@ -154,13 +154,6 @@ func (s *Service) RenewRecoveryCodes(ctx context.Context, p access.Principal, us
 	return codes, nil
 }
 
-// CheckEnrolLink reports whether token is a live enrolment link:
-// errs.NotFound for every reason it is not (see LinkUser).
-func (s *Service) CheckEnrolLink(ctx context.Context, token string) error {
-	_, err := LinkUser(ctx, s.db, token, s.now())
-	return err
-}
-
 // OpenEnrolLink checks the account's password on the page an enrolment
 // link opened (failures count like failed sign-ins), spends the link and
 // opens a session that can only set up a second factor. It returns the

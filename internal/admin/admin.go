@@ -111,16 +111,6 @@ type InitInput struct {
 // administrators made by Init.
 const AdminAgencyKind = "administration"
 
-// Empty reports whether the instance has no account yet: `haven serve`
-// says so, and only then does Init work.
-func (s *Service) Empty(ctx context.Context) (bool, error) {
-	c, err := s.db.Counts(ctx)
-	if err != nil {
-		return false, err
-	}
-	return c.Users == 0, nil
-}
-
 // Init sets up an empty instance: the country's jurisdiction, the agency
 // of its administration and the first system administrator, who has no
 // password: the one-time setup link it returns (valid for life) is the

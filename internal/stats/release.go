@@ -484,14 +484,6 @@ func (s *Service) Published(ctx context.Context) ([]PublishedRelease, error) {
 	return out, nil
 }
 
-// Drafts lists the releases waiting for approval.
-func (s *Service) Drafts(ctx context.Context, p access.Principal) ([]store.Release, error) {
-	if !access.Allowed(access.ApproveRelease, p, access.Resource{}) && !access.Allowed(access.DraftRelease, p, access.Resource{}) {
-		return nil, errs.E(errs.Forbidden, "statistics: releases are not yours to see")
-	}
-	return s.db.Releases(ctx, "draft")
-}
-
 // PublishedByID reads one published release; a draft or an unknown id is
 // not found, so the public cannot see drafts.
 func (s *Service) PublishedByID(ctx context.Context, id string) (PublishedRelease, error) {

@@ -161,9 +161,9 @@ func TestEpsilonLedgerRefusesOverBudget(t *testing.T) {
 		if errs.CodeOf[disclosure.Code](err) != disclosure.CodeBudget {
 			t.Fatalf("over-budget release: %v", err)
 		}
-		drafts, _ := s.Drafts(ctx, authority)
-		if len(drafts) != 1 {
-			t.Fatalf("the refused release should stay a draft: %d drafts", len(drafts))
+		desk, _ := s.Desk(ctx, authority)
+		if len(desk.Drafts) != 1 {
+			t.Fatalf("the refused release should stay a draft: %d drafts", len(desk.Drafts))
 		}
 		if _, err := publish(ReleaseInput{Title: "one place 2025", Tables: "gender", Period: "2025", Jurisdiction: js[0].ID, Method: "dp", Epsilon: "0.4"}); err != nil {
 			t.Fatalf("a release within budget: %v", err)

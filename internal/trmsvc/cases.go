@@ -342,14 +342,6 @@ func (s *Service) Inbox(ctx context.Context, p access.Principal) ([]TransferView
 	return s.list(ctx, In)
 }
 
-// Sent lists the packages sent to peers, newest first.
-func (s *Service) Sent(ctx context.Context, p access.Principal) ([]TransferView, error) {
-	if err := deny(access.ViewTRMInbox, p); err != nil {
-		return nil, err
-	}
-	return s.list(ctx, Out)
-}
-
 func (s *Service) list(ctx context.Context, dir string) ([]TransferView, error) {
 	ts, err := store.Transfers(ctx, s.DB.R(), dir, 200)
 	if err != nil {
@@ -573,30 +565,6 @@ func (s *Service) RecordStep(ctx context.Context, p access.Principal, caseID str
 			}
 		}
 		return nil
-	})
-}
-
-// CloseTransfer reports a received case closed to the sender.
-func (s *Service) CloseTransfer(ctx context.Context, p access.Principal, transferID string) error {
-	if err := deny(access.DecideTransfer, p); err != nil {
-		return err
-	}
-	t, err := store.TransferByID(ctx, s.DB.R(), transferID)
-	if err != nil {
-		return err
-	}
-	if t.Direction != In {
-		return errs.E(errs.NotFound, "no received transfer")
-	}
-	if err := trm.Next(trm.Status(t.Status), trm.StatusClosed); err != nil {
-		return err
-	}
-	return s.DB.Write(ctx, func(tx *store.Tx) error {
-		if err := s.report(ctx, tx, t, trm.StatusClosed); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: p.UserID, Action: "trm.status", ObjectType: "trm_transfer", ObjectID: t.ID,
-			Details: map[string]string{"status": string(trm.StatusClosed)}})
 	})
 }
 

@@ -76,7 +76,9 @@ func TestAddSuspect(t *testing.T) {
 		{"name as sealed ref", "privacy: a name is never a reference", mod(func(s *Suspect) { s.SealedRef = "Bat Erdene" }), CodeInvalidInput},
 		{"no id", "suspects: a suspect has an id", mod(func(s *Suspect) { s.ID = "" }), CodeInvalidInput},
 		{"duplicate id", "suspects: ids are unique in an investigation", mod(func(s *Suspect) { s.ID = "s1" }), CodeDuplicateID},
-	}, func(x Suspect) (Investigation, error) { return AddSuspect(inv, inv.Version, x, officer, now) }, func(t *testing.T, c itemCase[Suspect], out Investigation) {
+	}, func(x Suspect) (Investigation, error) {
+		return AddSuspect(inv, inv.Version, x, officer, now)
+	}, func(t *testing.T, c itemCase[Suspect], out Investigation) {
 		want := c.item
 		want.AddedBy, want.AddedAt = officer, now
 		if got, _ := out.Suspect(c.item.ID); got != want || len(out.Suspects) != 2 || out.Version != inv.Version+1 {
@@ -114,7 +116,9 @@ func TestAddCharge(t *testing.T) {
 		{"provision text", "charges: the provision is a code", mod(func(c *Charge) { c.Provision = "art 124" }), CodeInvalidInput},
 		{"no id", "charges: a charge has an id", mod(func(c *Charge) { c.ID = "" }), CodeInvalidInput},
 		{"duplicate id", "charges: ids are unique in an investigation", mod(func(c *Charge) { c.ID = "c1" }), CodeDuplicateID},
-	}, func(x Charge) (Investigation, error) { return AddCharge(inv, inv.Version, x, officer, now) }, func(t *testing.T, c itemCase[Charge], out Investigation) {
+	}, func(x Charge) (Investigation, error) {
+		return AddCharge(inv, inv.Version, x, officer, now)
+	}, func(t *testing.T, c itemCase[Charge], out Investigation) {
 		want := c.item
 		want.AddedBy, want.AddedAt = officer, now
 		if got, _ := out.Charge(c.item.ID); got != want || out.ChargeStatus(c.item.ID).Stage != StageInvestigation {
@@ -152,12 +156,7 @@ func TestClose(t *testing.T) {
 	verdict := func(o Outcome) func(t testing.TB) Investigation {
 		return func(t testing.TB) Investigation { return withStep(t, charged(t), "pv", "c1", StageVerdict, o, at(3)) }
 	}
-	cases := []struct {
-		name, rule string
-		build      func(t testing.TB) Investigation
-		status     InvestigationStatus
-		want       Code
-	}{
+	runBuiltCases(t, []builtCase[InvestigationStatus]{
 		{"no charges, no action", "investigation: closed without action", opened, StatusClosedNoAction, ""},
 		{"charge not brought, no action", "investigation: charges never brought do not count as a prosecution",
 			func(t testing.TB) Investigation { return base(t) }, StatusClosedNoAction, ""},
@@ -180,17 +179,13 @@ func TestClose(t *testing.T) {
 		{"open status", "investigation: Close takes a closing status", opened, StatusOpen, CodeNotAClosingStatus},
 		{"referred status", "investigation: Close takes a closing status", opened, StatusReferredToProsecution, CodeNotAClosingStatus},
 		{"unknown status", "investigation: statuses come from the list", opened, "archived", CodeUnknownStatus},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			inv := c.build(t)
-			out, err := Close(inv, inv.Version, c.status, officer, now)
-			wantCode(t, c.rule, err, c.want)
-			if err == nil && (out.Status != c.status || !out.ClosedAt.Equal(now) || out.ClosedBy != officer) {
-				t.Errorf("%s: %+v", c.rule, out)
-			}
-		})
-	}
+	}, func(inv Investigation, x InvestigationStatus) (Investigation, error) {
+		return Close(inv, inv.Version, x, officer, now)
+	}, func(t *testing.T, c builtCase[InvestigationStatus], _, out Investigation) {
+		if out.Status != c.item || !out.ClosedAt.Equal(now) || out.ClosedBy != officer {
+			t.Errorf("%s: %+v", c.rule, out)
+		}
+	})
 }
 
 // TestEveryOperationChecks runs every operation on a stale copy, on a

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -160,7 +158,7 @@ func TestCanaryNeverInClear(t *testing.T) {
 			leaks = append(leaks, found...)
 			files, size = files+bf, size+bs
 			if dsn != "" {
-				dir := postgresDataDir(t)
+				dir := testenv.PostgresDataDir(t)
 				pf, ps, found := scanFiles(t, dir)
 				leaks = append(leaks, found...)
 				files, size = files+pf, size+ps
@@ -196,26 +194,6 @@ func caseIDs(page string) []string {
 		}
 	}
 	return out
-}
-
-// postgresDataDir asks the test server where its files are; the CI cluster
-// runs on this machine.
-func postgresDataDir(t *testing.T) string {
-	t.Helper()
-	db, err := sql.Open("pgx", os.Getenv(testenv.EnvPostgres))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var dir string
-	if err := db.QueryRowContext(context.Background(), "SHOW data_directory").Scan(&dir); err != nil {
-		t.Fatalf("data_directory: %v", err)
-	}
-	// Force the WAL and data pages to disk before scanning.
-	if _, err := db.ExecContext(context.Background(), "CHECKPOINT"); err != nil {
-		t.Logf("checkpoint: %v", err)
-	}
-	return dir
 }
 
 // chargeWithNote refers the case to the police (with the person's consent),

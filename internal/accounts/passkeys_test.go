@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/haven-nrm/haven/internal/accounts"
 	"github.com/haven-nrm/haven/internal/auth"
 	"github.com/haven-nrm/haven/internal/errs"
-	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
 )
@@ -21,21 +19,11 @@ import (
 // removes passkeys too.
 func TestPasskeysAsSecondFactor(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		keys, err := seal.NewKeyring()
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc := accounts.NewService(db, keys, newClock(time.Now()).now, nil, everyRole)
-		aid := seedAgency(t, db)
-		password := auth.NewToken()[:20]
-		u, _, err := svc.CreateUser(ctx, accounts.NewAccount{Username: "pk.user", DisplayName: "P", Password: password,
-			Role: string(access.CaseWorker), AgencyID: aid}, noMail(), time.Hour, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc := newService(t, db, newClock(time.Now()).now, everyRole)
+		u, password := createUser(t, db, svc, accounts.NewAccount{Username: "pk.user", DisplayName: "P", Role: string(access.CaseWorker)})
 		codes := []string{auth.NewRecoveryCodes()[0]}
 		n, _ := auth.NormaliseRecoveryCode(codes[0])
+		ctx := t.Context()
 		// As a registration leaves them: the passkey and its recovery codes.
 		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			for _, id := range []string{"pk1", "pk2"} {

@@ -67,6 +67,18 @@ func seedAgency(t *testing.T, db *store.DB) string {
 	return aid
 }
 
+// createUser creates the account a, with a fresh password, in a new
+// agency, as the command line does; it returns the user and the password.
+func createUser(t *testing.T, db *store.DB, svc *accounts.Service, a accounts.NewAccount) (accounts.User, string) {
+	t.Helper()
+	a.Password, a.AgencyID = auth.NewToken()[:20], seedAgency(t, db)
+	u, _, err := svc.CreateUser(t.Context(), a, noMail(), accounts.DefaultLinkLife, "cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, a.Password
+}
+
 // TestEveryWriteIsAudited runs each account use case that changes
 // something, or must leave a trace, through the service and checks that
 // the audit log gained exactly the use case's events: the change and its
@@ -260,13 +272,7 @@ func TestTouchAtMostOnceAMinute(t *testing.T) {
 		ctx := context.Background()
 		clk := newClock(time.Now())
 		svc := newService(t, db, clk.now, func(access.Role) bool { return false })
-		aid := seedAgency(t, db)
-		password := auth.NewToken()[:20]
-		u, _, err := svc.CreateUser(ctx, accounts.NewAccount{Username: "touch.user", DisplayName: "T", Password: password,
-			Role: string(access.Analyst), AgencyID: aid}, noMail(), accounts.DefaultLinkLife, "cli")
-		if err != nil {
-			t.Fatal(err)
-		}
+		u, password := createUser(t, db, svc, accounts.NewAccount{Username: "touch.user", DisplayName: "T", Role: string(access.Analyst)})
 		res, err := svc.SignIn(ctx, accounts.Client{Address: "192.0.2.8"}, u.Username, password)
 		if err != nil || res.Outcome != accounts.SignInStarted || res.Stage != "" {
 			t.Fatalf("sign-in %+v, %v", res, err)
@@ -328,13 +334,7 @@ func TestWeakHashIsReplacedAtSignIn(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		svc := newService(t, db, time.Now, func(access.Role) bool { return false })
-		aid := seedAgency(t, db)
-		password := auth.NewToken()[:20]
-		u, _, err := svc.CreateUser(ctx, accounts.NewAccount{Username: "weak.hash", DisplayName: "Weak", Password: password,
-			Role: string(access.CaseWorker), AgencyID: aid}, noMail(), accounts.DefaultLinkLife, "cli")
-		if err != nil {
-			t.Fatal(err)
-		}
+		u, password := createUser(t, db, svc, accounts.NewAccount{Username: "weak.hash", DisplayName: "Weak", Role: string(access.CaseWorker)})
 		weak := auth.DefaultParams
 		weak.Memory, weak.Time = 8*1024, 1
 		old, err := auth.HashPassword(password, weak)

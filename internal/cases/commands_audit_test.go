@@ -14,7 +14,6 @@ import (
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/prosecution"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // commandMethods names every method of the service with a command's
@@ -58,13 +57,11 @@ func tc[T any](f func(*cases.Service, context.Context, access.Principal, *cases.
 // no command is a change the store would refuse or a no-op that passes as
 // one.
 func TestEveryCommandWritesAnAuditEvent(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db, true)
+	eachWorld(t, true, func(t *testing.T, w *world) {
 		ran := map[string]int{}
 		head := func() int64 {
 			var n int64
-			if err := db.R().QueryRowContext(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&n); err != nil {
+			if err := w.db.R().QueryRowContext(t.Context(), `SELECT seq FROM audit_head WHERE id = 1`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n

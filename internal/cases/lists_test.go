@@ -296,9 +296,7 @@ func TestCaseListFiltersAndPages(t *testing.T) {
 // tasks and offers, the first responder who referred the person that
 // referral, an analyst the statistics and nothing of cases.
 func TestHomeTilesByRole(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db, false)
+	eachWorld(t, false, func(t *testing.T, w *world) {
 		kinds := func(h cases.Home) map[string]cases.Tile {
 			m := map[string]cases.Tile{}
 			for _, tl := range h.Tiles {
@@ -307,7 +305,7 @@ func TestHomeTilesByRole(t *testing.T) {
 			return m
 		}
 		home := func(who string) cases.Home {
-			h, err := w.svc.Home(ctx, w.as(who))
+			h, err := w.svc.Home(t.Context(), w.as(who))
 			if err != nil {
 				t.Fatalf("%s: %v", who, err)
 			}

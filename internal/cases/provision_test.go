@@ -2,10 +2,8 @@ package cases_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"database/sql"
 	"fmt"
 	"io/fs"
 	"os"
@@ -21,10 +19,10 @@ import (
 	"github.com/haven-nrm/haven/internal/testenv"
 )
 
-// onEngines runs fn on a fresh migrated database per engine, telling it
+// onEngines runs fn on a fresh world (newWorld) per engine, telling it
 // where that engine keeps its files: the SQLite folder, or the PostgreSQL
 // server's data directory.
-func onEngines(t *testing.T, fn func(t *testing.T, db *store.DB, files string)) {
+func onEngines(t *testing.T, fn func(t *testing.T, w *world, files string)) {
 	for _, e := range testenv.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			o := e.Fresh(t)
@@ -32,27 +30,11 @@ func onEngines(t *testing.T, fn func(t *testing.T, db *store.DB, files string)) 
 			files := filepath.Dir(o.Path)
 			if e.Name == "postgres" {
 				testenv.Ran(t, "postgres")
-				files = postgresFiles(t)
+				files = testenv.PostgresDataDir(t)
 			}
-			fn(t, db, files)
+			fn(t, newWorld(t, db, false), files)
 		})
 	}
-}
-
-// postgresFiles is the test server's data directory, after a checkpoint has
-// written every page.
-func postgresFiles(t *testing.T) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", os.Getenv(testenv.EnvPostgres))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	var dir string
-	if err := admin.QueryRow(`SHOW data_directory`).Scan(&dir); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 func checkpoint(t *testing.T, db *store.DB) {
@@ -111,9 +93,8 @@ func chargeReady(w *world) (*cases.Dossier, prosecution.Investigation) {
 // allowed to see identifying data opens the note. Both engines.
 func TestProvisionNoteNeverInClear(t *testing.T) {
 	const canary = "Qzxprovisioncanary Vowlnote 4471"
-	onEngines(t, func(t *testing.T, db *store.DB, files string) {
-		ctx := context.Background()
-		w := newWorld(t, db, false)
+	onEngines(t, func(t *testing.T, w *world, files string) {
+		ctx := t.Context()
 		d, inv := chargeReady(w)
 		provs := prosecution.Provisions(d.Jurisdiction.Country)
 		var subst prosecution.Provision
@@ -144,12 +125,12 @@ func TestProvisionNoteNeverInClear(t *testing.T) {
 		}
 		// A backup, signed, and every file of the engine.
 		_, priv, _ := ed25519.GenerateKey(rand.Reader)
-		db.SetAuditSigner(&store.AuditSigner{Key: priv, KeyID: audit.KeyIDFor(priv.Public().(ed25519.PublicKey))})
+		w.db.SetAuditSigner(&store.AuditSigner{Key: priv, KeyID: audit.KeyIDFor(priv.Public().(ed25519.PublicKey))})
 		bdir := t.TempDir()
-		if _, err := backup.WriteFile(ctx, db, filepath.Join(bdir, "haven.backup"), backup.Options{}); err != nil {
+		if _, err := backup.WriteFile(ctx, w.db, filepath.Join(bdir, "haven.backup"), backup.Options{}); err != nil {
 			t.Fatal(err)
 		}
-		checkpoint(t, db)
+		checkpoint(t, w.db)
 		if found := append(scan(t, files, canary), scan(t, bdir, canary)...); len(found) > 0 {
 			t.Fatalf("the provision note is in clear in %v", found)
 		}
@@ -171,9 +152,8 @@ func TestProvisionNoteNeverInClear(t *testing.T) {
 // to do the second time. Both engines.
 func TestClearProvisionTextIsSealedAtStart(t *testing.T) {
 	const canary = "Qzxlegacystatute art. 124"
-	onEngines(t, func(t *testing.T, db *store.DB, files string) {
-		ctx := context.Background()
-		w := newWorld(t, db, false)
+	onEngines(t, func(t *testing.T, w *world, files string) {
+		ctx := t.Context()
 		d, inv := chargeReady(w)
 		d = w.do(police, cases.Typed((*cases.Service).AddCharge).Run, in{"investigation": inv.ID, "investigation_version": "2", "suspect": inv.Suspects[0].ID, "offence": "pimping"})
 		row := d.Investigations[0]
@@ -183,7 +163,7 @@ func TestClearProvisionTextIsSealedAtStart(t *testing.T) {
 			t.Fatalf("the record has no charge to age: %s", row.Record)
 		}
 		row.Record = legacy
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SaveInvestigation(ctx, row) }); err != nil {
+		if err := w.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SaveInvestigation(ctx, row) }); err != nil {
 			t.Fatal(err)
 		}
 		n, err := w.svc.SealClearChargeText(ctx)
@@ -203,13 +183,13 @@ func TestClearProvisionTextIsSealedAtStart(t *testing.T) {
 			t.Fatalf("the charge's note: %q %v", texts, err)
 		}
 		var events int
-		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE action = 'case.charge_text_sealed'`).Scan(&events); err != nil || events != 1 {
+		if err := w.db.R().QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE action = 'case.charge_text_sealed'`).Scan(&events); err != nil || events != 1 {
 			t.Fatalf("%d audit events (%v)", events, err)
 		}
 		if n, err := w.svc.SealClearChargeText(ctx); err != nil || n != 0 {
 			t.Fatalf("second run sealed %d (%v)", n, err)
 		}
-		if db.Dialect == store.SQLite {
+		if w.db.Dialect == store.SQLite {
 			if found := scan(t, files, "Qzxlegacystatute"); len(found) > 0 {
 				t.Fatalf("the old text lingers in %v", found)
 			}

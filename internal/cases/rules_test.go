@@ -1,7 +1,6 @@
 package cases_test
 
 import (
-	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestDeadlinesKeepTheCalendarTheyStartedWith: a case opened while its
@@ -22,18 +20,17 @@ import (
 // version; the jurisdiction's decision settings apply to both (issue 12:
 // "deadlines already running keep the calendar they started with").
 func TestDeadlinesKeepTheCalendarTheyStartedWith(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db, false)
+	eachWorld(t, false, func(t *testing.T, w *world) {
+		ctx := t.Context()
 		fr := w.users["demo.first_responder"]
-		j, err := db.Jurisdiction(ctx, fr.JurisdictionID)
+		j, err := w.db.Jurisdiction(ctx, fr.JurisdictionID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The demo's jurisdictions start with version 1, Haven's sample;
 		// the first case counts with it.
 		older := w.dossier()
-		cv, ok, err := store.CalendarByID(ctx, db.R(), older.Record.CalendarVersion)
+		cv, ok, err := store.CalendarByID(ctx, w.db.R(), older.Record.CalendarVersion)
 		if err != nil || !ok {
 			t.Fatalf("the demo's case names calendar %q: %v", older.Record.CalendarVersion, err)
 		}
@@ -42,7 +39,7 @@ func TestDeadlinesKeepTheCalendarTheyStartedWith(t *testing.T) {
 			t.Fatalf("the demo's case names calendar %+v", older.Calendar)
 		}
 		base := older.Country.Calendar
-		adm, err := admin.New(db, time.Now, nil)
+		adm, err := admin.New(w.db, time.Now, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +68,7 @@ func TestDeadlinesKeepTheCalendarTheyStartedWith(t *testing.T) {
 		if _, err := adm.UpdateJurisdiction(ctx, admin.Shell, j.Code, in); err != nil {
 			t.Fatal(err)
 		}
-		svc, err := cases.New(db, w.svc.Keys, time.Now) // nothing cached
+		svc, err := cases.New(w.db, w.svc.Keys, time.Now) // nothing cached
 		if err != nil {
 			t.Fatal(err)
 		}

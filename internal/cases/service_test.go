@@ -98,6 +98,11 @@ func newWorld(t *testing.T, db *store.DB, child bool) *world {
 	return w
 }
 
+// eachWorld runs fn on a fresh world (newWorld) on each engine.
+func eachWorld(t *testing.T, child bool, fn func(t *testing.T, w *world)) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) { fn(t, newWorld(t, db, child)) })
+}
+
 // refer has the demo's first responder refer a person (a child or an
 // adult) and returns the new case's id.
 func refer(t *testing.T, w *world, child bool) string {
@@ -186,8 +191,7 @@ func sv(d *cases.Dossier) string { return fmt.Sprint(d.Support.Version) }
 // TestDecisionsInOrder walks the decisions the issue names and the refusals
 // it asks for: out of order, shortened period, stale copies.
 func TestDecisionsInOrder(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		w := newWorld(t, db, false)
+	eachWorld(t, false, func(t *testing.T, w *world) {
 		d := w.dossier()
 		if d.Record.State != casework.StateReferred || d.Case.QueueKey == "" {
 			t.Fatalf("a new case awaits RG in the queue: %s %q", d.Record.State, d.Case.QueueKey)
@@ -223,7 +227,7 @@ func TestDecisionsInOrder(t *testing.T) {
 		}
 		// The reasons were sealed, not stored in clear.
 		var n int
-		if err := db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM case_notes WHERE case_id = $1 AND kind = 'decision_reason'`,
+		if err := w.db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM case_notes WHERE case_id = $1 AND kind = 'decision_reason'`,
 			w.caseID).Scan(&n); err != nil || n != 1 {
 			t.Fatalf("one sealed reason, got %d (%v)", n, err)
 		}
@@ -233,8 +237,7 @@ func TestDecisionsInOrder(t *testing.T) {
 // TestConcurrentDecisions: two deciders on the same version; exactly one
 // wins, the other gets a conflict, nothing is lost or half-written.
 func TestConcurrentDecisions(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		w := newWorld(t, db, false)
+	eachWorld(t, false, func(t *testing.T, w *world) {
 		d := w.dossier()
 		var wg sync.WaitGroup
 		results := make([]error, 2)
@@ -261,7 +264,7 @@ func TestConcurrentDecisions(t *testing.T) {
 			t.Fatalf("one decision wins: %d wins, version %d → %d", wins, d.Case.Version, after.Case.Version)
 		}
 		var events int
-		if err := db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE object_id = $1
+		if err := w.db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM audit_events WHERE object_id = $1
 			AND action IN ('case.reasonable_grounds_decided', 'case.reasonable_grounds_negative_proposed')`,
 			w.caseID).Scan(&events); err != nil || events != 1 {
 			t.Fatalf("one audited decision, got %d (%v)", events, err)
@@ -273,8 +276,8 @@ func TestConcurrentDecisions(t *testing.T) {
 // with another agency needs consent or an override; a transfer to an
 // agency that does not exist is refused; ownership moves on acceptance.
 func TestSupportWithoutConditions(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		w := newWorld(t, db, true)
+	eachWorld(t, true, func(t *testing.T, w *world) {
+		ctx := t.Context()
 		d := w.dossier()
 		shelter, health, ngo := w.agency["shelter_short_term"].ID, w.agency["health"].ID, w.agency["ngo"].ID
 		// No consent to share with the shelter yet: refused.
@@ -308,14 +311,14 @@ func TestSupportWithoutConditions(t *testing.T) {
 			t.Fatalf("after acceptance the case belongs to the NGO: %s", d.Case.AgencyID)
 		}
 		// The health provider works on the case (accepted service, consent): a participant.
-		part, _, err := cases.Relation(context.Background(), db.R(), d.Case, health, time.Now())
+		part, _, err := cases.Relation(ctx, w.db.R(), d.Case, health, time.Now())
 		if err != nil || !part {
 			t.Fatalf("health provider is a participant: %v %v", part, err)
 		}
 		// Withdrawal of consent ends its access at once.
 		d = w.do(worker, cases.Typed((*cases.Service).RecordConsent).Run, in{"support_version": sv(d), "purpose": "share_with_agency", "recipient": health,
 			"action": "withdrawn", "language": "ne", "by_guardian": "true"})
-		if part, _, _ := cases.Relation(context.Background(), db.R(), d.Case, health, time.Now()); part {
+		if part, _, _ := cases.Relation(ctx, w.db.R(), d.Case, health, time.Now()); part {
 			t.Fatal("withdrawn consent still lets the provider in")
 		}
 		// Closing waits for the running service; the declined one never counts.
@@ -328,22 +331,21 @@ func TestSupportWithoutConditions(t *testing.T) {
 		}
 		// Load reads only the tables Parts names; each answer agrees with
 		// a direct read of its table.
-		ctx := context.Background()
-		parts, partSupport, err := store.Parts(ctx, db.R(), d.Case.ID)
+		parts, partSupport, err := store.Parts(ctx, w.db.R(), d.Case.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sup, _ := store.Support(ctx, db.R(), d.Case.ID)
+		sup, _ := store.Support(ctx, w.db.R(), d.Case.ID)
 		if partSupport != sup {
 			t.Errorf("support document read with the parts %+v, alone %+v", partSupport, sup)
 		}
-		refs, _ := store.ServiceReferrals(ctx, db.R(), d.Case.ID)
-		goals, _ := store.Goals(ctx, db.R(), d.Case.ID)
-		notes, _ := store.Notes(ctx, db.R(), d.Case.ID)
-		hands, _ := store.Handovers(ctx, db.R(), d.Case.ID)
-		confs, _ := store.Conferences(ctx, db.R(), d.Case.ID)
-		tasks, _ := store.CaseTasks(ctx, db.R(), d.Case.ID)
-		invs, _ := store.Investigations(ctx, db.R(), d.Case.ID)
+		refs, _ := store.ServiceReferrals(ctx, w.db.R(), d.Case.ID)
+		goals, _ := store.Goals(ctx, w.db.R(), d.Case.ID)
+		notes, _ := store.Notes(ctx, w.db.R(), d.Case.ID)
+		hands, _ := store.Handovers(ctx, w.db.R(), d.Case.ID)
+		confs, _ := store.Conferences(ctx, w.db.R(), d.Case.ID)
+		tasks, _ := store.CaseTasks(ctx, w.db.R(), d.Case.ID)
+		invs, _ := store.Investigations(ctx, w.db.R(), d.Case.ID)
 		for _, c := range []struct {
 			name string
 			has  bool
@@ -364,8 +366,7 @@ func TestSupportWithoutConditions(t *testing.T) {
 // TestProsecutionRecords: an investigation by a police agency the case was
 // referred to; a participation "yes" needs consent to take part.
 func TestProsecutionRecords(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		w := newWorld(t, db, false)
+	eachWorld(t, false, func(t *testing.T, w *world) {
 		_, inv := chargeReady(w)
 		w.refuse(police, cases.Typed((*cases.Service).RecordParticipation).Run, in{"investigation": inv.ID, "investigation_version": "2", "willing": "yes", "language": "ne"},
 			"prosecution.error.participation_without_consent")
@@ -381,12 +382,11 @@ func TestProsecutionRecords(t *testing.T) {
 // case's workers see a safe house's address, so an offer may only name a
 // location of the provider itself.
 func TestPlacementNamesTheProvidersOwnLocation(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		w := newWorld(t, db, false)
-		ctx := context.Background()
+	eachWorld(t, false, func(t *testing.T, w *world) {
+		ctx := t.Context()
 		shelter, health := w.agency["shelter_short_term"].ID, w.agency["health"].ID
 		org, loc := store.NewID(), store.NewID()
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+		if err := w.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			if err := tx.InsertHSDSOrganization(ctx, store.HSDSOrganization{ID: org, AgencyID: shelter, Name: "Shelter trust", CreatedAt: 1}); err != nil {
 				return err
 			}

@@ -1,12 +1,9 @@
 package cases_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/cases"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestEarlyStepsInOneForm records several early steps and items of
@@ -14,12 +11,10 @@ import (
 // one): every item in one transaction with an audit event each, or, when
 // any item is refused, nothing at all.
 func TestEarlyStepsInOneForm(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db, false)
+	eachWorld(t, false, func(t *testing.T, w *world) {
 		events := func() int {
 			var n int
-			if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = 'case.support_item'`).Scan(&n); err != nil {
+			if err := w.db.R().QueryRowContext(t.Context(), `SELECT COUNT(*) FROM audit_events WHERE action = 'case.support_item'`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n

@@ -1,7 +1,6 @@
 package cases_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -9,9 +8,7 @@ import (
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/directory"
 	"github.com/haven-nrm/haven/internal/servicedir"
-	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/support"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestOfferFormSuggestsServicesForAssessedNeeds: the offer form's view
@@ -20,10 +17,9 @@ import (
 // comes first, one for men only is left out for a woman, and no other view
 // carries suggestions. Both engines.
 func TestOfferFormSuggestsServicesForAssessedNeeds(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		w := newWorld(t, db, false)
-		dir := servicedir.New(db, w.svc.Keys)
+	eachWorld(t, false, func(t *testing.T, w *world) {
+		ctx := t.Context()
+		dir := servicedir.New(w.db, w.svc.Keys)
 		w.svc.Directory = dir
 		shelter := w.agency["shelter_short_term"]
 		staff := access.Principal{UserID: "shelter-staff", Role: access.ShelterStaff, AgencyID: shelter.ID, JurisdictionID: shelter.JurisdictionID}

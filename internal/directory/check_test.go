@@ -11,12 +11,7 @@ import (
 )
 
 func TestCheckOrganization(t *testing.T) {
-	cases := []struct {
-		name, rule string
-		change     func(*Organization)
-		code       Code
-		field      string
-	}{
+	cases := []checkCase[Organization]{
 		{"valid", "HSDS 3.0 organization: id and name", func(*Organization) {}, "", ""},
 		{"no description", "HSDS 3.0 organization: description is optional", func(o *Organization) { o.Description = "" }, "", ""},
 		{"no id", "HSDS 3.0 organization: each organization has a unique identifier", func(o *Organization) { o.ID = "" }, CodeInvalidID, "id"},
@@ -38,21 +33,12 @@ func TestCheckOrganization(t *testing.T) {
 	for _, c := range cases {
 		o := org()
 		c.change(&o)
-		err := CheckOrganization(o)
-		wantCode(t, c.name+": "+c.rule, err, c.code)
-		if e := (*Error)(nil); errors.As(err, &e) && e.Field != c.field {
-			t.Errorf("%s: %s: field %q, want %q", c.name, c.rule, e.Field, c.field)
-		}
+		wantCodeAt(t, c.name, c.rule, CheckOrganization(o), c.code, c.field)
 	}
 }
 
 func TestCheckService(t *testing.T) {
-	cases := []struct {
-		name, rule string
-		change     func(*Service)
-		code       Code
-		field      string
-	}{
+	cases := []checkCase[Service]{
 		{"valid", "HSDS 3.0 service: id, name, status", func(*Service) {}, "", ""},
 		{"every status", "HSDS 3.0 service.status: temporarily closed is a status", func(s *Service) { s.Status = StatusTemporarilyClosed }, "", ""},
 		{"no capacity recorded", "HSDS 3.0 service_capacity is optional", func(s *Service) { s.Capacity = Capacity{} }, "", ""},
@@ -100,11 +86,7 @@ func TestCheckService(t *testing.T) {
 	for _, c := range cases {
 		s := shelter()
 		c.change(&s)
-		err := CheckService(s)
-		wantCode(t, c.name+": "+c.rule, err, c.code)
-		if e := (*Error)(nil); errors.As(err, &e) && e.Field != c.field {
-			t.Errorf("%s: %s: field %q, want %q", c.name, c.rule, e.Field, c.field)
-		}
+		wantCodeAt(t, c.name, c.rule, CheckService(s), c.code, c.field)
 	}
 	for _, st := range support.ServiceTypes() {
 		s := shelter()
@@ -154,11 +136,7 @@ func TestCheckLocation(t *testing.T) {
 			func() Location { l := safeHouse(); l.PublicShelter = true; return l }, CodeConfidentialPublicShelter, "public_shelter"},
 	}
 	for _, c := range cases {
-		err := CheckLocation(c.loc())
-		wantCode(t, c.name+": "+c.rule, err, c.code)
-		if e := (*Error)(nil); errors.As(err, &e) && e.Field != c.field {
-			t.Errorf("%s: %s: field %q, want %q", c.name, c.rule, e.Field, c.field)
-		}
+		wantCodeAt(t, c.name, c.rule, CheckLocation(c.loc()), c.code, c.field)
 	}
 }
 

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/support"
@@ -51,4 +52,23 @@ func wantCode(t *testing.T, rule string, err error, code Code) {
 	if got := CodeOf(err); got != code || (code == "" && err != nil) {
 		t.Errorf("%s: got error %v (code %q), want code %q", rule, err, got, code)
 	}
+}
+
+// wantCodeAt is wantCode for the case name under rule that also fails
+// unless a refusal names field.
+func wantCodeAt(t *testing.T, name, rule string, err error, code Code, field string) {
+	t.Helper()
+	wantCode(t, name+": "+rule, err, code)
+	if e := (*Error)(nil); errors.As(err, &e) && e.Field != field {
+		t.Errorf("%s: %s: field %q, want %q", name, rule, e.Field, field)
+	}
+}
+
+// checkCase is a case of a table test of a check: the change to a valid
+// value of type T, and the code and field the rule wants ("" for none).
+type checkCase[T any] struct {
+	name, rule string
+	change     func(*T)
+	code       Code
+	field      string
 }

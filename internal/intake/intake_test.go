@@ -25,10 +25,13 @@ func engine(t *testing.T) *screening.Engine {
 
 func intp(n int) *int { return &n }
 
-func base() Referral {
-	return Referral{Sector: "labour_inspection", Age: intp(30), Gender: "Feminine", Citizenship: "NP", Languages: []string{"ne"},
+// base is a valid adult's referral, changed by mod.
+func base(mod func(*Referral)) Referral {
+	r := Referral{Sector: "labour_inspection", Age: intp(30), Gender: "Feminine", Citizenship: "NP", Languages: []string{"ne"},
 		Exploitation: "labour", Acts: []string{"recruitment"}, Means: []string{"deception"}, Purposes: []string{"forced_labour"},
 		Consent: ConsentGiven, ConsentLanguage: "ne", Identity: Identity{GivenName: "Test", FamilyName: "Person"}}
+	mod(&r)
+	return r
 }
 
 func TestCheckPlans(t *testing.T) {
@@ -57,9 +60,7 @@ func TestCheckPlans(t *testing.T) {
 	eng := engine(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := base()
-			c.mod(&r)
-			got, err := Check(r, eng, "NP", now)
+			got, err := Check(base(c.mod), eng, "NP", now)
 			if err != nil {
 				t.Fatalf("%s: %v", c.rule, err)
 			}
@@ -102,9 +103,7 @@ func TestCheckRefusesBadInput(t *testing.T) {
 	eng := engine(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := base()
-			c.mod(&r)
-			_, err := Check(r, eng, "NP", now)
+			_, err := Check(base(c.mod), eng, "NP", now)
 			var fe Errors
 			if !errors.As(err, &fe) || !fe.Has(c.field) {
 				t.Fatalf("%s: got %v, want an error on %s", c.rule, err, c.field)

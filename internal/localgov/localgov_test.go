@@ -65,6 +65,21 @@ func count(t *testing.T, db *store.DB, q string, args ...any) int {
 	return n
 }
 
+// publishSigned publishes the city's profile and exports it signed; it
+// returns the published profile's id and the signed document.
+func publishSigned(t *testing.T, svc *localgov.Service, officer access.Principal) (string, []byte) {
+	t.Helper()
+	pub, err := svc.Publish(t.Context(), officer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := svc.Export(t.Context(), officer, pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub, signed
+}
+
 func indicator(d localgov.Dashboard, code string) localgov.IndicatorValue {
 	for _, v := range d.Indicators {
 		if v.Code == code {
@@ -260,14 +275,7 @@ func TestSelfAssessmentAndCityShare(t *testing.T) {
 		if _, err := svc.AddRecord(ctx, officer, localgov.RecordInput{Kind: "campaign", Title: "Ward outreach", Category: "parents", StartedOn: "2026-02-01", Reach: "900"}); err != nil {
 			t.Fatal(err)
 		}
-		pub, err := svc.Publish(ctx, officer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		signed, err := svc.Export(ctx, officer, pub)
-		if err != nil {
-			t.Fatal(err)
-		}
+		pub, signed := publishSigned(t, svc, officer)
 		if bytes.Contains(signed, []byte("Quietname")) {
 			t.Fatal("the exported profile carries the focal point's name")
 		}
@@ -425,14 +433,7 @@ func TestCityShareFederationKey(t *testing.T) {
 		if err := sender.SaveProfile(ctx, officer, localgov.ProfileInput{City: "Pokhara", Population: "518452"}); err != nil {
 			t.Fatal(err)
 		}
-		pub, err := sender.Publish(ctx, officer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		signed, err := sender.Export(ctx, officer, pub)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, signed := publishSigned(t, sender, officer)
 		var env localgov.Signed
 		_ = json.Unmarshal(signed, &env)
 		if env.Instance != id.Instance || env.KeyID != id.Active().ID || env.PublicKey != base64.StdEncoding.EncodeToString(id.Active().SignPublic()) {

@@ -127,45 +127,38 @@ func TestCountriesLanguagesCurrencies(t *testing.T) {
 	if n := len(iso3166); n != 250 {
 		t.Errorf("ISO 3166-1: 249 assigned codes and XK, got %d", n)
 	}
-	for _, c := range []struct {
+	type codeCase struct {
 		code string
 		ok   bool
 		rule string
-	}{
-		{"NP", true, "ISO 3166-1 alpha-2: Nepal"}, {"MN", true, "ISO 3166-1 alpha-2: Mongolia"}, {"GB", true, "ISO 3166-1 alpha-2: United Kingdom"},
-		{"SS", true, "ISO 3166-1 alpha-2: South Sudan (2011)"}, {"XK", true, "Kosovo (user-assigned, EU usage)"},
-		{"UK", false, "ISO 3166-1: UK is exceptionally reserved"}, {"EU", false, "ISO 3166-1: EU is not a country"},
-		{"YU", false, "ISO 3166-1: withdrawn"}, {"AN", false, "ISO 3166-1: withdrawn (Netherlands Antilles)"},
-		{"np", false, "ISO 3166-1: upper case"}, {"", false, "ISO 3166-1: empty"}, {"NPL", false, "ISO 3166-1: alpha-3"},
-	} {
-		if ValidCountry(c.code) != c.ok {
-			t.Errorf("%s: ValidCountry(%q) != %v", c.rule, c.code, c.ok)
-		}
 	}
-	for _, c := range []struct {
-		code string
-		ok   bool
-		rule string
+	for _, v := range []struct {
+		name  string
+		valid func(string) bool
+		cases []codeCase
 	}{
-		{"ne", true, "ISO 639-1: Nepali"}, {"mn", true, "ISO 639-1: Mongolian"}, {"taj", true, "ISO 639-3 form: Eastern Tamang"},
-		{"und", false, "ISO 639-2: undetermined is no language"}, {"mul", false, "ISO 639-2: multiple is no language"},
-		{"iw", false, "ISO 639-1: withdrawn code"}, {"EN", false, "ISO 639: lower case"}, {"e", false, "ISO 639: too short"},
+		{"ValidCountry", ValidCountry, []codeCase{
+			{"NP", true, "ISO 3166-1 alpha-2: Nepal"}, {"MN", true, "ISO 3166-1 alpha-2: Mongolia"}, {"GB", true, "ISO 3166-1 alpha-2: United Kingdom"},
+			{"SS", true, "ISO 3166-1 alpha-2: South Sudan (2011)"}, {"XK", true, "Kosovo (user-assigned, EU usage)"},
+			{"UK", false, "ISO 3166-1: UK is exceptionally reserved"}, {"EU", false, "ISO 3166-1: EU is not a country"},
+			{"YU", false, "ISO 3166-1: withdrawn"}, {"AN", false, "ISO 3166-1: withdrawn (Netherlands Antilles)"},
+			{"np", false, "ISO 3166-1: upper case"}, {"", false, "ISO 3166-1: empty"}, {"NPL", false, "ISO 3166-1: alpha-3"},
+		}},
+		{"ident.Language", ident.Language, []codeCase{
+			{"ne", true, "ISO 639-1: Nepali"}, {"mn", true, "ISO 639-1: Mongolian"}, {"taj", true, "ISO 639-3 form: Eastern Tamang"},
+			{"und", false, "ISO 639-2: undetermined is no language"}, {"mul", false, "ISO 639-2: multiple is no language"},
+			{"iw", false, "ISO 639-1: withdrawn code"}, {"EN", false, "ISO 639: lower case"}, {"e", false, "ISO 639: too short"},
+		}},
+		{"ValidCurrency", ValidCurrency, []codeCase{
+			{"NPR", true, "ISO 4217: Nepalese rupee"}, {"MNT", true, "ISO 4217: tögrög"}, {"XOF", true, "ISO 4217: CFA franc (an X code)"},
+			{"XXX", false, "ISO 4217: no currency"}, {"XTS", false, "ISO 4217: testing"}, {"usd", false, "ISO 4217: upper case"},
+			{"US", false, "ISO 4217: three letters"}, {"", false, "ISO 4217: empty"},
+		}},
 	} {
-		if ident.Language(c.code) != c.ok {
-			t.Errorf("%s: ident.Language(%q) != %v", c.rule, c.code, c.ok)
-		}
-	}
-	for _, c := range []struct {
-		code string
-		ok   bool
-		rule string
-	}{
-		{"NPR", true, "ISO 4217: Nepalese rupee"}, {"MNT", true, "ISO 4217: tögrög"}, {"XOF", true, "ISO 4217: CFA franc (an X code)"},
-		{"XXX", false, "ISO 4217: no currency"}, {"XTS", false, "ISO 4217: testing"}, {"usd", false, "ISO 4217: upper case"},
-		{"US", false, "ISO 4217: three letters"}, {"", false, "ISO 4217: empty"},
-	} {
-		if ValidCurrency(c.code) != c.ok {
-			t.Errorf("%s: ValidCurrency(%q) != %v", c.rule, c.code, c.ok)
+		for _, c := range v.cases {
+			if v.valid(c.code) != c.ok {
+				t.Errorf("%s: %s(%q) != %v", c.rule, v.name, c.code, c.ok)
+			}
 		}
 	}
 }

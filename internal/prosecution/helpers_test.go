@@ -28,6 +28,55 @@ func wantCode(t *testing.T, rule string, err error, code Code) {
 	}
 }
 
+// itemCase is a case of a table test that adds an item of type T to an
+// investigation: the rule it checks, the item, and the refusal code the
+// rule wants ("" when the item is accepted).
+type itemCase[T any] struct {
+	name, rule string
+	item       T
+	want       Code
+}
+
+// runItemCases runs add on each case's item as a subtest and checks its
+// refusal code; accepted checks the investigation an accepted item gave.
+func runItemCases[T any](t *testing.T, cases []itemCase[T], add func(T) (Investigation, error), accepted func(t *testing.T, c itemCase[T], out Investigation)) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := add(c.item)
+			wantCode(t, c.rule, err, c.want)
+			if err == nil {
+				accepted(t, c, out)
+			}
+		})
+	}
+}
+
+// builtCase is an itemCase tried on the investigation build makes.
+type builtCase[T any] struct {
+	name, rule string
+	build      func(t testing.TB) Investigation
+	item       T
+	want       Code
+}
+
+// runBuiltCases runs add on each case's item and the investigation its
+// build makes, as a subtest, and checks the refusal code; accepted checks
+// what an accepted item gave (out) against what it was given (inv).
+func runBuiltCases[T any](t *testing.T, cases []builtCase[T], add func(inv Investigation, x T) (Investigation, error), accepted func(t *testing.T, c builtCase[T], inv, out Investigation)) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			inv := c.build(t)
+			out, err := add(inv, c.item)
+			wantCode(t, c.rule, err, c.want)
+			if err == nil {
+				accepted(t, c, inv, out)
+			}
+		})
+	}
+}
+
 // must returns a function that returns an operation's investigation, or
 // fails on its error: must(t)(AddSuspect(...)).
 func must(t testing.TB) func(Investigation, error) Investigation {

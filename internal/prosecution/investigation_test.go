@@ -52,11 +52,7 @@ func TestOpen(t *testing.T) {
 func TestAddSuspect(t *testing.T) {
 	inv := withSuspect(t, opened(t), "s1")
 	mod := func(f func(*Suspect)) Suspect { s := suspect("s2"); f(&s); return s }
-	cases := []struct {
-		name, rule string
-		s          Suspect
-		want       Code
-	}{
+	runItemCases(t, []itemCase[Suspect]{
 		{"valid", "suspects: a recruiter (Palermo Protocol art. 3(a): recruitment)", mod(func(*Suspect) {}), ""},
 		{"every role", "suspects: the exploiter (Palermo Protocol art. 3(a): purpose of exploitation)", mod(func(s *Suspect) { s.ChainRole = RoleExploiter }), ""},
 		{"financier", "suspects: those who finance the chain (UNTOC art. 6: laundering of proceeds)", mod(func(s *Suspect) { s.ChainRole = RoleFinancier }), ""},
@@ -80,21 +76,15 @@ func TestAddSuspect(t *testing.T) {
 		{"name as sealed ref", "privacy: a name is never a reference", mod(func(s *Suspect) { s.SealedRef = "Bat Erdene" }), CodeInvalidInput},
 		{"no id", "suspects: a suspect has an id", mod(func(s *Suspect) { s.ID = "" }), CodeInvalidInput},
 		{"duplicate id", "suspects: ids are unique in an investigation", mod(func(s *Suspect) { s.ID = "s1" }), CodeDuplicateID},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, err := AddSuspect(inv, inv.Version, c.s, officer, now)
-			wantCode(t, c.rule, err, c.want)
-			if err != nil {
-				return
-			}
-			want := c.s
-			want.AddedBy, want.AddedAt = officer, now
-			if got, _ := out.Suspect(c.s.ID); got != want || len(out.Suspects) != 2 || out.Version != inv.Version+1 {
-				t.Errorf("%s: got %+v (version %d)", c.rule, got, out.Version)
-			}
-		})
-	}
+	}, func(x Suspect) (Investigation, error) {
+		return AddSuspect(inv, inv.Version, x, officer, now)
+	}, func(t *testing.T, c itemCase[Suspect], out Investigation) {
+		want := c.item
+		want.AddedBy, want.AddedAt = officer, now
+		if got, _ := out.Suspect(c.item.ID); got != want || len(out.Suspects) != 2 || out.Version != inv.Version+1 {
+			t.Errorf("%s: got %+v (version %d)", c.rule, got, out.Version)
+		}
+	})
 }
 
 func TestSuspectsAreNeverNamed(t *testing.T) {
@@ -116,11 +106,7 @@ func TestAddCharge(t *testing.T) {
 		f(&c)
 		return c
 	}
-	cases := []struct {
-		name, rule string
-		c          Charge
-		want       Code
-	}{
+	runItemCases(t, []itemCase[Charge]{
 		{"substitute offence", "seed ch. 4.2: Mongolia's Criminal Code art. 124 (brothels) used for sex trafficking", mod(func(*Charge) {}), ""},
 		{"trafficking", "Palermo Protocol art. 5: trafficking is a criminal offence", mod(func(c *Charge) { c.Offence = OffenceTrafficking }), ""},
 		{"unknown offence", "statistics: offences come from the category list", mod(func(c *Charge) { c.Offence = "theft" }), CodeUnknownOffence},
@@ -130,21 +116,15 @@ func TestAddCharge(t *testing.T) {
 		{"provision text", "charges: the provision is a code", mod(func(c *Charge) { c.Provision = "art 124" }), CodeInvalidInput},
 		{"no id", "charges: a charge has an id", mod(func(c *Charge) { c.ID = "" }), CodeInvalidInput},
 		{"duplicate id", "charges: ids are unique in an investigation", mod(func(c *Charge) { c.ID = "c1" }), CodeDuplicateID},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, err := AddCharge(inv, inv.Version, c.c, officer, now)
-			wantCode(t, c.rule, err, c.want)
-			if err != nil {
-				return
-			}
-			want := c.c
-			want.AddedBy, want.AddedAt = officer, now
-			if got, _ := out.Charge(c.c.ID); got != want || out.ChargeStatus(c.c.ID).Stage != StageInvestigation {
-				t.Errorf("%s: got %+v, stage %s", c.rule, got, out.ChargeStatus(c.c.ID).Stage)
-			}
-		})
-	}
+	}, func(x Charge) (Investigation, error) {
+		return AddCharge(inv, inv.Version, x, officer, now)
+	}, func(t *testing.T, c itemCase[Charge], out Investigation) {
+		want := c.item
+		want.AddedBy, want.AddedAt = officer, now
+		if got, _ := out.Charge(c.item.ID); got != want || out.ChargeStatus(c.item.ID).Stage != StageInvestigation {
+			t.Errorf("%s: got %+v, stage %s", c.rule, got, out.ChargeStatus(c.item.ID).Stage)
+		}
+	})
 }
 
 func TestReferToProsecution(t *testing.T) {
@@ -176,12 +156,7 @@ func TestClose(t *testing.T) {
 	verdict := func(o Outcome) func(t testing.TB) Investigation {
 		return func(t testing.TB) Investigation { return withStep(t, charged(t), "pv", "c1", StageVerdict, o, at(3)) }
 	}
-	cases := []struct {
-		name, rule string
-		build      func(t testing.TB) Investigation
-		status     InvestigationStatus
-		want       Code
-	}{
+	runBuiltCases(t, []builtCase[InvestigationStatus]{
 		{"no charges, no action", "investigation: closed without action", opened, StatusClosedNoAction, ""},
 		{"charge not brought, no action", "investigation: charges never brought do not count as a prosecution",
 			func(t testing.TB) Investigation { return base(t) }, StatusClosedNoAction, ""},
@@ -204,17 +179,13 @@ func TestClose(t *testing.T) {
 		{"open status", "investigation: Close takes a closing status", opened, StatusOpen, CodeNotAClosingStatus},
 		{"referred status", "investigation: Close takes a closing status", opened, StatusReferredToProsecution, CodeNotAClosingStatus},
 		{"unknown status", "investigation: statuses come from the list", opened, "archived", CodeUnknownStatus},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			inv := c.build(t)
-			out, err := Close(inv, inv.Version, c.status, officer, now)
-			wantCode(t, c.rule, err, c.want)
-			if err == nil && (out.Status != c.status || !out.ClosedAt.Equal(now) || out.ClosedBy != officer) {
-				t.Errorf("%s: %+v", c.rule, out)
-			}
-		})
-	}
+	}, func(inv Investigation, x InvestigationStatus) (Investigation, error) {
+		return Close(inv, inv.Version, x, officer, now)
+	}, func(t *testing.T, c builtCase[InvestigationStatus], _, out Investigation) {
+		if out.Status != c.item || !out.ClosedAt.Equal(now) || out.ClosedBy != officer {
+			t.Errorf("%s: %+v", c.rule, out)
+		}
+	})
 }
 
 // TestEveryOperationChecks runs every operation on a stale copy, on a

@@ -112,11 +112,7 @@ func TestGuidanceAdultAndChild(t *testing.T) {
 func TestRaiseNonPunishment(t *testing.T) {
 	inv := opened(t)
 	inv = must(t)(RaiseNonPunishment(inv, inv.Version, NonPunishmentFlag{Raised: true, OffenceCategory: NPImmigration, At: at(2)}, officer, now))
-	cases := []struct {
-		name, rule string
-		f          NonPunishmentFlag
-		want       Code
-	}{
+	runItemCases(t, []itemCase[NonPunishmentFlag]{
 		{"linked", "Directive 2011/36/EU art. 8: the link established", NonPunishmentFlag{Raised: true, OffenceCategory: NPImmigration, Linked: true, At: at(3)}, ""},
 		{"lowered", "non-punishment: the suspicion dropped", NonPunishmentFlag{At: at(3)}, ""},
 		{"other offence", "CoE Convention art. 26: any unlawful activity", NonPunishmentFlag{Raised: true, OffenceCategory: NPOther, At: at(3)}, ""},
@@ -127,21 +123,15 @@ func TestRaiseNonPunishment(t *testing.T) {
 		{"before the investigation", "dates: nothing predates the investigation", NonPunishmentFlag{Raised: true, OffenceCategory: NPImmigration, At: at(-1)}, CodeOutOfOrder},
 		{"future", "dates: no flag in the future", NonPunishmentFlag{Raised: true, OffenceCategory: NPImmigration, At: now.Add(time.Second)}, CodeFutureDate},
 		{"no date", "dates: a flag has a date", NonPunishmentFlag{Raised: true, OffenceCategory: NPImmigration}, CodeInvalidInput},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			out, err := RaiseNonPunishment(inv, inv.Version, c.f, officer, now)
-			wantCode(t, c.rule, err, c.want)
-			if err != nil {
-				return
-			}
-			want := c.f
-			want.RaisedBy = officer
-			if got, _ := out.CurrentNonPunishment(); got != want || len(out.NonPunishment) != 2 {
-				t.Errorf("%s: %+v", c.rule, got)
-			}
-		})
-	}
+	}, func(x NonPunishmentFlag) (Investigation, error) {
+		return RaiseNonPunishment(inv, inv.Version, x, officer, now)
+	}, func(t *testing.T, c itemCase[NonPunishmentFlag], out Investigation) {
+		want := c.item
+		want.RaisedBy = officer
+		if got, _ := out.CurrentNonPunishment(); got != want || len(out.NonPunishment) != 2 {
+			t.Errorf("%s: %+v", c.rule, got)
+		}
+	})
 	if _, ok := opened(t).CurrentNonPunishment(); ok {
 		t.Errorf("non-punishment: none raised yet")
 	}

@@ -179,12 +179,7 @@ func TestRecordSentence(t *testing.T) {
 		return x
 	}
 	ok := func(*Sentence) {}
-	cases := []struct {
-		name, rule string
-		build      func(t testing.TB) Investigation
-		s          Sentence
-		want       Code
-	}{
+	runBuiltCases(t, []builtCase[Sentence]{
 		{"custodial", "Palermo Protocol art. 5; Directive 2011/36/EU art. 4: penalties on conviction", after(), s(ok), ""},
 		{"fine only", "sentences: a fine alone", after(), s(func(x *Sentence) { x.CustodialMonths, x.Fine = 0, Money{2500000, "MNT"} }), ""},
 		{"custody and fine", "sentences: custody and a fine", after(), s(func(x *Sentence) { x.Fine = Money{100, "EUR"} }), ""},
@@ -215,23 +210,16 @@ func TestRecordSentence(t *testing.T) {
 		{"before the conviction", "dates: a sentence is not dated before the conviction", after(), s(func(x *Sentence) { x.At = at(3) }), CodeOutOfOrder},
 		{"future", "dates: no sentence in the future", after(), s(func(x *Sentence) { x.At = now.Add(time.Hour) }), CodeFutureDate},
 		{"no id", "sentences: a sentence has an id", after(), s(func(x *Sentence) { x.ID = "" }), CodeInvalidInput},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			inv := c.build(t)
-			out, err := RecordSentence(inv, inv.Version, c.s, prosecutor, now)
-			wantCode(t, c.rule, err, c.want)
-			if err != nil {
-				return
-			}
-			got, ok := out.SentenceOf("c1")
-			want := c.s
-			want.By = prosecutor
-			if !ok || got != want {
-				t.Errorf("%s: sentence %+v", c.rule, got)
-			}
-		})
-	}
+	}, func(inv Investigation, x Sentence) (Investigation, error) {
+		return RecordSentence(inv, inv.Version, x, prosecutor, now)
+	}, func(t *testing.T, c builtCase[Sentence], _, out Investigation) {
+		got, ok := out.SentenceOf("c1")
+		want := c.item
+		want.By = prosecutor
+		if !ok || got != want {
+			t.Errorf("%s: sentence %+v", c.rule, got)
+		}
+	})
 	inv := convicted(t)
 	inv = must(t)(RecordSentence(inv, inv.Version, Sentence{ID: "x1", ChargeID: "c1", CustodialMonths: 96, At: at(5)}, prosecutor, now))
 	_, err := RecordSentence(inv, inv.Version, Sentence{ID: "x1", ChargeID: "c1", CustodialMonths: 60, At: at(6)}, prosecutor, now)
@@ -263,12 +251,7 @@ func TestRecordCompensation(t *testing.T) {
 		inv := ordered(t)
 		return must(t)(Close(inv, inv.Version, StatusClosedProsecuted, officer, now))
 	}
-	cases := []struct {
-		name, rule string
-		build      func(t testing.TB) Investigation
-		c          Compensation
-		want       Code
-	}{
+	runBuiltCases(t, []builtCase[Compensation]{
 		{"ordered", "CoE Convention art. 15(3); Directive 2011/36/EU art. 17: compensation from the perpetrator", conv, k(func(*Compensation) {}), ""},
 		{"ordered and paid at once", "compensation: paid in full", conv, k(func(c *Compensation) { c.Paid, c.State = 100000, CompensationPaid }), ""},
 		{"no conviction", "Palermo Protocol art. 6(6): compensation ordered against a convicted offender here", acq, k(func(*Compensation) {}), CodeCompensationWithoutConviction},
@@ -299,24 +282,17 @@ func TestRecordCompensation(t *testing.T) {
 		{"charge changed", "compensation: an order stays on its charge", ord,
 			k(func(c *Compensation) { c.ChargeID, c.At = "c2", at(7) }), CodeOrderChanged},
 		{"paid after closing", "CoE Convention art. 15(3): payment is followed after the case closes", closedOrd, upd(100000, CompensationPaid, 7), ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			inv := c.build(t)
-			out, err := RecordCompensation(inv, inv.Version, c.c, prosecutor, now)
-			wantCode(t, c.rule, err, c.want)
-			if err != nil {
-				return
-			}
-			want := c.c
-			want.By = prosecutor
-			n := len(inv.Compensation)
-			if n == 0 {
-				n = 1
-			}
-			if len(out.Compensation) != n || out.Compensation[n-1] != want || out.Status != inv.Status {
-				t.Errorf("%s: compensation %+v", c.rule, out.Compensation)
-			}
-		})
-	}
+	}, func(inv Investigation, x Compensation) (Investigation, error) {
+		return RecordCompensation(inv, inv.Version, x, prosecutor, now)
+	}, func(t *testing.T, c builtCase[Compensation], inv, out Investigation) {
+		want := c.item
+		want.By = prosecutor
+		n := len(inv.Compensation)
+		if n == 0 {
+			n = 1
+		}
+		if len(out.Compensation) != n || out.Compensation[n-1] != want || out.Status != inv.Status {
+			t.Errorf("%s: compensation %+v", c.rule, out.Compensation)
+		}
+	})
 }

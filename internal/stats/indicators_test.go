@@ -6,17 +6,14 @@ import (
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestIndicators: each indicator's value is its numerator over its
 // denominator from the published counts, compared with its target; the
 // registry refuses a malformed definition.
 func TestIndicators(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s := fixture(t, db, 2000)
+	eachFixture(t, 2000, func(t *testing.T, s *Service) {
+		ctx := t.Context()
 		s.perturb = false
 		vs, err := s.IndicatorsFor(ctx, analyst, "")
 		if err != nil {
@@ -26,10 +23,10 @@ func TestIndicators(t *testing.T) {
 			t.Fatalf("%d values for %d indicators", len(vs), len(Indicators))
 		}
 		var children, all int64
-		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE age_band IN ('0-8', '9-17')`).Scan(&children); err != nil {
+		if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE age_band IN ('0-8', '9-17')`).Scan(&children); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM cases`).Scan(&all); err != nil {
+		if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM cases`).Scan(&all); err != nil {
 			t.Fatal(err)
 		}
 		for _, v := range vs {
@@ -88,9 +85,8 @@ func TestMeasuredIndicators(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s := fixture(t, db, 50)
+	eachFixture(t, 50, func(t *testing.T, s *Service) {
+		ctx := t.Context()
 		src := &measures{m: map[string]int64{"done": 2, "all": 4, "reach": 5, "pop": 1000, "trained": 22}}
 		s.AddSource("t", src)
 		ca := access.Principal{UserID: "u-ca", Role: access.CompetentAuthority, AgencyID: "a", JurisdictionID: "j"}

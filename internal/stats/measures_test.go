@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
 )
 
@@ -158,9 +157,8 @@ func TestFlowPairsOf(t *testing.T) {
 // of k, and the flows, services and prosecution tables agree with the raw
 // distinct-person counts where perturbation is off.
 func TestMeasuresDisclosure(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s := fixture(t, db, 1500)
+	eachFixture(t, 1500, func(t *testing.T, s *Service) {
+		ctx := t.Context()
 		check := func(who string, m Measures) {
 			tables := map[string]Table{"flows": m.Flows, "decisions": m.Decisions, "conclusive": m.Conclusive, "services": m.Services,
 				"investigations": m.Investigations, "charges": m.Charges, "compensation": m.Compensation}
@@ -217,7 +215,7 @@ func TestMeasuresDisclosure(t *testing.T) {
 		}
 		check("analyst by jurisdiction", byYear)
 		var jid, aid string
-		if err := db.R().QueryRowContext(ctx, `SELECT jurisdiction_id, agency_id FROM cases ORDER BY id LIMIT 1`).Scan(&jid, &aid); err != nil {
+		if err := s.db.R().QueryRowContext(ctx, `SELECT jurisdiction_id, agency_id FROM cases ORDER BY id LIMIT 1`).Scan(&jid, &aid); err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range []access.Principal{
@@ -247,20 +245,7 @@ func TestMeasuresDisclosure(t *testing.T) {
 			{m.Services, `SELECT s.service, s.state, count(DISTINCT c.id) FROM cases c JOIN service_referrals s ON s.case_id = c.id GROUP BY 1, 2`},
 			{m.Charges, `SELECT ch.offence, ch.outcome, count(DISTINCT c.id) FROM cases c JOIN investigation_charges ch ON ch.case_id = c.id GROUP BY 1, 2`},
 		} {
-			truth := map[string]int64{}
-			rows, err := db.R().QueryContext(ctx, c.from)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var a, b string
-				var k int64
-				if err := rows.Scan(&a, &b, &k); err != nil {
-					t.Fatal(err)
-				}
-				truth[a+"|"+b] = k
-			}
-			rows.Close()
+			truth := rawCounts(t, s.db, c.from)
 			for _, r := range c.tab.Rows {
 				for j, cell := range r.Cells {
 					if v, ok := cell.Value(); ok && v != truth[r.Labels[0]+"|"+c.tab.Columns[j]] {

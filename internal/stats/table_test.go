@@ -30,6 +30,12 @@ func fixture(t *testing.T, db *store.DB, n int) *Service {
 	return New(db, keys, func() time.Time { return demoNow })
 }
 
+// eachFixture runs fn on each engine with a service over a demo of n
+// cases (fixture).
+func eachFixture(t *testing.T, n int, fn func(t *testing.T, s *Service)) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) { fn(t, fixture(t, db, n)) })
+}
+
 // fixtureService is a service over db with a fresh keyring, for checks
 // that need no data.
 func fixtureService(db *store.DB) *Service {
@@ -46,7 +52,14 @@ var analyst = access.Principal{UserID: "u-analyst", Role: access.Analyst, Agency
 // oracle the published cells are checked against.
 func raw(t *testing.T, db *store.DB, cols string) map[string]int64 {
 	t.Helper()
-	rows, err := db.R().QueryContext(context.Background(), `SELECT `+cols+`, count(*) FROM cases GROUP BY `+cols)
+	return rawCounts(t, db, `SELECT `+cols+`, count(*) FROM cases GROUP BY `+cols)
+}
+
+// rawCounts runs query, whose rows are two labels and a count, and returns
+// the counts by "label|label".
+func rawCounts(t *testing.T, db *store.DB, query string) map[string]int64 {
+	t.Helper()
+	rows, err := db.R().QueryContext(context.Background(), query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,15 +82,14 @@ func raw(t *testing.T, db *store.DB, cols string) map[string]int64 {
 // cell-key perturbation gives the same people the same number whichever
 // table they are counted in.
 func TestTableDisclosure(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s := fixture(t, db, 500)
-		truth := raw(t, db, "gender, age_band")
+	eachFixture(t, 500, func(t *testing.T, s *Service) {
+		ctx := t.Context()
+		truth := raw(t, s.db, "gender, age_band")
 		var keyless, distinct int
-		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE stat_key = 0`).Scan(&keyless); err != nil || keyless != 0 {
+		if err := s.db.R().QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE stat_key = 0`).Scan(&keyless); err != nil || keyless != 0 {
 			t.Fatalf("%d cases without a record key (%v)", keyless, err)
 		}
-		if err := db.R().QueryRowContext(ctx, `SELECT count(DISTINCT stat_key) FROM cases`).Scan(&distinct); err != nil || distinct < 490 {
+		if err := s.db.R().QueryRowContext(ctx, `SELECT count(DISTINCT stat_key) FROM cases`).Scan(&distinct); err != nil || distinct < 490 {
 			t.Fatalf("record keys are not random: %d distinct of 500 (%v)", distinct, err)
 		}
 
@@ -160,11 +172,10 @@ func TestTableDisclosure(t *testing.T) {
 // jurisdiction; a period restricts by the referral's date; year and
 // quarter are dimensions.
 func TestTableScopeAndPeriod(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s := fixture(t, db, 800)
+	eachFixture(t, 800, func(t *testing.T, s *Service) {
+		ctx := t.Context()
 		s.perturb = false
-		js, err := db.Jurisdictions(ctx)
+		js, err := s.db.Jurisdictions(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,11 +13,7 @@ func TestLedgerRecordRefuses(t *testing.T) {
 		mod(&e)
 		return e
 	}
-	cases := []struct {
-		name, rule string
-		e          ConsentEvent
-		want       Code
-	}{
+	cases := []itemCase[ConsentEvent]{
 		{"withdrawal", "consent: a withdrawal is a new event, recorded like consent", ev(func(*ConsentEvent) {}), ""},
 		{"for a service", "consent: sharing may be consented for one service", ev(func(e *ConsentEvent) { e.Service = ServiceMedical }), ""},
 		{"by a guardian", "consent: a child's guardian's consent is recorded as such (by_guardian)", ev(func(e *ConsentEvent) { e.ByGuardian = true }), ""},
@@ -45,7 +41,7 @@ func TestLedgerRecordRefuses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			l, err := base.Record(c.e, at(7))
+			l, err := base.Record(c.item, at(7))
 			wantCode(t, c.rule, err, c.want)
 			if err == nil && len(l.Events) != 2 {
 				t.Errorf("%s: %d events", c.rule, len(l.Events))

@@ -30,6 +30,15 @@ func wantCode(t *testing.T, rule string, err error, code Code) {
 	}
 }
 
+// itemCase is a case of a table test of an operation on an item of type
+// T: the rule it checks, the item, and the refusal code the rule wants
+// ("" when the item is accepted).
+type itemCase[T any] struct {
+	name, rule string
+	item       T
+	want       Code
+}
+
 // mustOffer offers service from agency with id, or fails.
 func mustOffer(t testing.TB, p Plan, id string, s ServiceType, agency string, when time.Time) Plan {
 	t.Helper()

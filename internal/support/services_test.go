@@ -123,11 +123,7 @@ func TestOfferAndActRefusals(t *testing.T) {
 		mod(&o)
 		return o
 	}
-	offers := []struct {
-		name, rule string
-		o          OfferRequest
-		want       Code
-	}{
+	offers := []itemCase[OfferRequest]{
 		{"valid", "services: any valid service may be offered", req(func(*OfferRequest) {}), ""},
 		{"same service, other agency", "services: the same service may run from two agencies",
 			req(func(o *OfferRequest) { o.Service, o.Agency = ServiceLegalAid, agencyC }), ""},
@@ -143,7 +139,7 @@ func TestOfferAndActRefusals(t *testing.T) {
 	}
 	for _, c := range offers {
 		t.Run("offer/"+c.name, func(t *testing.T) {
-			p, err := Offer(base, c.o, at(5))
+			p, err := Offer(base, c.item, at(5))
 			wantCode(t, c.rule, err, c.want)
 			if err == nil && len(p.Referrals) != 2 {
 				t.Errorf("%s: %d referrals", c.rule, len(p.Referrals))

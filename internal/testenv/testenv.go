@@ -150,6 +150,27 @@ func PostgresDSN(t testing.TB) string {
 	return u.String()
 }
 
+// PostgresDataDir is the data directory of the PostgreSQL test server
+// (which runs on this machine), after a checkpoint has written every page
+// to it: where a test looks for what the server keeps on disk.
+func PostgresDataDir(t testing.TB) string {
+	t.Helper()
+	adb, err := sql.Open("pgx", os.Getenv(EnvPostgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adb.Close()
+	ctx := context.Background()
+	var dir string
+	if err := adb.QueryRowContext(ctx, "SHOW data_directory").Scan(&dir); err != nil {
+		t.Fatalf("data_directory: %v", err)
+	}
+	if _, err := adb.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		t.Logf("checkpoint: %v", err)
+	}
+	return dir
+}
+
 // OpenMigrated opens a database and applies all migrations.
 func OpenMigrated(t testing.TB, o store.Options) *store.DB {
 	t.Helper()

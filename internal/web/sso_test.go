@@ -514,36 +514,26 @@ func TestSSOSignInThroughRealProvider(t *testing.T) {
 			return f.hook.lastToken()
 		}
 
-		t.Run("wrong audience", func(t *testing.T) {
-			idp.signInAs("alice")
-			tok := capture(t, otherClient) // issued to the client "other"
-			f.hook.set(func(string) string { return tok })
-			defer f.hook.set(nil)
-			c := ssoBrowser()
-			f.refused(t, c, f.toCallback(t, c, pid), http.StatusUnauthorized, "token_audience")
-		})
-
-		t.Run("wrong issuer", func(t *testing.T) {
+		// A token captured from a sign-in through provider from is
+		// answered in a new sign-in through pid, which refuses it.
+		for _, c := range []struct{ name, from, code string }{
+			{"wrong audience", otherClient, "token_audience"}, // issued to the client "other"
 			// Signed with the provider's own key, but naming another
 			// issuer.
-			idp.signInAs("alice")
-			tok := capture(t, otherIssuer)
-			f.hook.set(func(string) string { return tok })
-			defer f.hook.set(nil)
-			c := ssoBrowser()
-			f.refused(t, c, f.toCallback(t, c, pid), http.StatusUnauthorized, "token_issuer")
-		})
-
-		t.Run("replayed nonce", func(t *testing.T) {
+			{"wrong issuer", otherIssuer, "token_issuer"},
 			// A valid token of an earlier sign-in, sent again in a new
 			// one: its nonce is the earlier flow's.
-			idp.signInAs("alice")
-			tok := capture(t, pid)
-			f.hook.set(func(string) string { return tok })
-			defer f.hook.set(nil)
-			c := ssoBrowser()
-			f.refused(t, c, f.toCallback(t, c, pid), http.StatusUnauthorized, "nonce")
-		})
+			{"replayed nonce", pid, "nonce"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				idp.signInAs("alice")
+				tok := capture(t, c.from)
+				f.hook.set(func(string) string { return tok })
+				defer f.hook.set(nil)
+				b := ssoBrowser()
+				f.refused(t, b, f.toCallback(t, b, pid), http.StatusUnauthorized, c.code)
+			})
+		}
 
 		t.Run("replayed state", func(t *testing.T) {
 			idp.signInAs("alice")

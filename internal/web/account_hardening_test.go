@@ -12,6 +12,7 @@ import (
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
+	"github.com/haven-nrm/haven/internal/web"
 )
 
 // TestRecoveryRevokesEverything: a password change, signing out
@@ -238,7 +239,7 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 		if st, loc := f.openLink(t, second, f.enrolLink(t, access.CaseWorker), cr.Password); st != http.StatusSeeOther || loc != "/mfa/enrol" {
 			t.Fatalf("second link: %d %s", st, loc)
 		}
-		if _, body := f.get(t, second, "/mfa/enrol"); strings.Contains(body, "data:image/png") || strings.Contains(body, groupBy4(firstSecret)) {
+		if _, body := f.get(t, second, "/mfa/enrol"); strings.Contains(body, "data:image/png") || strings.Contains(body, web.GroupBy4(firstSecret)) {
 			t.Fatal("the pending secret of another sign-in is shown")
 		}
 		if resp, _ := f.get(t, first, "/mfa/enrol"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
@@ -299,15 +300,6 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 			t.Fatal("the account page does not say how to set up a second factor")
 		}
 	})
-}
-
-func groupBy4(s string) string {
-	var parts []string
-	for len(s) > 4 {
-		parts = append(parts, s[:4])
-		s = s[4:]
-	}
-	return strings.Join(append(parts, s), " ")
 }
 
 // TestGuessingCannotLockUserOut: an attacker who floods an account with

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,18 +23,8 @@ func TestAdminAPIUsers(t *testing.T) {
 		}
 		call := func(method, path, body string) (int, string) {
 			t.Helper()
-			req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+tok)
-			if body != "" {
-				req.Header.Set("Content-Type", "application/json")
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(b)
+			resp, b := send(t, http.DefaultClient, method, f.srv.URL+path, body, bearer(tok, body)...)
+			return resp.StatusCode, b
 		}
 		own, other := f.user(t, access.CaseWorker), f.user(t, access.PoliceInvestigator)
 		if own.AgencyID != f.user(t, access.AgencyAdmin).AgencyID || other.AgencyID == own.AgencyID {

@@ -58,13 +58,7 @@ func TestRecoveryRevokesEverything(t *testing.T) {
 			}},
 		} {
 			u := f.user(t, c.role)
-			cr := f.creds[c.role]
-			a, b := f.client(t), f.client(t)
-			for _, cl := range []*http.Client{a, b} {
-				if st, loc := f.signIn(t, cl, cr.Username, cr.Password); st != http.StatusSeeOther || loc != "/" {
-					t.Fatalf("%s: sign-in %d %s", c.name, st, loc)
-				}
-			}
+			a, b := f.signedInTwice(t, c.role)
 			var tokens []string
 			for i := 0; i < 2; i++ {
 				tok, err := f.web.IssueTokenForTest(ctx, f.db, u.ID)

@@ -80,6 +80,19 @@ func (f *acctFixture) signIn(t *testing.T, c *http.Client, username, password st
 	return resp.StatusCode, resp.Header.Get("Location")
 }
 
+// signedInTwice signs the demo user of role in on two new browsers.
+func (f *acctFixture) signedInTwice(t *testing.T, role access.Role) (a, b *http.Client) {
+	t.Helper()
+	cr := f.creds[role]
+	a, b = f.client(t), f.client(t)
+	for _, c := range []*http.Client{a, b} {
+		if st, loc := f.signIn(t, c, cr.Username, cr.Password); st != http.StatusSeeOther || loc != "/" {
+			t.Fatalf("%s: sign-in %d %s", role, st, loc)
+		}
+	}
+	return a, b
+}
+
 func (f *acctFixture) sessionID(c *http.Client) string {
 	u, _ := url.Parse(f.srv.URL)
 	for _, ck := range c.Jar.Cookies(u) {
@@ -679,10 +692,7 @@ func TestReauthBeforeTokenCreation(t *testing.T) {
 
 func TestLogOutEverywhere(t *testing.T) {
 	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
-		cr := f.creds[access.ShelterStaff]
-		a, b := f.client(t), f.client(t)
-		f.signIn(t, a, cr.Username, cr.Password)
-		f.signIn(t, b, cr.Username, cr.Password)
+		a, b := f.signedInTwice(t, access.ShelterStaff)
 		if _, body := f.get(t, a, "/account"); !strings.Contains(body, "signed in on 2 browsers") {
 			t.Fatal("account page does not count the sessions")
 		}
@@ -708,9 +718,7 @@ func TestLogOutEverywhere(t *testing.T) {
 func TestChangePassword(t *testing.T) {
 	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
 		cr := f.creds[access.Prosecutor]
-		a, b := f.client(t), f.client(t)
-		f.signIn(t, a, cr.Username, cr.Password)
-		f.signIn(t, b, cr.Username, cr.Password)
+		a, b := f.signedInTwice(t, access.Prosecutor)
 		if resp, _ := f.get(t, a, "/account/password"); resp.StatusCode != 200 {
 			t.Fatalf("form: %d", resp.StatusCode)
 		}

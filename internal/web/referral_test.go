@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -134,13 +133,8 @@ func TestReferralFormWorksWithoutJavaScript(t *testing.T) {
 		"exploitation": {"labour"}, "given_name": {"Mina"}, "needs": {"medical"}, "idempotency_key": {"form-1"}}
 	// "Check screening" shows the result and stores nothing.
 	form.Set("action", "screen")
-	resp, err := fr.PostForm(f.srv.URL+"/referrals/new", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(page), "classification-presumed_trafficking") {
+	resp, page := f.post(t, fr, "/referrals/new", form)
+	if resp.StatusCode != 200 || !strings.Contains(page, "classification-presumed_trafficking") {
 		t.Fatalf("screen: %d", resp.StatusCode)
 	}
 	if n, _ := f.db.Counts(context.Background()); n.Cases != 120 {
@@ -149,18 +143,15 @@ func TestReferralFormWorksWithoutJavaScript(t *testing.T) {
 	// An oversized narrative is refused on its field, nothing stored.
 	form.Set("action", "refer")
 	form.Set("narrative", strings.Repeat("n", 8001))
-	resp, _ = fr.PostForm(f.srv.URL+"/referrals/new", form)
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 422 || !strings.Contains(string(page), `id="e-narrative"`) {
+	resp, page = f.post(t, fr, "/referrals/new", form)
+	if resp.StatusCode != 422 || !strings.Contains(page, `id="e-narrative"`) {
 		t.Fatalf("oversized narrative: %d", resp.StatusCode)
 	}
 	if n, _ := f.db.Counts(context.Background()); n.Cases != 120 {
 		t.Fatal("a refused referral stored a case")
 	}
 	form.Del("narrative")
-	resp, _ = fr.PostForm(f.srv.URL+"/referrals/new", form)
-	resp.Body.Close()
+	resp, _ = f.post(t, fr, "/referrals/new", form)
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/referrals/") {
 		t.Fatalf("refer: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}

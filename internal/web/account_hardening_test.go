@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
+	"github.com/haven-nrm/haven/internal/web"
 )
 
 // TestRecoveryRevokesEverything: a password change, signing out
@@ -20,9 +20,8 @@ import (
 // and revoke every API token of the user; enabling the account again
 // revives nothing.
 func TestRecoveryRevokesEverything(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true })
-		ctx := context.Background()
+	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
+		ctx := t.Context()
 		bearer := func(tok string) int {
 			resp, _ := f.get(t, f.client(t), "/api/v1/me", "Authorization", "Bearer "+tok)
 			return resp.StatusCode
@@ -45,27 +44,21 @@ func TestRecoveryRevokesEverything(t *testing.T) {
 				}
 			}},
 			{"MFA reset", access.CaseWorker, func(t *testing.T, u store.User, _ *http.Client) {
-				if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.ResetMFA(ctx, u.ID) }); err != nil {
+				if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.ResetMFA(ctx, u.ID) }); err != nil {
 					t.Fatal(err)
 				}
 			}},
 			{"disabling", access.FirstResponder, func(t *testing.T, u store.User, _ *http.Client) {
-				if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
+				if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
 					t.Fatal(err)
 				}
-				if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, false) }); err != nil {
+				if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, false) }); err != nil {
 					t.Fatal(err)
 				}
 			}},
 		} {
 			u := f.user(t, c.role)
-			cr := f.creds[c.role]
-			a, b := f.client(t), f.client(t)
-			for _, cl := range []*http.Client{a, b} {
-				if st, loc := f.signIn(t, cl, cr.Username, cr.Password); st != http.StatusSeeOther || loc != "/" {
-					t.Fatalf("%s: sign-in %d %s", c.name, st, loc)
-				}
-			}
+			a, b := f.signedInTwice(t, c.role)
 			var tokens []string
 			for i := 0; i < 2; i++ {
 				tok, err := f.web.IssueTokenForTest(ctx, f.db, u.ID)
@@ -86,7 +79,7 @@ func TestRecoveryRevokesEverything(t *testing.T) {
 					t.Fatalf("%s: an API token survived: %d, want 401", c.name, st)
 				}
 			}
-			ts, err := db.APITokens(ctx, u.ID)
+			ts, err := f.db.APITokens(ctx, u.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +97,7 @@ func TestRecoveryRevokesEverything(t *testing.T) {
 // ends an idle session.
 func TestSessionCookieEndsWithBrowser(t *testing.T) {
 	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true })
+	f := newAccountFixture(t, db, mfaOptional)
 	cr := f.creds[access.Analyst]
 	c := f.client(t)
 	resp, _ := f.post(t, c, "/login", url.Values{"username": {cr.Username}, "password": {cr.Password}})
@@ -139,20 +132,19 @@ func TestSessionCookieEndsWithBrowser(t *testing.T) {
 // expiring, replaced by the next one) together with the password opens the
 // set-up, and a pending secret is never shown to another sign-in.
 func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, nil)
-		ctx := context.Background()
+	eachAccountEngine(t, nil, func(t *testing.T, f *acctFixture) {
+		ctx := t.Context()
 		cr := f.creds[access.CaseWorker]
 		u := f.user(t, access.CaseWorker)
 		sessions := func() int {
 			var n int
-			if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE user_id = $1`, u.ID).Scan(&n); err != nil {
+			if err := f.db.R().QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE user_id = $1`, u.ID).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
 		}
 		hasPending := func() bool {
-			_, err := db.MFA(ctx, u.ID)
+			_, err := f.db.MFA(ctx, u.ID)
 			return err == nil
 		}
 
@@ -177,7 +169,7 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 		if hasPending() {
 			t.Fatal("a secret was made without a link")
 		}
-		if !audited(t, db, "session.refused", u.ID) {
+		if !audited(t, f.db, "session.refused", u.ID) {
 			t.Fatal("the refused sign-in is not audited")
 		}
 
@@ -192,13 +184,13 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 		link := f.enrolLink(t, access.CaseWorker)
 		token := strings.TrimPrefix(link, "/enrol/")
 		var n int
-		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM enrol_links WHERE token_hash = $1 AND user_id = $2`, store.HashToken(token), u.ID).Scan(&n); err != nil || n != 1 {
+		if err := f.db.R().QueryRowContext(ctx, `SELECT count(*) FROM enrol_links WHERE token_hash = $1 AND user_id = $2`, store.HashToken(token), u.ID).Scan(&n); err != nil || n != 1 {
 			t.Fatalf("link by its hash: %d %v", n, err)
 		}
-		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM enrol_links WHERE token_hash = $1`, []byte(token)).Scan(&n); err != nil || n != 0 {
+		if err := f.db.R().QueryRowContext(ctx, `SELECT count(*) FROM enrol_links WHERE token_hash = $1`, []byte(token)).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("the token itself is stored: %d %v", n, err)
 		}
-		if !audited(t, db, "user.enrol_link", u.ID) {
+		if !audited(t, f.db, "user.enrol_link", u.ID) {
 			t.Fatal("issuing the link is not audited")
 		}
 
@@ -214,7 +206,7 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 		if st, loc := f.openLink(t, first, link, cr.Password); st != http.StatusSeeOther || loc != "/mfa/enrol" {
 			t.Fatalf("link with the password: %d %s", st, loc)
 		}
-		if !audited(t, db, "user.enrol_link_used", u.ID) {
+		if !audited(t, f.db, "user.enrol_link_used", u.ID) {
 			t.Fatal("using the link is not audited")
 		}
 		if resp, _ := f.get(t, f.client(t), link); resp.StatusCode != http.StatusNotFound {
@@ -241,7 +233,7 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 		if st, loc := f.openLink(t, second, f.enrolLink(t, access.CaseWorker), cr.Password); st != http.StatusSeeOther || loc != "/mfa/enrol" {
 			t.Fatalf("second link: %d %s", st, loc)
 		}
-		if _, body := f.get(t, second, "/mfa/enrol"); strings.Contains(body, "data:image/png") || strings.Contains(body, groupBy4(firstSecret)) {
+		if _, body := f.get(t, second, "/mfa/enrol"); strings.Contains(body, "data:image/png") || strings.Contains(body, web.GroupBy4(firstSecret)) {
 			t.Fatal("the pending secret of another sign-in is shown")
 		}
 		if resp, _ := f.get(t, first, "/mfa/enrol"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
@@ -275,10 +267,10 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, ps.ID, true) }); err != nil {
+		if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, ps.ID, true) }); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, ps.ID, false) }); err != nil {
+		if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, ps.ID, false) }); err != nil {
 			t.Fatal(err)
 		}
 		if resp, _ := f.get(t, f.client(t), "/enrol/"+tok); resp.StatusCode != http.StatusNotFound {
@@ -295,7 +287,7 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 		if resp, _ := f.post(t, an, "/mfa/enrol", url.Values{"return": {"/mfa/enrol"}}); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account" {
 			t.Fatalf("set-up from a full session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		if _, err := db.MFA(ctx, f.user(t, access.Analyst).ID); err == nil {
+		if _, err := f.db.MFA(ctx, f.user(t, access.Analyst).ID); err == nil {
 			t.Fatal("a full session made a secret without a link")
 		}
 		if _, body := f.get(t, an, "/account"); !strings.Contains(body, "ask your administrator for an enrolment link") {
@@ -304,22 +296,12 @@ func TestPasswordAloneNeverEnrolsSecondFactor(t *testing.T) {
 	})
 }
 
-func groupBy4(s string) string {
-	var parts []string
-	for len(s) > 4 {
-		parts = append(parts, s[:4])
-		s = s[4:]
-	}
-	return strings.Join(append(parts, s), " ")
-}
-
 // TestGuessingCannotLockUserOut: an attacker who floods an account with
 // wrong passwords, from one address or from many, is throttled, but the
 // browser where the real user signed in before (device cookie) still gets
 // in, even from the attacker's address.
 func TestGuessingCannotLockUserOut(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true; c.TrustedProxies = "127.0.0.1,::1" })
+	eachAccountEngine(t, func(c *config.Config) { c.MFAOptional = true; c.TrustedProxies = "127.0.0.1,::1" }, func(t *testing.T, f *acctFixture) {
 		cr := f.creds[access.CompetentAuthority]
 		login := func(c *http.Client, addr, password string) int {
 			resp, _ := f.post(t, c, "/login", url.Values{"username": {cr.Username}, "password": {password}}, "X-Forwarded-For", addr)

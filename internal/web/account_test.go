@@ -63,14 +63,14 @@ func newAccountFixture(t *testing.T, db *store.DB, adjust func(*config.Config)) 
 	return &acctFixture{fixture: f, clock: clock, keys: kr}
 }
 
-func (f *acctFixture) post(t *testing.T, c *http.Client, path string, form url.Values, hdr ...string) (*http.Response, string) {
-	t.Helper()
-	return send(t, c, "POST", f.srv.URL+path, form.Encode(), append(formHeader, hdr...)...)
-}
+// mfaOptional lets every role sign in with a password alone, for tests
+// of something other than second factors.
+func mfaOptional(c *config.Config) { c.MFAOptional = true }
 
-func (f *acctFixture) get(t *testing.T, c *http.Client, path string, hdr ...string) (*http.Response, string) {
-	t.Helper()
-	return get(t, c, f.srv.URL+path, hdr...)
+// eachAccountEngine runs fn on every database engine, each time against a
+// new account fixture made with adjust.
+func eachAccountEngine(t *testing.T, adjust func(*config.Config), fn func(t *testing.T, f *acctFixture)) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) { fn(t, newAccountFixture(t, db, adjust)) })
 }
 
 // signIn posts the password step and returns where it leads.
@@ -78,6 +78,19 @@ func (f *acctFixture) signIn(t *testing.T, c *http.Client, username, password st
 	t.Helper()
 	resp, _ := f.post(t, c, "/login", url.Values{"username": {username}, "password": {password}})
 	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// signedInTwice signs the demo user of role in on two new browsers.
+func (f *acctFixture) signedInTwice(t *testing.T, role access.Role) (a, b *http.Client) {
+	t.Helper()
+	cr := f.creds[role]
+	a, b = f.client(t), f.client(t)
+	for _, c := range []*http.Client{a, b} {
+		if st, loc := f.signIn(t, c, cr.Username, cr.Password); st != http.StatusSeeOther || loc != "/" {
+			t.Fatalf("%s: sign-in %d %s", role, st, loc)
+		}
+	}
+	return a, b
 }
 
 func (f *acctFixture) sessionID(c *http.Client) string {
@@ -90,13 +103,21 @@ func (f *acctFixture) sessionID(c *http.Client) string {
 	return ""
 }
 
-func (f *acctFixture) user(t *testing.T, role access.Role) store.User {
+// addAnalysts stores n analysts of the demo analyst's agency with password
+// hash, named prefix followed by a, b, c…, and returns their names.
+func (f *acctFixture) addAnalysts(t *testing.T, prefix string, n int, hash string) []string {
 	t.Helper()
-	u, err := f.db.UserByUsername(context.Background(), f.creds[role].Username)
-	if err != nil {
-		t.Fatal(err)
+	ctx := t.Context()
+	agency := f.user(t, access.Analyst).AgencyID
+	var names []string
+	for i := 0; i < n; i++ {
+		u := store.User{ID: store.NewID(), Username: prefix + string(rune('a'+i)), DisplayName: prefix, PasswordHash: hash, Role: "analyst", AgencyID: agency}
+		if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, u.Username)
 	}
-	return u
+	return names
 }
 
 // audited reports whether an event with action about objectID exists.
@@ -194,16 +215,15 @@ func (f *acctFixture) enrol(t *testing.T, role access.Role) (*http.Client, strin
 }
 
 func TestMFAEnrolmentAndSignIn(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, nil)
-		ctx := context.Background()
+	eachAccountEngine(t, nil, func(t *testing.T, f *acctFixture) {
+		ctx := t.Context()
 		c, secret, codes := f.enrol(t, access.CaseWorker)
 		if resp, _ := f.get(t, c, "/cases"); resp.StatusCode != 200 {
 			t.Fatalf("after set-up: /cases %d", resp.StatusCode)
 		}
 		u := f.user(t, access.CaseWorker)
 		// The secret is stored sealed under the user's data key.
-		m, err := db.MFA(ctx, u.ID)
+		m, err := f.db.MFA(ctx, u.ID)
 		if err != nil || !m.Confirmed || strings.Contains(string(m.Secret), secret) {
 			t.Fatalf("stored authenticator: %v (sealed: %v)", err, !strings.Contains(string(m.Secret), secret))
 		}
@@ -214,7 +234,7 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 		if pt, err := seal.Open(dk, u.ID, "totp_secret", m.Secret); err != nil || string(pt) != secret {
 			t.Fatalf("sealed secret does not open to the shown one: %v", err)
 		}
-		if !audited(t, db, "mfa.enrol", u.ID) {
+		if !audited(t, f.db, "mfa.enrol", u.ID) {
 			t.Fatal("set-up not audited")
 		}
 
@@ -250,7 +270,7 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 		if id := f.sessionID(c2); id == pendingID || id == "" {
 			t.Fatal("session id not rotated at the second step")
 		}
-		if _, err := db.SessionByToken(ctx, pendingID); err == nil {
+		if _, err := f.db.SessionByToken(ctx, pendingID); err == nil {
 			t.Fatal("the half-signed-in session survives the second step")
 		}
 		if resp, _ := f.get(t, c2, "/cases"); resp.StatusCode != 200 {
@@ -279,7 +299,7 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 		if resp, _ := f.post(t, c4, "/mfa/verify", url.Values{"code": {codes[1]}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("second recovery code: %d", resp.StatusCode)
 		}
-		if !audited(t, db, "session.mfa", u.ID) || !audited(t, db, "session.mfa_failed", u.ID) {
+		if !audited(t, f.db, "session.mfa", u.ID) || !audited(t, f.db, "session.mfa_failed", u.ID) {
 			t.Fatal("second steps not audited")
 		}
 		// Cancelling the second step ends the half-signed-in session.
@@ -289,11 +309,11 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 		if resp, _ := f.post(t, c5, "/mfa/cancel", nil); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("cancel: %d", resp.StatusCode)
 		}
-		if _, err := db.SessionByToken(ctx, id); err == nil {
+		if _, err := f.db.SessionByToken(ctx, id); err == nil {
 			t.Fatal("cancelled session survives")
 		}
 		// An administrator's reset sends the user back to set-up.
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.ResetMFA(ctx, u.ID) }); err != nil {
+		if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.ResetMFA(ctx, u.ID) }); err != nil {
 			t.Fatal(err)
 		}
 		if resp, _ := f.get(t, c2, "/cases"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
@@ -306,8 +326,7 @@ func TestMFAEnrolmentAndSignIn(t *testing.T) {
 }
 
 func TestMFARequiredByRole(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, nil)
+	eachAccountEngine(t, nil, func(t *testing.T, f *acctFixture) {
 		// A case worker without a second factor gets no session: only the
 		// enrolment link sets one up.
 		cw := f.client(t)
@@ -351,7 +370,7 @@ func TestMFARequiredByRole(t *testing.T) {
 		}{
 			{func(c *config.Config) { c.MFARoles = "system_admin" }, access.CaseWorker, "/", false},
 			{func(c *config.Config) { c.MFARoles = "system_admin" }, access.SystemAdmin, "", false},
-			{func(c *config.Config) { c.MFAOptional = true }, access.SystemAdmin, "/", true},
+			{mfaOptional, access.SystemAdmin, "/", true},
 		} {
 			g := newAccountFixture(t, testenv.OpenMigrated(t, testenv.FreshSQLite(t)), c.adjust)
 			cl := g.client(t)
@@ -368,15 +387,14 @@ func TestMFARequiredByRole(t *testing.T) {
 		}
 		bad := config.Defaults()
 		bad.MFARoles = "case_worker,nobody"
-		if _, err := serverFor(db, f.keys, web.Deps{Config: bad, I18n: f.web.I18n}); err == nil {
+		if _, err := serverFor(f.db, f.keys, web.Deps{Config: bad, I18n: f.web.I18n}); err == nil {
 			t.Fatal("an unknown role in HAVEN_MFA_ROLES is accepted")
 		}
 	})
 }
 
 func TestLoginThrottling(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true })
+	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
 		cr := f.creds[access.FirstResponder]
 		c := f.client(t)
 		main := regexp.MustCompile(`(?s)<main.*</main>`)
@@ -390,7 +408,7 @@ func TestLoginThrottling(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized || main.FindString(body) != main.FindString(wrongBody) {
 			t.Fatalf("locked account: %d, or a different page", resp.StatusCode)
 		}
-		if !audited(t, db, "session.refused", "") {
+		if !audited(t, f.db, "session.refused", "") {
 			t.Fatal("refused attempt not audited")
 		}
 		// Other accounts are not affected.
@@ -428,8 +446,7 @@ func TestLoginThrottling(t *testing.T) {
 }
 
 func TestLoginThrottlingCap(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true })
+	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
 		cr := f.creds[access.FirstResponder]
 		c := f.client(t)
 		// Fail at every opening: 5 free failures, then locks of 30 s,
@@ -454,21 +471,11 @@ func TestLoginThrottlingCap(t *testing.T) {
 }
 
 func TestAddressThrottling(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true })
-		ctx := context.Background()
+	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
 		// Eleven accounts, so fifty failures fit under the per-account
 		// threshold of each.
 		hash, _ := auth.HashPassword("right password 123", cheap)
-		agency := f.user(t, access.Analyst).AgencyID
-		var names []string
-		for i := 0; i < 11; i++ {
-			u := store.User{ID: store.NewID(), Username: "bulk" + string(rune('a'+i)), DisplayName: "B", PasswordHash: hash, Role: "analyst", AgencyID: agency}
-			if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
-				t.Fatal(err)
-			}
-			names = append(names, u.Username)
-		}
+		names := f.addAnalysts(t, "bulk", 11, hash)
 		c := f.client(t)
 		for i := 0; i < 50; i++ {
 			if st, _ := f.signIn(t, c, names[i%10], "wrong password"); st != http.StatusUnauthorized {
@@ -491,22 +498,12 @@ func TestAddressThrottling(t *testing.T) {
 // and of an unknown name. They must be of the same order; the bound is loose
 // (a factor of 3) because the machine is shared.
 func TestLoginTimingDoesNotRevealAccounts(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true })
-		ctx := context.Background()
+	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
 		hash, err := auth.HashPassword("the real password 42", auth.DefaultParams)
 		if err != nil {
 			t.Fatal(err)
 		}
-		agency := f.user(t, access.Analyst).AgencyID
-		var known []string
-		for i := 0; i < 5; i++ {
-			u := store.User{ID: store.NewID(), Username: "timed" + string(rune('a'+i)), DisplayName: "T", PasswordHash: hash, Role: "analyst", AgencyID: agency}
-			if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
-				t.Fatal(err)
-			}
-			known = append(known, u.Username)
-		}
+		known := f.addAnalysts(t, "timed", 5, hash)
 		c := f.client(t)
 		f.signIn(t, c, "warm-up", "x") // builds the equaliser's hash once
 		measure := func(name string) time.Duration {
@@ -534,9 +531,8 @@ func TestLoginTimingDoesNotRevealAccounts(t *testing.T) {
 }
 
 func TestAPITokenLifecycle(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, nil)
-		ctx := context.Background()
+	eachAccountEngine(t, nil, func(t *testing.T, f *acctFixture) {
+		ctx := t.Context()
 		ar := f.creds[access.Analyst]
 		c := f.client(t)
 		f.signIn(t, c, ar.Username, ar.Password)
@@ -557,8 +553,8 @@ func TestAPITokenLifecycle(t *testing.T) {
 			t.Fatal("token shown again, or not listed")
 		}
 		u := f.user(t, access.Analyst)
-		ts, _ := db.APITokens(ctx, u.ID)
-		if len(ts) != 1 || !audited(t, db, "token.create", ts[0].ID) {
+		ts, _ := f.db.APITokens(ctx, u.ID)
+		if len(ts) != 1 || !audited(t, f.db, "token.create", ts[0].ID) {
 			t.Fatalf("tokens %v, or creation not audited", ts)
 		}
 		bearer := func(path, tok string) (*http.Response, string) {
@@ -578,7 +574,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 			t.Fatalf("token on a page: %d %s, want to sign in", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		// Use is recorded, at most once a minute.
-		got, _ := db.APITokenByID(ctx, ts[0].ID)
+		got, _ := f.db.APITokenByID(ctx, ts[0].ID)
 		if got.LastUsedAt != store.Millis(f.clock.Now()) {
 			t.Fatalf("last use %d, want %d", got.LastUsedAt, store.Millis(f.clock.Now()))
 		}
@@ -591,7 +587,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		// Someone else cannot revoke it: for them it does not exist.
 		hash, _ := auth.HashPassword("other analyst password", cheap)
 		ou := store.User{ID: store.NewID(), Username: "other.analyst", DisplayName: "O", PasswordHash: hash, Role: "analyst", AgencyID: u.AgencyID}
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, ou) }); err != nil {
+		if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.InsertUser(ctx, ou) }); err != nil {
 			t.Fatal(err)
 		}
 		other := f.client(t)
@@ -611,7 +607,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		if resp, _ := bearer("/api/v1/me", token); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("revoked token: %d, want 401", resp.StatusCode)
 		}
-		if !audited(t, db, "token.revoke", ts[0].ID) {
+		if !audited(t, f.db, "token.revoke", ts[0].ID) {
 			t.Fatal("revocation not audited")
 		}
 		// Expired: 401.
@@ -629,7 +625,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		f.signIn(t, c, ar.Username, ar.Password)
 		_, body = f.post(t, c, "/account/tokens", url.Values{"name": {"third"}, "days": {"5"}, "return": {"/account/tokens"}})
 		third := tokenRe.FindString(body)
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
+		if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, u.ID, true) }); err != nil {
 			t.Fatal(err)
 		}
 		if resp, _ := bearer("/api/v1/me", third); resp.StatusCode != http.StatusUnauthorized {
@@ -639,8 +635,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 }
 
 func TestReauthBeforeTokenCreation(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, nil)
+	eachAccountEngine(t, nil, func(t *testing.T, f *acctFixture) {
 		ar := f.creds[access.Analyst]
 		c := f.client(t)
 		f.signIn(t, c, ar.Username, ar.Password)
@@ -696,12 +691,8 @@ func TestReauthBeforeTokenCreation(t *testing.T) {
 }
 
 func TestLogOutEverywhere(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true })
-		cr := f.creds[access.ShelterStaff]
-		a, b := f.client(t), f.client(t)
-		f.signIn(t, a, cr.Username, cr.Password)
-		f.signIn(t, b, cr.Username, cr.Password)
+	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
+		a, b := f.signedInTwice(t, access.ShelterStaff)
 		if _, body := f.get(t, a, "/account"); !strings.Contains(body, "signed in on 2 browsers") {
 			t.Fatal("account page does not count the sessions")
 		}
@@ -715,22 +706,19 @@ func TestLogOutEverywhere(t *testing.T) {
 			}
 		}
 		u := f.user(t, access.ShelterStaff)
-		if n, _ := db.UserSessionCount(context.Background(), u.ID, f.clock.Now()); n != 0 {
+		if n, _ := f.db.UserSessionCount(context.Background(), u.ID, f.clock.Now()); n != 0 {
 			t.Fatalf("%d sessions left", n)
 		}
-		if !audited(t, db, "session.end_all", u.ID) {
+		if !audited(t, f.db, "session.end_all", u.ID) {
 			t.Fatal("not audited")
 		}
 	})
 }
 
 func TestChangePassword(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true })
+	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
 		cr := f.creds[access.Prosecutor]
-		a, b := f.client(t), f.client(t)
-		f.signIn(t, a, cr.Username, cr.Password)
-		f.signIn(t, b, cr.Username, cr.Password)
+		a, b := f.signedInTwice(t, access.Prosecutor)
 		if resp, _ := f.get(t, a, "/account/password"); resp.StatusCode != 200 {
 			t.Fatalf("form: %d", resp.StatusCode)
 		}
@@ -770,7 +758,7 @@ func TestChangePassword(t *testing.T) {
 		if st, _ := f.signIn(t, f.client(t), cr.Username, next); st != http.StatusSeeOther {
 			t.Fatal("new password does not work")
 		}
-		if !audited(t, db, "user.password", f.user(t, access.Prosecutor).ID) {
+		if !audited(t, f.db, "user.password", f.user(t, access.Prosecutor).ID) {
 			t.Fatal("not audited")
 		}
 	})

@@ -1,15 +1,11 @@
 package web_test
 
 import (
-	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestAdminAPIUsers: an agency administrator changes the role of,
@@ -19,37 +15,19 @@ import (
 // which answers 404 as if it did not exist and stays as it was (issue
 // 12, "Users").
 func TestAdminAPIUsers(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		ctx := context.Background()
-		user := func(role access.Role) store.User {
-			u, err := db.UserByUsername(ctx, f.creds[role].Username)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u
-		}
-		tok, err := f.web.IssueTokenForTest(ctx, db, user(access.AgencyAdmin).ID)
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		tok, err := f.web.IssueTokenForTest(ctx, f.db, f.user(t, access.AgencyAdmin).ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		call := func(method, path, body string) (int, string) {
 			t.Helper()
-			req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+tok)
-			if body != "" {
-				req.Header.Set("Content-Type", "application/json")
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(b)
+			resp, b := send(t, http.DefaultClient, method, f.srv.URL+path, body, bearer(tok, body)...)
+			return resp.StatusCode, b
 		}
-		own, other := user(access.CaseWorker), user(access.PoliceInvestigator)
-		if own.AgencyID != user(access.AgencyAdmin).AgencyID || other.AgencyID == own.AgencyID {
+		own, other := f.user(t, access.CaseWorker), f.user(t, access.PoliceInvestigator)
+		if own.AgencyID != f.user(t, access.AgencyAdmin).AgencyID || other.AgencyID == own.AgencyID {
 			t.Fatal("the demo's case worker is not of the agency administrator's agency, or the police investigator is")
 		}
 		st, body := call("GET", "/api/v1/users", "")
@@ -64,7 +42,7 @@ func TestAdminAPIUsers(t *testing.T) {
 				t.Errorf("%s on another agency's account: %d, want 404", c.path, st)
 			}
 		}
-		if u, _ := db.UserByID(ctx, other.ID); u.Disabled || u.Role != other.Role || u.PasswordHash != other.PasswordHash {
+		if u, _ := f.db.UserByID(ctx, other.ID); u.Disabled || u.Role != other.Role || u.PasswordHash != other.PasswordHash {
 			t.Errorf("another agency's account changed: %+v", u)
 		}
 		// Its own.
@@ -86,7 +64,7 @@ func TestAdminAPIUsers(t *testing.T) {
 		if st, body := call("POST", "/api/v1/users/"+own.ID+"/disable", "{}"); st != 200 || !strings.Contains(body, `"disabled": true`) {
 			t.Errorf("disable: %d %s", st, body)
 		}
-		if u, _ := db.UserByID(ctx, own.ID); !u.Disabled || u.Role != string(access.FirstResponder) {
+		if u, _ := f.db.UserByID(ctx, own.ID); !u.Disabled || u.Role != string(access.FirstResponder) {
 			t.Errorf("own account after role and disable: %+v", u)
 		}
 		if st, _ := call("POST", "/api/v1/users/"+own.ID+"/enable", "{}"); st != 200 {
@@ -96,11 +74,11 @@ func TestAdminAPIUsers(t *testing.T) {
 		if st != 200 || !strings.Contains(body, "/enrol/") {
 			t.Errorf("reset-mfa: %d %s", st, body)
 		}
-		if u, _ := db.UserByID(ctx, own.ID); u.Disabled {
+		if u, _ := f.db.UserByID(ctx, own.ID); u.Disabled {
 			t.Error("own account still disabled")
 		}
 		for _, a := range []string{"user.role", "user.disable", "user.enable", "user.mfa_reset", "user.enrol_link"} {
-			if !audited(t, db, a, own.ID) {
+			if !audited(t, f.db, a, own.ID) {
 				t.Errorf("%s not audited", a)
 			}
 		}

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestCalendarPage: the system administrator keeps a jurisdiction's
@@ -23,18 +21,17 @@ import (
 // nothing, a bad file is refused whole, and an agency administrator has
 // no such page (issue 12, "Calendars as data").
 func TestCalendarPage(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		ctx := context.Background()
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
 		sys := f.login(t, access.SystemAdmin)
-		js, err := db.Jurisdictions(ctx)
+		js, err := f.db.Jurisdictions(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		j := js[0]
 		page := f.srv.URL + "/admin/jurisdictions/" + j.Code + "/calendar"
 		versions := func() int64 {
-			v, ok, err := store.LatestCalendar(ctx, db.R(), j.ID)
+			v, ok, err := store.LatestCalendar(ctx, f.db.R(), j.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +111,7 @@ func TestCalendarPage(t *testing.T) {
 			t.Error("the page does not show the uploaded version and its holidays")
 		}
 		for _, a := range []string{"calendar.edit", "calendar.import"} {
-			if !audited(t, db, a, j.ID) {
+			if !audited(t, f.db, a, j.ID) {
 				t.Errorf("%s not audited", a)
 			}
 		}

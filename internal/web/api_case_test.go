@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestCaseAPI decides through the JSON API with a token: the queue lists
@@ -19,21 +16,12 @@ import (
 // the dossier shows the decision's reason only to a reader allowed to see
 // identifying data.
 func TestCaseAPI(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f := newFixture(t, db)
-		fr := f.login(t, access.FirstResponder)
-		status, out := postJSON(t, fr, f.srv.URL+"/api/v1/referrals", `{"sector":"labour_inspection","age":33,"gender":"Masculine","citizenship":"NP",
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		caseID := f.refer(t, `{"sector":"labour_inspection","age":33,"gender":"Masculine","citizenship":"NP",
 			"languages":["ne"],"exploitation":"labour","acts":["recruitment"],"means":["deception"],"purposes":["forced_labour"],
 			"consent":"given","consent_language":"ne","identity":{"given_name":"Api","family_name":"Casetest"}}`)
-		if status != http.StatusCreated {
-			t.Fatalf("referral: %d %v", status, out)
-		}
-		caseID := out["case_id"].(string)
-		ca, err := db.UserByUsername(ctx, f.creds[access.CompetentAuthority].Username)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ca := f.user(t, access.CompetentAuthority)
 		token, err := f.web.IssueTokenForTest(ctx, f.db, ca.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -42,10 +42,7 @@ func newGlassScene(t *testing.T, db *store.DB) *glassScene {
 		c.Demo, c.MFAOptional = true, true
 	}})
 	g := &glassScene{f: f, clock: clock}
-	worker, err := db.UserByUsername(ctx, f.creds[access.CaseWorker].Username)
-	if err != nil {
-		t.Fatal(err)
-	}
+	worker := f.user(t, access.CaseWorker)
 	g.owner = worker.AgencyID
 	// The case: of the worker's agency, with a decision letter.
 	in := f.login(t, access.CaseWorker)
@@ -83,6 +80,12 @@ func newGlassScene(t *testing.T, db *store.DB) *glassScene {
 		t.Fatal(err)
 	}
 	return g
+}
+
+// eachGlassScene runs fn on every database engine, each time in a new
+// glass scene.
+func eachGlassScene(t *testing.T, fn func(t *testing.T, g *glassScene)) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) { fn(t, newGlassScene(t, db)) })
 }
 
 func (g *glassScene) signIn(t *testing.T) *http.Client {
@@ -147,9 +150,8 @@ func dataState(t *testing.T, db *store.DB, caseID string) string {
 // it) and every other command of the case, on the form and in the API, are
 // refused as if the case were absent, and nothing is written.
 func TestBreakGlassIsReadOnlyAndShort(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		g := newGlassScene(t, db)
-		ctx := context.Background()
+	eachGlassScene(t, func(t *testing.T, g *glassScene) {
+		ctx := t.Context()
 		base := g.f.srv.URL
 		out := g.signIn(t)
 		g.clock.Advance(10 * time.Minute)
@@ -167,7 +169,7 @@ func TestBreakGlassIsReadOnlyAndShort(t *testing.T) {
 			t.Fatalf("break-glass with a stale sign-in: %d %s, want a redirect to /reauth", st, loc)
 		}
 		var grants int
-		_ = db.R().QueryRowContext(ctx, `SELECT count(*) FROM break_glass_grants`).Scan(&grants)
+		_ = g.f.db.R().QueryRowContext(ctx, `SELECT count(*) FROM break_glass_grants`).Scan(&grants)
 		if grants != 0 {
 			t.Fatalf("a grant was written without re-authentication")
 		}
@@ -187,7 +189,7 @@ func TestBreakGlassIsReadOnlyAndShort(t *testing.T) {
 		}
 		// Short: the configured default, four hours.
 		var created, expires int64
-		if err := db.R().QueryRowContext(ctx, `SELECT created_at, expires_at FROM break_glass_grants WHERE user_id = $1`, g.outsider.ID).
+		if err := g.f.db.R().QueryRowContext(ctx, `SELECT created_at, expires_at FROM break_glass_grants WHERE user_id = $1`, g.outsider.ID).
 			Scan(&created, &expires); err != nil {
 			t.Fatal(err)
 		}
@@ -198,9 +200,9 @@ func TestBreakGlassIsReadOnlyAndShort(t *testing.T) {
 			t.Fatalf("reading under the grant: %d", resp.StatusCode)
 		}
 		// Read-only: the attack, then every command of the case.
-		before := dataState(t, db, g.target.ID)
+		before := dataState(t, g.f.db, g.target.ID)
 		var supportVersion int64
-		_ = db.R().QueryRowContext(ctx, `SELECT version FROM case_support WHERE case_id = $1`, g.target.ID).Scan(&supportVersion)
+		_ = g.f.db.R().QueryRowContext(ctx, `SELECT version FROM case_support WHERE case_id = $1`, g.target.ID).Scan(&supportVersion)
 		fields := url.Values{"version": {fmt.Sprint(g.target.Version)}, "support_version": {fmt.Sprint(supportVersion)},
 			"kind": {"transfer"}, "to_agency": {g.outsider.AgencyID}, "override_reason": {"danger_to_life"},
 			"override_justification": {"taking it"}, "response": {"accept"}, "purpose": {"share_data"}, "action": {"give"},
@@ -225,7 +227,7 @@ func TestBreakGlassIsReadOnlyAndShort(t *testing.T) {
 				t.Errorf("form page %s under a grant: %d, want 404", name, resp.StatusCode)
 			}
 		}
-		if after := dataState(t, db, g.target.ID); after != before {
+		if after := dataState(t, g.f.db, g.target.ID); after != before {
 			t.Fatalf("commands under a grant wrote:\nbefore %s\nafter  %s", before, after)
 		}
 		// Short: when the grant ends, the case is out of reach again (the
@@ -260,18 +262,17 @@ func caseCommandNames(g *glassScene) []string {
 // see these events of another agency's user in their audit log, and are
 // told of the grant in the application and by e-mail, by codes and ids.
 func TestEveryRequestUnderAGrantIsFlagged(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		g := newGlassScene(t, db)
-		ctx := context.Background()
+	eachGlassScene(t, func(t *testing.T, g *glassScene) {
+		ctx := t.Context()
 		base := g.f.srv.URL
 		out := g.signIn(t)
 		var head int64
-		_ = db.R().QueryRowContext(ctx, `SELECT seq FROM audit_head`).Scan(&head)
+		_ = g.f.db.R().QueryRowContext(ctx, `SELECT seq FROM audit_head`).Scan(&head)
 		if st, loc := g.breakGlass(t, out); st != http.StatusSeeOther || loc != g.path() {
 			t.Fatalf("break-glass: %d %s", st, loc)
 		}
 		var grant string
-		if err := db.R().QueryRowContext(ctx, `SELECT id FROM break_glass_grants WHERE user_id = $1`, g.outsider.ID).Scan(&grant); err != nil {
+		if err := g.f.db.R().QueryRowContext(ctx, `SELECT id FROM break_glass_grants WHERE user_id = $1`, g.outsider.ID).Scan(&grant); err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range []string{g.path(), "/api/v1" + g.path(), g.path() + "/letter"} {
@@ -282,7 +283,7 @@ func TestEveryRequestUnderAGrantIsFlagged(t *testing.T) {
 		// Offered the case as well (a transfer awaits the outsider's
 		// answer): the summary no longer rests on the grant, the identity
 		// on the page still does, and the views are still flagged.
-		err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+		err := g.f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			return tx.InsertHandover(ctx, store.Handover{ID: store.NewID(), CaseID: g.target.ID, Kind: "transfer", FromAgencyID: g.owner,
 				ToAgencyID: g.outsider.AgencyID, State: "pending", Basis: "consent", CreatedBy: g.outsider.ID, CreatedAt: store.Millis(time.Now())})
 		})
@@ -293,7 +294,7 @@ func TestEveryRequestUnderAGrantIsFlagged(t *testing.T) {
 			t.Fatalf("offered and under the grant: %d", resp.StatusCode)
 		}
 		// Every event the outsider caused since, flagged with the grant.
-		evs, err := db.AuditEvents(ctx, store.AuditFilter{Actor: g.outsider.ID, Limit: 500})
+		evs, err := g.f.db.AuditEvents(ctx, store.AuditFilter{Actor: g.outsider.ID, Limit: 500})
 		views := 0
 		if err != nil {
 			t.Fatal(err)
@@ -338,16 +339,16 @@ func TestEveryRequestUnderAGrantIsFlagged(t *testing.T) {
 		if _, home := get(t, admin, base+"/"); !strings.Contains(home, g.path()) {
 			t.Error("the owning agency's administrator has no in-app notice of the grant")
 		}
-		adminUser, _ := db.UserByUsername(ctx, g.f.creds[access.AgencyAdmin].Username)
+		adminUser := g.f.user(t, access.AgencyAdmin)
 		var mails int
-		_ = db.R().QueryRowContext(ctx, `SELECT count(*) FROM email_outbox WHERE kind = 'break_glass' AND case_id = $1 AND user_id = $2`,
+		_ = g.f.db.R().QueryRowContext(ctx, `SELECT count(*) FROM email_outbox WHERE kind = 'break_glass' AND case_id = $1 AND user_id = $2`,
 			g.target.ID, adminUser.ID).Scan(&mails)
 		if mails != 1 {
 			t.Fatalf("e-mails to the owning agency's administrator: %d, want 1", mails)
 		}
 		srv := smtptest.Start(t, smtptest.Options{})
 		b, _ := i18n.New()
-		sender := &alerts.Sender{DB: db, I18n: b, Mailer: notify.NewMailer(notify.Config{Addr: srv.Addr(), From: "haven@example.org",
+		sender := &alerts.Sender{DB: g.f.db, I18n: b, Mailer: notify.NewMailer(notify.Config{Addr: srv.Addr(), From: "haven@example.org",
 			BaseURL: "https://haven.example.org", Timeout: 5 * time.Second})}
 		n, err := sender.Send(ctx, 500)
 		if err != nil || n == 0 {

@@ -8,7 +8,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // wcag22 are the axe-core tags of WCAG 2.2 level AA and everything it
@@ -33,12 +32,9 @@ func axeClean(t *testing.T, ctx context.Context, name string) {
 // and the check step are kept as screenshots at 360 and 1280 px.
 func TestBrowserAxeEveryPage(t *testing.T) {
 	ctx := browser(t)
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
-		t.Fatal(err)
-	}
-	n := eachPage(t, ctx, f, db, func(string) []string { return languages }, func(lang, pattern, path string) {
+	f := sqliteFixture(t)
+	viewport(t, ctx, 360, 740)
+	n := eachPage(t, ctx, f, func(string) []string { return languages }, func(lang, pattern, path string) {
 		axeClean(t, ctx, lang+" "+path)
 	})
 	t.Logf("axe WCAG 2.2 AA: %d pages in all five languages", n)
@@ -46,7 +42,7 @@ func TestBrowserAxeEveryPage(t *testing.T) {
 	// The check step of a reasonable-grounds decision, on the case the
 	// walk referred (the newest, awaiting its decision).
 	var caseID string
-	if err := db.R().QueryRowContext(context.Background(), `SELECT id FROM cases ORDER BY created_at DESC, id LIMIT 1`).Scan(&caseID); err != nil {
+	if err := f.db.R().QueryRowContext(context.Background(), `SELECT id FROM cases ORDER BY created_at DESC, id LIMIT 1`).Scan(&caseID); err != nil {
 		t.Fatal(err)
 	}
 	signIn(t, ctx, f, access.CompetentAuthority)

@@ -17,7 +17,6 @@ import (
 	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/support"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestBrowserCaseworkEndToEnd walks one adult (in Korean) and one child (in
@@ -32,17 +31,13 @@ import (
 // person's language. Every page passes axe-core.
 func TestBrowserCaseworkEndToEnd(t *testing.T) {
 	ctx := browser(t)
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		agencies := map[string]string{}
-		as, err := db.Agencies(context.Background())
+		as, err := f.db.Agencies(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		fr, err := db.UserByUsername(context.Background(), f.creds[access.FirstResponder].Username)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fr := f.user(t, access.FirstResponder)
 		for _, a := range as {
 			if a.JurisdictionID == fr.JurisdictionID {
 				agencies[a.Kind] = a.ID
@@ -53,7 +48,7 @@ func TestBrowserCaseworkEndToEnd(t *testing.T) {
 			child bool
 		}{{"ko", false}, {"ne", true}} {
 			t.Run(fmt.Sprintf("%s child=%v", walk.lang, walk.child), func(t *testing.T) {
-				w := &caseWalk{t: t, ctx: ctx, f: f, db: db, lang: walk.lang, agencies: agencies}
+				w := &caseWalk{t: t, ctx: ctx, f: f, db: f.db, lang: walk.lang, agencies: agencies}
 				w.run(walk.child)
 			})
 		}

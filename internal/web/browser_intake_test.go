@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // A first responder refers a person end to end in each of the five
@@ -18,8 +17,7 @@ import (
 // every page passes axe-core.
 func TestBrowserReferralInEveryLanguage(t *testing.T) {
 	ctx := browser(t)
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
+	f := sqliteFixture(t)
 	signIn(t, ctx, f, access.FirstResponder)
 	for i, lang := range []string{"en", "ko", "th", "mn", "ne"} {
 		switchLanguage(t, ctx, lang)
@@ -59,7 +57,7 @@ func TestBrowserReferralInEveryLanguage(t *testing.T) {
 		}
 		checkPage(t, ctx, "referral-"+lang)
 	}
-	c, err := db.Counts(context.Background())
+	c, err := f.db.Counts(context.Background())
 	if err != nil || c.Cases != 120+5 {
 		t.Fatalf("cases after five referrals: %d (%v), want %d", c.Cases, err, 125)
 	}

@@ -39,18 +39,14 @@ func TestBrowserLocalGovernmentInTwoLanguages(t *testing.T) {
 	}
 	narrow := func(lang, name string) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 780)); err != nil {
-			t.Fatal(err)
-		}
+		viewport(t, ctx, 360, 780)
 		w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 		if err != nil || w > 360 {
 			wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 361)`+
 				`.map(e => e.tagName + '#' + e.id + '.' + e.className).slice(-6).join(' ')`))
 			t.Errorf("%s: %s scrolls sideways at 360 px (%d px wide, %v): %s", lang, name, w, err, wide)
 		}
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
-			t.Fatal(err)
-		}
+		viewport(t, ctx, 1280, 900)
 	}
 	indicator := func() string {
 		v, err := chromedp.Run(ctx, chromedp.Text(q(`#ind-LG-06 .ind-value`)))

@@ -28,9 +28,7 @@ func TestBrowserQueueFiltersAt360(t *testing.T) {
 		c.Demo = true
 		c.MFAOptional = true
 	}})
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
-		t.Fatal(err)
-	}
+	viewport(t, ctx, 360, 740)
 	signIn(t, ctx, f, access.CompetentAuthority)
 	codes := regexp.MustCompile(`^[A-Za-z0-9._-]*$`)
 	known := map[string]bool{"stage": true, "urgent": true, "child": true, "overdue": true, "agency": true, "ref": true, "size": true, "after": true, "before": true}

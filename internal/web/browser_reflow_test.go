@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,8 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 	"github.com/haven-nrm/haven/internal/web"
 )
 
@@ -58,11 +55,8 @@ var reflowRoles = []access.Role{access.CompetentAuthority, access.CaseWorker, ac
 // measures.
 func TestBrowserNoSidewaysScrollAt360(t *testing.T) {
 	ctx := browser(t)
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
-		t.Fatal(err)
-	}
+	f := sqliteFixture(t)
+	viewport(t, ctx, 360, 740)
 	measure := func(name string) {
 		t.Helper()
 		raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](`(() => {
@@ -92,7 +86,7 @@ func TestBrowserNoSidewaysScrollAt360(t *testing.T) {
 			screenshots(t, ctx, name)
 		}
 	}
-	n := eachPage(t, ctx, f, db, func(string) []string { return languages }, func(lang, pattern, path string) {
+	n := eachPage(t, ctx, f, func(string) []string { return languages }, func(lang, pattern, path string) {
 		measure(lang + " " + path)
 	})
 	t.Logf("%d pages checked in %d languages", n, len(languages))
@@ -103,7 +97,7 @@ func TestBrowserNoSidewaysScrollAt360(t *testing.T) {
 // names for it, and calls check on each once it is loaded: the pages for
 // anyone first, then each role's. It fails on a page it could not reach
 // and returns how many routes it visited.
-func eachPage(t *testing.T, ctx context.Context, f *fixture, db *store.DB, langs func(pattern string) []string, check func(lang, pattern, path string)) int {
+func eachPage(t *testing.T, ctx context.Context, f *fixture, langs func(pattern string) []string, check func(lang, pattern, path string)) int {
 	t.Helper()
 	var pages []web.Route
 	for _, rt := range f.web.Routes() {
@@ -132,16 +126,11 @@ func eachPage(t *testing.T, ctx context.Context, f *fixture, db *store.DB, langs
 		checked[pattern] = true
 	}
 	// A referral, so that the referral page has one to show.
-	if status, out := postJSON(t, f.login(t, access.FirstResponder), f.srv.URL+"/api/v1/referrals", `{"sector":"labour_inspection","age":33,
+	f.refer(t, `{"sector":"labour_inspection","age":33,
 		"languages":["ne"],"exploitation":"labour","acts":["recruitment"],"means":["deception"],"purposes":["forced_labour"],
-		"consent":"given","consent_language":"ne","identity":{"given_name":"Wide","family_name":"Enough"}}`); status != http.StatusCreated {
-		t.Fatalf("referral: %d %v", status, out)
-	}
+		"consent":"given","consent_language":"ne","identity":{"given_name":"Wide","family_name":"Enough"}}`)
 	// Pages for anyone: sign-in and an enrolment link.
-	cw, err := db.UserByUsername(context.Background(), f.creds[access.CaseWorker].Username)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cw := f.user(t, access.CaseWorker)
 	tok, err := f.web.IssueEnrolLinkForTest(context.Background(), f.db, cw.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -155,11 +144,11 @@ func eachPage(t *testing.T, ctx context.Context, f *fixture, db *store.DB, langs
 		visit(lang, "GET /enrol/{token}", "/enrol/"+tok)
 		visit(lang, "GET /releases", "/releases")
 	}
-	agencies, err := db.Agencies(context.Background())
+	agencies, err := f.db.Agencies(context.Background())
 	if err != nil || len(agencies) == 0 {
 		t.Fatalf("agencies: %v", err)
 	}
-	jurisdictions, err := db.Jurisdictions(context.Background())
+	jurisdictions, err := f.db.Jurisdictions(context.Background())
 	if err != nil || len(jurisdictions) == 0 {
 		t.Fatalf("jurisdictions: %v", err)
 	}
@@ -227,9 +216,7 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 		file = file[:60]
 	}
 	for _, w := range []int64{360, 1280} {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 740)); err != nil {
-			t.Fatal(err)
-		}
+		viewport(t, ctx, w, 740)
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
 		if err != nil {
 			t.Fatalf("%s: screenshot: %v", name, err)
@@ -238,9 +225,7 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 			t.Fatal(err)
 		}
 	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
-		t.Fatal(err)
-	}
+	viewport(t, ctx, 360, 740)
 }
 
 // measured are the pages whose height the redesign reports.

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/stats"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestBrowserStatisticsAt360 walks the statistics page of each role that
@@ -23,27 +20,16 @@ import (
 // prosecution) is walked by every role.
 func TestBrowserStatisticsAt360(t *testing.T) {
 	ctx := browser(t)
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
-		t.Fatal(err)
-	}
+	f := sqliteFixture(t)
+	viewport(t, ctx, 360, 740)
 	// A published release, for the public page.
 	ctx2 := context.Background()
-	_, key, _ := ed25519.GenerateKey(nil)
-	db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
-	who := func(role access.Role) access.Principal {
-		u, err := db.UserByUsername(ctx2, f.creds[role].Username)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return access.Principal{UserID: u.ID, Role: role, AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
-	}
-	id, err := f.web.Services.Stats.Draft(ctx2, who(access.Analyst), stats.ReleaseInput{Title: "Referrals", Tables: "gender;age_band,exploitation"})
+	f.signAudit()
+	id, err := f.web.Services.Stats.Draft(ctx2, f.principal(t, access.Analyst), stats.ReleaseInput{Title: "Referrals", Tables: "gender;age_band,exploitation"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.web.Services.Stats.Approve(ctx2, who(access.CompetentAuthority), id); err != nil {
+	if _, err := f.web.Services.Stats.Approve(ctx2, f.principal(t, access.CompetentAuthority), id); err != nil {
 		t.Fatal(err)
 	}
 	pages := []string{"/statistics?by=gender&by=age_band", "/statistics?by=citizenship", "/statistics?by=year&by=exploitation", "/releases/" + id, "/statistics/indicators",
@@ -92,13 +78,9 @@ func TestBrowserStatisticsAt360(t *testing.T) {
 // serious or critical violation on any of them.
 func TestBrowserReleaseDesk(t *testing.T) {
 	ctx := browser(t)
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
-	_, key, _ := ed25519.GenerateKey(nil)
-	db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
-		t.Fatal(err)
-	}
+	f := sqliteFixture(t)
+	f.signAudit()
+	viewport(t, ctx, 360, 740)
 	narrow := func(name string) {
 		t.Helper()
 		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))

@@ -70,6 +70,14 @@ type axeViolation struct {
 	} `json:"nodes"`
 }
 
+// viewport sets the browser's window to w by h CSS pixels.
+func viewport(t *testing.T, ctx context.Context, w, h int64) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // checkPage runs axe-core on the current page and fails on serious or
 // critical violations of WCAG 2.1 A/AA; it saves a screenshot either way.
 func checkPage(t *testing.T, ctx context.Context, name string) {
@@ -157,18 +165,14 @@ func waitNewPage(t *testing.T, ctx context.Context, cond string) {
 
 func TestBrowserAccessibilityInEveryLanguage(t *testing.T) {
 	ctx := browser(t)
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
+	f := sqliteFixture(t)
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/login")); err != nil {
 		t.Fatal(err)
 	}
 	checkPage(t, ctx, "login-en")
 	// The page an enrolment link opens.
-	cw, err := db.UserByUsername(context.Background(), f.creds[access.CaseWorker].Username)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cw := f.user(t, access.CaseWorker)
 	tok, err := f.web.IssueEnrolLinkForTest(context.Background(), f.db, cw.ID, time.Hour)
 	if err != nil {
 		t.Fatal(err)

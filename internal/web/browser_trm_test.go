@@ -8,26 +8,19 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // The TRM pages reflow at 360 px in the longest-running languages: nothing
 // scrolls sideways.
 func TestBrowserTRMPagesAt360(t *testing.T) {
 	ctx := browser(t)
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
-	u, err := db.UserByUsername(context.Background(), f.creds[access.CompetentAuthority].Username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := db.Cases(context.Background(), store.CaseFilter{JurisdictionID: u.JurisdictionID, Limit: 1})
+	f := sqliteFixture(t)
+	u := f.user(t, access.CompetentAuthority)
+	cs, err := f.db.Cases(context.Background(), store.CaseFilter{JurisdictionID: u.JurisdictionID, Limit: 1})
 	if err != nil || len(cs) == 0 {
 		t.Fatalf("no case: %v", err)
 	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800)); err != nil {
-		t.Fatal(err)
-	}
+	viewport(t, ctx, 360, 800)
 	for _, w := range []struct {
 		role  access.Role
 		pages []string

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestDecisionCheckStep holds the check-your-answers step before a legal
@@ -21,15 +18,9 @@ import (
 // fields to the command's own route, which records the decision. The case
 // page names the next action with its countdown.
 func TestDecisionCheckStep(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f := newFixture(t, db)
-		fr := f.login(t, access.FirstResponder)
-		status, out := postJSON(t, fr, f.srv.URL+"/api/v1/referrals", adultReferral)
-		if status != http.StatusCreated {
-			t.Fatalf("referral: %d %v", status, out)
-		}
-		caseID := out["case_id"].(string)
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		caseID := f.refer(t, adultReferral)
 		base := f.srv.URL + "/cases/" + caseID
 		ca := f.login(t, access.CompetentAuthority)
 		post := func(path string, v url.Values) (int, string) {
@@ -43,7 +34,7 @@ func TestDecisionCheckStep(t *testing.T) {
 			return resp.StatusCode, string(b)
 		}
 		version := func() int64 {
-			c, err := db.Case(ctx, caseID)
+			c, err := f.db.Case(ctx, caseID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +54,7 @@ func TestDecisionCheckStep(t *testing.T) {
 
 		before := version()
 		long := strings.Repeat("x", 5000)
-		status, page = post("/rg/check", url.Values{"version": {"1"}, "reason": {long}})
+		status, page := post("/rg/check", url.Values{"version": {"1"}, "reason": {long}})
 		if status != http.StatusUnprocessableEntity {
 			t.Fatalf("check with no outcome: %d", status)
 		}

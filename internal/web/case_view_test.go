@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestPageAndAPIViewsEmitSameAuditEvents opens one case's page, its API
@@ -23,44 +21,36 @@ import (
 // case worker of another agency under a break-glass grant, where every
 // event is flagged with the grant.
 func TestPageAndAPIViewsEmitSameAuditEvents(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		g := newGlassScene(t, db)
+	eachGlassScene(t, func(t *testing.T, g *glassScene) {
+		ctx := t.Context()
 		var err error
 		base := g.f.srv.URL
 		// A case with a person and a decision whose reason is sealed free
 		// text, so that a view opens identifying data.
-		fr := g.f.login(t, access.FirstResponder)
-		status, out := postJSON(t, fr, base+"/api/v1/referrals", `{"sector":"labour_inspection","age":33,"gender":"Masculine",
+		caseID := g.f.refer(t, `{"sector":"labour_inspection","age":33,"gender":"Masculine",
 			"citizenship":"NP","languages":["ne"],"exploitation":"labour","acts":["recruitment"],"means":["deception"],
 			"purposes":["forced_labour"],"consent":"given","consent_language":"ne","identity":{"given_name":"Viewed","family_name":"Once"}}`)
-		if status != http.StatusCreated {
-			t.Fatalf("referral: %d %v", status, out)
-		}
 		ca := g.f.login(t, access.CompetentAuthority)
-		if status, out = postJSON(t, ca, base+"/api/v1/cases/"+out["case_id"].(string)+"/rg",
+		if status, out := postJSON(t, ca, base+"/api/v1/cases/"+caseID+"/rg",
 			`{"version":1,"outcome":"positive","reason":"Credible account."}`); status != http.StatusOK {
 			t.Fatalf("rg: %d %v", status, out)
 		}
-		if g.target, err = db.Case(ctx, out["case_id"].(string)); err != nil {
+		if g.target, err = g.f.db.Case(ctx, caseID); err != nil {
 			t.Fatal(err)
 		}
-		viewer, err := db.UserByUsername(ctx, g.f.creds[access.CompetentAuthority].Username)
-		if err != nil {
-			t.Fatal(err)
-		}
+		viewer := g.f.user(t, access.CompetentAuthority)
 		// eventsOf fetches one route as actor and returns its events, each
 		// as a comparable line without the route.
 		eventsOf := func(c *http.Client, actor, route string) (lines []string, letters int) {
 			t.Helper()
 			var head int64
-			if err := db.R().QueryRowContext(ctx, `SELECT seq FROM audit_head`).Scan(&head); err != nil {
+			if err := g.f.db.R().QueryRowContext(ctx, `SELECT seq FROM audit_head`).Scan(&head); err != nil {
 				t.Fatal(err)
 			}
 			if resp, _ := get(t, c, base+route); resp.StatusCode != http.StatusOK {
 				t.Fatalf("%s: %d", route, resp.StatusCode)
 			}
-			evs, err := db.AuditEvents(ctx, store.AuditFilter{Actor: actor, Limit: 500})
+			evs, err := g.f.db.AuditEvents(ctx, store.AuditFilter{Actor: actor, Limit: 500})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +110,7 @@ func TestPageAndAPIViewsEmitSameAuditEvents(t *testing.T) {
 			t.Fatalf("break-glass: %d %s", st, loc)
 		}
 		var grant string
-		if err := db.R().QueryRowContext(ctx, `SELECT id FROM break_glass_grants WHERE user_id = $1`, g.outsider.ID).Scan(&grant); err != nil {
+		if err := g.f.db.R().QueryRowContext(ctx, `SELECT id FROM break_glass_grants WHERE user_id = $1`, g.outsider.ID).Scan(&grant); err != nil {
 			t.Fatal(err)
 		}
 		check("under a break-glass grant", outsider, g.outsider.ID, grant)

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/haven-nrm/haven/internal/referral"
 	"github.com/haven-nrm/haven/internal/screening"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestPossibleDuplicatesStayInsideTheViewersScope is issue 10 point 8: a
@@ -21,16 +19,12 @@ import (
 // other jurisdiction to ask, but shows no id of that case or person and no
 // link to it (which break-glass would then open).
 func TestPossibleDuplicatesStayInsideTheViewersScope(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		ctx := context.Background()
-		ca, err := db.UserByUsername(ctx, f.creds[access.CompetentAuthority].Username)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fr, _ := db.UserByUsername(ctx, f.creds[access.FirstResponder].Username)
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		ca := f.user(t, access.CompetentAuthority)
+		fr := f.user(t, access.FirstResponder)
 		// The person, referred in another jurisdiction.
-		js, _ := db.Jurisdictions(ctx)
+		js, _ := f.db.Jurisdictions(ctx)
 		var other store.Jurisdiction
 		for _, j := range js {
 			if j.ID != ca.JurisdictionID {
@@ -38,13 +32,13 @@ func TestPossibleDuplicatesStayInsideTheViewersScope(t *testing.T) {
 				break
 			}
 		}
-		authority, err := db.AgencyOfKind(ctx, other.ID, "competent_authority")
+		authority, err := f.db.AgencyOfKind(ctx, other.ID, "competent_authority")
 		if err != nil {
 			t.Fatal(err)
 		}
 		eng, _ := screening.DefaultEngine()
 		age := 26
-		held, err := (&referral.Service{DB: db, Keys: f.keys, Engine: eng, Now: time.Now}).Submit(ctx,
+		held, err := (&referral.Service{DB: f.db, Keys: f.keys, Engine: eng, Now: time.Now}).Submit(ctx,
 			referral.By{UserID: fr.ID, AgencyID: authority.ID, JurisdictionID: other.ID},
 			intake.Referral{Sector: "labour_inspection", Age: &age, Exploitation: "labour", Acts: []string{"recruitment"},
 				Means: []string{"deception"}, Purposes: []string{"forced_labour"}, Consent: "given", ConsentLanguage: "en",
@@ -52,7 +46,7 @@ func TestPossibleDuplicatesStayInsideTheViewersScope(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		heldCase, err := db.Case(ctx, held.Referral.CaseID)
+		heldCase, err := f.db.Case(ctx, held.Referral.CaseID)
 		if err != nil || heldCase.JurisdictionID != other.ID {
 			t.Fatalf("the held case: %v in %s, want jurisdiction %s", err, heldCase.JurisdictionID, other.ID)
 		}

@@ -3,7 +3,6 @@ package web_test
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -12,9 +11,7 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestExportCases: the authority's case list exports to CSV and XLSX only
@@ -22,18 +19,17 @@ import (
 // jurisdiction's cases, a cell a spreadsheet would run is neutralised, and
 // each export is audited. Roles without the right get 403.
 func TestExportCases(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		// Second factors are covered by the account tests; here the
-		// re-authentication before an export is.
-		f := newAccountFixture(t, db, func(c *config.Config) { c.MFAOptional = true })
+	// Second factors are covered by the account tests; here the
+	// re-authentication before an export is.
+	eachAccountEngine(t, mfaOptional, func(t *testing.T, f *acctFixture) {
+		ctx := t.Context()
 		// A reference a spreadsheet would run as a formula.
 		var id string
-		ca, _ := db.UserByUsername(ctx, f.creds[access.CompetentAuthority].Username)
-		if err := db.R().QueryRowContext(ctx, `SELECT id FROM cases WHERE jurisdiction_id = $1 LIMIT 1`, ca.JurisdictionID).Scan(&id); err != nil {
+		ca := f.user(t, access.CompetentAuthority)
+		if err := f.db.R().QueryRowContext(ctx, `SELECT id FROM cases WHERE jurisdiction_id = $1 LIMIT 1`, ca.JurisdictionID).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+		if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE cases SET reference = '=HYPERLINK("http://evil")' WHERE id = $1`, id)
 			return err
 		}); err != nil {
@@ -59,7 +55,7 @@ func TestExportCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		var inScope int
-		if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE jurisdiction_id = $1`, ca.JurisdictionID).Scan(&inScope); err != nil {
+		if err := f.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE jurisdiction_id = $1`, ca.JurisdictionID).Scan(&inScope); err != nil {
 			t.Fatal(err)
 		}
 		if len(rows) != inScope+1 {
@@ -94,7 +90,7 @@ func TestExportCases(t *testing.T) {
 			}
 		}
 		var audited int
-		if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = 'case.export'`).Scan(&audited); err != nil || audited != 2 {
+		if err := f.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE action = 'case.export'`).Scan(&audited); err != nil || audited != 2 {
 			t.Fatalf("audited exports: %d (%v), want 2", audited, err)
 		}
 		// Roles without the right.

@@ -29,6 +29,10 @@ func (s *Server) IssueTokenForTest(ctx context.Context, db *store.DB, userID str
 	return secret, err
 }
 
+// GroupBy4 writes a secret as the enrolment page shows it, in groups of
+// four.
+var GroupBy4 = groupBy4
+
 // HasFormPage reports whether a case command has a form page.
 func HasFormPage(name string) bool { return formPages[name] }
 

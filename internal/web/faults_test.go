@@ -179,29 +179,23 @@ func TestLostPostgresConnectionAnswers503(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var resp *http.Response
+				// The authority reads the queue; the first responder refers.
+				var req *http.Request
+				c := ca
 				if i%2 == 0 {
-					req, _ := http.NewRequest("GET", f.srv.URL+"/queue", nil)
-					r, err := ca.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					io.Copy(io.Discard, r.Body)
-					r.Body.Close()
-					resp = r
+					req, _ = http.NewRequest("GET", f.srv.URL+"/queue", nil)
 				} else {
-					req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/referrals", strings.NewReader(adultReferral))
+					c = fr
+					req, _ = http.NewRequest("POST", f.srv.URL+"/api/v1/referrals", strings.NewReader(adultReferral))
 					req.Header.Set("Content-Type", "application/json")
-					r, err := fr.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					io.Copy(io.Discard, r.Body)
-					r.Body.Close()
-					resp = r
 				}
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
 				mu.Lock()
 				statuses[resp.StatusCode]++
 				mu.Unlock()

@@ -8,14 +8,12 @@ import (
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/federation"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // The TRM's protocol routes: the signed well-known document for anyone,
 // and an inbox that refuses, in JSON, what no peer signed.
 func TestFederationRoutes(t *testing.T) {
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
+	f := sqliteFixture(t)
 	resp, err := http.Get(f.srv.URL + federation.WellKnownPath)
 	if err != nil {
 		t.Fatal(err)

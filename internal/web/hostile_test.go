@@ -1014,6 +1014,23 @@ func (e *hostile) agentFor(rt web.Route) *agent {
 	return e.agent(e.h)
 }
 
+// readerFor is the agent that reads rt: on an API route, with the API
+// token.
+func (e *hostile) readerFor(rt web.Route) *agent {
+	a := e.agentFor(rt)
+	if rt.API {
+		a = &agent{h: e.h, jar: a.jar, bearer: e.bearer}
+	}
+	return a
+}
+
+// scriptInHeaders sends a script element in the headers every page reads,
+// to target as a.
+func (e *hostile) scriptInHeaders(a *agent, rt web.Route, target string) {
+	const script = "<script>alert(1)</script>"
+	e.do(a, hreq{route: rt.Pattern, cat: catHeader, method: "GET", target: target, hdr: hostileHeaders(script), payload: script})
+}
+
 // pick returns the i-th value of a category, cycling.
 func (e *hostile) pick(cat string, i int) string {
 	vs := e.corpus[cat]
@@ -1771,17 +1788,13 @@ func (e *hostile) audit(rt web.Route) {
 			e.do(a, hreq{route: rt.Pattern, cat: "long", field: "before", method: "GET", target: "/admin/audit?before=" + url.QueryEscape(n)})
 		}
 	}
-	e.do(e.agentFor(rt), hreq{route: rt.Pattern, cat: catHeader, method: "GET", target: "/admin/audit", hdr: hostileHeaders("<script>alert(1)</script>"),
-		payload: "<script>alert(1)</script>"})
+	e.scriptInHeaders(e.agentFor(rt), rt, "/admin/audit")
 }
 
 // listQuery sends every category in each filter, search, page size and
 // cursor of the queue and the case list, on the pages and the API.
 func (e *hostile) listQuery(rt web.Route) {
-	a := e.agentFor(rt)
-	if rt.API {
-		a = &agent{h: e.h, jar: a.jar, bearer: e.bearer}
-	}
+	a := e.readerFor(rt)
 	path := pathOf(rt.Pattern)
 	for i, field := range []string{"stage", "urgent", "child", "overdue", "agency", "ref", "size", "after", "before", "status", "trafficking"} {
 		for j, cat := range valueCats {
@@ -1789,17 +1802,13 @@ func (e *hostile) listQuery(rt web.Route) {
 			e.do(a, hreq{route: rt.Pattern, cat: cat, field: field, method: "GET", target: path + "?" + url.Values{field: {v}}.Encode(), payload: v})
 		}
 	}
-	e.do(a, hreq{route: rt.Pattern, cat: catHeader, method: "GET", target: path, hdr: hostileHeaders("<script>alert(1)</script>"),
-		payload: "<script>alert(1)</script>"})
+	e.scriptInHeaders(a, rt, path)
 }
 
 // statsQuery sends every category in each of a statistics table's
 // parameters, on the page and the API.
 func (e *hostile) statsQuery(rt web.Route) {
-	a := e.agentFor(rt)
-	if rt.API {
-		a = &agent{h: e.h, jar: a.jar, bearer: e.bearer}
-	}
+	a := e.readerFor(rt)
 	path := pathOf(rt.Pattern)
 	for i, field := range []string{"by", "where", "period"} {
 		for j, cat := range valueCats {
@@ -1809,8 +1818,7 @@ func (e *hostile) statsQuery(rt web.Route) {
 			}
 		}
 	}
-	e.do(a, hreq{route: rt.Pattern, cat: catHeader, method: "GET", target: path, hdr: hostileHeaders("<script>alert(1)</script>"),
-		payload: "<script>alert(1)</script>"})
+	e.scriptInHeaders(a, rt, path)
 }
 
 func (e *hostile) apiRoot(rt web.Route) {

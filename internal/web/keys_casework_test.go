@@ -50,23 +50,16 @@ func TestCaseworkKeysExist(t *testing.T) {
 			need("code.party." + p)
 		}
 	}
-	for _, c := range casework.Codes {
-		need("casework.error." + string(c))
-	}
-	for _, c := range support.ErrorCodes() {
-		need("support.error." + string(c))
-	}
-	for _, c := range handover.ErrorCodes() {
-		need("handover.error." + c)
-	}
-	for _, c := range directory.ErrorCodes() {
-		need("directory.error." + string(c))
-	}
-	for _, r := range directory.Reasons() {
-		need("directory.reason." + string(r))
-	}
-	for _, c := range directory.WarningCodes() {
-		need("directory.error." + string(c))
+	for prefix, codes := range map[string][]string{
+		"casework.error.":   strs(casework.Codes),
+		"support.error.":    strs(support.ErrorCodes()),
+		"handover.error.":   handover.ErrorCodes(),
+		"directory.error.":  append(strs(directory.ErrorCodes()), strs(directory.WarningCodes())...),
+		"directory.reason.": strs(directory.Reasons()),
+	} {
+		for _, c := range codes {
+			need(prefix + c)
+		}
 	}
 	for _, s := range directory.Statuses() {
 		need("directory.status." + strings.ReplaceAll(string(s), " ", "_"))

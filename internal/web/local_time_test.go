@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/haven-nrm/haven/internal/admin"
 	"github.com/haven-nrm/haven/internal/i18n"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestTimesShownInJurisdictionZone: instants are stored in UTC and shown
@@ -21,25 +19,21 @@ import (
 // zones either side of UTC midnight (issue 12, "Times"); a decision letter
 // written at that instant is dated with the local day.
 func TestTimesShownInJurisdictionZone(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f := newFixture(t, db)
-		ca, err := db.UserByUsername(ctx, f.creds[access.CompetentAuthority].Username)
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		ca := f.user(t, access.CompetentAuthority)
 		var caseID, ref string
-		if err := db.R().QueryRowContext(ctx, `SELECT id, reference FROM cases WHERE jurisdiction_id = $1 ORDER BY id LIMIT 1`, ca.JurisdictionID).Scan(&caseID, &ref); err != nil {
+		if err := f.db.R().QueryRowContext(ctx, `SELECT id, reference FROM cases WHERE jurisdiction_id = $1 ORDER BY id LIMIT 1`, ca.JurisdictionID).Scan(&caseID, &ref); err != nil {
 			t.Fatal(err)
 		}
 		at := time.Date(2026, 3, 5, 23, 30, 0, 0, time.UTC)
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+		if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE cases SET created_at = $1 WHERE id = $2`, at.UnixMilli(), caseID)
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
-		j, err := db.Jurisdiction(ctx, ca.JurisdictionID)
+		j, err := f.db.Jurisdiction(ctx, ca.JurisdictionID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +44,7 @@ func TestTimesShownInJurisdictionZone(t *testing.T) {
 		// A case whose decision letter can be written, in English.
 		letterCase := ""
 		cc := f.login(t, access.CompetentAuthority)
-		rows, err := db.R().QueryContext(ctx, `SELECT id FROM cases WHERE jurisdiction_id = $1 ORDER BY id`, ca.JurisdictionID)
+		rows, err := f.db.R().QueryContext(ctx, `SELECT id FROM cases WHERE jurisdiction_id = $1 ORDER BY id`, ca.JurisdictionID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +66,7 @@ func TestTimesShownInJurisdictionZone(t *testing.T) {
 		if letterCase == "" {
 			t.Fatal("no case of the demo has a decision letter")
 		}
-		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+		if err := f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE cases SET letter_language = 'en' WHERE id = $1`, letterCase)
 			return err
 		}); err != nil {
@@ -88,7 +82,7 @@ func TestTimesShownInJurisdictionZone(t *testing.T) {
 			{"America/Los_Angeles", "15:30", "2026-03-05"},
 		} {
 			if j.Timezone != tc.zone {
-				adm, err := admin.New(db, time.Now, nil)
+				adm, err := admin.New(f.db, time.Now, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -102,7 +96,7 @@ func TestTimesShownInJurisdictionZone(t *testing.T) {
 				}
 			}
 			// A fresh server: jurisdictions are cached for a minute.
-			srv, err := serverFor(db, f.keys, f.web.Deps)
+			srv, err := serverFor(f.db, f.keys, f.web.Deps)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,7 +132,7 @@ func TestTimesShownInJurisdictionZone(t *testing.T) {
 			// the local day (issue 12: letters in local time).
 			d := f.web.Deps
 			d.Now = func() time.Time { return at }
-			lsrv, err := serverFor(db, f.keys, d)
+			lsrv, err := serverFor(f.db, f.keys, d)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -206,10 +206,7 @@ func TestLocalGovernmentPartner(t *testing.T) {
 		base := f.srv.URL
 		officer := f.login(t, access.LocalGovOfficer)
 		partner := f.login(t, access.ShelterStaff)
-		ou, err := db.UserByUsername(ctx, f.creds[access.LocalGovOfficer].Username)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ou := f.user(t, access.LocalGovOfficer)
 		var named, other, otherTitle string
 		rows := func(q string) int {
 			var n int

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // The access matrix in docs/SECURITY.md is the documented policy: one row
@@ -71,8 +70,7 @@ func cellFor(a access.Action, col string) string {
 }
 
 func TestRouteRoleMatrix(t *testing.T) {
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
+	f := sqliteFixture(t)
 	routes := f.web.Routes()
 	if os.Getenv("HAVEN_WRITE_MATRIX") != "" {
 		fmt.Println("| route | action | " + strings.Join(matrixColumns(), " | ") + " |")

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/haven-nrm/haven/internal/testenv"
 	"github.com/haven-nrm/haven/internal/web"
 )
 
@@ -23,8 +22,7 @@ const openAPIFile = "static/openapi.json"
 // HAVEN_WRITE_OPENAPI=1 to write the document's skeleton for new routes;
 // descriptions already written are kept.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
+	f := sqliteFixture(t)
 	var doc openAPIDoc
 	raw, err := os.ReadFile(openAPIFile)
 	if err != nil {

@@ -36,10 +36,7 @@ func newPathWorld(t *testing.T, db *store.DB, referral string) *pathWorld {
 	ctx := context.Background()
 	f := newFixture(t, db)
 	w := &pathWorld{t: t, f: f, db: db, agency: map[string]store.Agency{}}
-	fr, err := db.UserByUsername(ctx, f.creds[access.FirstResponder].Username)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fr := f.user(t, access.FirstResponder)
 	as, err := db.Agencies(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -58,11 +55,7 @@ func newPathWorld(t *testing.T, db *store.DB, referral string) *pathWorld {
 // refer refers a person; the case is the world's from then on.
 func (w *pathWorld) refer(referral string) {
 	w.t.Helper()
-	st, out := postJSON(w.t, w.f.login(w.t, access.FirstResponder), w.f.srv.URL+"/api/v1/referrals", referral)
-	if st != http.StatusCreated {
-		w.t.Fatalf("referral: %d %v", st, out)
-	}
-	w.caseID = out["case_id"].(string)
+	w.caseID = w.f.refer(w.t, referral)
 }
 
 // form posts a form and answers the status and the page.

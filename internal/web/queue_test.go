@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestQueueAPIAndPagesFilter pages the API's queue by its cursors, finds a
@@ -16,8 +14,7 @@ import (
 // typed in the reference search is refused and written into no link of the
 // queue or the case list.
 func TestQueueAPIAndPagesFilter(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		ca := f.login(t, access.CompetentAuthority)
 		st, first := getJSON(t, ca, f.srv.URL+"/api/v1/queue?size=25")
 		items, _ := first["items"].([]any)

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,7 +13,6 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 func postJSON(t *testing.T, c *http.Client, u, body string, hdr ...string) (int, map[string]any) {
@@ -33,8 +31,7 @@ const adultReferral = `{"sector":"labour_inspection","age":24,"gender":"Feminine
 // A referral lands with the competent authority, who sees the identity and
 // possible duplicates; the referring agency sees the status only.
 func TestReferralFlow(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		fr := f.login(t, access.FirstResponder)
 		st, body := postJSON(t, fr, f.srv.URL+"/api/v1/referrals", adultReferral, "Idempotency-Key", "k1")
 		if st != 201 || body["kind"] != "referral" || body["urgent"] != true || body["classification"] != "presumed_trafficking" {
@@ -81,13 +78,13 @@ func TestReferralFlow(t *testing.T) {
 			t.Fatal("possible duplicate not shown to the authority")
 		}
 		// Viewing identifying data was audited, with ids only.
-		evs, _ := db.AuditEvents(context.Background(), store.AuditFilter{Action: "person.view"})
+		evs, _ := f.db.AuditEvents(context.Background(), store.AuditFilter{Action: "person.view"})
 		if len(evs) == 0 || evs[0].ObjectType != "person" {
 			t.Fatalf("identity view not audited: %v", evs)
 		}
 		// Nothing identifying is stored in clear.
 		var n int
-		_ = db.R().QueryRowContext(context.Background(), `SELECT count(*) FROM referrals WHERE facts LIKE '%Sita%' OR facts LIKE '%PA 123%'`).Scan(&n)
+		_ = f.db.R().QueryRowContext(context.Background(), `SELECT count(*) FROM referrals WHERE facts LIKE '%Sita%' OR facts LIKE '%PA 123%'`).Scan(&n)
 		if n != 0 {
 			t.Fatal("identifying data in the referral's facts")
 		}
@@ -95,11 +92,10 @@ func TestReferralFlow(t *testing.T) {
 }
 
 func TestAnonymousNotificationAndChild(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		fr := f.login(t, access.FirstResponder)
 		counts := func() (persons, cases int) {
-			_ = db.R().QueryRowContext(context.Background(), `SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM cases)`).Scan(&persons, &cases)
+			_ = f.db.R().QueryRowContext(context.Background(), `SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM cases)`).Scan(&persons, &cases)
 			return
 		}
 		p0, c0 := counts()
@@ -122,7 +118,7 @@ func TestAnonymousNotificationAndChild(t *testing.T) {
 			t.Fatalf("child referral: %d %v", st, body)
 		}
 		var notes int
-		_ = db.R().QueryRowContext(context.Background(), `SELECT count(*) FROM notifications WHERE kind IN ('child_referral','guardian_requested')
+		_ = f.db.R().QueryRowContext(context.Background(), `SELECT count(*) FROM notifications WHERE kind IN ('child_referral','guardian_requested')
 			AND object_type = 'case' AND object_id = $1`, body["case_id"]).Scan(&notes)
 		if notes != 2 {
 			t.Fatalf("child-protection notifications: %d, want 2", notes)
@@ -131,40 +127,31 @@ func TestAnonymousNotificationAndChild(t *testing.T) {
 }
 
 func TestReferralFormWorksWithoutJavaScript(t *testing.T) {
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
+	f := sqliteFixture(t)
 	fr := f.login(t, access.FirstResponder)
 	form := url.Values{"sector": {"labour_inspection"}, "age": {"16"}, "acts": {"recruitment"}, "purposes": {"forced_labour"},
 		"exploitation": {"labour"}, "given_name": {"Mina"}, "needs": {"medical"}, "idempotency_key": {"form-1"}}
 	// "Check screening" shows the result and stores nothing.
 	form.Set("action", "screen")
-	resp, err := fr.PostForm(f.srv.URL+"/referrals/new", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(page), "classification-presumed_trafficking") {
+	resp, page := f.post(t, fr, "/referrals/new", form)
+	if resp.StatusCode != 200 || !strings.Contains(page, "classification-presumed_trafficking") {
 		t.Fatalf("screen: %d", resp.StatusCode)
 	}
-	if n, _ := db.Counts(context.Background()); n.Cases != 120 {
+	if n, _ := f.db.Counts(context.Background()); n.Cases != 120 {
 		t.Fatalf("screening stored something: %d cases", n.Cases)
 	}
 	// An oversized narrative is refused on its field, nothing stored.
 	form.Set("action", "refer")
 	form.Set("narrative", strings.Repeat("n", 8001))
-	resp, _ = fr.PostForm(f.srv.URL+"/referrals/new", form)
-	page, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 422 || !strings.Contains(string(page), `id="e-narrative"`) {
+	resp, page = f.post(t, fr, "/referrals/new", form)
+	if resp.StatusCode != 422 || !strings.Contains(page, `id="e-narrative"`) {
 		t.Fatalf("oversized narrative: %d", resp.StatusCode)
 	}
-	if n, _ := db.Counts(context.Background()); n.Cases != 120 {
+	if n, _ := f.db.Counts(context.Background()); n.Cases != 120 {
 		t.Fatal("a refused referral stored a case")
 	}
 	form.Del("narrative")
-	resp, _ = fr.PostForm(f.srv.URL+"/referrals/new", form)
-	resp.Body.Close()
+	resp, _ = f.post(t, fr, "/referrals/new", form)
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/referrals/") {
 		t.Fatalf("refer: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -174,12 +161,11 @@ func TestReferralFormWorksWithoutJavaScript(t *testing.T) {
 // reason the record opens, flagged in the audit log, and the record's
 // agency is notified.
 func TestBreakGlass(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		ctx := context.Background()
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
 		cw := f.login(t, access.CaseWorker)
-		u, _ := db.UserByUsername(ctx, f.creds[access.CaseWorker].Username)
-		all, _ := db.Cases(ctx, store.CaseFilter{Limit: 500})
+		u := f.user(t, access.CaseWorker)
+		all, _ := f.db.Cases(ctx, store.CaseFilter{Limit: 500})
 		var other store.Case
 		for _, c := range all {
 			if c.AgencyID != u.AgencyID {
@@ -206,11 +192,11 @@ func TestBreakGlass(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(page, "error-summary") {
 			t.Fatalf("after break-glass: %d", resp.StatusCode)
 		}
-		evs, _ := db.AuditEvents(ctx, store.AuditFilter{BreakGlassOnly: true})
+		evs, _ := f.db.AuditEvents(ctx, store.AuditFilter{BreakGlassOnly: true})
 		if len(evs) < 2 || evs[0].Flags != audit.FlagBreakGlass {
 			t.Fatalf("break-glass not flagged in the audit log: %v", evs)
 		}
-		notes, _ := db.Notifications(ctx, other.AgencyID)
+		notes, _ := f.db.Notifications(ctx, other.AgencyID)
 		found := false
 		for _, n := range notes {
 			found = found || (n.Kind == "break_glass" && n.ObjectID == other.ID)
@@ -220,7 +206,7 @@ func TestBreakGlass(t *testing.T) {
 		}
 		// The justification is sealed.
 		var n int
-		_ = db.R().QueryRowContext(ctx, `SELECT count(*) FROM break_glass_grants WHERE reason = 'danger_to_life'`).Scan(&n)
+		_ = f.db.R().QueryRowContext(ctx, `SELECT count(*) FROM break_glass_grants WHERE reason = 'danger_to_life'`).Scan(&n)
 		if n != 1 {
 			t.Fatalf("grants: %d", n)
 		}
@@ -235,15 +221,14 @@ func TestBreakGlass(t *testing.T) {
 // insert once the first commits), and a 409 retried with the same key answers
 // the stored referral. One referral exists in the end.
 func TestConcurrentIdempotencyKeyAnswersConflictThenReplay(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
 		fr := f.login(t, access.FirstResponder)
 		st, body := postJSON(t, fr, f.srv.URL+"/api/v1/referrals", adultReferral, "Idempotency-Key", "first")
 		if st != 201 {
 			t.Fatalf("first: %d %v", st, body)
 		}
-		first, err := db.ReferralByID(ctx, body["id"].(string))
+		first, err := f.db.ReferralByID(ctx, body["id"].(string))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,7 +241,7 @@ func TestConcurrentIdempotencyKeyAnswersConflictThenReplay(t *testing.T) {
 			body   map[string]any
 		}
 		second := make(chan answer, 1)
-		err = db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
+		err = f.db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			if err := tx.InsertReferral(ctx, held); err != nil {
 				return err
 			}
@@ -273,7 +258,7 @@ func TestConcurrentIdempotencyKeyAnswersConflictThenReplay(t *testing.T) {
 		a := <-second
 		switch {
 		case a.status == http.StatusOK && a.body["id"] == held.ID && a.body["replayed"] == true:
-		case a.status == http.StatusConflict && db.Dialect == store.Postgres:
+		case a.status == http.StatusConflict && f.db.Dialect == store.Postgres:
 			if code := a.body["error"].(map[string]any)["code"]; code != "conflict" {
 				t.Fatalf("409 with code %v", code)
 			}
@@ -286,9 +271,9 @@ func TestConcurrentIdempotencyKeyAnswersConflictThenReplay(t *testing.T) {
 		default:
 			t.Fatalf("second request: %d %v", a.status, a.body)
 		}
-		t.Logf("%s: the second request answered %d", db.Dialect, a.status)
+		t.Logf("%s: the second request answered %d", f.db.Dialect, a.status)
 		var count int
-		if err := db.R().QueryRowContext(ctx, `SELECT count(*) FROM referrals WHERE idempotency_key = 'race'`).Scan(&count); err != nil || count != 1 {
+		if err := f.db.R().QueryRowContext(ctx, `SELECT count(*) FROM referrals WHERE idempotency_key = 'race'`).Scan(&count); err != nil || count != 1 {
 			t.Fatalf("%d referrals with the key (%v)", count, err)
 		}
 	})

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/haven-nrm/haven/internal/access"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestSafeHouseAddressOnServicesPage: the shelter registers a safe house
@@ -17,8 +15,7 @@ import (
 // worker of another agency, the police and the competent authority see only
 // the area; the address is not stored in clear.
 func TestSafeHouseAddressOnServicesPage(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		shelter := f.login(t, access.ShelterStaff)
 		post := func(c *http.Client, path string, v url.Values) {
 			t.Helper()
@@ -33,13 +30,13 @@ func TestSafeHouseAddressOnServicesPage(t *testing.T) {
 		}
 		post(shelter, "/services/organizations", url.Values{"name": {"Lakeside Shelter Trust"}})
 		var org string
-		if err := db.R().QueryRowContext(context.Background(), `SELECT id FROM hsds_organizations`).Scan(&org); err != nil {
+		if err := f.db.R().QueryRowContext(context.Background(), `SELECT id FROM hsds_organizations`).Scan(&org); err != nil {
 			t.Fatal(err)
 		}
 		post(shelter, "/services/locations", url.Values{"organization": {org}, "name": {"Bluehouse Refuge"}, "confidential": {"true"},
 			"area": {"Ward 6"}, "address_1": {"17 Quietlane Road"}, "city": {"Pokhara"}, "country": {"NP"}})
 		var loc string
-		if err := db.R().QueryRowContext(context.Background(), `SELECT id FROM hsds_locations`).Scan(&loc); err != nil {
+		if err := f.db.R().QueryRowContext(context.Background(), `SELECT id FROM hsds_locations`).Scan(&loc); err != nil {
 			t.Fatal(err)
 		}
 		post(shelter, "/services/services", url.Values{"organization": {org}, "type": {"short_term_shelter"}, "name": {"Emergency beds"},
@@ -62,7 +59,7 @@ func TestSafeHouseAddressOnServicesPage(t *testing.T) {
 			}
 		}
 		var n int
-		if err := db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM hsds_locations WHERE name LIKE '%Bluehouse%'`).Scan(&n); err != nil || n != 0 {
+		if err := f.db.R().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM hsds_locations WHERE name LIKE '%Bluehouse%'`).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("the safe house's name is stored in clear (%d, %v)", n, err)
 		}
 	})

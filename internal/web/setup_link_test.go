@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -28,12 +27,19 @@ import (
 // before `haven init`.
 func emptyInstance(t *testing.T, db *store.DB) (*httptest.Server, *services.Set) {
 	t.Helper()
-	keys, err := seal.NewKeyring()
-	if err != nil {
+	return serveServices(t, services.Options{DB: db})
+}
+
+// serveServices serves the services built from o, with the default
+// configuration and a new keyring, until the test ends.
+func serveServices(t *testing.T, o services.Options) (*httptest.Server, *services.Set) {
+	t.Helper()
+	var err error
+	if o.Keys, err = seal.NewKeyring(); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Defaults()
-	svc, err := services.New(services.Options{Config: cfg, DB: db, Keys: keys})
+	o.Config = config.Defaults()
+	svc, err := services.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +47,7 @@ func emptyInstance(t *testing.T, db *store.DB) (*httptest.Server, *services.Set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Deps{Config: cfg, Services: svc, I18n: b, Version: "test", RateLimit: web.RateLimit{PerSecond: 1e6, Burst: 1e6}})
+	s, err := web.New(web.Deps{Config: o.Config, Services: svc, I18n: b, Version: "test", RateLimit: web.RateLimit{PerSecond: 1e6, Burst: 1e6}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,22 +105,8 @@ func TestSetupLinkChoosesPasswordThenSecondFactor(t *testing.T) {
 // shown once) and cannot touch another agency's account, which answers as
 // if it did not exist (issue 12).
 func TestAdminPages(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		ctx := context.Background()
-		post := func(c *http.Client, path string, v url.Values) (*http.Response, string) {
-			t.Helper()
-			resp, err := c.PostForm(f.srv.URL+path, v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b := new(strings.Builder)
-			if _, err := io.Copy(b, resp.Body); err != nil {
-				t.Fatal(err)
-			}
-			return resp, b.String()
-		}
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
 		sys := f.login(t, access.SystemAdmin)
 		// The first-run guide: the demo has no holidays loaded yet.
 		if resp, body := get(t, sys, f.srv.URL+"/admin"); resp.StatusCode != 200 || !strings.Contains(body, `id="setup-guide"`) {
@@ -123,10 +115,10 @@ func TestAdminPages(t *testing.T) {
 		if resp, body := get(t, sys, f.srv.URL+"/admin/jurisdictions"); resp.StatusCode != 200 || !strings.Contains(body, `action="/admin/jurisdictions"`) {
 			t.Fatalf("jurisdictions page: %d", resp.StatusCode)
 		}
-		if resp, _ := post(sys, "/admin/jurisdictions", url.Values{"code": {"NP-T1"}, "country": {"NP"}, "name": {"Test Province"}, "time_zone": {"Mars/Base"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		if resp, _ := f.post(t, sys, "/admin/jurisdictions", url.Values{"code": {"NP-T1"}, "country": {"NP"}, "name": {"Test Province"}, "time_zone": {"Mars/Base"}}); resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("bad zone: %d, want 422", resp.StatusCode)
 		}
-		if resp, _ := post(sys, "/admin/jurisdictions", url.Values{"code": {"NP-T1"}, "country": {"NP"}, "name": {"Test Province"}, "time_zone": {"Asia/Kathmandu"},
+		if resp, _ := f.post(t, sys, "/admin/jurisdictions", url.Values{"code": {"NP-T1"}, "country": {"NP"}, "name": {"Test Province"}, "time_zone": {"Asia/Kathmandu"},
 			"rg_working_days": {"7"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("add jurisdiction: %d", resp.StatusCode)
 		}
@@ -134,13 +126,13 @@ func TestAdminPages(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(body, `name="version" value="1"`) || !strings.Contains(body, `value="7"`) {
 			t.Fatalf("edit page: %d", resp.StatusCode)
 		}
-		if resp, _ := post(sys, "/admin/jurisdictions/NP-T1", url.Values{"version": {"1"}, "name": {"Test Province"}, "time_zone": {"Asia/Kathmandu"}, "negative_rg_review": {"no"}}); resp.StatusCode != http.StatusSeeOther {
+		if resp, _ := f.post(t, sys, "/admin/jurisdictions/NP-T1", url.Values{"version": {"1"}, "name": {"Test Province"}, "time_zone": {"Asia/Kathmandu"}, "negative_rg_review": {"no"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("update: %d", resp.StatusCode)
 		}
-		if resp, _ := post(sys, "/admin/jurisdictions/NP-T1", url.Values{"version": {"1"}, "time_zone": {"Asia/Kathmandu"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		if resp, _ := f.post(t, sys, "/admin/jurisdictions/NP-T1", url.Values{"version": {"1"}, "time_zone": {"Asia/Kathmandu"}}); resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("stale update: %d, want 422", resp.StatusCode)
 		}
-		if resp, _ := post(sys, "/admin/agencies", url.Values{"jurisdiction": {"NP-T1"}, "kind": {"police"}, "name": {"Test Police"}, "name_ne": {"परीक्षण प्रहरी"},
+		if resp, _ := f.post(t, sys, "/admin/agencies", url.Values{"jurisdiction": {"NP-T1"}, "kind": {"police"}, "name": {"Test Police"}, "name_ne": {"परीक्षण प्रहरी"},
 			"designations": {"police"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("add agency: %d", resp.StatusCode)
 		}
@@ -153,36 +145,33 @@ func TestAdminPages(t *testing.T) {
 			t.Error("an agency administrator sees the set-up guide")
 		}
 		// Agency administrators do not keep jurisdictions or agencies.
-		if resp, _ := post(aa, "/admin/jurisdictions", url.Values{"code": {"NP-T2"}, "country": {"NP"}, "time_zone": {"Asia/Kathmandu"}}); resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusForbidden {
+		if resp, _ := f.post(t, aa, "/admin/jurisdictions", url.Values{"code": {"NP-T2"}, "country": {"NP"}, "time_zone": {"Asia/Kathmandu"}}); resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusForbidden {
 			t.Errorf("agency admin adds a jurisdiction: %d", resp.StatusCode)
 		}
-		resp, body = post(aa, "/admin/users", url.Values{"username": {"new.worker"}, "display_name": {"New Worker"}, "role": {"case_worker"}})
+		resp, body = f.post(t, aa, "/admin/users", url.Values{"username": {"new.worker"}, "display_name": {"New Worker"}, "role": {"case_worker"}})
 		if resp.StatusCode != 200 || !strings.Contains(body, `id="issued-link"`) || !strings.Contains(body, "/enrol/") {
 			t.Fatalf("invite: %d", resp.StatusCode)
 		}
-		police, err := db.UserByUsername(ctx, f.creds[access.PoliceInvestigator].Username)
-		if err != nil {
-			t.Fatal(err)
-		}
+		police := f.user(t, access.PoliceInvestigator)
 		for _, action := range []string{"disable", "reset-mfa"} {
-			if resp, _ := post(aa, "/admin/users/"+police.ID+"/"+action, url.Values{}); resp.StatusCode != http.StatusNotFound {
+			if resp, _ := f.post(t, aa, "/admin/users/"+police.ID+"/"+action, url.Values{}); resp.StatusCode != http.StatusNotFound {
 				t.Errorf("%s another agency's user: %d, want 404", action, resp.StatusCode)
 			}
 		}
-		if resp, _ := post(aa, "/admin/users/"+police.ID+"/role", url.Values{"role": {"analyst"}}); resp.StatusCode != http.StatusNotFound {
+		if resp, _ := f.post(t, aa, "/admin/users/"+police.ID+"/role", url.Values{"role": {"analyst"}}); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("role of another agency's user: %d, want 404", resp.StatusCode)
 		}
-		if u, _ := db.UserByID(ctx, police.ID); u.Disabled || u.Role != police.Role {
+		if u, _ := f.db.UserByID(ctx, police.ID); u.Disabled || u.Role != police.Role {
 			t.Errorf("another agency's user changed: %+v", u)
 		}
-		invited, err := db.UserByUsername(ctx, "new.worker")
+		invited, err := f.db.UserByUsername(ctx, "new.worker")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp, _ := post(aa, "/admin/users/"+invited.ID+"/disable", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+		if resp, _ := f.post(t, aa, "/admin/users/"+invited.ID+"/disable", url.Values{}); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("disable own agency's user: %d", resp.StatusCode)
 		}
-		if u, _ := db.UserByID(ctx, invited.ID); !u.Disabled {
+		if u, _ := f.db.UserByID(ctx, invited.ID); !u.Disabled {
 			t.Error("own agency's user not disabled")
 		}
 	})
@@ -191,15 +180,11 @@ func TestAdminPages(t *testing.T) {
 // TestAdminAPI: the administration's JSON API answers through the same
 // service and access decisions as the pages (issue 12).
 func TestAdminAPI(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		ctx := context.Background()
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
 		token := func(role access.Role) string {
-			u, err := db.UserByUsername(ctx, f.creds[role].Username)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tok, err := f.web.IssueTokenForTest(ctx, db, u.ID)
+			u := f.user(t, role)
+			tok, err := f.web.IssueTokenForTest(ctx, f.db, u.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,15 +23,11 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/admin"
-	"github.com/haven-nrm/haven/internal/config"
 	"github.com/haven-nrm/haven/internal/demo"
-	"github.com/haven-nrm/haven/internal/i18n"
-	"github.com/haven-nrm/haven/internal/seal"
 	"github.com/haven-nrm/haven/internal/services"
 	"github.com/haven-nrm/haven/internal/sso"
 	"github.com/haven-nrm/haven/internal/store"
 	"github.com/haven-nrm/haven/internal/testenv"
-	"github.com/haven-nrm/haven/internal/web"
 )
 
 // The tests of this file sign in through a real OpenID provider: the op
@@ -250,26 +246,8 @@ func newSSOFixture(t *testing.T, db *store.DB) *ssoFixture {
 	if _, err := demo.Generate(ctx, db, demo.Options{Seed: 3, Cases: 2, PasswordParams: &cheap}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := seal.NewKeyring()
-	if err != nil {
-		t.Fatal(err)
-	}
 	hook := &tokenHook{}
-	cfg := config.Defaults()
-	svc, err := services.New(services.Options{Config: cfg, DB: db, Keys: keys, HTTPClient: &http.Client{Transport: hook, Timeout: 10 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := web.New(web.Deps{Config: cfg, Services: svc, I18n: b, Version: "test", RateLimit: web.RateLimit{PerSecond: 1e6, Burst: 1e6}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
+	ts, svc := serveServices(t, services.Options{DB: db, HTTPClient: &http.Client{Transport: hook, Timeout: 10 * time.Second}})
 	f := &ssoFixture{srv: ts, db: db, svc: svc, hook: hook}
 	users, err := db.Users(ctx)
 	if err != nil {
@@ -536,36 +514,26 @@ func TestSSOSignInThroughRealProvider(t *testing.T) {
 			return f.hook.lastToken()
 		}
 
-		t.Run("wrong audience", func(t *testing.T) {
-			idp.signInAs("alice")
-			tok := capture(t, otherClient) // issued to the client "other"
-			f.hook.set(func(string) string { return tok })
-			defer f.hook.set(nil)
-			c := ssoBrowser()
-			f.refused(t, c, f.toCallback(t, c, pid), http.StatusUnauthorized, "token_audience")
-		})
-
-		t.Run("wrong issuer", func(t *testing.T) {
+		// A token captured from a sign-in through provider from is
+		// answered in a new sign-in through pid, which refuses it.
+		for _, c := range []struct{ name, from, code string }{
+			{"wrong audience", otherClient, "token_audience"}, // issued to the client "other"
 			// Signed with the provider's own key, but naming another
 			// issuer.
-			idp.signInAs("alice")
-			tok := capture(t, otherIssuer)
-			f.hook.set(func(string) string { return tok })
-			defer f.hook.set(nil)
-			c := ssoBrowser()
-			f.refused(t, c, f.toCallback(t, c, pid), http.StatusUnauthorized, "token_issuer")
-		})
-
-		t.Run("replayed nonce", func(t *testing.T) {
+			{"wrong issuer", otherIssuer, "token_issuer"},
 			// A valid token of an earlier sign-in, sent again in a new
 			// one: its nonce is the earlier flow's.
-			idp.signInAs("alice")
-			tok := capture(t, pid)
-			f.hook.set(func(string) string { return tok })
-			defer f.hook.set(nil)
-			c := ssoBrowser()
-			f.refused(t, c, f.toCallback(t, c, pid), http.StatusUnauthorized, "nonce")
-		})
+			{"replayed nonce", pid, "nonce"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				idp.signInAs("alice")
+				tok := capture(t, c.from)
+				f.hook.set(func(string) string { return tok })
+				defer f.hook.set(nil)
+				b := ssoBrowser()
+				f.refused(t, b, f.toCallback(t, b, pid), http.StatusUnauthorized, c.code)
+			})
+		}
 
 		t.Run("replayed state", func(t *testing.T) {
 			idp.signInAs("alice")
@@ -606,10 +574,9 @@ func TestSSOSignInThroughRealProvider(t *testing.T) {
 // providers; each change is audited; a bad setting is refused with nothing
 // written.
 func TestSSOAdministration(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		ctx := context.Background()
-		ags, err := db.Agencies(ctx)
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		ags, err := f.db.Agencies(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -630,13 +597,13 @@ func TestSSOAdministration(t *testing.T) {
 			t.Fatalf("secret from a path: %d, want 400", resp.StatusCode)
 		}
 		// The demo data holds one example provider, disabled.
-		if ps, _ := db.SSOProviders(ctx); len(ps) != 1 {
+		if ps, _ := f.db.SSOProviders(ctx); len(ps) != 1 {
 			t.Fatal("a refused provider was stored")
 		}
 		if resp := post(admin, form); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("save: %d", resp.StatusCode)
 		}
-		all, err := db.SSOProviders(ctx)
+		all, err := f.db.SSOProviders(ctx)
 		var ps []store.SSOProvider
 		for _, p := range all {
 			if p.Name == "Police IdP" {
@@ -662,7 +629,7 @@ func TestSSOAdministration(t *testing.T) {
 			t.Fatalf("stale update: %d, want 409", resp.StatusCode)
 		}
 		for _, a := range []string{"sso.provider.create", "sso.provider.update"} {
-			evs, _ := db.AuditEvents(ctx, store.AuditFilter{Action: a, ObjectID: ps[0].ID})
+			evs, _ := f.db.AuditEvents(ctx, store.AuditFilter{Action: a, ObjectID: ps[0].ID})
 			if len(evs) != 1 {
 				t.Fatalf("%s events: %d", a, len(evs))
 			}

@@ -8,8 +8,6 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/stats"
-	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // TestStatisticsMeasuresPageAndAPI: on both engines, the process measures
@@ -18,8 +16,7 @@ import (
 // one; the page draws a chart and a table for every section, with no
 // missing translation; other roles and bad groupings are refused.
 func TestStatisticsMeasuresPageAndAPI(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		for _, role := range []access.Role{access.Analyst, access.CompetentAuthority, access.AgencyAdmin} {
 			c := f.login(t, role)
 			for _, q := range []string{"", "?by=year", "?by=jurisdiction&period=2025", "?by=quarter"} {

@@ -1,12 +1,10 @@
 package web_test
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,8 +15,14 @@ import (
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/stats"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
+
+// signAudit has the fixture's database sign its audit log with a new key,
+// as publishing a release needs.
+func (f *fixture) signAudit() {
+	_, key, _ := ed25519.GenerateKey(nil)
+	f.db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
+}
 
 // TestStatisticsPageAndAPI: the statistics page and the API answer the
 // same disclosure-controlled table to the roles that may see statistics;
@@ -26,8 +30,7 @@ import (
 // the page draws an SVG chart with the table beside it; bad requests are
 // refused with a translated message; other roles are refused.
 func TestStatisticsPageAndAPI(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		for _, role := range []access.Role{access.Analyst, access.CompetentAuthority, access.AgencyAdmin} {
 			c := f.login(t, role)
 			resp, body := get(t, c, f.srv.URL+"/api/v1/statistics/table?by=gender,age_band")
@@ -103,20 +106,11 @@ func TestStatisticsPageAndAPI(t *testing.T) {
 // (the exact signed bytes: their SHA-256 is the published digest) and its
 // CSV — to anyone, signed in or not; a draft is not found.
 func TestPublicReleases(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f := newFixture(t, db)
-		_, key, _ := ed25519.GenerateKey(nil)
-		db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
-		who := func(role access.Role) access.Principal {
-			u, err := db.UserByUsername(ctx, f.creds[role].Username)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return access.Principal{UserID: u.ID, Role: role, AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
-		}
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		f.signAudit()
 		svc := f.web.Services.Stats
-		id, err := svc.Draft(ctx, who(access.Analyst), stats.ReleaseInput{Title: "Referrals by sex and age", Tables: "gender;age_band,exploitation"})
+		id, err := svc.Draft(ctx, f.principal(t, access.Analyst), stats.ReleaseInput{Title: "Referrals by sex and age", Tables: "gender;age_band,exploitation"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +118,7 @@ func TestPublicReleases(t *testing.T) {
 		if resp, _ := get(t, anon, f.srv.URL+"/releases/"+id); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("a draft answered %d", resp.StatusCode)
 		}
-		pub, err := svc.Approve(ctx, who(access.CompetentAuthority), id)
+		pub, err := svc.Approve(ctx, f.principal(t, access.CompetentAuthority), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,8 +145,7 @@ func TestPublicReleases(t *testing.T) {
 // TestIndicatorsPage: the indicators page shows every registered
 // indicator, translated, to the roles that see statistics.
 func TestIndicatorsPage(t *testing.T) {
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
+	f := sqliteFixture(t)
 	for _, role := range []access.Role{access.Analyst, access.CompetentAuthority} {
 		c := f.login(t, role)
 		resp, body := get(t, c, f.srv.URL+"/statistics/indicators?period=2025")
@@ -170,24 +163,12 @@ func TestIndicatorsPage(t *testing.T) {
 // release shows its ε in the ledger; a bad draft is refused and nothing is
 // stored; roles that neither draft nor approve are refused the desk.
 func TestReleaseDeskTwoPersons(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		f := newFixture(t, db)
-		_, key, _ := ed25519.GenerateKey(nil)
-		db.SetAuditSigner(&store.AuditSigner{Key: key, KeyID: "test"})
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		f.signAudit()
 		analyst, authority := f.login(t, access.Analyst), f.login(t, access.CompetentAuthority)
-		post := func(c *http.Client, path string, v url.Values) (*http.Response, string) {
-			t.Helper()
-			resp, err := c.PostForm(f.srv.URL+path, v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return resp, string(b)
-		}
 		drafts := func() []store.Release {
-			rs, err := db.Releases(ctx, "draft")
+			rs, err := f.db.Releases(ctx, "draft")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -198,11 +179,11 @@ func TestReleaseDeskTwoPersons(t *testing.T) {
 			t.Fatalf("desk %d %s", resp.StatusCode, missingKey.FindString(page))
 		}
 		// A bad draft: a dimension that does not exist.
-		resp, page = post(analyst, "/statistics/releases", url.Values{"title": {"Bad"}, "table1": {"gender", "shoe_size"}})
+		resp, page = f.post(t, analyst, "/statistics/releases", url.Values{"title": {"Bad"}, "table1": {"gender", "shoe_size"}})
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "error-summary") || len(drafts()) != 0 {
 			t.Fatalf("a bad draft answered %d with %d drafts stored", resp.StatusCode, len(drafts()))
 		}
-		resp, _ = post(analyst, "/statistics/releases", url.Values{"title": {"Referrals by sex and age"}, "table1": {"gender", "", ""},
+		resp, _ = f.post(t, analyst, "/statistics/releases", url.Values{"title": {"Referrals by sex and age"}, "table1": {"gender", "", ""},
 			"table2": {"age_band", "exploitation", ""}, "method": {"suppression"}})
 		if resp.StatusCode != http.StatusSeeOther || len(drafts()) != 1 {
 			t.Fatalf("draft answered %d", resp.StatusCode)
@@ -215,18 +196,18 @@ func TestReleaseDeskTwoPersons(t *testing.T) {
 		if strings.Contains(page, `action="/statistics/releases/`+d.ID+`/approve"`) || missingKey.MatchString(page) {
 			t.Fatal("the drafter is offered to approve their own draft")
 		}
-		resp, page = post(analyst, "/statistics/releases/"+d.ID+"/approve", nil)
+		resp, page = f.post(t, analyst, "/statistics/releases/"+d.ID+"/approve", nil)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "A release is approved by someone other than the person who drafted it.") {
 			t.Fatalf("the drafter's own approval answered %d", resp.StatusCode)
 		}
-		if r, _ := db.Release(ctx, d.ID); r.State != "draft" {
+		if r, _ := f.db.Release(ctx, d.ID); r.State != "draft" {
 			t.Fatalf("the drafter's approval changed the release to %s", r.State)
 		}
 		_, page = get(t, authority, f.srv.URL+"/statistics/releases")
 		if !strings.Contains(page, `action="/statistics/releases/`+d.ID+`/approve"`) {
 			t.Fatal("the competent authority is not offered the draft to approve")
 		}
-		resp, _ = post(authority, "/statistics/releases/"+d.ID+"/approve", nil)
+		resp, _ = f.post(t, authority, "/statistics/releases/"+d.ID+"/approve", nil)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/releases/"+d.ID {
 			t.Fatalf("approval answered %d to %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
@@ -238,16 +219,16 @@ func TestReleaseDeskTwoPersons(t *testing.T) {
 			t.Fatalf("public page %d", resp.StatusCode)
 		}
 		// Approving again is refused: a release never changes.
-		if resp, _ = post(authority, "/statistics/releases/"+d.ID+"/approve", nil); resp.StatusCode != http.StatusUnprocessableEntity {
+		if resp, _ = f.post(t, authority, "/statistics/releases/"+d.ID+"/approve", nil); resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("a second approval answered %d", resp.StatusCode)
 		}
 		// A differentially private release spends ε, which the ledger shows.
 		year := strconv.Itoa(time.Now().UTC().Year())
-		resp, _ = post(analyst, "/statistics/releases", url.Values{"title": {"Noisy"}, "table1": {"gender"}, "method": {"dp"}, "epsilon": {"0.25"}, "period": {year}})
+		resp, _ = f.post(t, analyst, "/statistics/releases", url.Values{"title": {"Noisy"}, "table1": {"gender"}, "method": {"dp"}, "epsilon": {"0.25"}, "period": {year}})
 		if resp.StatusCode != http.StatusSeeOther || len(drafts()) != 1 {
 			t.Fatalf("dp draft answered %d", resp.StatusCode)
 		}
-		if resp, _ = post(authority, "/statistics/releases/"+drafts()[0].ID+"/approve", nil); resp.StatusCode != http.StatusSeeOther {
+		if resp, _ = f.post(t, authority, "/statistics/releases/"+drafts()[0].ID+"/approve", nil); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("dp approval answered %d", resp.StatusCode)
 		}
 		_, page = get(t, analyst, f.srv.URL+"/statistics/releases")

@@ -10,15 +10,13 @@ import (
 
 	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/store"
-	"github.com/haven-nrm/haven/internal/testenv"
 )
 
 // The TRM pages answer their roles: the competent authority's overview and
 // a case's cross-border page (consent recorded through its form, the SOP
 // step through its button), and the system administrator's peers.
 func TestTRMPages(t *testing.T) {
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
+	f := sqliteFixture(t)
 	ca := f.login(t, access.CompetentAuthority)
 	get := func(c *http.Client, path string) (int, string) {
 		t.Helper()
@@ -33,11 +31,8 @@ func TestTRMPages(t *testing.T) {
 	if code, body := get(ca, "/trm"); code != 200 || !strings.Contains(body, `id="trm-fingerprint"`) {
 		t.Fatalf("/trm: %d", code)
 	}
-	u, err := db.UserByUsername(context.Background(), f.creds[access.CompetentAuthority].Username)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := db.Cases(context.Background(), store.CaseFilter{JurisdictionID: u.JurisdictionID, Limit: 1})
+	u := f.user(t, access.CompetentAuthority)
+	cs, err := f.db.Cases(context.Background(), store.CaseFilter{JurisdictionID: u.JurisdictionID, Limit: 1})
 	if err != nil || len(cs) == 0 {
 		t.Fatalf("no case: %v", err)
 	}

@@ -53,6 +53,18 @@ func serverFor(db *store.DB, keys *seal.Keyring, d web.Deps) (*web.Server, error
 	return web.New(d)
 }
 
+// eachEngine runs fn on every database engine, each time against a new
+// demo fixture.
+func eachEngine(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) { fn(t, newFixture(t, db)) })
+}
+
+// sqliteFixture is a demo fixture on a new SQLite database, for a test
+// that needs one engine only.
+func sqliteFixture(t *testing.T) *fixture {
+	return newFixture(t, testenv.OpenMigrated(t, testenv.FreshSQLite(t)))
+}
+
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	return buildFixture(t, db, fixtureOptions{seed: 7, cases: 120, adjust: func(c *config.Config) {
 		c.Demo = true
@@ -109,6 +121,46 @@ func buildFixture(t *testing.T, db *store.DB, o fixtureOptions) *fixture {
 func (f *fixture) client(t *testing.T) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// user is the stored account of the demo user of role.
+func (f *fixture) user(t *testing.T, role access.Role) store.User {
+	t.Helper()
+	u, err := f.db.UserByUsername(t.Context(), f.creds[role].Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// post sends form to path on the fixture's server as a form would.
+func (f *fixture) post(t *testing.T, c *http.Client, path string, form url.Values, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	return send(t, c, "POST", f.srv.URL+path, form.Encode(), append(formHeader, hdr...)...)
+}
+
+// get fetches path from the fixture's server.
+func (f *fixture) get(t *testing.T, c *http.Client, path string, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	return get(t, c, f.srv.URL+path, hdr...)
+}
+
+// refer has the demo first responder refer a person through the API and
+// returns the new case's id.
+func (f *fixture) refer(t *testing.T, referral string) (caseID string) {
+	t.Helper()
+	st, out := postJSON(t, f.login(t, access.FirstResponder), f.srv.URL+"/api/v1/referrals", referral)
+	if st != http.StatusCreated {
+		t.Fatalf("referral: %d %v", st, out)
+	}
+	return out["case_id"].(string)
+}
+
+// principal is the demo user of role as the services see it.
+func (f *fixture) principal(t *testing.T, role access.Role) access.Principal {
+	t.Helper()
+	u := f.user(t, role)
+	return access.Principal{UserID: u.ID, Role: role, AgencyID: u.AgencyID, JurisdictionID: u.JurisdictionID}
 }
 
 func (f *fixture) login(t *testing.T, role access.Role) *http.Client {
@@ -171,8 +223,7 @@ var formHeader = []string{"Content-Type", "application/x-www-form-urlencoded"}
 var missingKey = regexp.MustCompile(`⟦[^⟧]*⟧`)
 
 func TestPagesForEveryRoleAndLanguage(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		pages := []string{"/", "/referrals", "/cases", "/screening", "/services", "/statistics", "/admin", "/admin/jurisdictions", "/admin/agencies", "/admin/users"}
 		for _, role := range access.Roles {
 			c := f.login(t, role)
@@ -204,8 +255,7 @@ func TestPagesForEveryRoleAndLanguage(t *testing.T) {
 }
 
 func TestAccessFollowsPolicy(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		// Anonymous visitors are sent to sign in.
 		resp, _ := get(t, f.client(t), f.srv.URL+"/cases")
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
@@ -230,8 +280,8 @@ func TestAccessFollowsPolicy(t *testing.T) {
 			t.Fatalf("own case: %d", resp.StatusCode)
 		}
 		// A case of another agency is indistinguishable from a missing one.
-		all, _ := db.Cases(context.Background(), store.CaseFilter{Limit: 500})
-		u, _ := db.UserByUsername(context.Background(), f.creds[access.CaseWorker].Username)
+		all, _ := f.db.Cases(context.Background(), store.CaseFilter{Limit: 500})
+		u := f.user(t, access.CaseWorker)
 		for _, c := range all {
 			if c.AgencyID != u.AgencyID {
 				if resp, _ := get(t, cw, f.srv.URL+"/cases/"+c.ID); resp.StatusCode != 404 {
@@ -244,8 +294,7 @@ func TestAccessFollowsPolicy(t *testing.T) {
 }
 
 func TestLoginDoesNotRevealAccounts(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		post := func(user, pw string) (int, string) {
 			resp, err := f.client(t).PostForm(f.srv.URL+"/login", url.Values{"username": {user}, "password": {pw}})
 			if err != nil {
@@ -268,8 +317,7 @@ func TestLoginDoesNotRevealAccounts(t *testing.T) {
 }
 
 func TestSessionLifecycle(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		c := f.login(t, access.CaseWorker)
 		u, _ := url.Parse(f.srv.URL)
 		first := c.Jar.Cookies(u)[0].Value
@@ -281,7 +329,7 @@ func TestSessionLifecycle(t *testing.T) {
 		if first == second {
 			t.Fatal("session id not rotated at sign-in")
 		}
-		if _, err := db.SessionByToken(context.Background(), first); err == nil {
+		if _, err := f.db.SessionByToken(context.Background(), first); err == nil {
 			t.Fatal("old session still valid after a new sign-in")
 		}
 		resp, _ = c.PostForm(f.srv.URL+"/logout", nil)
@@ -289,15 +337,14 @@ func TestSessionLifecycle(t *testing.T) {
 		if resp, _ := get(t, c, f.srv.URL+"/"); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("after sign-out: %d, want redirect to sign in", resp.StatusCode)
 		}
-		if _, err := db.SessionByToken(context.Background(), second); err == nil {
+		if _, err := f.db.SessionByToken(context.Background(), second); err == nil {
 			t.Fatal("session survives sign-out")
 		}
 	})
 }
 
 func TestLanguageSwitchIsRemembered(t *testing.T) {
-	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachEngine(t, func(t *testing.T, f *fixture) {
 		c := f.login(t, access.FirstResponder)
 		resp, err := c.PostForm(f.srv.URL+"/language", url.Values{"lang": {"ne"}, "return": {"/cases"}})
 		if err != nil {
@@ -307,7 +354,7 @@ func TestLanguageSwitchIsRemembered(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/cases" {
 			t.Fatalf("switch: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		u, _ := db.UserByUsername(context.Background(), f.creds[access.FirstResponder].Username)
+		u := f.user(t, access.FirstResponder)
 		if u.Language != "ne" {
 			t.Fatalf("user language %q, want ne", u.Language)
 		}
@@ -332,8 +379,7 @@ func TestLanguageSwitchIsRemembered(t *testing.T) {
 }
 
 func TestHardening(t *testing.T) {
-	db := testenv.OpenMigrated(t, testenv.FreshSQLite(t))
-	f := newFixture(t, db)
+	f := sqliteFixture(t)
 	c := f.client(t)
 	resp, body := get(t, c, f.srv.URL+"/login")
 	h := resp.Header
@@ -378,7 +424,7 @@ func TestHardening(t *testing.T) {
 	}
 	// Floods are slowed down.
 	limited := web.RateLimit{PerSecond: 1, Burst: 3}
-	ls, _ := serverFor(db, f.keys, web.Deps{Config: config.Defaults(), I18n: f.web.I18n, RateLimit: limited})
+	ls, _ := serverFor(f.db, f.keys, web.Deps{Config: config.Defaults(), I18n: f.web.I18n, RateLimit: limited})
 	lts := httptest.NewServer(ls.Handler())
 	defer lts.Close()
 	codes := map[int]int{}

@@ -68,6 +68,8 @@ type statsPage struct {
 	Rows       []statsRow
 	Foot       *statsRow
 	Chart      statsChart
+	Caption    string // the chart's caption
+	Note       string // a note under the table, when it has one
 	K          int
 	Perturbed  bool
 	Withheld   bool // some cell is withheld: explain the mark
@@ -186,7 +188,7 @@ func percent(L *i18n.Localizer, f float64) string {
 }
 
 func statsView(L *i18n.Localizer, in stats.TableInput, t stats.Table) statsPage {
-	p := statsPage{L: L, ID: "t0", In: in, K: t.K, Perturbed: strings.Contains(t.Method, "cell_key")}
+	p := statsPage{L: L, ID: "t0", In: in, K: t.K, Perturbed: strings.Contains(t.Method, "cell_key"), Caption: L.T("stats.chart_caption")}
 	first, second := "", ""
 	if len(t.Dimensions) > 0 {
 		first = t.Dimensions[0]

@@ -43,7 +43,7 @@ type measuresPage struct {
 	Decisions statsPage
 	CG        statsPage
 	Rates     []measureFact
-	Timing    []timingView
+	Timing    []statsPage
 	Services  statsPage
 	Stages    []stageRow
 	Invest    statsPage
@@ -52,14 +52,6 @@ type measuresPage struct {
 }
 
 type measureFact struct{ Label, Value string }
-
-type timingView struct {
-	ID, Title, Note string
-	Head            []string
-	Rows            []statsRow
-	Chart           statsChart
-	L               *i18n.Localizer
-}
 
 type stageRow struct {
 	Service string
@@ -126,11 +118,11 @@ func flowChart(L *i18n.Localizer, pairs []stats.FlowPair) statsChart {
 	return barChart(bars, largest(bars))
 }
 
-// timingOf lays out one decision's timing: a row per group with the
-// decisions, those within the deadline, the share, the median and the
-// 90th percentile; the chart shows the medians.
-func timingOf(L *i18n.Localizer, tm stats.Timing, m stats.Measures) timingView {
-	v := timingView{ID: "timing-" + tm.Stage, Title: L.T("stats.time.title_" + tm.Stage), L: L,
+// timingOf lays out one decision's timing as a block of its own: a row
+// per group with the decisions, those within the deadline, the share, the
+// median and the 90th percentile; the chart shows the medians.
+func timingOf(L *i18n.Localizer, tm stats.Timing, m stats.Measures) statsPage {
+	v := statsPage{ID: "timing-" + tm.Stage, Title: L.T("stats.time.title_" + tm.Stage), L: L, Caption: L.T("stats.time.chart_caption"),
 		Note: L.T("stats.time.note_"+tm.Stage, "K", m.K, "Days", tm.TargetDays)}
 	if m.By != "" {
 		v.Head = append(v.Head, L.T("stats.dim."+m.By))

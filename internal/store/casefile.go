@@ -475,6 +475,8 @@ func (tx *Tx) MarkEmail(ctx context.Context, id, errCode string) error {
 	return classify(err)
 }
 
+// scanner is what a scan function reads one row from: a *sql.Row or the
+// current row of *sql.Rows.
 type scanner = interface{ Scan(...any) error }
 
 // collect runs a query and scans every row.

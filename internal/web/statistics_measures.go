@@ -76,7 +76,7 @@ func measuresView(L *i18n.Localizer, in stats.MeasuresInput, m stats.Measures) m
 		p.Groups = append(p.Groups, statsOption{Value: g, Label: label, Selected: g == m.By})
 	}
 	p.Flows = block(L, "flows", "stats.flow.title", m.Flows, m.Period)
-	p.Flows.Chart = flowChart(L, m.FlowPairs)
+	p.Flows.Chart, p.Flows.Note = flowChart(L, m.FlowPairs), L.T("stats.flow.note")
 	p.Decisions = block(L, "decisions", "stats.dec.title", m.Decisions, m.Period)
 	p.CG = block(L, "conclusive", "stats.dec.cg_title", m.Conclusive, m.Period)
 	pct := func(f *float64) string {
@@ -103,6 +103,7 @@ func measuresView(L *i18n.Localizer, in stats.MeasuresInput, m stats.Measures) m
 	}
 	p.Invest = block(L, "investigations", "stats.pros.investigations", m.Investigations, m.Period)
 	p.Charges = block(L, "charges", "stats.pros.charges", m.Charges, m.Period)
+	p.Charges.Note = L.T("stats.pros.note")
 	p.Comp = block(L, "compensation", "stats.pros.compensation", m.Compensation, m.Period)
 	return p
 }

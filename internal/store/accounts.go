@@ -16,13 +16,7 @@ import (
 // SetUserPassword replaces an account's password hash.
 func (tx *Tx) SetUserPassword(ctx context.Context, userID, hash string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3`, hash, Millis(tx.Now), userID)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.NotFound, "user not found")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.NotFound, "user not found"))
 }
 
 // DeleteUserSessionsExcept ends every session of a user but one (after a
@@ -84,20 +78,13 @@ func HasMFAOf(ctx context.Context, q Reader, userID string) (bool, error) {
 
 // MFAUsers returns the ids of the users with a second factor.
 func (db *DB) MFAUsers(ctx context.Context) (map[string]bool, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT user_id FROM user_mfa WHERE confirmed = 1 UNION SELECT user_id FROM passkeys`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
 	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, classify(err)
-		}
-		out[id] = true
+	err := each(ctx, db.r, `SELECT user_id FROM user_mfa WHERE confirmed = 1 UNION SELECT user_id FROM passkeys`, nil, scanColumn[string],
+		func(id string) error { out[id] = true; return nil })
+	if err != nil {
+		return nil, err
 	}
-	return out, classify(rows.Err())
+	return out, nil
 }
 
 // PutPendingMFA stores an authenticator being set up, replacing an earlier
@@ -109,13 +96,7 @@ func (tx *Tx) PutPendingMFA(ctx context.Context, m MFA) error {
 		ON CONFLICT (user_id) DO UPDATE SET wrapped_key = excluded.wrapped_key, totp_secret = excluded.totp_secret,
 			last_step = 0, created_at = excluded.created_at WHERE user_mfa.confirmed = 0`,
 		m.UserID, m.WrappedKey, m.Secret, Millis(tx.Now))
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.Conflict, "a confirmed second factor exists")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.Conflict, "a confirmed second factor exists"))
 }
 
 // ConfirmMFA marks a pending authenticator confirmed by a code of time step
@@ -123,13 +104,7 @@ func (tx *Tx) PutPendingMFA(ctx context.Context, m MFA) error {
 func (tx *Tx) ConfirmMFA(ctx context.Context, userID string, step int64) error {
 	res, err := tx.ExecContext(ctx, `UPDATE user_mfa SET confirmed = 1, confirmed_at = $1, last_step = $2
 		WHERE user_id = $3 AND confirmed = 0 AND last_step < $2`, Millis(tx.Now), step, userID)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.Conflict, "no second factor awaiting confirmation")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.Conflict, "no second factor awaiting confirmation"))
 }
 
 // UseTOTPStep records that a code of time step step was accepted. It
@@ -304,20 +279,7 @@ func (db *DB) APITokenByID(ctx context.Context, id string) (APIToken, error) {
 
 // APITokens lists a user's tokens, newest first.
 func (db *DB) APITokens(ctx context.Context, userID string) ([]APIToken, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+apiTokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []APIToken
-	for rows.Next() {
-		t, err := scanAPIToken(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, t)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, `SELECT `+apiTokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id`, []any{userID}, scanAPIToken)
 }
 
 // RevokeAPIToken ends a live token of a user; errs.NotFound when the user
@@ -325,13 +287,7 @@ func (db *DB) APITokens(ctx context.Context, userID string) ([]APIToken, error) 
 func (tx *Tx) RevokeAPIToken(ctx context.Context, userID, id string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at = 0`,
 		Millis(tx.Now), id, userID)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.NotFound, "token not found")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.NotFound, "token not found"))
 }
 
 // TouchAPIToken records the use of a token at ms (accounts decides when,

@@ -37,20 +37,7 @@ func scanJurisdiction(row interface{ Scan(...any) error }) (JurisdictionSettings
 
 // AllJurisdictionSettings lists every jurisdiction by code.
 func (db *DB) AllJurisdictionSettings(ctx context.Context) ([]JurisdictionSettings, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+jurisdictionCols+` FROM jurisdictions ORDER BY code`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []JurisdictionSettings
-	for rows.Next() {
-		j, err := scanJurisdiction(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, j)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, `SELECT `+jurisdictionCols+` FROM jurisdictions ORDER BY code`, nil, scanJurisdiction)
 }
 
 // JurisdictionByCode returns one jurisdiction by its code.
@@ -82,13 +69,7 @@ func (tx *Tx) UpdateJurisdictionSettings(ctx context.Context, j JurisdictionSett
 		version = version + 1, updated_at = $10 WHERE id = $11 AND version = $12`,
 		j.Name, j.Timezone, j.ParentID, j.Calendar, j.LegalProfile, j.Languages, j.RGWorkingDays, j.RecoveryMinDays,
 		j.NegativeRGReview, Millis(tx.Now), j.ID, j.Version)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.Conflict, "jurisdiction changed meanwhile")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.Conflict, "jurisdiction changed meanwhile"))
 }
 
 // AgencySettings is an agency with what administration keeps about it.
@@ -113,20 +94,7 @@ func scanAgency(row interface{ Scan(...any) error }) (AgencySettings, error) {
 
 // AllAgencySettings lists every agency by name.
 func (db *DB) AllAgencySettings(ctx context.Context) ([]AgencySettings, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+agencyCols+` FROM agencies ORDER BY jurisdiction_id, name, id`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []AgencySettings
-	for rows.Next() {
-		a, err := scanAgency(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, a)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, `SELECT `+agencyCols+` FROM agencies ORDER BY jurisdiction_id, name, id`, nil, scanAgency)
 }
 
 // AgencySettingsByID returns one agency.
@@ -149,23 +117,11 @@ func (tx *Tx) UpdateAgencySettings(ctx context.Context, a AgencySettings) error 
 	res, err := tx.ExecContext(ctx, `UPDATE agencies SET jurisdiction_id = $1, kind = $2, name = $3, names = $4, designations = $5,
 		contact = $6, active = $7, version = version + 1, updated_at = $8 WHERE id = $9 AND version = $10`,
 		a.JurisdictionID, a.Kind, a.Name, a.Names, a.Designations, a.Contact, b2i(a.Active), Millis(tx.Now), a.ID, a.Version)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.Conflict, "agency changed meanwhile")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.Conflict, "agency changed meanwhile"))
 }
 
 // SetUserRole changes an account's role.
 func (tx *Tx) SetUserRole(ctx context.Context, userID, role string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, updated_at = $2 WHERE id = $3`, role, Millis(tx.Now), userID)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.NotFound, "user not found")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.NotFound, "user not found"))
 }

@@ -247,39 +247,17 @@ func (db *DB) EachAuditEvent(ctx context.Context, fn func(audit.Event) error) er
 // eachAuditEventFrom calls fn for every event from sequence number from
 // on, in sequence order.
 func (db *DB) eachAuditEventFrom(ctx context.Context, from int64, fn func(audit.Event) error) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_events WHERE seq >= $1 ORDER BY seq`, from)
-	if err != nil {
-		return classify(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanAuditEvent(rows)
-		if err != nil {
-			return classify(err)
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return classify(rows.Err())
+	return each(ctx, db.r, `SELECT `+auditCols+` FROM audit_events WHERE seq >= $1 ORDER BY seq`, []any{from}, scanAuditEvent, fn)
 }
 
 // AuditCheckpoints returns every checkpoint in sequence order.
 func (db *DB) AuditCheckpoints(ctx context.Context) ([]audit.Checkpoint, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []audit.Checkpoint
-	for rows.Next() {
-		var c audit.Checkpoint
-		if err := rows.Scan(&c.Seq, &c.Hash, &c.At, &c.KeyID, &c.Signature); err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, c)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`, nil,
+		func(s scanner) (audit.Checkpoint, error) {
+			var c audit.Checkpoint
+			err := s.Scan(&c.Seq, &c.Hash, &c.At, &c.KeyID, &c.Signature)
+			return c, err
+		})
 }
 
 // VerifyAudit walks the whole chain and its checkpoints with the given
@@ -373,18 +351,5 @@ func (db *DB) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, er
 	q.where(f.BeforeSeq > 0, "seq <", f.BeforeSeq)
 	q.where(f.BreakGlassOnly, "flags =", int64(audit.FlagBreakGlass))
 	q.page("seq DESC", f.Limit, 100, 500)
-	rows, err := db.r.QueryContext(ctx, q.sql, q.args...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []audit.Event
-	for rows.Next() {
-		e, err := scanAuditEvent(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, e)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, q.sql, q.args, scanAuditEvent)
 }

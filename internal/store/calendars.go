@@ -67,55 +67,45 @@ func calendarWhere(ctx context.Context, r Reader, where string, arg string) (Cal
 	if err != nil {
 		return v, false, classify(err)
 	}
-	v.Verified = ver != 0
+	v.Verified, v.Years = ver != 0, calendarYears(years)
+	v.Holidays, err = collect(ctx, r, `SELECT day, name FROM calendar_holidays WHERE version_id = $1 ORDER BY day`, []any{v.ID},
+		func(s scanner) (CalendarDay, error) {
+			var d CalendarDay
+			err := s.Scan(&d.Day, &d.Name)
+			return d, err
+		})
+	if err != nil {
+		return v, false, err
+	}
+	return v, true, nil
+}
+
+// calendarYears reads a version's years, stored as a list with commas.
+func calendarYears(years string) []int {
+	var out []int
 	for _, y := range strings.Split(years, ",") {
 		if n, err := strconv.Atoi(y); err == nil {
-			v.Years = append(v.Years, n)
+			out = append(out, n)
 		}
 	}
-	rows, err := r.QueryContext(ctx, `SELECT day, name FROM calendar_holidays WHERE version_id = $1 ORDER BY day`, v.ID)
-	if err != nil {
-		return v, false, classify(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d CalendarDay
-		if err := rows.Scan(&d.Day, &d.Name); err != nil {
-			return v, false, classify(err)
-		}
-		v.Holidays = append(v.Holidays, d)
-	}
-	return v, true, classify(rows.Err())
+	return out
 }
 
 // CalendarVersions lists a jurisdiction's calendar versions, newest
 // first, without their holidays.
 func (db *DB) CalendarVersions(ctx context.Context, jurisdictionID string) ([]CalendarVersion, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT v.id, v.version, v.years, v.source, v.verified, v.created_at,
+	return collect(ctx, db.r, `SELECT v.id, v.version, v.years, v.source, v.verified, v.created_at,
 		(SELECT count(*) FROM calendar_holidays h WHERE h.version_id = v.id)
-		FROM calendar_versions v WHERE v.jurisdiction_id = $1 ORDER BY v.version DESC`, jurisdictionID)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []CalendarVersion
-	for rows.Next() {
-		v := CalendarVersion{JurisdictionID: jurisdictionID}
-		var years string
-		var ver, n int
-		if err := rows.Scan(&v.ID, &v.Version, &years, &v.Source, &ver, &v.CreatedAt, &n); err != nil {
-			return nil, classify(err)
-		}
-		v.Verified = ver != 0
-		for _, y := range strings.Split(years, ",") {
-			if k, err := strconv.Atoi(y); err == nil {
-				v.Years = append(v.Years, k)
-			}
-		}
-		v.Holidays = make([]CalendarDay, n) // the count only
-		out = append(out, v)
-	}
-	return out, classify(rows.Err())
+		FROM calendar_versions v WHERE v.jurisdiction_id = $1 ORDER BY v.version DESC`, []any{jurisdictionID},
+		func(s scanner) (CalendarVersion, error) {
+			v := CalendarVersion{JurisdictionID: jurisdictionID}
+			var years string
+			var ver, n int
+			err := s.Scan(&v.ID, &v.Version, &years, &v.Source, &ver, &v.CreatedAt, &n)
+			v.Verified, v.Years = ver != 0, calendarYears(years)
+			v.Holidays = make([]CalendarDay, n) // the count only
+			return v, err
+		})
 }
 
 // JurisdictionSettingsByID returns one jurisdiction with its settings.

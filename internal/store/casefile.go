@@ -125,12 +125,20 @@ func (tx *Tx) SaveSupport(ctx context.Context, d SupportDoc) error {
 	return changed(res, err)
 }
 
+// changed classifies a guarded write's error: errs.Conflict when it
+// changed no row, the row having changed since it was read.
 func changed(res sql.Result, err error) error {
+	return rowChanged(res, err, errs.E(errs.Conflict, "changed since it was read"))
+}
+
+// rowChanged classifies a write's error, and answers none when the write
+// changed no row.
+func rowChanged(res sql.Result, err, none error) error {
 	if err != nil {
 		return classify(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.Conflict, "changed since it was read")
+		return none
 	}
 	return nil
 }
@@ -467,24 +475,44 @@ func (tx *Tx) MarkEmail(ctx context.Context, id, errCode string) error {
 	return classify(err)
 }
 
-type scanner interface{ Scan(...any) error }
+// scanner is what a scan function reads one row from: a *sql.Row or the
+// current row of *sql.Rows.
+type scanner = interface{ Scan(...any) error }
 
 // collect runs a query and scans every row.
 func collect[T any](ctx context.Context, r Reader, q string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	var out []T
+	if err := each(ctx, r, q, args, scan, func(x T) error { out = append(out, x); return nil }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// each runs a query and hands every row, scanned, to fn, stopping at the
+// first error fn returns.
+func each[T any](ctx context.Context, r Reader, q string, args []any, scan func(scanner) (T, error), fn func(T) error) error {
 	rows, err := r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, classify(err)
+		return classify(err)
 	}
 	defer rows.Close()
-	var out []T
 	for rows.Next() {
 		x, err := scan(rows)
 		if err != nil {
-			return nil, classify(err)
+			return classify(err)
 		}
-		out = append(out, x)
+		if err := fn(x); err != nil {
+			return err
+		}
 	}
-	return out, classify(rows.Err())
+	return classify(rows.Err())
+}
+
+// scanColumn scans a row of one column.
+func scanColumn[T any](s scanner) (T, error) {
+	var v T
+	err := s.Scan(&v)
+	return v, err
 }
 
 // QueueAgencyEmails queues an alert for every enabled user of an agency
@@ -501,22 +529,9 @@ func (tx *Tx) QueueRoleEmails(ctx context.Context, agencyID, role, kind, caseID 
 }
 
 func (tx *Tx) queueEmails(ctx context.Context, kind, caseID, users string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, users, args...)
+	ids, err := collect(ctx, tx, users, args, scanColumn[string])
 	if err != nil {
-		return classify(err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return classify(err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return classify(err)
+		return err
 	}
 	for _, id := range ids {
 		if err := tx.QueueEmail(ctx, Email{ID: NewID(), UserID: id, Kind: kind, CaseID: caseID, CreatedAt: Millis(tx.Now)}); err != nil {

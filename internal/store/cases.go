@@ -150,13 +150,7 @@ func (tx *Tx) UpdateCase(ctx context.Context, u CaseUpdate) error {
 		cg_effective_at = $19, rg_deadline_at = $20, reconsidered = $21
 		WHERE id = $10 AND version = $11`, append([]any{Millis(tx.Now), u.AgencyID, u.TraffickingStatus, u.Status, decision,
 		nullIfEmpty(u.QueueKey), nullIfEmpty(u.AssignedUserID), closed, u.ClosureReason, u.ID, u.Version, u.JurisdictionID}, facts...)...)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.Conflict, "case changed since it was read")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.Conflict, "case changed since it was read"))
 }
 
 // Update returns the CaseUpdate that keeps c as it is.
@@ -206,20 +200,7 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 }
 
 func (db *DB) caseRows(ctx context.Context, q *query) ([]Case, error) {
-	rows, err := db.r.QueryContext(ctx, q.sql, q.args...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, c)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, q.sql, q.args, scanCase)
 }
 
 // BulkInsertCases stores many cases; used by the demo generator, which loads
@@ -299,19 +280,5 @@ func (db *DB) EachCase(ctx context.Context, f CaseFilter, limit int, fn func(Cas
 	q.where(f.JurisdictionID != "", "jurisdiction_id =", f.JurisdictionID)
 	q.where(f.AgencyID != "", "agency_id =", f.AgencyID)
 	q.page("urgent DESC, created_at DESC", limit, limit, limit)
-	rows, err := db.r.QueryContext(ctx, q.sql, q.args...)
-	if err != nil {
-		return classify(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return classify(err)
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return classify(rows.Err())
+	return each(ctx, db.r, q.sql, q.args, scanCase, fn)
 }

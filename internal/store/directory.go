@@ -49,43 +49,27 @@ func (tx *Tx) InsertAgency(ctx context.Context, a Agency) error {
 
 // Jurisdictions lists all jurisdictions by code.
 func (db *DB) Jurisdictions(ctx context.Context) ([]Jurisdiction, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, code, country, name, timezone, synthetic, created_at FROM jurisdictions ORDER BY code`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []Jurisdiction
-	for rows.Next() {
-		var j Jurisdiction
-		var syn int
-		if err := rows.Scan(&j.ID, &j.Code, &j.Country, &j.Name, &j.Timezone, &syn, &j.CreatedAt); err != nil {
-			return nil, classify(err)
-		}
-		j.Synthetic = syn != 0
-		out = append(out, j)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, `SELECT id, code, country, name, timezone, synthetic, created_at FROM jurisdictions ORDER BY code`, nil,
+		func(s scanner) (Jurisdiction, error) {
+			var j Jurisdiction
+			var syn int
+			err := s.Scan(&j.ID, &j.Code, &j.Country, &j.Name, &j.Timezone, &syn, &j.CreatedAt)
+			j.Synthetic = syn != 0
+			return j, err
+		})
 }
 
 // Agencies lists all agencies by jurisdiction and name.
 func (db *DB) Agencies(ctx context.Context) ([]Agency, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT a.id, a.jurisdiction_id, a.kind, a.name, a.synthetic, a.created_at
-		FROM agencies a JOIN jurisdictions j ON j.id = a.jurisdiction_id ORDER BY j.code, a.kind, a.name`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []Agency
-	for rows.Next() {
-		var a Agency
-		var syn int
-		if err := rows.Scan(&a.ID, &a.JurisdictionID, &a.Kind, &a.Name, &syn, &a.CreatedAt); err != nil {
-			return nil, classify(err)
-		}
-		a.Synthetic = syn != 0
-		out = append(out, a)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, `SELECT a.id, a.jurisdiction_id, a.kind, a.name, a.synthetic, a.created_at
+		FROM agencies a JOIN jurisdictions j ON j.id = a.jurisdiction_id ORDER BY j.code, a.kind, a.name`, nil,
+		func(s scanner) (Agency, error) {
+			var a Agency
+			var syn int
+			err := s.Scan(&a.ID, &a.JurisdictionID, &a.Kind, &a.Name, &syn, &a.CreatedAt)
+			a.Synthetic = syn != 0
+			return a, err
+		})
 }
 
 // Agency returns one agency.

@@ -57,13 +57,7 @@ func (tx *Tx) UpsertPeer(ctx context.Context, p Peer) error {
 func (tx *Tx) SetPeerStatus(ctx context.Context, id, status string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE federation_peers SET status = $2, updated_at = $3, version = version + 1 WHERE id = $1`,
 		id, status, Millis(tx.Now))
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.E(errs.NotFound, "no peer %s", id)
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.NotFound, "no peer %s", id))
 }
 
 // PeerByID returns a peer, or an errs.NotFound error.
@@ -201,13 +195,7 @@ func (tx *Tx) UpdateTransfer(ctx context.Context, t Transfer) error {
 	res, err := tx.ExecContext(ctx, `UPDATE trm_transfers SET status = $2, reason = $3, case_id = $4, wrapped_key = $5, package = $6,
 		updated_at = $7, version = version + 1 WHERE id = $1 AND version = $8`,
 		t.ID, t.Status, t.Reason, nullable(t.CaseID), t.WrappedKey, t.Package, Millis(tx.Now), t.Version)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.E(errs.Conflict, "transfer %s changed", t.ID)
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.Conflict, "transfer %s changed", t.ID))
 }
 
 // TransferByID returns a transfer, or errs.NotFound.

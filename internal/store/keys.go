@@ -33,22 +33,16 @@ func (db *DB) RewrapAll(ctx context.Context, batch int, fn func(recordID string,
 				id string
 				wk []byte
 			}
-			var rows []row
 			q := `SELECT ` + col.IDColumn + `, ` + col.KeyColumn + ` FROM ` + col.Table + ` WHERE ` + col.KeyColumn +
 				` IS NOT NULL AND ` + col.IDColumn + ` > $1 ORDER BY ` + col.IDColumn + ` LIMIT $2`
-			rs, err := db.r.QueryContext(ctx, q, after, batch)
-			if err != nil {
-				return done, classify(err)
-			}
-			for rs.Next() {
+			rows, err := collect(ctx, db.r, q, []any{after, batch}, func(s scanner) (row, error) {
 				var r row
-				if err := rs.Scan(&r.id, &r.wk); err != nil {
-					rs.Close()
-					return done, classify(err)
-				}
-				rows = append(rows, r)
+				err := s.Scan(&r.id, &r.wk)
+				return r, err
+			})
+			if err != nil {
+				return done, err
 			}
-			rs.Close()
 			if len(rows) == 0 {
 				break
 			}

@@ -272,18 +272,5 @@ func hasStatements(q string) bool {
 // AppliedMigrations lists the rows of schema_migrations, for tests and the
 // migrate command.
 func (db *DB) AppliedMigrations(ctx context.Context) ([]int, error) {
-	rows, err := db.w.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return collect(ctx, db.w, `SELECT version FROM schema_migrations ORDER BY version`, nil, scanColumn[int])
 }

@@ -33,20 +33,7 @@ func scanPasskey(row interface{ Scan(...any) error }) (Passkey, error) {
 
 // PasskeysOf lists a user's passkeys, oldest first, through q.
 func PasskeysOf(ctx context.Context, q Reader, userID string) ([]Passkey, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+passkeyCols+` FROM passkeys WHERE user_id = $1 ORDER BY created_at, id`, userID)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []Passkey
-	for rows.Next() {
-		p, err := scanPasskey(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, p)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, q, `SELECT `+passkeyCols+` FROM passkeys WHERE user_id = $1 ORDER BY created_at, id`, []any{userID}, scanPasskey)
 }
 
 // Passkeys lists a user's passkeys.
@@ -79,26 +66,14 @@ func (tx *Tx) UsePasskey(ctx context.Context, id string, count int64, credential
 // such passkey.
 func (tx *Tx) RenamePasskey(ctx context.Context, userID, id, name string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE passkeys SET name = $1 WHERE id = $2 AND user_id = $3`, name, id, userID)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.E(errs.NotFound, "passkey not found")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.NotFound, "passkey not found"))
 }
 
 // DeletePasskey removes a user's passkey; errs.NotFound when the user has
 // no such passkey.
 func (tx *Tx) DeletePasskey(ctx context.Context, userID, id string) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM passkeys WHERE id = $1 AND user_id = $2`, id, userID)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.E(errs.NotFound, "passkey not found")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.NotFound, "passkey not found"))
 }
 
 // DeletePasskeys removes every passkey of a user (a second-factor reset).

@@ -98,11 +98,8 @@ func (tx *Tx) ErasePerson(ctx context.Context, id string) error {
 		sets += ", " + f + " = NULL"
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE persons SET `+sets+`, erased_at = $1, updated_at = $1 WHERE id = $2`, Millis(tx.Now), id)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.NotFound, "person not found")
+	if err := rowChanged(res, err, errs.E(errs.NotFound, "person not found")); err != nil {
+		return err
 	}
 	_, err = tx.ExecContext(ctx, `DELETE FROM person_tokens WHERE person_id = $1`, id)
 	return classify(err)
@@ -182,20 +179,11 @@ func contains(ss []string, s string) bool {
 
 // PersonTokens returns a person's stored tokens.
 func (db *DB) PersonTokens(ctx context.Context, personID string) ([]PersonToken, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT kind, token FROM person_tokens WHERE person_id = $1`, personID)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []PersonToken
-	for rows.Next() {
+	return collect(ctx, db.r, `SELECT kind, token FROM person_tokens WHERE person_id = $1`, []any{personID}, func(s scanner) (PersonToken, error) {
 		var t PersonToken
-		if err := rows.Scan(&t.Kind, &t.Token); err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, t)
-	}
-	return out, classify(rows.Err())
+		err := s.Scan(&t.Kind, &t.Token)
+		return t, err
+	})
 }
 
 // Referral is a stored referral or anonymous notification. Facts is JSON of
@@ -288,20 +276,7 @@ func (db *DB) Referrals(ctx context.Context, f ReferralFilter) ([]Referral, erro
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := db.r.QueryContext(ctx, q+` ORDER BY urgent DESC, created_at DESC LIMIT $2`, arg, limit)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []Referral
-	for rows.Next() {
-		r, err := scanReferral(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, r)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, q+` ORDER BY urgent DESC, created_at DESC LIMIT $2`, []any{arg, limit}, scanReferral)
 }
 
 // AgencyOfKind returns the first agency of a kind in a jurisdiction, e.g.
@@ -342,19 +317,10 @@ func (tx *Tx) InsertNotification(ctx context.Context, n Notification) error {
 
 // Notifications lists an agency's unread notifications, newest first.
 func (db *DB) Notifications(ctx context.Context, agencyID string) ([]Notification, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, agency_id, kind, object_type, object_id, created_at FROM notifications
-		WHERE agency_id = $1 AND read_at IS NULL ORDER BY created_at DESC LIMIT 100`, agencyID)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []Notification
-	for rows.Next() {
+	return collect(ctx, db.r, `SELECT id, agency_id, kind, object_type, object_id, created_at FROM notifications
+		WHERE agency_id = $1 AND read_at IS NULL ORDER BY created_at DESC LIMIT 100`, []any{agencyID}, func(s scanner) (Notification, error) {
 		var n Notification
-		if err := rows.Scan(&n.ID, &n.AgencyID, &n.Kind, &n.ObjectType, &n.ObjectID, &n.CreatedAt); err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, n)
-	}
-	return out, classify(rows.Err())
+		err := s.Scan(&n.ID, &n.AgencyID, &n.Kind, &n.ObjectType, &n.ObjectID, &n.CreatedAt)
+		return n, err
+	})
 }

@@ -70,20 +70,7 @@ func (db *DB) Releases(ctx context.Context, state string) ([]Release, error) {
 		q += ` WHERE state = $1`
 		args = append(args, state)
 	}
-	rows, err := db.r.QueryContext(ctx, q+` ORDER BY drafted_at DESC, id`, args...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []Release
-	for rows.Next() {
-		r, err := scanRelease(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, r)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, q+` ORDER BY drafted_at DESC, id`, args, scanRelease)
 }
 
 // PublishedSpends lists the published releases that spent privacy budget,
@@ -91,20 +78,7 @@ func (db *DB) Releases(ctx context.Context, state string) ([]Release, error) {
 // every spend committed before it (on SQLite the writer is serialised; on
 // PostgreSQL the caller locks the ledger first with LockReleases).
 func (tx *Tx) PublishedSpends(ctx context.Context) ([]Release, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+releaseCols+` FROM statistics_releases WHERE state = 'published' AND epsilon_micro > 0`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []Release
-	for rows.Next() {
-		r, err := scanRelease(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, r)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, tx, `SELECT `+releaseCols+` FROM statistics_releases WHERE state = 'published' AND epsilon_micro > 0`, nil, scanRelease)
 }
 
 // LockReleases serialises publications on PostgreSQL (an advisory lock

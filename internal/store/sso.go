@@ -36,20 +36,7 @@ func scanSSOProvider(row interface{ Scan(...any) error }) (SSOProvider, error) {
 
 // SSOProviders lists the providers by name.
 func (db *DB) SSOProviders(ctx context.Context) ([]SSOProvider, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+ssoProviderCols+` FROM sso_providers ORDER BY name, id`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []SSOProvider
-	for rows.Next() {
-		p, err := scanSSOProvider(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, p)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, `SELECT `+ssoProviderCols+` FROM sso_providers ORDER BY name, id`, nil, scanSSOProvider)
 }
 
 // SSOProvider finds a provider by id.
@@ -74,13 +61,7 @@ func (tx *Tx) UpdateSSOProvider(ctx context.Context, p SSOProvider) error {
 		enabled = $12, version = version + 1, updated_at = $13 WHERE id = $14 AND version = $15`,
 		p.Name, p.JurisdictionID, p.AgencyID, p.Issuer, p.ClientID, p.SecretEnv, p.SecretFile, p.Scopes, p.Mapping,
 		p.MFAValues, b2i(p.Provision), b2i(p.Enabled), Millis(tx.Now), p.ID, p.Version)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return errs.E(errs.Conflict, "identity provider changed meanwhile")
-	}
-	return nil
+	return rowChanged(res, err, errs.E(errs.Conflict, "identity provider changed meanwhile"))
 }
 
 // SSOFlow is an authorization request in flight.

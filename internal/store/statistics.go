@@ -108,6 +108,16 @@ func statRange(ctx context.Context, r Reader, q StatQuery) (from, to int64, err 
 	return from, to, classify(err)
 }
 
+// valueDests points a row's scan at each of values, with room for the
+// columns that follow them.
+func valueDests(values []string) []any {
+	dst := make([]any, 0, len(values)+3)
+	for i := range values {
+		dst = append(dst, &values[i])
+	}
+	return dst
+}
+
 // statJoin joins the referral when the sector is asked for or filtered on.
 func statJoin(q StatQuery) string {
 	need := q.Where["sector"] != ""
@@ -248,25 +258,11 @@ func statCells(ctx context.Context, rd Reader, q StatQuery) ([]StatRow, error) {
 			sel = strings.Join(outer, ", ") + ", " + sel
 		}
 	}
-	rows, err := rd.QueryContext(ctx, `SELECT `+sel+from+group, args...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []StatRow
-	for rows.Next() {
+	return collect(ctx, rd, `SELECT `+sel+from+group, args, func(s scanner) (StatRow, error) {
 		r := StatRow{Values: make([]string, len(exprs))}
-		dst := make([]any, 0, len(exprs)+2)
-		for i := range r.Values {
-			dst = append(dst, &r.Values[i])
-		}
-		dst = append(dst, &r.Count, &r.KeySum)
-		if err := rows.Scan(dst...); err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, r)
-	}
-	return out, classify(rows.Err())
+		err := s.Scan(append(valueDests(r.Values), &r.Count, &r.KeySum)...)
+		return r, err
+	})
 }
 
 // identified selects the cases CTDC counts: people identified as victims
@@ -282,24 +278,14 @@ type CTDCRecord struct {
 
 // EachCTDCRecord streams the identified people's coded facts.
 func (db *DB) EachCTDCRecord(ctx context.Context, fn func(CTDCRecord) error) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT c.created_at, c.gender, c.age_band, c.citizenship, j.country, c.exploitation,
+	return each(ctx, db.r, `SELECT c.created_at, c.gender, c.age_band, c.citizenship, j.country, c.exploitation,
 		c.trafficking_status, c.decision_state, c.rg_outcome, c.cg_outcome
-		FROM cases c JOIN jurisdictions j ON j.id = c.jurisdiction_id`+identified)
-	if err != nil {
-		return classify(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+		FROM cases c JOIN jurisdictions j ON j.id = c.jurisdiction_id`+identified, nil, func(s scanner) (CTDCRecord, error) {
 		var r CTDCRecord
-		if err := rows.Scan(&r.CreatedAt, &r.Gender, &r.AgeBand, &r.Citizenship, &r.Country, &r.Exploitation,
-			&r.TraffickingStatus, &r.DecisionState, &r.RGOutcome, &r.CGOutcome); err != nil {
-			return classify(err)
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return classify(rows.Err())
+		err := s.Scan(&r.CreatedAt, &r.Gender, &r.AgeBand, &r.Citizenship, &r.Country, &r.Exploitation,
+			&r.TraffickingStatus, &r.DecisionState, &r.RGOutcome, &r.CGOutcome)
+		return r, err
+	}, fn)
 }
 
 // StatFactDims are the dimensions StatFacts streams, in the order of
@@ -392,25 +378,11 @@ func (db *DB) StatDurations(ctx context.Context, q StatQuery, stage string) ([]S
 	q.Decided = stage
 	w, args := statWhere(q)
 	sel := strings.Join(append(exprs, "c.created_at", at, deadline), ", ")
-	rows, err := db.r.QueryContext(ctx, `SELECT `+sel+` FROM cases c`+statJoin(q)+w, args...)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []StatDuration
-	for rows.Next() {
+	return collect(ctx, db.r, `SELECT `+sel+` FROM cases c`+statJoin(q)+w, args, func(s scanner) (StatDuration, error) {
 		d := StatDuration{Values: make([]string, len(exprs))}
 		var created int64
-		dst := make([]any, 0, len(exprs)+3)
-		for i := range d.Values {
-			dst = append(dst, &d.Values[i])
-		}
-		dst = append(dst, &created, &d.At, &d.Deadline)
-		if err := rows.Scan(dst...); err != nil {
-			return nil, classify(err)
-		}
+		err := s.Scan(append(valueDests(d.Values), &created, &d.At, &d.Deadline)...)
 		d.Days = float64(d.At-created) / float64(24*time.Hour/time.Millisecond)
-		out = append(out, d)
-	}
-	return out, classify(rows.Err())
+		return d, err
+	})
 }

@@ -58,20 +58,7 @@ func (db *DB) UserByID(ctx context.Context, id string) (User, error) {
 
 // Users lists accounts by username.
 func (db *DB) Users(ctx context.Context) ([]User, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+userCols+` FROM users u JOIN agencies a ON a.id = u.agency_id ORDER BY u.username`)
-	if err != nil {
-		return nil, classify(err)
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, classify(err)
-		}
-		out = append(out, u)
-	}
-	return out, classify(rows.Err())
+	return collect(ctx, db.r, `SELECT `+userCols+` FROM users u JOIN agencies a ON a.id = u.agency_id ORDER BY u.username`, nil, scanUser)
 }
 
 // SetUserLanguage records a user's chosen language.
@@ -85,11 +72,8 @@ func (tx *Tx) SetUserLanguage(ctx context.Context, userID, lang string) error {
 // transaction (EndUserAccess), so enabling it again revives none of them.
 func (tx *Tx) SetUserDisabled(ctx context.Context, userID string, disabled bool) error {
 	res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, b2i(disabled), Millis(tx.Now), userID)
-	if err != nil {
-		return classify(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errs.E(errs.NotFound, "user not found")
+	if err := rowChanged(res, err, errs.E(errs.NotFound, "user not found")); err != nil {
+		return err
 	}
 	if disabled {
 		if err := tx.EndEnrolLinks(ctx, userID); err != nil {

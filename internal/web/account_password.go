@@ -28,16 +28,12 @@ func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) error {
 // gets a new id. A refused form comes back with the message next to its
 // field.
 func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
-	sess := currentSession(r)
-	if u == nil || sess == nil {
-		return errNeedsSession
-	}
-	if err := r.ParseForm(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
+	u, sess, err := sessionForm(r)
+	if err != nil {
+		return err
 	}
 	in := accounts.PasswordChange{Current: r.PostForm.Get("current"), New: r.PostForm.Get("new"), Confirm: r.PostForm.Get("confirm")}
-	token, err := s.accounts.ChangePassword(r.Context(), s.client(r), *u, *sess, in)
+	token, err := s.accounts.ChangePassword(r.Context(), s.client(r), u, sess, in)
 	var refusal *errs.Error
 	if errors.As(err, &refusal) && refusal.Key != "" && (refusal.Kind == errs.Invalid || refusal.Kind == errs.Unauthenticated) {
 		status, count := http.StatusBadRequest, auth.MinPasswordChars
@@ -56,4 +52,17 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 	s.setSessionCookie(w, token)
 	http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
 	return nil
+}
+
+// sessionForm is the signed-in user and session of a form that acts on
+// them (a new password, a reauthentication), with the form parsed.
+func sessionForm(r *http.Request) (accounts.User, accounts.Session, error) {
+	u, sess := currentUser(r), currentSession(r)
+	if u == nil || sess == nil {
+		return accounts.User{}, accounts.Session{}, errNeedsSession
+	}
+	if err := r.ParseForm(); err != nil {
+		return accounts.User{}, accounts.Session{}, errs.Wrap(errs.Invalid, err)
+	}
+	return *u, *sess, nil
 }

@@ -66,16 +66,12 @@ func (s *Server) reauthForm(w http.ResponseWriter, r *http.Request) error {
 // one (accounts.Reauthenticate), and returns to the page asked for with a
 // new session id; a failure shows the form again.
 func (s *Server) reauthSubmit(w http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
-	sess := currentSession(r)
-	if u == nil || sess == nil {
-		return errNeedsSession
-	}
-	if err := r.ParseForm(); err != nil {
-		return errs.Wrap(errs.Invalid, err)
+	u, sess, err := sessionForm(r)
+	if err != nil {
+		return err
 	}
 	back := localPath(r.PostForm.Get("return"))
-	token, has, err := s.accounts.Reauthenticate(r.Context(), s.client(r), *u, *sess, r.PostForm.Get("password"), r.PostForm.Get("code"))
+	token, has, err := s.accounts.Reauthenticate(r.Context(), s.client(r), u, sess, r.PostForm.Get("password"), r.PostForm.Get("code"))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -63,21 +64,22 @@ func holidayInput(r *http.Request) (admin.HolidayInput, error) {
 
 // holidayAdd adds a holiday by hand.
 func (s *Server) holidayAdd(w http.ResponseWriter, r *http.Request) error {
-	in, err := holidayInput(r)
-	if err != nil {
-		return err
-	}
-	made, err := s.admin().AddHoliday(r.Context(), by(r), r.PathValue("code"), in)
-	return s.calendarDone(w, r, made, err)
+	return s.holidayChange(w, r, s.admin().AddHoliday)
 }
 
 // holidayRemove removes a holiday.
 func (s *Server) holidayRemove(w http.ResponseWriter, r *http.Request) error {
+	return s.holidayChange(w, r, s.admin().RemoveHoliday)
+}
+
+// holidayChange makes one change to a calendar's holidays with the form.
+func (s *Server) holidayChange(w http.ResponseWriter, r *http.Request,
+	change func(context.Context, admin.By, string, admin.HolidayInput) (admin.CalendarImport, error)) error {
 	in, err := holidayInput(r)
 	if err != nil {
 		return err
 	}
-	made, err := s.admin().RemoveHoliday(r.Context(), by(r), r.PathValue("code"), in)
+	made, err := change(r.Context(), by(r), r.PathValue("code"), in)
 	return s.calendarDone(w, r, made, err)
 }
 

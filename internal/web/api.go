@@ -36,6 +36,14 @@ func decodeJSON(r *http.Request, v any) error {
 	return nil
 }
 
+// writeAttachment answers b as a file to download under the given name.
+func writeAttachment(w http.ResponseWriter, contentType, name string, b []byte) error {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, err := w.Write(b)
+	return err
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)

@@ -12,11 +12,12 @@ import (
 // casesPage is a page of the coded case list with its filters.
 type casesPage struct {
 	*cases.CaseList
-	PrevURL, NextURL      string
-	Statuses, Trafficking []filterOption
-	Sizes                 []int
-	Filtered              int
-	Showing               string
+	PrevURL, NextURL string
+	Selects          []filterSelect
+	Flags            []filterFlag
+	Sizes            []int
+	Filtered         int
+	Showing          string
 }
 
 // caseListQuery decodes the case list's filters from a link: codes only.
@@ -58,12 +59,16 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request) error {
 	v := caseListValues(cl.Query)
 	p := casesPage{CaseList: cl, Sizes: cases.PageSizes,
 		PrevURL: pageURL("/cases", v, "before", cl.Prev), NextURL: pageURL("/cases", v, "after", cl.Next), Showing: showing(L, cl.Page)}
+	statuses := filterSelect{Name: "status", Label: L.T("case.status")}
 	for _, c := range vocab.CaseStatuses.Codes {
-		p.Statuses = append(p.Statuses, filterOption{Value: c, Label: L.T("code.case_status." + c), Selected: c == cl.Query.Status})
+		statuses.Options = append(statuses.Options, filterOption{Value: c, Label: L.T("code.case_status." + c), Selected: c == cl.Query.Status})
 	}
+	trafficking := filterSelect{Name: "trafficking", Label: L.T("case.trafficking_status")}
 	for _, c := range vocab.TraffickingStatuses.Codes {
-		p.Trafficking = append(p.Trafficking, filterOption{Value: c, Label: L.T("code.trafficking_status." + c), Selected: c == cl.Query.Trafficking})
+		trafficking.Options = append(trafficking.Options, filterOption{Value: c, Label: L.T("code.trafficking_status." + c), Selected: c == cl.Query.Trafficking})
 	}
+	p.Selects = []filterSelect{statuses, trafficking}
+	p.Flags = []filterFlag{{"urgent", L.T("queue.filter.urgent"), cl.Query.Urgent}, {"child", L.T("queue.filter.child"), cl.Query.Child}}
 	for _, on := range []bool{cl.Query.Status != "", cl.Query.Trafficking != "", cl.Query.Urgent, cl.Query.Child, cl.Query.Reference != "", cl.Query.NotReference} {
 		if on {
 			p.Filtered++

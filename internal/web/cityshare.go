@@ -60,10 +60,7 @@ func (s *Server) cityshareDocument(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="cityshare-profile.json"`)
-	_, err = w.Write(b)
-	return err
+	return writeAttachment(w, "application/json; charset=utf-8", "cityshare-profile.json", b)
 }
 
 // bar is one bar of the comparison chart, in SVG units.

@@ -59,9 +59,6 @@ func (s *Server) exportCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", `attachment; filename="haven-cases-`+s.Now().UTC().Format("20060102")+`.`+format+`"`)
 	w.Header().Set("Cache-Control", "no-store")
-	_, err = w.Write(buf.Bytes())
-	return err
+	return writeAttachment(w, ctype, "haven-cases-"+s.Now().UTC().Format("20060102")+"."+format, buf.Bytes())
 }

@@ -38,8 +38,8 @@ type queuePage struct {
 	Query            cases.QueueQuery
 	Page             cases.Page
 	PrevURL, NextURL string
-	Agencies         []filterOption
-	Stages           []filterOption
+	Selects          []filterSelect
+	Flags            []filterFlag
 	Sizes            []int
 	Filtered         int // how many filters are set
 	// Showing says which rows of how many the page shows.
@@ -55,6 +55,20 @@ func showing(L *i18n.Localizer, p cases.Page) string {
 type filterOption struct {
 	Value, Label string
 	Selected     bool
+}
+
+// filterSelect is one select of a list's filters: Name is its query
+// parameter (and f-<name> its element's id), Options the choices after
+// "any".
+type filterSelect struct {
+	Name, Label string
+	Options     []filterOption
+}
+
+// filterFlag is one of a list's "only" checkboxes.
+type filterFlag struct {
+	Name, Label string
+	Checked     bool
 }
 
 // queueParams are the query parameters of the queue's page and API.
@@ -188,12 +202,17 @@ func (s *Server) loadQueue(r *http.Request) (queuePage, func() error, error) {
 	v := queueValues(q.Query)
 	out := queuePage{Now: now, Next: q.Next, Query: q.Query, Page: q.Page, Sizes: cases.PageSizes,
 		PrevURL: pageURL("/queue", v, "before", q.Prev), NextURL: pageURL("/queue", v, "after", q.Next), Showing: showing(L, q.Page)}
-	for _, a := range q.Agencies {
-		out.Agencies = append(out.Agencies, filterOption{Value: a.ID, Label: a.Name, Selected: a.ID == q.Query.Agency})
-	}
+	stages := filterSelect{Name: "stage", Label: L.T("queue.filter.stage")}
 	for _, st := range casework.StageCodes {
-		out.Stages = append(out.Stages, filterOption{Value: st, Label: L.T("queue.stage." + st), Selected: st == q.Query.Stage})
+		stages.Options = append(stages.Options, filterOption{Value: st, Label: L.T("queue.stage." + st), Selected: st == q.Query.Stage})
 	}
+	agencies := filterSelect{Name: "agency", Label: L.T("queue.filter.agency")}
+	for _, a := range q.Agencies {
+		agencies.Options = append(agencies.Options, filterOption{Value: a.ID, Label: a.Name, Selected: a.ID == q.Query.Agency})
+	}
+	out.Selects = []filterSelect{stages, agencies}
+	out.Flags = []filterFlag{{"urgent", L.T("queue.filter.urgent"), q.Query.Urgent}, {"child", L.T("queue.filter.child"), q.Query.Child},
+		{"overdue", L.T("queue.filter.overdue"), q.Query.Overdue}}
 	for _, on := range []bool{q.Query.Stage != "", q.Query.Urgent, q.Query.Child, q.Query.Overdue, q.Query.Agency != "", q.Query.Reference != "", q.Query.NotReference} {
 		if on {
 			out.Filtered++

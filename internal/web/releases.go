@@ -59,10 +59,7 @@ func (s *Server) releaseJSON(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="haven-release-`+rel.ID+`.json"`)
-	_, err = w.Write([]byte(rel.Release.Content))
-	return err
+	return writeAttachment(w, "application/json; charset=utf-8", "haven-release-"+rel.ID+".json", []byte(rel.Release.Content))
 }
 
 // releaseCSV answers the release's tables as CSV.
@@ -75,8 +72,5 @@ func (s *Server) releaseCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="haven-release-`+rel.ID+`.csv"`)
-	_, err = w.Write(b)
-	return err
+	return writeAttachment(w, "text/csv; charset=utf-8", "haven-release-"+rel.ID+".csv", b)
 }

@@ -184,6 +184,14 @@ type adoptForm struct {
 	Indicators                   []localgov.Indicator
 }
 
+// progressForm is the data of the "lg-progress-fields" partial: the
+// fields of a progress record on the activity Item, their element ids
+// starting with Prefix.
+type progressForm struct {
+	L                   *i18n.Localizer
+	Prefix, Item, Today string
+}
+
 var templateFuncs = template.FuncMap{
 	"millis": fromMillis,
 	// int64ms is an instant in the stored form, to compare with one.
@@ -240,6 +248,9 @@ var templateFuncs = template.FuncMap{
 			id = practice
 		}
 		return adoptForm{L: L, Profile: profile, Practice: practice, Title: title, ID: profile + "-" + id, Indicators: localgov.Indicators}
+	},
+	"progressOf": func(L *i18n.Localizer, prefix, item, today string) progressForm {
+		return progressForm{L: L, Prefix: prefix, Item: item, Today: today}
 	},
 	"deref64": func(p *int64) int64 {
 		if p == nil {

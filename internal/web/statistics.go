@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,11 +43,16 @@ func (s *Server) statistics(w http.ResponseWriter, r *http.Request) error {
 
 // apiStatisticsTable answers the same table as JSON.
 func (s *Server) apiStatisticsTable(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.Services.Stats.Table(r.Context(), principal(r), statsInput(r))
+	return statsJSON(w, r, s.Services.Stats.Table, statsInput(r))
+}
+
+// statsJSON answers a statistics read as JSON, as the service returns it.
+func statsJSON[In, Out any](w http.ResponseWriter, r *http.Request, read func(context.Context, access.Principal, In) (Out, error), in In) error {
+	out, err := read(r.Context(), principal(r), in)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, t)
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // statsPage is what the statistics template shows.
@@ -62,6 +68,8 @@ type statsPage struct {
 	Rows       []statsRow
 	Foot       *statsRow
 	Chart      statsChart
+	Caption    string // the chart's caption
+	Note       string // a note under the table, when it has one
 	K          int
 	Perturbed  bool
 	Withheld   bool // some cell is withheld: explain the mark
@@ -106,46 +114,81 @@ type statsBar struct {
 	Withheld     bool
 }
 
+// valueKeys is where the catalogue keeps the labels of each dimension's
+// values: the prefix, followed by the value.
+var valueKeys = map[string]string{
+	"gender":               "code.gender.",
+	"exploitation":         "code.exploitation.",
+	"sector":               "code.sector.",
+	"status":               "code.case_status.",
+	"decision":             "code.cw_state.",
+	"rg_outcome":           "stats.val.",
+	"reconsidered":         "stats.val.",
+	"rg_within":            "stats.val.",
+	"cg_within":            "stats.val.",
+	"offence_class":        "stats.val.",
+	"cg_outcome":           "code.cg_outcome.",
+	"service":              "code.service.",
+	"service_state":        "code.service_state.",
+	"offence":              "prosecution.offence.",
+	"charge_outcome":       "prosecution.outcome.",
+	"compensation":         "prosecution.compensation_state.",
+	"investigation_status": "prosecution.investigation_status.",
+}
+
+// emptyValueKeys labels the empty value of the dimensions where it means
+// something other than "unknown".
+var emptyValueKeys = map[string]string{
+	"charge_outcome": "stats.val.pending",
+	"compensation":   "stats.val.no_order",
+}
+
 // statsLabel translates a dimension's value where the catalogue has a
 // label for it, and shows the code itself where it has none.
 func statsLabel(L *i18n.Localizer, t stats.Table, dim, v string) string {
-	if s, ok := measureLabel(L, dim, v); ok {
-		return s
-	}
-	if v == "" {
-		return L.T("stats.unknown")
-	}
-	key := ""
-	switch dim {
-	case "gender":
-		key = "code.gender." + v
-	case "exploitation":
-		key = "code.exploitation." + v
-	case "sector":
-		key = "code.sector." + v
-	case "status":
-		key = "code.case_status." + v
-	case "decision":
-		key = "code.cw_state." + v
-	case "citizenship":
-		if n := L.Region(v); n != "" {
-			return n
+	switch {
+	case dim == "exploitation_country":
+		return L.Region(v)
+	case v == "":
+		if key, ok := emptyValueKeys[dim]; ok {
+			return L.T(key)
 		}
-	case "jurisdiction":
+		return L.T("stats.unknown")
+	case dim == "citizenship":
+		return L.Region(v)
+	case dim == "jurisdiction":
 		if n, ok := t.Names[v]; ok {
 			return n
 		}
 	}
-	if key != "" {
-		if s := L.T(key); !strings.HasPrefix(s, "⟦") {
+	if prefix, ok := valueKeys[dim]; ok {
+		if s := L.T(prefix + v); !strings.HasPrefix(s, "⟦") {
 			return s
 		}
 	}
 	return v
 }
 
+// withheldCell is a cell disclosure control withholds.
+func withheldCell(L *i18n.Localizer) statsCell {
+	return statsCell{Text: L.T("stats.withheld_mark"), Withheld: true}
+}
+
+// countCell shows a disclosure-controlled count, or the withheld mark.
+func countCell(L *i18n.Localizer, c stats.Cell) statsCell {
+	if v, ok := c.Value(); ok {
+		return statsCell{Text: L.Number(v)}
+	}
+	return withheldCell(L)
+}
+
+// percent shows a share as a percentage to one decimal.
+func percent(L *i18n.Localizer, f float64) string {
+	return L.Decimal(f*100, 1) + "%"
+}
+
 func statsView(L *i18n.Localizer, in stats.TableInput, t stats.Table) statsPage {
-	p := statsPage{L: L, ID: "t0", In: in, K: t.K, Perturbed: strings.Contains(t.Method, "cell_key")}
+	p := statsPage{L: L, ID: "t0", In: in, K: t.K, Perturbed: strings.Contains(t.Method, "cell_key"), Caption: L.T("stats.chart_caption")}
 	first, second := "", ""
 	if len(t.Dimensions) > 0 {
 		first = t.Dimensions[0]
@@ -161,11 +204,9 @@ func statsView(L *i18n.Localizer, in stats.TableInput, t stats.Table) statsPage 
 			Label: L.T("stats.dim." + d), Current: len(t.Dimensions) == 1 && first == d})
 	}
 	cell := func(c stats.Cell) statsCell {
-		if v, ok := c.Value(); ok {
-			return statsCell{Text: L.Number(v)}
-		}
-		p.Withheld = true
-		return statsCell{Text: L.T("stats.withheld_mark"), Withheld: true}
+		sc := countCell(L, c)
+		p.Withheld = p.Withheld || sc.Withheld
+		return sc
 	}
 	n := len(t.Dimensions)
 	var names []string
@@ -226,40 +267,43 @@ const (
 	chartBarMax = 250
 )
 
-func statsChartOf(L *i18n.Localizer, t stats.Table, p statsPage) statsChart {
-	type bar struct {
-		label string
-		c     stats.Cell
-	}
-	var bars []bar
-	switch {
-	case len(t.Dimensions) == 1 && len(t.Rows) == 1:
-		for j, c := range t.Columns {
-			bars = append(bars, bar{statsLabel(L, t, t.Dimensions[0], c), t.Rows[0].Cells[j]})
-		}
-	case len(t.Dimensions) > 1:
-		for i, r := range t.Rows {
-			bars = append(bars, bar{strings.Join(p.Rows[i].Labels, " · "), r.Total})
-		}
-	default:
-		bars = append(bars, bar{L.T("stats.all_cases"), t.Total})
-	}
-	var top int64 = 1
+// chartBar is one bar before layout: its label, the text beside it and
+// its size; a withheld bar has no size.
+type chartBar struct {
+	Label, Value string
+	Size         float64
+	Withheld     bool
+}
+
+// cellBar is the bar of a disclosure-controlled count.
+func cellBar(L *i18n.Localizer, label string, c stats.Cell) chartBar {
+	sc := countCell(L, c)
+	v, _ := c.Value()
+	return chartBar{Label: label, Value: sc.Text, Size: float64(v), Withheld: sc.Withheld}
+}
+
+// largest is the size of the longest bar that is not withheld.
+func largest(bars []chartBar) float64 {
+	var top float64
 	for _, b := range bars {
-		if v, ok := b.c.Value(); ok && v > top {
-			top = v
+		if !b.Withheld {
+			top = max(top, b.Size)
 		}
 	}
+	return top
+}
+
+// barChart lays the bars out one under another, each under its label
+// line; a bar is as long against chartBarMax as its size against top (at
+// least 1), and at least 1 unit long unless withheld.
+func barChart(bars []chartBar, top float64) statsChart {
+	top = max(top, 1)
 	var ch statsChart
 	y := 4
 	for _, b := range bars {
-		sb := statsBar{Label: b.label, TextY: y + 13, Y: y + chartLabelH, BarH: chartBarH}
-		if v, ok := b.c.Value(); ok {
-			sb.W = max(1, int(v*chartBarMax/top))
-			sb.Value = L.Number(v)
-		} else {
-			sb.Withheld, sb.W = true, 0
-			sb.Value = L.T("stats.withheld_mark")
+		sb := statsBar{Label: b.Label, Value: b.Value, Withheld: b.Withheld, TextY: y + 13, Y: y + chartLabelH, BarH: chartBarH}
+		if !b.Withheld {
+			sb.W = max(1, int(b.Size*chartBarMax/top))
 		}
 		sb.ValueX = sb.W + 6
 		ch.Bars = append(ch.Bars, sb)
@@ -267,6 +311,23 @@ func statsChartOf(L *i18n.Localizer, t stats.Table, p statsPage) statsChart {
 	}
 	ch.Height = y
 	return ch
+}
+
+func statsChartOf(L *i18n.Localizer, t stats.Table, p statsPage) statsChart {
+	var bars []chartBar
+	switch {
+	case len(t.Dimensions) == 1 && len(t.Rows) == 1:
+		for j, c := range t.Columns {
+			bars = append(bars, cellBar(L, statsLabel(L, t, t.Dimensions[0], c), t.Rows[0].Cells[j]))
+		}
+	case len(t.Dimensions) > 1:
+		for i, r := range t.Rows {
+			bars = append(bars, cellBar(L, strings.Join(p.Rows[i].Labels, " · "), r.Total))
+		}
+	default:
+		bars = append(bars, cellBar(L, L.T("stats.all_cases"), t.Total))
+	}
+	return barChart(bars, largest(bars))
 }
 
 // indicatorsPage is the indicators page.
@@ -293,7 +354,7 @@ func (s *Server) statisticsIndicators(w http.ResponseWriter, r *http.Request) er
 		if f == nil {
 			return ""
 		}
-		return L.Decimal(*f*100, 1) + "%"
+		return percent(L, *f)
 	}
 	num := func(f *float64) string {
 		if f == nil {

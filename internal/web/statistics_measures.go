@@ -29,11 +29,7 @@ func (s *Server) statisticsMeasures(w http.ResponseWriter, r *http.Request) erro
 
 // apiStatisticsMeasures answers the same measures as JSON.
 func (s *Server) apiStatisticsMeasures(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.Services.Stats.Measures(r.Context(), principal(r), measuresInput(r))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, m)
+	return statsJSON(w, r, s.Services.Stats.Measures, measuresInput(r))
 }
 
 // measuresPage is what the template shows.
@@ -47,7 +43,7 @@ type measuresPage struct {
 	Decisions statsPage
 	CG        statsPage
 	Rates     []measureFact
-	Timing    []timingView
+	Timing    []statsPage
 	Services  statsPage
 	Stages    []stageRow
 	Invest    statsPage
@@ -57,59 +53,9 @@ type measuresPage struct {
 
 type measureFact struct{ Label, Value string }
 
-type timingView struct {
-	ID, Title, Note string
-	Head            []string
-	Rows            []statsRow
-	Chart           statsChart
-	L               *i18n.Localizer
-}
-
 type stageRow struct {
 	Service string
 	Cells   []statsCell
-}
-
-// measureLabel names the values of the process measures' dimensions.
-func measureLabel(L *i18n.Localizer, dim, v string) (string, bool) {
-	key := ""
-	switch dim {
-	case "exploitation_country":
-		if n := L.Region(v); n != "" {
-			return n, true
-		}
-		return v, true
-	case "rg_outcome", "reconsidered", "rg_within", "cg_within", "offence_class":
-		key = "stats.val." + v
-	case "cg_outcome":
-		key = "code.cg_outcome." + v
-	case "service":
-		key = "code.service." + v
-	case "service_state":
-		key = "code.service_state." + v
-	case "offence":
-		key = "prosecution.offence." + v
-	case "charge_outcome":
-		key = "prosecution.outcome." + v
-	case "compensation":
-		key = "prosecution.compensation_state." + v
-	case "investigation_status":
-		key = "prosecution.investigation_status." + v
-	default:
-		return "", false
-	}
-	switch {
-	case v == "" && dim == "charge_outcome":
-		return L.T("stats.val.pending"), true
-	case v == "" && dim == "compensation":
-		return L.T("stats.val.no_order"), true
-	case v == "":
-		return "", false // stats.unknown
-	}
-	if s := L.T(key); !strings.HasPrefix(s, "⟦") {
-		return s, true
-	}
-	return v, true
 }
 
 // block lays out one measure's table as the statistics page does, under
@@ -130,14 +76,14 @@ func measuresView(L *i18n.Localizer, in stats.MeasuresInput, m stats.Measures) m
 		p.Groups = append(p.Groups, statsOption{Value: g, Label: label, Selected: g == m.By})
 	}
 	p.Flows = block(L, "flows", "stats.flow.title", m.Flows, m.Period)
-	p.Flows.Chart = flowChart(L, m.FlowPairs)
+	p.Flows.Chart, p.Flows.Note = flowChart(L, m.FlowPairs), L.T("stats.flow.note")
 	p.Decisions = block(L, "decisions", "stats.dec.title", m.Decisions, m.Period)
 	p.CG = block(L, "conclusive", "stats.dec.cg_title", m.Conclusive, m.Period)
 	pct := func(f *float64) string {
 		if f == nil {
 			return L.T("stats.withheld_mark")
 		}
-		return L.Decimal(*f*100, 1) + "%"
+		return percent(L, *f)
 	}
 	p.Rates = []measureFact{{L.T("stats.dec.rg_positive"), pct(m.Rates.RGPositive)}, {L.T("stats.dec.cg_positive"), pct(m.Rates.CGPositive)},
 		{L.T("stats.dec.reconsidered"), pct(m.Rates.Reconsidered)}}
@@ -147,7 +93,7 @@ func measuresView(L *i18n.Localizer, in stats.MeasuresInput, m stats.Measures) m
 	p.Services = block(L, "services", "stats.svc.title", m.Services, m.Period)
 	cell := func(v *int64) statsCell {
 		if v == nil {
-			return statsCell{Text: L.T("stats.withheld_mark"), Withheld: true}
+			return withheldCell(L)
 		}
 		return statsCell{Text: L.Number(*v)}
 	}
@@ -157,6 +103,7 @@ func measuresView(L *i18n.Localizer, in stats.MeasuresInput, m stats.Measures) m
 	}
 	p.Invest = block(L, "investigations", "stats.pros.investigations", m.Investigations, m.Period)
 	p.Charges = block(L, "charges", "stats.pros.charges", m.Charges, m.Period)
+	p.Charges.Note = L.T("stats.pros.note")
 	p.Comp = block(L, "compensation", "stats.pros.compensation", m.Compensation, m.Period)
 	return p
 }
@@ -165,60 +112,34 @@ func measuresView(L *i18n.Localizer, in stats.MeasuresInput, m stats.Measures) m
 // "origin → exploitation": a list of bars reads on a 360 px screen where
 // a flow diagram would not.
 func flowChart(L *i18n.Localizer, pairs []stats.FlowPair) statsChart {
-	var top int64 = 1
+	var bars []chartBar
 	for _, f := range pairs {
-		top = max(top, f.Count)
+		bars = append(bars, chartBar{Label: L.Region(f.From) + " → " + L.Region(f.To), Value: L.Number(f.Count), Size: float64(f.Count)})
 	}
-	var ch statsChart
-	y := 4
-	for _, f := range pairs {
-		name := func(c string) string {
-			if n := L.Region(c); n != "" {
-				return n
-			}
-			return c
-		}
-		w := max(1, int(f.Count*chartBarMax/top))
-		ch.Bars = append(ch.Bars, statsBar{Label: name(f.From) + " → " + name(f.To), Value: L.Number(f.Count), TextY: y + 13,
-			Y: y + chartLabelH, BarH: chartBarH, W: w, ValueX: w + 6})
-		y += chartLabelH + chartBarH + chartGap
-	}
-	ch.Height = y
-	return ch
+	return barChart(bars, largest(bars))
 }
 
-// timingOf lays out one decision's timing: a row per group with the
-// decisions, those within the deadline, the share, the median and the
-// 90th percentile; the chart shows the medians.
-func timingOf(L *i18n.Localizer, tm stats.Timing, m stats.Measures) timingView {
-	v := timingView{ID: "timing-" + tm.Stage, Title: L.T("stats.time.title_" + tm.Stage), L: L,
+// timingOf lays out one decision's timing as a block of its own: a row
+// per group with the decisions, those within the deadline, the share, the
+// median and the 90th percentile; the chart shows the medians.
+func timingOf(L *i18n.Localizer, tm stats.Timing, m stats.Measures) statsPage {
+	v := statsPage{ID: "timing-" + tm.Stage, Title: L.T("stats.time.title_" + tm.Stage), L: L, Caption: L.T("stats.time.chart_caption"),
 		Note: L.T("stats.time.note_"+tm.Stage, "K", m.K, "Days", tm.TargetDays)}
 	if m.By != "" {
 		v.Head = append(v.Head, L.T("stats.dim."+m.By))
 	}
 	v.Head = append(v.Head, L.T("stats.time.decided"), L.T("stats.time.within"), L.T("stats.time.share"), L.T("stats.time.median"), L.T("stats.time.p90"))
-	cell := func(c stats.Cell) statsCell {
-		if n, ok := c.Value(); ok {
-			return statsCell{Text: L.Number(n)}
-		}
-		return statsCell{Text: L.T("stats.withheld_mark"), Withheld: true}
-	}
 	opt := func(f *float64, pct bool) statsCell {
 		switch {
 		case f == nil:
-			return statsCell{Text: L.T("stats.withheld_mark"), Withheld: true}
+			return withheldCell(L)
 		case pct:
-			return statsCell{Text: L.Decimal(*f*100, 1) + "%"}
+			return statsCell{Text: percent(L, *f)}
 		}
 		return statsCell{Text: L.T("stats.time.days", "N", L.Number(int64(*f)))}
 	}
-	var top float64 = 1
-	for _, g := range tm.Groups {
-		if g.P90 != nil && *g.P90 > top {
-			top = *g.P90
-		}
-	}
-	y := 4
+	var top float64
+	var bars []chartBar
 	for _, g := range tm.Groups {
 		row := statsRow{}
 		label := L.T("stats.all_cases")
@@ -226,19 +147,17 @@ func timingOf(L *i18n.Localizer, tm stats.Timing, m stats.Measures) timingView {
 			label = statsLabel(L, tm.Table, m.By, g.Labels[0])
 			row.Labels = []string{label}
 		}
-		row.Cells = []statsCell{cell(g.Decided), cell(g.Within), opt(g.WithinShare, true), opt(g.Median, false), opt(g.P90, false)}
+		row.Cells = []statsCell{countCell(L, g.Decided), countCell(L, g.Within), opt(g.WithinShare, true), opt(g.Median, false), opt(g.P90, false)}
 		v.Rows = append(v.Rows, row)
-		b := statsBar{Label: label, TextY: y + 13, Y: y + chartLabelH, BarH: chartBarH}
+		b := chartBar{Label: label, Value: row.Cells[3].Text, Withheld: g.Median == nil}
 		if g.Median != nil {
-			b.W = max(1, int(*g.Median*chartBarMax/top))
-			b.Value = row.Cells[3].Text
-		} else {
-			b.Withheld, b.Value = true, L.T("stats.withheld_mark")
+			b.Size = *g.Median
 		}
-		b.ValueX = b.W + 6
-		v.Chart.Bars = append(v.Chart.Bars, b)
-		y += chartLabelH + chartBarH + chartGap
+		bars = append(bars, b)
+		if g.P90 != nil {
+			top = max(top, *g.P90)
+		}
 	}
-	v.Chart.Height = y
+	v.Chart = barChart(bars, top)
 	return v
 }

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/haven-nrm/haven/internal/access"
 	"github.com/haven-nrm/haven/internal/errs"
 	"github.com/haven-nrm/haven/internal/trm"
 	"github.com/haven-nrm/haven/internal/trmsvc"
@@ -93,15 +95,22 @@ func (s *Server) trmRequest(r *http.Request, withID bool) (*trmsvc.Service, stri
 
 // trmOverview is the competent authority's cross-border page: GET /trm.
 func (s *Server) trmOverview(w http.ResponseWriter, r *http.Request) error {
+	return trmShow(s, w, r, (*trmsvc.Service).Overview, "trm", "trm.title", "trm")
+}
+
+// trmShow shows a cross-border page that reads the service with the
+// reader's rights alone (no id in the path).
+func trmShow[V any](s *Server, w http.ResponseWriter, r *http.Request, read func(*trmsvc.Service, context.Context, access.Principal) (V, error),
+	name, title, nav string) error {
 	t, _, _, err := s.trmRequest(r, false)
 	if err != nil {
 		return err
 	}
-	v, err := t.Overview(r.Context(), principal(r))
+	v, err := read(t, r.Context(), principal(r))
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "trm", s.newPage(r, "trm.title", "trm", trmPageOf(r, v)))
+	return s.render(w, http.StatusOK, name, s.newPage(r, title, nav, trmPageOf(r, v)))
 }
 
 // trmTransfer shows one received package, opened for the deciding
@@ -209,15 +218,7 @@ func (s *Server) caseTRMPSI(w http.ResponseWriter, r *http.Request) error {
 // GET /admin/peers. Peers are added with haven peer add, where the
 // fingerprint is compared.
 func (s *Server) adminPeers(w http.ResponseWriter, r *http.Request) error {
-	t, _, _, err := s.trmRequest(r, false)
-	if err != nil {
-		return err
-	}
-	v, err := t.PeerAdmin(r.Context(), principal(r))
-	if err != nil {
-		return err
-	}
-	return s.render(w, http.StatusOK, "peers", s.newPage(r, "peer.title", "admin", trmPageOf(r, v)))
+	return trmShow(s, w, r, (*trmsvc.Service).PeerAdmin, "peers", "peer.title", "admin")
 }
 
 // adminPeerStatus suspends, resumes or removes a peer: POST

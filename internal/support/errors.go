@@ -84,9 +84,6 @@ func (Code) Domain() string { return "support" }
 // "support.error.<code>".
 func (Code) Kind() errs.Kind { return errs.Invalid }
 
-// CodeOf returns the code of a support error in err's chain, or "".
-func CodeOf(err error) Code { return errs.CodeOf[Code](err) }
-
 // Decision says whether an action is allowed, and why not.
 type Decision struct {
 	Allowed bool

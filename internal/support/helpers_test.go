@@ -3,6 +3,8 @@ package support
 import (
 	"testing"
 	"time"
+
+	"github.com/haven-nrm/haven/internal/errs"
 )
 
 // t0 is a fixed instant; tests count from it.
@@ -74,3 +76,6 @@ func mustRecord(t testing.TB, l Ledger, e ConsentEvent) Ledger {
 	}
 	return l
 }
+
+// CodeOf returns the code of a support error in err's chain, or "".
+func CodeOf(err error) Code { return errs.CodeOf[Code](err) }

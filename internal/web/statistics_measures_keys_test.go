@@ -8,7 +8,7 @@ import (
 	"github.com/haven-nrm/haven/internal/support"
 )
 
-// The process measures build their labels at run time (measureLabel): every
+// The process measures build their labels at run time (the valueKeys table): every
 // dimension heading, value and indicator label they can ask for exists in
 // English, so the catalogue test requires it in every language.
 func TestMeasureKeysExist(t *testing.T) {

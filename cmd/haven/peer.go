@@ -19,9 +19,10 @@ import (
 
 // runPeer administers the peer instances of the Transnational Referral
 // Mechanism (docs/TRM.md): add one after comparing its fingerprint out of
-// band, list them, suspend, resume or remove one.
+// band, list them, suspend, resume or remove one; rotate this instance's
+// own key pair.
 func runPeer(ctx context.Context, e env, args []string) error {
-	sub, args, fs, c, err := subcommand(e, "peer", []string{"add", "list", "suspend", "resume", "remove"}, args)
+	sub, args, fs, c, err := subcommand(e, "peer", []string{"add", "list", "suspend", "resume", "remove", "rotate-key"}, args)
 	if err != nil {
 		return err
 	}
@@ -87,6 +88,17 @@ func runPeer(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Added. The peer must add this instance too; read it this fingerprint:\n  %s\n", svc.Fingerprint())
+		return nil
+	case "rotate-key":
+		old := svc.Fingerprint()
+		fp, err := svc.RotateKey(ctx, audit.SystemActor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "This instance has a new TRM key pair; the old one stays to open what was sealed to it.\n"+
+			"Old fingerprint: %s\nNew fingerprint: %s\n"+
+			"Restart haven serve to sign with the new key. Read the new fingerprint to each peer's administrator by\n"+
+			"telephone or in person; they add this instance again (haven peer add). Until they do, they refuse what it sends.\n", old, fp)
 		return nil
 	case "list":
 		ps, err := svc.Peers(ctx)

@@ -48,4 +48,23 @@ func TestDemoPeersAndPeerCommands(t *testing.T) {
 	if r := haven(t, "", "peer", "add", "--url", "http://127.0.0.1:1", "--data", np, "--country", "NP", "--base-url", "http://127.0.0.1:18690"); r.code != 1 {
 		t.Fatalf("adding an unreachable peer: %+v", r)
 	}
+	// The instance's own key pair rotates; the fingerprint it lists is the
+	// new one the command printed, and the old one it printed is gone.
+	self := func() string {
+		t.Helper()
+		r := haven(t, "", "peer", "list", "--json", "--data", np, "--country", "NP", "--base-url", "http://127.0.0.1:18690")
+		var out struct {
+			Fingerprint string `json:"fingerprint"`
+		}
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &out) != nil {
+			t.Fatalf("peer list: %+v", r)
+		}
+		return out.Fingerprint
+	}
+	before := self()
+	r = haven(t, "", "peer", "rotate-key", "--data", np, "--country", "NP", "--base-url", "http://127.0.0.1:18690")
+	after := self()
+	if r.code != 0 || after == before || !strings.Contains(r.stdout, "Old fingerprint: "+before) || !strings.Contains(r.stdout, "New fingerprint: "+after) {
+		t.Fatalf("rotate-key: %+v; listed before %q, after %q", r, before, after)
+	}
 }

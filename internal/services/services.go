@@ -114,7 +114,7 @@ func New(o Options) (*Set, error) {
 		if name == "" {
 			name = "Haven " + o.Config.Country
 		}
-		tr = &trmsvc.Service{DB: o.DB, Keys: o.Keys, ID: o.Federation, Referral: rs, Cases: cs, Now: o.Now,
+		tr = &trmsvc.Service{DB: o.DB, Keys: o.Keys, ID: o.Federation, KeyPath: o.Config.FederationKeyPath(), Referral: rs, Cases: cs, Now: o.Now,
 			Self: trmsvc.Self{Country: o.Config.Country, Name: name, Contact: o.Config.TRMContact, BaseURL: o.Config.BaseURL}}
 	}
 	acc := accounts.NewService(o.DB, o.Keys, o.Now, o.Logger, mfa)

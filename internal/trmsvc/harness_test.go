@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -74,7 +75,8 @@ func newInstance(t *testing.T, e testenv.Engine, country string) *instance {
 	if in.keys, err = seal.NewKeyring(); err != nil {
 		t.Fatal(err)
 	}
-	id, err := federation.NewIdentity(in.now())
+	keyPath := filepath.Join(t.TempDir(), "federation.key")
+	id, err := federation.LoadOrCreate(keyPath, in.now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +100,7 @@ func newInstance(t *testing.T, e testenv.Engine, country string) *instance {
 		t.Fatal(err)
 	}
 	in.addr = in.ln.Addr().String()
-	in.svc = &Service{DB: in.db, Keys: in.keys, ID: id, Cases: cs, Now: in.now,
+	in.svc = &Service{DB: in.db, Keys: in.keys, ID: id, KeyPath: keyPath, Cases: cs, Now: in.now,
 		Self:     Self{Country: country, Name: "Haven " + country + " (test)", Contact: "trm@" + country + ".example", BaseURL: "http://" + in.addr},
 		Referral: &referral.Service{DB: in.db, Keys: in.keys, Engine: eng, Now: in.now, Countries: cs.Countries},
 		Client:   &http.Client{Timeout: 10 * time.Second}}

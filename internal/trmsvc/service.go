@@ -32,9 +32,11 @@ type Self struct {
 
 // Service is the TRM service of one instance.
 type Service struct {
-	DB       *store.DB
-	Keys     *seal.Keyring
-	ID       *federation.Identity
+	DB   *store.DB
+	Keys *seal.Keyring
+	ID   *federation.Identity
+	// KeyPath is the identity's file; RotateKey writes to it.
+	KeyPath  string
 	Self     Self
 	Referral *referral.Service
 	// Cases opens a case for an action (cases.Service.Open).
@@ -74,6 +76,30 @@ func (s *Service) Document() (*federation.Document, error) {
 // Fingerprint is the instance's own fingerprint, to read to a peer's
 // administrator.
 func (s *Service) Fingerprint() string { return s.ID.Fingerprint() }
+
+// RotateKey gives the instance a new TRM key pair (a suspected compromise,
+// or a planned change): the identity file gains the pair, the retired ones
+// stay so envelopes already sealed to them still open, and the well-known
+// document is signed by the new key and endorsed by the old. A peer trusts
+// the new key only when its administrator compares the new fingerprint and
+// adds this instance again — a change of trust is a person's act — so the
+// new fingerprint is returned to be read out. Audited.
+func (s *Service) RotateKey(ctx context.Context, actor string) (string, error) {
+	if s.KeyPath == "" {
+		return "", errs.E(errs.Invalid, "federation: no identity file to rotate")
+	}
+	old := s.ID.Active().ID
+	id, err := federation.Rotate(s.KeyPath, s.now())
+	if err != nil {
+		return "", err
+	}
+	s.ID = id
+	err = s.DB.Write(ctx, func(tx *store.Tx) error {
+		return tx.Audit(ctx, audit.Event{Actor: actor, Action: "federation.key.rotate", ObjectType: "federation_key", ObjectID: id.Active().ID,
+			Details: map[string]string{"retired": old}})
+	})
+	return id.Fingerprint(), err
+}
 
 // FetchDocument reads a peer's well-known document from its base URL and
 // verifies its self-signature. Whether the keys are the peer's is for the

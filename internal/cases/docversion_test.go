@@ -14,11 +14,11 @@ import (
 // engines.
 func TestListDocumentsNameTheirForm(t *testing.T) {
 	eachWorld(t, false, func(t *testing.T, w *world) {
+		ctx := t.Context()
 		health := w.agency["health"].ID
 		d := w.do(ca, cases.Typed((*cases.Service).RecordConsent).Run, in{"support_version": sv(w.dossier()), "purpose": "share_with_agency",
 			"recipient": health, "action": "given", "language": "ne"})
 		w.do(ca, cases.Typed((*cases.Service).Offer).Run, in{"support_version": sv(d), "service": "medical", "agency": health})
-		ctx := t.Context()
 		for _, table := range []string{"case_support", "service_referrals"} {
 			var form int64
 			if err := w.db.R().QueryRowContext(ctx, `SELECT doc_version FROM `+table+` WHERE case_id = $1`, w.caseID).Scan(&form); err != nil {

@@ -1,6 +1,7 @@
 package accounts_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -19,11 +20,11 @@ import (
 // removes passkeys too.
 func TestPasskeysAsSecondFactor(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
 		svc := newService(t, db, newClock(time.Now()).now, everyRole)
 		u, password := createUser(t, db, svc, accounts.NewAccount{Username: "pk.user", DisplayName: "P", Role: string(access.CaseWorker)})
 		codes := []string{auth.NewRecoveryCodes()[0]}
 		n, _ := auth.NormaliseRecoveryCode(codes[0])
-		ctx := t.Context()
 		// As a registration leaves them: the passkey and its recovery codes.
 		if err := db.WriteBookkeeping(ctx, store.TestFixture, func(tx *store.Tx) error {
 			for _, id := range []string{"pk1", "pk2"} {

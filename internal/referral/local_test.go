@@ -1,6 +1,7 @@
 package referral
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -19,11 +20,11 @@ import (
 // opened with (issue 12, "Calendars as data").
 func TestLocalRulesUseTheJurisdictionsCalendarAndSettings(t *testing.T) {
 	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
 		adm, err := admin.New(db, time.Now, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx := t.Context()
 		if _, _, err := adm.Init(ctx, admin.InitInput{Country: "NP", TimeZone: "Asia/Kathmandu", Username: "root", DisplayName: "Root"},
 			notify.NewMailer(notify.Config{}), time.Hour); err != nil {
 			t.Fatal(err)

@@ -62,7 +62,12 @@ func TestBrowserAxeEveryPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitNewPage(t, ctx, `document.getElementById('error-summary') !== null`)
-		focus, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+		// autofocus is applied at a rendering update after the load, so
+		// the focus is awaited (a second at most), not read at once.
+		var focus string
+		for end := time.Now().Add(time.Second); focus != "error-summary" && time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+			focus, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+		}
 		title, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`))
 		if focus != "error-summary" || len(title) < 3 {
 			t.Errorf("%s: refused form: focus on %q, title %q", lang, focus, title)

@@ -426,13 +426,18 @@ func (s *Service) Queue(ctx context.Context, p access.Principal, q QueueQuery) (
 	for i, k := range queueCountKinds {
 		kr[i] = store.KeyRange(bands[k])
 	}
-	at := ""
-	if len(cs) > 0 {
-		at = cs[0].QueueKey
-	}
-	t, err := s.DB.QueueTally(ctx, f, at, kr)
+	t, err := s.tally(ctx, p.JurisdictionID, q, func(ctx context.Context) (store.QueueTally, error) {
+		return s.DB.QueueTally(ctx, f, "", kr)
+	})
 	if err != nil {
 		return nil, err
+	}
+	// A page read from a cursor starts after the rows before its first;
+	// without one it starts at the first row.
+	if len(cs) > 0 && (q.After != "" || q.Before != "") {
+		if t.Before, err = s.DB.QueueBefore(ctx, f, cs[0].QueueKey); err != nil {
+			return nil, err
+		}
 	}
 	out := &Queue{Soon: casework.AddWorkingDays(now, 1, cal), Counts: map[string]int{"urgent": t.Urgent}, Query: q, Agencies: agencies}
 	for i, k := range queueCountKinds {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/haven-nrm/haven/internal/access"
+	"github.com/haven-nrm/haven/internal/audit"
 	"github.com/haven-nrm/haven/internal/cases"
 	"github.com/haven-nrm/haven/internal/casework"
 	"github.com/haven-nrm/haven/internal/demo"
@@ -340,6 +342,57 @@ func TestHomeTilesByRole(t *testing.T) {
 		an := home("demo.analyst")
 		if k := kinds(an); k[cases.TileStats].Href != "/statistics" || k[cases.TileCases].Kind != "" || len(an.Recent) != 0 {
 			t.Errorf("an analyst's home: %+v, %d referrals", k, len(an.Recent))
+		}
+	})
+}
+
+// TestQueueCountsFollowWrites: the queue's counts are kept for the second
+// they were made in, but a case written meanwhile makes them again — a
+// case leaving the queue in the same second (the service's clock does not
+// move here) is counted out at once, on both engines.
+func TestQueueCountsFollowWrites(t *testing.T) {
+	testenv.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc, ps, _ := listWorld(t, db)
+		ca := ps["demo.competent_authority"]
+		first, err := svc.Queue(ctx, ca, cases.QueueQuery{Size: 25})
+		if err != nil || len(first.Items) == 0 {
+			t.Fatalf("queue: %v", err)
+		}
+		if again, err := svc.Queue(ctx, ca, cases.QueueQuery{Size: 25}); err != nil || again.Total != first.Total {
+			t.Fatalf("the same queue again: %d, want %d (%v)", again.Total, first.Total, err)
+		}
+		gone := first.Items[0].Case.ID
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET queue_key = NULL WHERE id = $1`, gone); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, audit.Event{Action: "case.close", ObjectType: "case", ObjectID: gone})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		after, err := svc.Queue(ctx, ca, cases.QueueQuery{Size: 25})
+		if err != nil || after.Total != first.Total-1 || after.Items[0].Case.ID == gone {
+			t.Fatalf("after a case left the queue: total %d, want %d (%v)", after.Total, first.Total-1, err)
+		}
+		// Readers at once share one count (run with -race).
+		var wg sync.WaitGroup
+		totals := make([]int, 8)
+		for i := range totals {
+			wg.Go(func() {
+				if q, err := svc.Queue(ctx, ca, cases.QueueQuery{Overdue: true}); err == nil {
+					totals[i] = q.Total
+				}
+			})
+		}
+		wg.Wait()
+		if slices.Min(totals) != slices.Max(totals) || totals[0] == 0 {
+			t.Fatalf("readers at once counted %v", totals)
+		}
+		// A page read from a cursor starts where its first row stands.
+		next, err := svc.Queue(ctx, ca, cases.QueueQuery{Size: 25, After: after.Next})
+		if err != nil || next.From != 26 || next.Total != after.Total {
+			t.Fatalf("the second page: rows from %d of %d, want 26 of %d (%v)", next.From, next.Total, after.Total, err)
 		}
 	})
 }

@@ -40,6 +40,7 @@ type Service struct {
 	jcache    jurisdictionCache
 	rcache    rulesCache
 	names     nameCache
+	tallies   queueTallies
 }
 
 // New returns a service with the embedded country configurations.

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -82,7 +83,16 @@ type DB struct {
 	// (Unix milliseconds; 0: never); fullMemory how long that counts.
 	fullAt     atomic.Int64
 	fullMemory time.Duration
+	// cases counts the committed transactions of this process that wrote
+	// cases (CasesGeneration).
+	cases atomic.Int64
 }
+
+// CasesGeneration changes whenever a transaction of this process that
+// wrote cases commits, so a count of cases kept in memory can tell it is
+// out of date. Writes of another process sharing the database do not
+// change it: such a count must not be kept long.
+func (db *DB) CasesGeneration() int64 { return db.cases.Load() }
 
 // sqliteHeader starts every SQLite database file.
 var sqliteHeader = []byte("SQLite format 3\x00")
@@ -273,6 +283,8 @@ type Tx struct {
 	pending []audit.Event
 	// changed is set by the first statement that may change data.
 	changed bool
+	// casesChanged is set by the writers of the cases table.
+	casesChanged bool
 	// bookkeeping, when set, names why the transaction may change data
 	// without an audit event.
 	bookkeeping *Bookkeeping
@@ -289,6 +301,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	if !tx.changed && firstWord(query) != "SELECT" {
 		tx.changed = true
 	}
+	tx.noteCases(query)
 	return tx.sqlTx.ExecContext(ctx, query, args...)
 }
 
@@ -311,10 +324,23 @@ func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, erro
 	if firstWord(query) != "SELECT" {
 		tx.changed = true
 	}
+	tx.noteCases(query)
 	return tx.sqlTx.PrepareContext(ctx, query)
 }
 
+// writesCases matches a statement that inserts, updates or deletes cases.
+var writesCases = regexp.MustCompile(`(?i)\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+cases\b`)
+
+// noteCases marks the transaction as one that writes cases
+// (DB.CasesGeneration).
+func (tx *Tx) noteCases(query string) {
+	if !tx.casesChanged && writesCases.MatchString(query) {
+		tx.casesChanged = true
+	}
+}
+
 func (tx *Tx) noteQuery(query string) {
+	tx.noteCases(query)
 	if tx.changed {
 		return
 	}
@@ -421,6 +447,9 @@ func (db *DB) write(ctx context.Context, why *Bookkeeping, fn func(*Tx) error) e
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return classify(err)
+	}
+	if tx.casesChanged {
+		db.cases.Add(1)
 	}
 	return nil
 }

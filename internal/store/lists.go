@@ -171,6 +171,18 @@ func (db *DB) QueueTally(ctx context.Context, f QueueFilter, at string, bands []
 	return db.scanTally(ctx, q, len(bands))
 }
 
+// QueueBefore counts the filtered queue's rows whose key sorts before at:
+// where a page that starts at at begins. It steps through those rows only,
+// so it costs the page's position, not the queue's length.
+func (db *DB) QueueBefore(ctx context.Context, f QueueFilter, at string) (int, error) {
+	q := selectFrom("COUNT(*)", "cases")
+	f.where(q)
+	q.where(true, "queue_key <", at)
+	var n int
+	err := db.r.QueryRowContext(ctx, q.sql, q.args...).Scan(&n)
+	return n, classify(err)
+}
+
 // queueTallyOnePass is QueueTally in one pass over the filtered rows.
 func (db *DB) queueTallyOnePass(ctx context.Context, f QueueFilter, at string, bands []KeyRange) (QueueTally, error) {
 	cols := []string{"COUNT(*)", "COALESCE(SUM(CASE WHEN queue_key < $1 THEN 1 ELSE 0 END), 0)",

@@ -207,7 +207,9 @@ func (s *Service) Home(ctx context.Context, p access.Principal) (Home, error) {
 		for i, k := range kinds {
 			kr[i] = store.KeyRange(bands[band[k]])
 		}
-		t, err := s.DB.QueueTally(ctx, store.QueueFilter{JurisdictionID: p.JurisdictionID}, "", kr)
+		t, err := s.tally(ctx, "home|"+p.JurisdictionID, func(ctx context.Context) (store.QueueTally, error) {
+			return s.DB.QueueTally(ctx, store.QueueFilter{JurisdictionID: p.JurisdictionID}, "", kr)
+		})
 		if err != nil {
 			return Home{}, err
 		}
@@ -426,7 +428,7 @@ func (s *Service) Queue(ctx context.Context, p access.Principal, q QueueQuery) (
 	for i, k := range queueCountKinds {
 		kr[i] = store.KeyRange(bands[k])
 	}
-	t, err := s.tally(ctx, p.JurisdictionID, q, func(ctx context.Context) (store.QueueTally, error) {
+	t, err := s.tally(ctx, queueFilterKey(p.JurisdictionID, q), func(ctx context.Context) (store.QueueTally, error) {
 		return s.DB.QueueTally(ctx, f, "", kr)
 	})
 	if err != nil {

@@ -44,11 +44,16 @@ func (e *tallyEntry) ready() bool {
 	}
 }
 
-// tally returns the counts of the queue q selects, made by count unless
-// made already (see queueTallies).
-func (s *Service) tally(ctx context.Context, jurisdictionID string, q QueueQuery, count func(context.Context) (store.QueueTally, error)) (store.QueueTally, error) {
-	key := tallyKey{filter: fmt.Sprintf("%s|%s|%t|%t|%t|%s|%s|%t", jurisdictionID, q.Stage, q.Urgent, q.Overdue, q.Child, q.Agency, q.Reference, q.NotReference),
-		second: s.Now().Unix(), gen: s.DB.CasesGeneration()}
+// queueFilterKey names the counts of the queue q selects in a
+// jurisdiction.
+func queueFilterKey(jurisdictionID string, q QueueQuery) string {
+	return fmt.Sprintf("queue|%s|%s|%t|%t|%t|%s|%s|%t", jurisdictionID, q.Stage, q.Urgent, q.Overdue, q.Child, q.Agency, q.Reference, q.NotReference)
+}
+
+// tally returns the counts named filter, made by count unless made
+// already (see queueTallies).
+func (s *Service) tally(ctx context.Context, filter string, count func(context.Context) (store.QueueTally, error)) (store.QueueTally, error) {
+	key := tallyKey{filter: filter, second: s.Now().Unix(), gen: s.DB.CasesGeneration()}
 	prevKey := key
 	prevKey.second--
 	c := &s.tallies
